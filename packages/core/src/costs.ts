@@ -1,0 +1,81 @@
+/**
+ * Cost model: exact counts are the result; cycles are an estimate from a per-arch table.
+ * Every figure carries its source, or the word `estimate`.
+ */
+
+export interface CostFigure {
+  readonly value: number;
+  readonly source: string;
+}
+
+export const COST_KEYS = [
+  'trap',
+  'host_trap',
+  'exit',
+  'save_fixed',
+  'save_per_byte',
+  'restore_fixed',
+  'restore_per_byte',
+  'control',
+] as const;
+export type CostKey = (typeof COST_KEYS)[number];
+
+/** What each cost key prices. */
+export const COST_MEANING: Readonly<Record<CostKey, string>> = {
+  trap: 'one FP/SIMD-disabled trap taken to the hypervisor: exit, handler, re-entry',
+  host_trap: 'one FP/SIMD-disabled trap taken by a host thread (no VM exit)',
+  exit: 'one non-FP VM exit and re-entry (mmio, irq, control-register write, …)',
+  save_fixed: 'fixed cost of one save routine call',
+  save_per_byte: 'per byte saved',
+  restore_fixed: 'fixed cost of one restore routine call',
+  restore_per_byte: 'per byte restored',
+  control: 'one root control-register write (mtc0, msr, …)',
+};
+
+export type CostTable = Readonly<Record<CostKey, CostFigure>>;
+
+/**
+ * Merges a user's table over the defaults. The user file is `{ "<key>": number | {value, source} }`;
+ * a bare number gets the source `user`. Returns an error naming the field.
+ */
+export function mergeCosts(
+  defaults: CostTable,
+  user: unknown,
+): { ok: true; value: CostTable } | { ok: false; field: string; message: string } {
+  if (typeof user !== 'object' || user === null || Array.isArray(user)) {
+    return { ok: false, field: '(top level)', message: 'a cost table is a JSON object' };
+  }
+  const out: Record<string, CostFigure> = { ...defaults };
+  for (const [key, raw] of Object.entries(user as Record<string, unknown>)) {
+    if (key === '$comment') continue;
+    if (!(COST_KEYS as readonly string[]).includes(key)) {
+      return {
+        ok: false,
+        field: key,
+        message: `unknown cost "${key}" (known: ${COST_KEYS.join(', ')})`,
+      };
+    }
+    let figure: CostFigure;
+    if (typeof raw === 'number') {
+      figure = { value: raw, source: 'user' };
+    } else if (
+      typeof raw === 'object' &&
+      raw !== null &&
+      typeof (raw as { value?: unknown }).value === 'number' &&
+      typeof (raw as { source?: unknown }).source === 'string'
+    ) {
+      figure = { value: (raw as CostFigure).value, source: (raw as CostFigure).source };
+    } else {
+      return {
+        ok: false,
+        field: key,
+        message: 'expected a number or {"value": number, "source": string}',
+      };
+    }
+    if (!Number.isFinite(figure.value) || figure.value < 0) {
+      return { ok: false, field: key, message: 'expected a finite number ≥ 0' };
+    }
+    out[key] = figure;
+  }
+  return { ok: true, value: out as CostTable };
+}

@@ -1,0 +1,93 @@
+/**
+ * The state oracle. Every guest or host `write` stores fresh seeded values into the registers
+ * it touches, in hardware and in the context's *truth* copy; every `read` compares hardware
+ * with truth. Bytes never written, or made unpredictable by the architecture, are not checked.
+ */
+import { Rng } from './rng.js';
+
+export interface Violation {
+  /** 1-based input line (0 for generated events) and 0-based event index. */
+  readonly line: number;
+  readonly event: number;
+  readonly op: string;
+  readonly context: string;
+  readonly unit: string;
+  readonly register: number;
+  /** Byte offset inside the register. */
+  readonly byte: number;
+  readonly expected: number;
+  readonly actual: number;
+}
+
+export class Oracle {
+  readonly truth: Uint8Array[];
+  readonly defined: Uint8Array[];
+  reads = 0;
+  violations = 0;
+  first: Violation | null = null;
+  private readonly rng: Rng;
+
+  constructor(contexts: number, registerFileBytes: number, seed: number) {
+    this.truth = [];
+    this.defined = [];
+    for (let i = 0; i < contexts; i++) {
+      this.truth.push(new Uint8Array(registerFileBytes));
+      this.defined.push(new Uint8Array(registerFileBytes));
+    }
+    this.rng = new Rng(seed, 7);
+  }
+
+  /** Fresh values into `hw[off..off+len)` and the truth of `ctx`. */
+  write(hw: Uint8Array, ctx: number, off: number, len: number): void {
+    const t = this.truth[ctx] as Uint8Array;
+    const d = this.defined[ctx] as Uint8Array;
+    for (let i = 0; i < len; i += 4) {
+      let r = this.rng.u32();
+      const n = len - i < 4 ? len - i : 4;
+      for (let k = 0; k < n; k++) {
+        const b = r & 0xff;
+        r >>>= 8;
+        hw[off + i + k] = b;
+        t[off + i + k] = b;
+        d[off + i + k] = 1;
+      }
+    }
+  }
+
+  /** Fresh values into `buf` and the truth of `ctx` only if `commit` (userspace writes). */
+  fill(buf: Uint8Array, off: number, len: number): void {
+    for (let i = 0; i < len; i++) buf[off + i] = this.rng.u32() & 0xff;
+  }
+
+  commit(buf: Uint8Array, ctx: number, off: number, len: number): void {
+    const t = this.truth[ctx] as Uint8Array;
+    const d = this.defined[ctx] as Uint8Array;
+    for (let i = 0; i < len; i++) {
+      t[off + i] = buf[off + i] as number;
+      d[off + i] = 1;
+    }
+  }
+
+  /**
+   * Compares `actual[off..off+len)` with the truth of `ctx`. Returns the first differing byte
+   * offset relative to `off`, or −1.
+   */
+  check(actual: Uint8Array, ctx: number, off: number, len: number): number {
+    this.reads++;
+    const t = this.truth[ctx] as Uint8Array;
+    const d = this.defined[ctx] as Uint8Array;
+    for (let i = 0; i < len; i++) {
+      if (d[off + i] === 1 && actual[off + i] !== t[off + i]) return i;
+    }
+    return -1;
+  }
+
+  record(v: Violation): void {
+    this.violations++;
+    if (this.first === null) this.first = v;
+  }
+
+  undefine(ctx: number, off: number, len: number): void {
+    (this.defined[ctx] as Uint8Array).fill(0, off, off + len);
+  }
+}

@@ -1,0 +1,46 @@
+import type { VariantSpec } from '../backend.js';
+import { BUILTIN_POLICIES } from './builtin.js';
+import type { PolicyDefinition } from './types.js';
+
+export interface ResolvedPolicy {
+  /** The name the user asked for (`kvm`, `eager`, …). */
+  readonly name: string;
+  /** The policy that runs (for `kvm`, what the variant's kernel does). */
+  readonly definition: PolicyDefinition;
+  readonly params: Readonly<Record<string, number>>;
+}
+
+export const POLICY_NAMES: readonly string[] = ['kvm', ...BUILTIN_POLICIES.map((p) => p.name)];
+
+/**
+ * Parses `name` or `name:key=value:key=value` and resolves `kvm` through the variant.
+ * Throws an Error with a user-facing message on a bad name or parameter.
+ */
+export function resolvePolicy(spec: string, variant: VariantSpec): ResolvedPolicy {
+  const [name = '', ...rest] = spec.split(':');
+  const ref = name === 'kvm' ? variant.kvm : { policy: name };
+  const definition = BUILTIN_POLICIES.find((p) => p.name === ref.policy);
+  if (definition === undefined) {
+    throw new Error(`unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')})`);
+  }
+  const params: Record<string, number> = {};
+  for (const [key, p] of Object.entries(definition.params)) params[key] = p.default;
+  Object.assign(params, ref.params ?? {});
+  for (const kv of rest) {
+    const m = /^([a-z-]+)=(\d+)$/.exec(kv);
+    const key = m?.[1];
+    const p = key === undefined ? undefined : definition.params[key];
+    if (m === null || key === undefined || p === undefined) {
+      const known = Object.keys(definition.params);
+      throw new Error(
+        `policy ${name}: bad parameter "${kv}" (expected key=integer; keys: ${known.length ? known.join(', ') : 'none'})`,
+      );
+    }
+    const value = Number(m[2]);
+    if (value < p.min || value > p.max) {
+      throw new Error(`policy ${name}: ${key}=${value} is outside ${p.min}..${p.max}`);
+    }
+    params[key] = value;
+  }
+  return { name: rest.length ? spec : name, definition, params };
+}

@@ -1,0 +1,220 @@
+/**
+ * Running a workload: picks the backend and variant, resolves options, policy and costs, then
+ * streams events through the engine. User mistakes become {@link InputError}s naming file, line
+ * and field.
+ */
+import { createHash } from 'node:crypto';
+import pkg from '../package.json' with { type: 'json' };
+import { type BackendV1, findVariant, type VariantSpec } from './backend.js';
+import { type CostTable, mergeCosts } from './costs.js';
+import { Simulator } from './engine.js';
+import { ImpossibleEvent, InputError } from './errors.js';
+import { resolvePolicy } from './policy/resolve.js';
+import { buildReport, type ReportV1, type ResolvedConfig } from './report.js';
+import { DEFAULT_SEED } from './rng.js';
+import { TraceCollector } from './trace.js';
+import { buildLattice, UNIT_CLASSES, type UnitClass } from './units.js';
+import { WorkloadEvent } from './workload/event.js';
+import { EventParser, parseHeader, type WorkloadHeader } from './workload/parse.js';
+import { PresetGenerator } from './workload/presets.js';
+import { openLineSource } from './workload/read.js';
+import { formatEvent } from './workload/write.js';
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export const CORE_VERSION: string = pkg.version;
+
+export interface RunRequest {
+  /** The backends to choose from (passed explicitly: nothing registers itself). */
+  readonly backends: readonly BackendV1[];
+  readonly arch?: string;
+  readonly variant?: string;
+  /** `kvm`, `eager`, … or `name:key=value:…`. */
+  readonly policy: string;
+  /** A user cost table (parsed JSON) and the file it came from. */
+  readonly costs?: unknown;
+  readonly costsFile?: string;
+  readonly seed?: number;
+  /** Per-event explanation: called after each event with its text and the lines it produced. */
+  readonly explain?: (line: number, event: string, lines: readonly string[]) => void;
+  /** Called every 65 536 events. */
+  readonly progress?: (events: number) => void;
+  /** Keeps the sequence of kernel functions called (for conformance tests). */
+  readonly recordCalls?: boolean;
+}
+
+export interface RunResult {
+  readonly report: ReportV1;
+  readonly simulator: Simulator;
+  /** Kernel functions in call order, when `recordCalls` or `explain` was set. */
+  readonly calls: readonly string[];
+}
+
+interface Prepared {
+  readonly sim: Simulator;
+  readonly backend: BackendV1;
+  readonly variant: VariantSpec;
+  readonly config: Omit<ResolvedConfig, 'input'>;
+  readonly tracer: TraceCollector | undefined;
+}
+
+function prepare(header: WorkloadHeader, req: RunRequest, file: string): Prepared {
+  let arch = header.arch ?? req.arch;
+  if (header.arch !== undefined && req.arch !== undefined && header.arch !== req.arch) {
+    throw new InputError(file, 1, 'arch', `the workload is for ${header.arch}, but --arch ${req.arch} was given`);
+  }
+  if (arch === undefined) {
+    if (req.backends.length === 1) arch = (req.backends[0] as BackendV1).id;
+    else throw new InputError(file, 1, 'arch', `the workload names no arch: give --arch (${req.backends.map((b) => b.id).join(', ')})`);
+  }
+  const backend = req.backends.find((b) => b.id === arch);
+  if (backend === undefined) {
+    throw new InputError(file, 1, 'arch', `unknown arch "${arch}" (known: ${req.backends.map((b) => b.id).join(', ')})`);
+  }
+  if (header.variant !== undefined && req.variant !== undefined && header.variant !== req.variant) {
+    throw new InputError(file, 1, 'variant', `the workload is for variant ${header.variant}, but --variant ${req.variant} was given`);
+  }
+  const variant = findVariant(backend, header.variant ?? req.variant);
+  if (variant === undefined) {
+    const known = backend.variants.map((v) => v.id).join(', ');
+    throw new InputError(file, 1, 'variant', `unknown variant "${header.variant ?? req.variant}" of ${backend.id} (known: ${known})`);
+  }
+  const opts = backend.resolveConfig(variant, header.config);
+  if (!opts.ok) throw new InputError(file, 1, `config.${opts.field}`, opts.message);
+  let policy: ReturnType<typeof resolvePolicy>;
+  try {
+    policy = resolvePolicy(req.policy, variant);
+  } catch (e) {
+    throw new InputError('--policy', 0, '', (e as Error).message);
+  }
+  let costs: CostTable = variant.costs;
+  if (req.costs !== undefined) {
+    const merged = mergeCosts(variant.costs, req.costs);
+    if (!merged.ok) throw new InputError(req.costsFile ?? '--costs', 0, merged.field, merged.message);
+    costs = merged.value;
+  }
+  const seed = req.seed ?? DEFAULT_SEED;
+  const tracer = req.explain !== undefined || req.recordCalls ? new TraceCollector() : undefined;
+  const sim = new Simulator({
+    backend,
+    variant,
+    cpus: header.cpus,
+    vcpus: header.vcpus,
+    threads: header.threads,
+    options: opts.value,
+    policy,
+    costs,
+    seed,
+    ...(tracer ? { tracer } : {}),
+  });
+  const config: Omit<ResolvedConfig, 'input'> = {
+    versions: { '@vfpu/core': CORE_VERSION, [`@vfpu/${backend.id}`]: backend.version },
+    backend: backend.id,
+    variant: variant.id,
+    kernel: variant.kernel,
+    policy: { name: policy.name, runs: policy.definition.name, params: policy.params },
+    options: opts.value,
+    costs,
+    seed,
+    topology: { cpus: header.cpus, vcpus: header.vcpus, threads: header.threads },
+  };
+  return { sim, backend, variant, config, tracer };
+}
+
+function stepChecked(p: Prepared, ev: WorkloadEvent, file: string, text: () => string, req: RunRequest): void {
+  try {
+    p.sim.step(ev);
+  } catch (e) {
+    if (e instanceof ImpossibleEvent) throw new InputError(file, ev.line, e.field, e.message);
+    throw e;
+  }
+  if (p.tracer !== undefined && req.explain !== undefined) req.explain(ev.line, text(), p.tracer.take());
+  if (req.progress !== undefined && (p.sim.events & 0xffff) === 0) req.progress(p.sim.events);
+}
+
+function finish(p: Prepared, name: string, input: ResolvedConfig['input']): RunResult {
+  const report = buildReport(p.sim, name, { ...p.config, input });
+  return { report, simulator: p.sim, calls: p.tracer?.calls ?? [] };
+}
+
+/** Runs an NDJSON workload from a file, `-` (stdin) or a `.gz` file, streaming. */
+export async function runFile(path: string, req: RunRequest): Promise<RunResult> {
+  const source = openLineSource(path);
+  const file = source.name;
+  let p: Prepared | undefined;
+  let parser: EventParser | undefined;
+  const ev = new WorkloadEvent();
+  let line = 0;
+  let header: WorkloadHeader | undefined;
+  for await (const batch of source.batches()) {
+    for (const text of batch) {
+      line++;
+      if (p === undefined || parser === undefined) {
+        header = parseHeader(text, file);
+        p = prepare(header, req, file);
+        parser = new EventParser({
+          file,
+          header,
+          variant: p.variant,
+          lattice: p.sim.lattice,
+          neutralOnly: header.arch === undefined,
+        });
+        continue;
+      }
+      if (!parser.parse(text, line, ev)) continue;
+      stepChecked(p, ev, file, () => text, req);
+    }
+  }
+  if (p === undefined || header === undefined) throw new InputError(file, 1, '', 'empty workload: line 1 must be the header');
+  return finish(p, header.name ?? (path === '-' ? 'stdin' : path), { source: path, sha256: source.sha256() });
+}
+
+/** Runs a workload given as NDJSON text (tests, examples). */
+export function runText(text: string, req: RunRequest, name = '<inline>'): RunResult {
+  const lines = text.split('\n');
+  const header = parseHeader(lines[0] ?? '', name);
+  const p = prepare(header, req, name);
+  const parser = new EventParser({ file: name, header, variant: p.variant, lattice: p.sim.lattice, neutralOnly: header.arch === undefined });
+  const ev = new WorkloadEvent();
+  for (let i = 1; i < lines.length; i++) {
+    const t = (lines[i] as string).replace(/\r$/, '');
+    if (!parser.parse(t, i + 1, ev)) continue;
+    stepChecked(p, ev, name, () => t, req);
+  }
+  return finish(p, header.name ?? name, { source: name, sha256: sha256(text) });
+}
+
+export interface PresetRequest {
+  readonly preset: string;
+  readonly events: number;
+  readonly params?: Readonly<Record<string, number>>;
+}
+
+/** Runs a generated workload: events are produced lazily, never stored. */
+export function runPreset(pr: PresetRequest, req: RunRequest): RunResult {
+  const seed = req.seed ?? DEFAULT_SEED;
+  let gen: PresetGenerator;
+  try {
+    gen = new PresetGenerator(pr.preset, pr.events, seed, pr.params ?? {});
+  } catch (e) {
+    throw new InputError(`preset:${pr.preset}`, 0, '', (e as Error).message);
+  }
+  const name = `preset:${pr.preset}`;
+  const p = prepare(gen.header, req, name);
+  // generated events carry a class index in `unit`: map it to the variant's unit
+  const lattice = buildLattice(p.variant.units);
+  const classUnit = Int32Array.from(UNIT_CLASSES, (c) => lattice.indexOf(p.variant.classMap[c as UnitClass]));
+  const ev = new WorkloadEvent();
+  let n = 0;
+  const explainText = (): string => formatEvent(ev, (c) => p.sim.contextName(c));
+  while (gen.next(ev)) {
+    n++;
+    ev.line = n;
+    if (ev.unit >= 0) ev.unit = classUnit[ev.unit] as number;
+    stepChecked(p, ev, name, explainText, req);
+  }
+  const source = `${name} events=${pr.events} params=${JSON.stringify(gen.params)}`;
+  return finish(p, name, { source, sha256: sha256(source) });
+}

@@ -1,0 +1,32 @@
+import type { Tracer } from './backend.js';
+
+/** A tracer that does nothing: the hot path checks `on` and builds no text. */
+export const SILENT: Tracer = {
+  on: false,
+  line() {},
+  fn() {},
+};
+
+/** Collects the explanation of each event, and the sequence of kernel functions called. */
+export class TraceCollector implements Tracer {
+  readonly on = true;
+  /** Lines for the current event; `take()` empties it. */
+  private lines: string[] = [];
+  /** Every kernel function called since the start, in order. */
+  readonly calls: string[] = [];
+
+  line(depth: number, text: string): void {
+    this.lines.push(`${'  '.repeat(depth + 1)}${text}`);
+  }
+
+  fn(depth: number, name: string, detail?: string): void {
+    this.calls.push(name);
+    this.lines.push(`${'  '.repeat(depth + 1)}${name}${detail ? ` ${detail}` : ''}`);
+  }
+
+  take(): string[] {
+    const out = this.lines;
+    this.lines = [];
+    return out;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * A workload event, as a reusable mutable record: parsers and generators fill one instance
+ * and the engine reads it, so the hot path allocates nothing per event.
+ */
+
+export const OPS = [
+  'load',
+  'enter',
+  'use',
+  'guest-write',
+  'exit',
+  'put',
+  'host-use',
+  'switch',
+  'kernel-fpu',
+  'user-get',
+  'user-set',
+  'work',
+  'run',
+  'sched-out',
+] as const;
+export type OpName = (typeof OPS)[number];
+
+export const Op = {
+  load: 0,
+  enter: 1,
+  use: 2,
+  guestWrite: 3,
+  exit: 4,
+  put: 5,
+  hostUse: 6,
+  switch: 7,
+  kernelFpu: 8,
+  userGet: 9,
+  userSet: 10,
+  work: 11,
+  run: 12,
+  schedOut: 13,
+} as const;
+
+export const ACCESSES = ['read', 'write', 'rw'] as const;
+export const Access = { read: 1, write: 2, rw: 3 } as const;
+
+export class WorkloadEvent {
+  op = 0;
+  vcpu = -1;
+  cpu = -1;
+  /** Unit index in the backend's lattice (after class mapping). */
+  unit = -1;
+  /** The unit or class name as written (for traces). */
+  unitName = '';
+  access: number = Access.rw;
+  /** Register number, or −1: the engine picks one with the seeded generator. */
+  reg = -1;
+  /** Control-register index (guest-write). */
+  controlReg = -1;
+  hasValue = false;
+  value = 0;
+  set = 0;
+  clear = 0;
+  /** Index into EXIT_REASONS. */
+  reason = 0;
+  /** Context index of a host thread, or −1. */
+  thread = -1;
+  cycles = 0;
+  /** 1-based line in the input (0 for generated events). */
+  line = 0;
+
+  reset(op: number): this {
+    this.op = op;
+    this.vcpu = -1;
+    this.cpu = -1;
+    this.unit = -1;
+    this.unitName = '';
+    this.access = Access.rw;
+    this.reg = -1;
+    this.controlReg = -1;
+    this.hasValue = false;
+    this.value = 0;
+    this.set = 0;
+    this.clear = 0;
+    this.reason = 0;
+    this.thread = -1;
+    this.cycles = 0;
+    return this;
+  }
+}

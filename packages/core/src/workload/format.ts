@@ -1,0 +1,160 @@
+/**
+ * Workload format v1: the single description both the validator and the JSON Schema are
+ * generated from.
+ */
+import { EXIT_REASONS } from '../backend.js';
+import { UNIT_CLASSES } from '../units.js';
+import { ACCESSES, type OpName } from './event.js';
+
+export type FieldName =
+  | 'vcpu'
+  | 'cpu'
+  | 'unit'
+  | 'access'
+  | 'reg'
+  | 'value'
+  | 'set'
+  | 'clear'
+  | 'reason'
+  | 'thread'
+  | 'cycles';
+
+export interface OpFormat {
+  readonly meaning: string;
+  readonly required: readonly FieldName[];
+  readonly optional: readonly FieldName[];
+}
+
+export const OP_FORMATS: Readonly<Record<OpName, OpFormat>> = {
+  load: {
+    meaning: 'vcpu_load on a pCPU (KVM_RUN begins, or the vCPU thread is scheduled in)',
+    required: ['vcpu', 'cpu'],
+    optional: [],
+  },
+  enter: { meaning: 'VM entry (the vCPU must be loaded)', required: ['vcpu'], optional: [] },
+  use: {
+    meaning: 'the guest executes an instruction touching `unit`',
+    required: ['vcpu', 'unit'],
+    optional: ['access', 'reg'],
+  },
+  'guest-write': {
+    meaning: 'the guest writes a control register (`value`, or `set`/`clear` bit names)',
+    required: ['vcpu', 'reg'],
+    optional: ['value', 'set', 'clear'],
+  },
+  exit: {
+    meaning: 'a VM exit unrelated to FP; the guest is re-entered by a later `enter`',
+    required: ['vcpu'],
+    optional: ['reason'],
+  },
+  put: { meaning: 'vcpu_put (preemption or return to userspace)', required: ['vcpu'], optional: [] },
+  'host-use': {
+    meaning: 'a host thread running on the pCPU touches FP/SIMD',
+    required: ['cpu', 'unit'],
+    optional: ['thread', 'access', 'reg'],
+  },
+  switch: { meaning: 'the host scheduler runs `thread` on the pCPU', required: ['cpu', 'thread'], optional: [] },
+  'kernel-fpu': {
+    meaning: 'host kernel-mode FP/SIMD use (kernel_fpu_begin / kernel_neon_begin)',
+    required: ['cpu'],
+    optional: [],
+  },
+  'user-get': {
+    meaning: 'userspace reads vCPU FP state through the uapi (ONE_REG, KVM_GET_XSAVE2, …)',
+    required: ['vcpu', 'unit'],
+    optional: ['reg'],
+  },
+  'user-set': {
+    meaning: 'userspace writes vCPU FP state through the uapi (fresh seeded values)',
+    required: ['vcpu', 'unit'],
+    optional: ['reg'],
+  },
+  work: { meaning: 'useful work, for overhead percentages', required: ['cycles'], optional: ['vcpu', 'cpu'] },
+  run: { meaning: 'shorthand: load if needed, then enter', required: ['vcpu'], optional: ['cpu'] },
+  'sched-out': { meaning: 'shorthand: exit if in guest, then put', required: ['vcpu'], optional: [] },
+};
+
+const u32 = { type: 'integer', minimum: 0, maximum: 0xffffffff };
+
+/** JSON Schema of each field (the validator applies the same rules, plus workload-specific bounds). */
+export const FIELD_SCHEMAS: Readonly<Record<FieldName, Record<string, unknown>>> = {
+  vcpu: { type: 'integer', minimum: 0, description: 'vCPU index, below the header `vcpus`' },
+  cpu: { type: 'integer', minimum: 0, description: 'pCPU index, below the header `cpus`' },
+  unit: {
+    type: 'string',
+    description: `a backend unit id, or a neutral class: ${UNIT_CLASSES.join(', ')}`,
+  },
+  access: { enum: [...ACCESSES], default: 'rw' },
+  reg: {
+    oneOf: [
+      { type: 'integer', minimum: 0, description: 'register number (use, host-use, user-get, user-set)' },
+      { type: 'string', description: 'control register name (guest-write)' },
+    ],
+  },
+  value: {
+    oneOf: [u32, { type: 'string', pattern: '^0[xX][0-9a-fA-F]{1,8}$' }],
+    description: 'new register value (guest-write)',
+  },
+  set: { type: 'array', items: { type: 'string' }, description: 'bit names to set' },
+  clear: { type: 'array', items: { type: 'string' }, description: 'bit names to clear' },
+  reason: { enum: [...EXIT_REASONS], default: 'other' },
+  thread: { type: 'string', description: 'a host thread: `vmm<N>` (vCPU N\'s VMM thread) or a name from the header `threads`' },
+  cycles: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+};
+
+export const HEADER_KEYS = [
+  'format',
+  'version',
+  'name',
+  'arch',
+  'variant',
+  'cpus',
+  'vcpus',
+  'threads',
+  'config',
+] as const;
+
+export const LIMITS = { cpus: 1024, vcpus: 4096, threads: 4096 } as const;
+
+/** JSON Schema (draft 2020-12) of one line of a workload: the header or an event. */
+export function workloadSchema(): Record<string, unknown> {
+  const header = {
+    title: 'header (line 1)',
+    type: 'object',
+    additionalProperties: false,
+    required: ['format', 'version', 'cpus', 'vcpus'],
+    properties: {
+      format: { const: 'vfpu-workload' },
+      version: { const: 1 },
+      name: { type: 'string' },
+      arch: { type: 'string', description: 'backend id; omit for an architecture-neutral workload' },
+      variant: { type: 'string' },
+      cpus: { type: 'integer', minimum: 1, maximum: LIMITS.cpus },
+      vcpus: { type: 'integer', minimum: 1, maximum: LIMITS.vcpus },
+      threads: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' },
+        maxItems: LIMITS.threads,
+      },
+      config: { type: 'object', description: 'backend options (see `vfpu list`)' },
+    },
+  };
+  const events = Object.entries(OP_FORMATS).map(([op, f]) => {
+    const properties: Record<string, unknown> = { op: { const: op } };
+    for (const name of [...f.required, ...f.optional]) properties[name] = FIELD_SCHEMAS[name];
+    return {
+      title: op,
+      description: f.meaning,
+      type: 'object',
+      additionalProperties: false,
+      required: ['op', ...f.required],
+      properties,
+    };
+  });
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://vfpu.dev/schema/workload-v1.json',
+    title: 'vfpu workload v1 (NDJSON: line 1 is the header, every other line one event)',
+    oneOf: [header, ...events],
+  };
+}

@@ -1,0 +1,308 @@
+/**
+ * Validation of workload lines into {@link WorkloadEvent} records. Unknown fields are errors;
+ * every error names the file, the line and the field.
+ */
+import { EXIT_REASONS, type VariantSpec } from '../backend.js';
+import { InputError } from '../errors.js';
+import { UNIT_CLASSES, type UnitClass, type UnitLattice } from '../units.js';
+import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
+import { type FieldName, HEADER_KEYS, LIMITS, OP_FORMATS } from './format.js';
+
+export interface WorkloadHeader {
+  readonly format: 'vfpu-workload';
+  readonly version: 1;
+  readonly name?: string;
+  readonly arch?: string;
+  readonly variant?: string;
+  readonly cpus: number;
+  readonly vcpus: number;
+  readonly threads: readonly string[];
+  readonly config: Readonly<Record<string, unknown>>;
+}
+
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'an array';
+  if (typeof x === 'string') return `the string ${JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x)}`;
+  if (typeof x === 'object') return 'an object';
+  return `${typeof x} ${String(x)}`;
+}
+
+function parseJson(text: string, file: string, line: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(file, line, '', `malformed JSON (${(e as Error).message})`);
+  }
+}
+
+function intField(
+  obj: Record<string, unknown>,
+  key: string,
+  min: number,
+  max: number,
+  file: string,
+  line: number,
+): number {
+  const v = obj[key];
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    throw new InputError(file, line, key, `expected an integer, got ${describe(v)}`);
+  }
+  if (v < min || v > max) throw new InputError(file, line, key, `${v} is outside ${min}..${max}`);
+  return v;
+}
+
+/** Parses line 1. */
+export function parseHeader(text: string, file: string): WorkloadHeader {
+  const obj = parseJson(text, file, 1);
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    throw new InputError(file, 1, '', `the header must be a JSON object, got ${describe(obj)}`);
+  }
+  const h = obj as Record<string, unknown>;
+  if (h.format !== 'vfpu-workload') {
+    throw new InputError(file, 1, 'format', `expected "vfpu-workload", got ${describe(h.format)}`);
+  }
+  if (h.version !== 1) {
+    throw new InputError(file, 1, 'version', `this vfpu reads workload version 1, got ${describe(h.version)}`);
+  }
+  for (const key of Object.keys(h)) {
+    if (!(HEADER_KEYS as readonly string[]).includes(key)) {
+      throw new InputError(file, 1, key, `unknown header field (known: ${HEADER_KEYS.join(', ')})`);
+    }
+  }
+  for (const key of ['name', 'arch', 'variant'] as const) {
+    if (h[key] !== undefined && typeof h[key] !== 'string') {
+      throw new InputError(file, 1, key, `expected a string, got ${describe(h[key])}`);
+    }
+  }
+  const cpus = intField(h, 'cpus', 1, LIMITS.cpus, file, 1);
+  const vcpus = intField(h, 'vcpus', 1, LIMITS.vcpus, file, 1);
+  const threads = h.threads ?? [];
+  if (!Array.isArray(threads)) {
+    throw new InputError(file, 1, 'threads', `expected an array of names, got ${describe(threads)}`);
+  }
+  const seen = new Set<string>();
+  threads.forEach((t, i) => {
+    if (typeof t !== 'string' || !NAME_RE.test(t)) {
+      throw new InputError(file, 1, `threads[${i}]`, `expected a name like "bash", got ${describe(t)}`);
+    }
+    if (/^vmm\d+$/.test(t)) {
+      throw new InputError(file, 1, `threads[${i}]`, `"${t}" is reserved for vCPU VMM threads`);
+    }
+    if (seen.has(t)) throw new InputError(file, 1, `threads[${i}]`, `"${t}" declared twice`);
+    seen.add(t);
+  });
+  if (threads.length > LIMITS.threads) {
+    throw new InputError(file, 1, 'threads', `at most ${LIMITS.threads} threads`);
+  }
+  const config = h.config ?? {};
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new InputError(file, 1, 'config', `expected an object, got ${describe(config)}`);
+  }
+  const header: WorkloadHeader = {
+    format: 'vfpu-workload',
+    version: 1,
+    cpus,
+    vcpus,
+    threads: threads as string[],
+    config: config as Record<string, unknown>,
+    ...(typeof h.name === 'string' ? { name: h.name } : {}),
+    ...(typeof h.arch === 'string' ? { arch: h.arch } : {}),
+    ...(typeof h.variant === 'string' ? { variant: h.variant } : {}),
+  };
+  return header;
+}
+
+/** What the event parser needs to know about the run. */
+export interface EventContext {
+  readonly file: string;
+  readonly header: WorkloadHeader;
+  readonly variant: VariantSpec;
+  readonly lattice: UnitLattice;
+  /** Only neutral classes allowed (the header names no arch). */
+  readonly neutralOnly: boolean;
+}
+
+const OP_INDEX: Readonly<Record<string, number>> = Object.fromEntries(OPS.map((o, i) => [o, i]));
+
+/**
+ * Turns one event line into `ev`. Class names are mapped to the backend unit; `ev.unitName`
+ * keeps the name as written so the engine can count approximate mappings.
+ */
+export class EventParser {
+  private readonly ctx: EventContext;
+  private readonly classUnit: ReadonlyMap<string, number>;
+  private readonly controlNames: readonly string[];
+
+  constructor(ctx: EventContext) {
+    this.ctx = ctx;
+    const m = new Map<string, number>();
+    for (const c of UNIT_CLASSES) m.set(c, ctx.lattice.indexOf(ctx.variant.classMap[c as UnitClass]));
+    this.classUnit = m;
+    this.controlNames = Object.keys(ctx.variant.controlRegisters);
+  }
+
+  /** Context index of a thread name (vCPU contexts come first, then VMM threads, then declared ones). */
+  threadIndex(name: string): number {
+    const { vcpus, threads } = this.ctx.header;
+    const m = /^vmm(\d+)$/.exec(name);
+    if (m) {
+      const v = Number(m[1]);
+      return v < vcpus ? vcpus + v : -1;
+    }
+    const i = threads.indexOf(name);
+    return i < 0 ? -1 : 2 * vcpus + i;
+  }
+
+  /** Parses `text` (line `line`) into `ev`. Returns false for a blank line. */
+  parse(text: string, line: number, ev: WorkloadEvent): boolean {
+    if (text.trim() === '') return false;
+    const { file } = this.ctx;
+    const raw = parseJson(text, file, line);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new InputError(file, line, '', `an event must be a JSON object, got ${describe(raw)}`);
+    }
+    const obj = raw as Record<string, unknown>;
+    const opName = obj.op;
+    if (typeof opName !== 'string') {
+      throw new InputError(file, line, 'op', `expected an op name, got ${describe(opName)}`);
+    }
+    const op = OP_INDEX[opName];
+    if (op === undefined) {
+      throw new InputError(file, line, 'op', `unknown op "${opName}" (known: ${OPS.join(', ')})`);
+    }
+    const fmt = OP_FORMATS[opName as OpName];
+    for (const key of Object.keys(obj)) {
+      if (key === 'op') continue;
+      if (!(fmt.required as readonly string[]).includes(key) && !(fmt.optional as readonly string[]).includes(key)) {
+        const allowed = [...fmt.required, ...fmt.optional].join(', ');
+        throw new InputError(file, line, key, `unknown field for op "${opName}" (allowed: ${allowed})`);
+      }
+    }
+    for (const key of fmt.required) {
+      if (obj[key] === undefined) throw new InputError(file, line, key, `missing (op "${opName}" requires it)`);
+    }
+    ev.reset(op);
+    ev.line = line;
+    const { header } = this.ctx;
+    if (obj.vcpu !== undefined) ev.vcpu = intField(obj, 'vcpu', 0, header.vcpus - 1, file, line);
+    if (obj.cpu !== undefined) ev.cpu = intField(obj, 'cpu', 0, header.cpus - 1, file, line);
+    if (obj.unit !== undefined) this.unit(obj.unit, ev, line);
+    if (obj.access !== undefined) {
+      const a = ACCESSES.indexOf(obj.access as (typeof ACCESSES)[number]);
+      if (a < 0) throw new InputError(file, line, 'access', `expected read, write or rw, got ${describe(obj.access)}`);
+      ev.access = [Access.read, Access.write, Access.rw][a] as number;
+    }
+    if (obj.reg !== undefined) {
+      if (op === Op.guestWrite) this.controlRegister(obj, ev, line);
+      else {
+        const unit = this.ctx.lattice.units[ev.unit];
+        const max = unit === undefined ? 0 : unit.registers - 1;
+        ev.reg = intField(obj, 'reg', 0, max, file, line);
+      }
+    } else if (op === Op.guestWrite) {
+      throw new InputError(file, line, 'reg', 'missing');
+    }
+    if (obj.reason !== undefined) {
+      const r = EXIT_REASONS.indexOf(obj.reason as (typeof EXIT_REASONS)[number]);
+      if (r < 0) {
+        throw new InputError(file, line, 'reason', `expected one of ${EXIT_REASONS.join(', ')}, got ${describe(obj.reason)}`);
+      }
+      ev.reason = r;
+    } else {
+      ev.reason = EXIT_REASONS.indexOf('other');
+    }
+    if (obj.thread !== undefined) {
+      if (typeof obj.thread !== 'string') {
+        throw new InputError(file, line, 'thread', `expected a thread name, got ${describe(obj.thread)}`);
+      }
+      const t = this.threadIndex(obj.thread);
+      if (t < 0) {
+        const known = [`vmm0..vmm${header.vcpus - 1}`, ...header.threads].join(', ');
+        throw new InputError(file, line, 'thread', `unknown thread "${obj.thread}" (known: ${known})`);
+      }
+      ev.thread = t;
+    }
+    if (obj.cycles !== undefined) ev.cycles = intField(obj, 'cycles', 0, Number.MAX_SAFE_INTEGER, file, line);
+    if (op === Op.work && ev.vcpu < 0 && ev.cpu < 0) {
+      throw new InputError(file, line, 'vcpu', 'op "work" needs a vcpu or a cpu');
+    }
+    return true;
+  }
+
+  private unit(value: unknown, ev: WorkloadEvent, line: number): void {
+    const { file, lattice, neutralOnly } = this.ctx;
+    if (typeof value !== 'string') throw new InputError(file, line, 'unit', `expected a unit name, got ${describe(value)}`);
+    const cls = this.classUnit.get(value);
+    if (cls !== undefined) {
+      ev.unit = cls;
+      ev.unitName = value;
+      return;
+    }
+    const idx = neutralOnly ? -1 : lattice.indexOf(value);
+    if (idx < 0) {
+      const known = neutralOnly
+        ? `this workload names no arch, so only classes: ${UNIT_CLASSES.join(', ')}`
+        : `known: ${lattice.units.map((u) => u.id).join(', ')}, or a class: ${UNIT_CLASSES.join(', ')}`;
+      throw new InputError(file, line, 'unit', `unknown unit "${value}" for ${this.ctx.variant.id} (${known})`);
+    }
+    ev.unit = idx;
+    ev.unitName = value;
+  }
+
+  private controlRegister(obj: Record<string, unknown>, ev: WorkloadEvent, line: number): void {
+    const { file, variant } = this.ctx;
+    const name = obj.reg;
+    const idx = typeof name === 'string' ? this.controlNames.indexOf(name) : -1;
+    if (idx < 0) {
+      throw new InputError(
+        file,
+        line,
+        'reg',
+        `unknown control register ${describe(name)} for ${variant.id} (known: ${this.controlNames.join(', ')})`,
+      );
+    }
+    ev.controlReg = idx;
+    const bits = (variant.controlRegisters[name as string] as { bits: Readonly<Record<string, number>> }).bits;
+    const toMask = (field: 'set' | 'clear'): number => {
+      const list = obj[field];
+      if (list === undefined) return 0;
+      if (!Array.isArray(list)) throw new InputError(file, line, field, `expected an array of bit names, got ${describe(list)}`);
+      let mask = 0;
+      list.forEach((b, i) => {
+        const bit = typeof b === 'string' ? bits[b] : undefined;
+        if (bit === undefined) {
+          throw new InputError(
+            file,
+            line,
+            `${field}[${i}]`,
+            `unknown bit ${describe(b)} of ${name as string} (known: ${Object.keys(bits).join(', ')})`,
+          );
+        }
+        mask |= 1 << bit;
+      });
+      return mask >>> 0;
+    };
+    ev.set = toMask('set');
+    ev.clear = toMask('clear');
+    if (obj.value !== undefined) {
+      const v = obj.value;
+      let n = Number.NaN;
+      if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) n = v;
+      else if (typeof v === 'string' && /^0[xX][0-9a-fA-F]{1,8}$/.test(v)) n = Number.parseInt(v, 16);
+      if (Number.isNaN(n)) {
+        throw new InputError(file, line, 'value', `expected a 32-bit unsigned integer or "0x…", got ${describe(v)}`);
+      }
+      if (ev.set !== 0 || ev.clear !== 0) {
+        throw new InputError(file, line, 'value', 'give either value or set/clear, not both');
+      }
+      ev.hasValue = true;
+      ev.value = n;
+    } else if (ev.set === 0 && ev.clear === 0) {
+      throw new InputError(file, line, 'set', 'guest-write needs value, set or clear');
+    }
+    if ((ev.set & ev.clear) !== 0) throw new InputError(file, line, 'clear', 'a bit is both set and cleared');
+  }
+}

@@ -1,0 +1,380 @@
+/**
+ * Seeded, lazy workload generators. Events are produced as they are consumed, into one reused
+ * record, so a 100-million-event run needs no more memory than a 1 000-event one. Generated
+ * workloads are architecture-neutral: they use unit classes, mapped by each backend.
+ */
+import { EXIT_REASONS } from '../backend.js';
+import { Rng } from '../rng.js';
+import { UNIT_CLASSES } from '../units.js';
+import { Access, Op, type WorkloadEvent } from './event.js';
+import type { WorkloadHeader } from './parse.js';
+
+export interface PresetParams {
+  /** Probability that a guest step uses each class (the rest is work or exits). */
+  scalar: number;
+  vec128: number;
+  vec256: number;
+  vec512: number;
+  matrix: number;
+  /** Probability that a guest step is a non-FP exit. */
+  exit: number;
+  /** Relative weights of exit reasons. */
+  mmio: number;
+  irq: number;
+  hlt: number;
+  hypercall: number;
+  /** Mean guest steps per time slice. */
+  slice: number;
+  /** Probability that a vCPU's next slice runs on another pCPU than its last one. */
+  migration: number;
+  /** Probability of host-thread FP activity between slices on a pCPU. */
+  host: number;
+  /** Fraction of vCPUs that are heavy SIMD users (bimodal); the others use vector classes at 1/10 rate. */
+  'simd-users': number;
+  /** Cycles of each work step. */
+  work: number;
+  vcpus: number;
+  cpus: number;
+}
+
+export const PARAM_HELP: Readonly<Record<keyof PresetParams, string>> = {
+  scalar: 'probability per guest step of a scalar FP instruction',
+  vec128: 'probability per guest step of a 128-bit SIMD instruction',
+  vec256: 'probability per guest step of a 256-bit SIMD instruction',
+  vec512: 'probability per guest step of a 512-bit SIMD instruction',
+  matrix: 'probability per guest step of a matrix (tile) instruction',
+  exit: 'probability per guest step of a non-FP VM exit',
+  mmio: 'relative weight of mmio among exit reasons',
+  irq: 'relative weight of irq among exit reasons',
+  hlt: 'relative weight of hlt among exit reasons',
+  hypercall: 'relative weight of hypercall among exit reasons',
+  slice: 'mean guest steps per time slice (vcpu_load … vcpu_put)',
+  migration: 'probability that a slice runs on another pCPU than the last one',
+  host: 'probability of host-thread FP activity between slices',
+  'simd-users': 'fraction of vCPUs that are heavy SIMD users (1 = all)',
+  work: 'cycles of useful work per guest step without FP',
+  vcpus: 'number of vCPUs',
+  cpus: 'number of pCPUs',
+};
+
+const BASE: PresetParams = {
+  scalar: 0.1,
+  vec128: 0.05,
+  vec256: 0,
+  vec512: 0,
+  matrix: 0,
+  exit: 0.05,
+  mmio: 1,
+  irq: 2,
+  hlt: 1,
+  hypercall: 0,
+  slice: 40,
+  migration: 0.1,
+  host: 0.2,
+  'simd-users': 1,
+  work: 1000,
+  vcpus: 2,
+  cpus: 2,
+};
+
+export interface PresetSpec {
+  readonly description: string;
+  readonly threads: readonly string[];
+  readonly params: Partial<PresetParams>;
+}
+
+export const PRESETS: Readonly<Record<string, PresetSpec>> = {
+  idle: {
+    description: 'mostly halted guests with rare scalar FP',
+    threads: ['sshd'],
+    params: { scalar: 0.02, vec128: 0.005, exit: 0.3, irq: 2, hlt: 4, mmio: 0.5, slice: 15, host: 0.05 },
+  },
+  desktop: {
+    description: 'interactive guests: scalar and some SIMD, frequent host threads using FP',
+    threads: ['xorg', 'firefox'],
+    params: { scalar: 0.2, vec128: 0.08, vec256: 0.02, exit: 0.1, mmio: 2, irq: 2, hlt: 1, slice: 50, host: 0.5 },
+  },
+  hpc: {
+    description: 'long slices of heavy vector code, vCPUs pinned',
+    threads: [],
+    params: { scalar: 0.3, vec128: 0.3, vec256: 0.3, exit: 0.01, slice: 500, migration: 0, host: 0.02, vcpus: 4, cpus: 4, work: 200 },
+  },
+  'io-heavy': {
+    description: 'device-bound guests: many mmio exits, little FP',
+    threads: ['vhost'],
+    params: { scalar: 0.05, vec128: 0.02, exit: 0.4, mmio: 4, irq: 2, hlt: 1, slice: 30, host: 0.3 },
+  },
+  'simd-bursty': {
+    description: 'bimodal: a quarter of the vCPUs are heavy SIMD users, the rest mostly scalar',
+    threads: ['bash'],
+    params: { scalar: 0.05, vec128: 0.4, vec256: 0.2, 'simd-users': 0.25, slice: 40, vcpus: 4, cpus: 2 },
+  },
+  overcommit: {
+    description: 'four vCPUs per pCPU, short slices, frequent preemption and migration',
+    threads: ['bash'],
+    params: { scalar: 0.15, vec128: 0.1, vec256: 0.05, exit: 0.05, slice: 25, migration: 0.3, host: 0.2, vcpus: 8, cpus: 2 },
+  },
+};
+
+/** Parses `key=value` overrides (numbers) over a preset's parameters. Throws with a clear message. */
+export function presetParams(
+  name: string,
+  overrides: Readonly<Record<string, number>> = {},
+): PresetParams {
+  const spec = PRESETS[name];
+  if (spec === undefined) throw new Error(`unknown preset "${name}" (known: ${Object.keys(PRESETS).join(', ')})`);
+  const p: PresetParams = { ...BASE, ...spec.params };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (!(k in BASE)) throw new Error(`preset ${name}: unknown parameter "${k}" (known: ${Object.keys(BASE).join(', ')})`);
+    if (!Number.isFinite(v) || v < 0) throw new Error(`preset ${name}: ${k} must be a number ≥ 0`);
+    (p as unknown as Record<string, number>)[k] = v;
+  }
+  for (const k of ['vcpus', 'cpus'] as const) {
+    if (!Number.isInteger(p[k]) || p[k] < 1) throw new Error(`preset ${name}: ${k} must be an integer ≥ 1`);
+  }
+  if (p.slice < 1) throw new Error(`preset ${name}: slice must be ≥ 1`);
+  const use = p.scalar + p.vec128 + p.vec256 + p.vec512 + p.matrix + p.exit;
+  if (use > 1) throw new Error(`preset ${name}: scalar+vec128+vec256+vec512+matrix+exit = ${use} > 1`);
+  for (const k of ['migration', 'host', 'simd-users'] as const) {
+    if (p[k] > 1) throw new Error(`preset ${name}: ${k} is a probability (≤ 1)`);
+  }
+  return p;
+}
+
+const CPU_IDLE = 0;
+const CPU_LOADED = 1;
+const CPU_GUEST = 2;
+const CPU_HOST = 3;
+
+/** A lazy generator of one preset's events. */
+export class PresetGenerator {
+  readonly header: WorkloadHeader;
+  readonly params: PresetParams;
+  private readonly rng: Rng;
+  private readonly total: number;
+  private produced = 0;
+  private readonly cpuState: Uint8Array;
+  private readonly cpuVcpu: Int32Array;
+  private readonly cpuSteps: Int32Array;
+  private readonly cpuHostSteps: Int32Array;
+  private readonly cpuThread: Int32Array;
+  private readonly vcpuCpu: Int32Array;
+  private readonly vcpuLast: Int32Array;
+  private readonly simdUser: Uint8Array;
+  private readonly reasonCdf: Float64Array;
+  private readonly reasonIndex: Int32Array;
+  private readonly threads: number;
+  private readonly vcpus: number;
+  /** Class probabilities for heavy SIMD users and for the others (vector classes at 1/10). */
+  private readonly probSimd: Float64Array;
+  private readonly probOther: Float64Array;
+
+  constructor(name: string, events: number, seed: number, overrides: Readonly<Record<string, number>> = {}) {
+    const spec = PRESETS[name];
+    this.params = presetParams(name, overrides);
+    const p = this.params;
+    this.header = {
+      format: 'vfpu-workload',
+      version: 1,
+      name: `preset:${name}`,
+      cpus: p.cpus,
+      vcpus: p.vcpus,
+      threads: spec?.threads ?? [],
+      config: {},
+    };
+    this.rng = new Rng(seed, 11);
+    this.total = events;
+    this.vcpus = p.vcpus;
+    this.threads = this.header.threads.length;
+    this.cpuState = new Uint8Array(p.cpus);
+    this.cpuVcpu = new Int32Array(p.cpus).fill(-1);
+    this.cpuSteps = new Int32Array(p.cpus);
+    this.cpuHostSteps = new Int32Array(p.cpus);
+    this.cpuThread = new Int32Array(p.cpus).fill(-1);
+    this.vcpuCpu = new Int32Array(p.vcpus).fill(-1);
+    this.vcpuLast = new Int32Array(p.vcpus);
+    for (let v = 0; v < p.vcpus; v++) this.vcpuLast[v] = v % p.cpus;
+    this.simdUser = new Uint8Array(p.vcpus);
+    const users = Math.round(p['simd-users'] * p.vcpus);
+    for (let v = 0; v < users; v++) this.simdUser[v] = 1;
+    this.probSimd = Float64Array.from([p.scalar, p.vec128, p.vec256, p.vec512, p.matrix]);
+    this.probOther = Float64Array.from([p.scalar, p.vec128 / 10, p.vec256 / 10, p.vec512 / 10, p.matrix / 10]);
+    const reasons = ['mmio', 'irq', 'hlt', 'hypercall'] as const;
+    const weights = reasons.map((r) => p[r]);
+    const sum = weights.reduce((a, b) => a + b, 0) || 1;
+    this.reasonCdf = new Float64Array(reasons.length);
+    this.reasonIndex = new Int32Array(reasons.length);
+    let acc = 0;
+    reasons.forEach((r, i) => {
+      acc += (weights[i] as number) / sum;
+      this.reasonCdf[i] = acc;
+      this.reasonIndex[i] = EXIT_REASONS.indexOf(r);
+    });
+  }
+
+  /** Fills `ev` with the next event; false when the workload is complete. `ev.unit` is a class index. */
+  next(ev: WorkloadEvent): boolean {
+    if (this.produced >= this.total) return false;
+    this.produced++;
+    const c = this.rng.int(this.cpuState.length);
+    switch (this.cpuState[c]) {
+      case CPU_IDLE:
+        this.fromIdle(c, ev);
+        break;
+      case CPU_HOST:
+        this.hostStep(c, ev);
+        break;
+      case CPU_LOADED:
+        this.fromLoaded(c, ev);
+        break;
+      default:
+        this.guestStep(c, ev);
+    }
+    return true;
+  }
+
+  private sliceLength(): number {
+    // geometric with the given mean, at least 1
+    const mean = this.params.slice;
+    return 1 + Math.floor(-Math.log(1 - this.rng.float()) * (mean - 1 + 1e-9));
+  }
+
+  private fromIdle(c: number, ev: WorkloadEvent): void {
+    // pick a vCPU that is not running: prefer one that last ran here, unless it migrates
+    const n = this.vcpus;
+    const start = this.rng.int(n);
+    let pick = -1;
+    const migrate = this.rng.chance(this.params.migration);
+    for (let i = 0; i < n; i++) {
+      const v = (start + i) % n;
+      if (this.vcpuCpu[v] !== -1) continue;
+      if (pick === -1) pick = v;
+      if ((this.vcpuLast[v] === c) !== migrate) {
+        pick = v;
+        break;
+      }
+    }
+    if (pick === -1 || (this.threads > 0 || this.cpuThread[c] !== -1) && this.rng.chance(this.params.host)) {
+      this.cpuState[c] = CPU_HOST;
+      this.cpuHostSteps[c] = 1 + this.rng.int(4);
+      this.hostStep(c, ev);
+      return;
+    }
+    ev.reset(Op.load);
+    ev.vcpu = pick;
+    ev.cpu = c;
+    // the vCPU's VMM thread leaves whatever pCPU it was current on
+    for (let o = 0; o < this.cpuThread.length; o++) if (this.cpuThread[o] === this.vcpus + pick) this.cpuThread[o] = -1;
+    this.cpuState[c] = CPU_LOADED;
+    this.cpuVcpu[c] = pick;
+    this.cpuSteps[c] = this.sliceLength();
+    this.cpuThread[c] = this.vcpus + pick;
+    this.vcpuCpu[pick] = c;
+    this.vcpuLast[pick] = c;
+  }
+
+  private hostStep(c: number, ev: WorkloadEvent): void {
+    if (this.cpuHostSteps[c] === 0) {
+      this.cpuState[c] = CPU_IDLE;
+      this.fromIdle(c, ev);
+      return;
+    }
+    this.cpuHostSteps[c] = (this.cpuHostSteps[c] as number) - 1;
+    const current = this.cpuThread[c] as number;
+    // either switch to a declared host thread, or the current thread uses FP
+    if (this.threads > 0 && (current === -1 || this.rng.chance(0.5))) {
+      const t = 2 * this.vcpus + this.rng.int(this.threads);
+      if (t !== current && !this.threadRunning(t)) {
+        ev.reset(Op.switch);
+        ev.cpu = c;
+        ev.thread = t;
+        this.cpuThread[c] = t;
+        return;
+      }
+    }
+    if (current === -1) {
+      ev.reset(Op.work);
+      ev.cpu = c;
+      ev.cycles = this.params.work;
+      return;
+    }
+    ev.reset(Op.hostUse);
+    ev.cpu = c;
+    this.pickUnit(ev, true);
+  }
+
+  private threadRunning(t: number): boolean {
+    for (let c = 0; c < this.cpuThread.length; c++) if (this.cpuThread[c] === t) return true;
+    return false;
+  }
+
+  private fromLoaded(c: number, ev: WorkloadEvent): void {
+    const v = this.cpuVcpu[c] as number;
+    if ((this.cpuSteps[c] as number) <= 0) {
+      ev.reset(Op.put);
+      ev.vcpu = v;
+      this.cpuState[c] = CPU_IDLE;
+      this.cpuVcpu[c] = -1;
+      this.vcpuCpu[v] = -1;
+      return;
+    }
+    ev.reset(Op.enter);
+    ev.vcpu = v;
+    this.cpuState[c] = CPU_GUEST;
+  }
+
+  private guestStep(c: number, ev: WorkloadEvent): void {
+    const v = this.cpuVcpu[c] as number;
+    const p = this.params;
+    const steps = (this.cpuSteps[c] as number) - 1;
+    this.cpuSteps[c] = steps;
+    if (steps <= 0) {
+      ev.reset(Op.exit);
+      ev.vcpu = v;
+      ev.reason = EXIT_REASONS.indexOf('irq');
+      this.cpuState[c] = CPU_LOADED;
+      return;
+    }
+    const r = this.rng.float();
+    if (r < p.exit) {
+      ev.reset(Op.exit);
+      ev.vcpu = v;
+      const x = this.rng.float();
+      let i = 0;
+      while (i < this.reasonCdf.length - 1 && x >= (this.reasonCdf[i] as number)) i++;
+      ev.reason = this.reasonIndex[i] as number;
+      this.cpuState[c] = CPU_LOADED;
+      return;
+    }
+    ev.reset(Op.use);
+    ev.vcpu = v;
+    if (!this.pickUnit(ev, this.simdUser[v] === 1)) {
+      ev.reset(Op.work);
+      ev.vcpu = v;
+      ev.cycles = p.work;
+    }
+  }
+
+  /** Chooses a class by the preset's probabilities; false for "no FP this step". */
+  private pickUnit(ev: WorkloadEvent, simdUser: boolean): boolean {
+    const probs = simdUser ? this.probSimd : this.probOther;
+    let x = this.rng.float() * (1 - this.params.exit);
+    for (let i = 0; i < probs.length; i++) {
+      x -= probs[i] as number;
+      if (x < 0) {
+        ev.unit = i;
+        ev.unitName = UNIT_CLASSES[i] as string;
+        const a = this.rng.int(4);
+        ev.access = a === 0 ? Access.read : a === 1 ? Access.write : Access.rw;
+        return true;
+      }
+    }
+    if (ev.op === Op.hostUse) {
+      ev.unit = 0;
+      ev.unitName = 'scalar';
+      ev.access = Access.rw;
+      return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * @vfpu/mips-vz — Linux KVM on MIPS VZ: lazy guest FPU and MSA state (arch/mips/kvm).
+ */
+import type { BackendV1 } from '@vfpu/core';
+import pkg from '../package.json' with { type: 'json' };
+import { MipsVzMachine } from './machine.js';
+import { OPTIONS, resolveConfig, toMipsOptions } from './options.js';
+import { FAULTS } from './state.js';
+import { VARIANTS } from './variants.js';
+
+/** Creates the mips-vz backend (a plain object: pass it to the run functions of @vfpu/core). */
+export function mipsVz(): BackendV1 {
+  return {
+    specificationVersion: 'v1',
+    id: 'mips-vz',
+    description: 'Loongson/MIPS64 VZ: guest FPU and MSA under Linux KVM (lazy, trap on first use)',
+    version: pkg.version,
+    variants: VARIANTS,
+    defaultVariant: 'mainline',
+    options: OPTIONS,
+    resolveConfig,
+    createMachine({ options, host }) {
+      return new MipsVzMachine(host, toMipsOptions(options), host.contexts);
+    },
+  };
+}
+
+export { FAULTS };
+export { MAINLINE, MIPS_COSTS, VARIANTS } from './variants.js';

@@ -1,0 +1,334 @@
+/**
+ * The MIPS VZ machine: what the hardware checks on each access, and which kernel path runs
+ * for each event. The kernel routines themselves live in kvm-fpu.ts, vz-exits.ts, host-fpu.ts.
+ */
+import {
+  EXIT_REASONS,
+  type Machine,
+  type MachineHost,
+  NO_EXIT,
+  RESUME_GUEST,
+  RESUME_HOST,
+  type Resume,
+  type UnitMask,
+} from '@vfpu/core';
+import { hostAccess, lose_fpu_inatomic } from './host-fpu.js';
+import { kvm_lose_fpu, kvm_own_fpu, kvm_own_msa, restoreCsrsForEntry } from './kvm-fpu.js';
+import {
+  CREG_CONFIG5,
+  CREG_STATUS,
+  GSFC_STATUS_FIELDS,
+  KVM_MIPS_AUX_FPU,
+  KVM_MIPS_AUX_MSA,
+  MIPS_CONF5_MSAEN,
+  ST0_CU1,
+  ST0_FR,
+  UNIT_FPU,
+  UNIT_MSA,
+} from './regs.js';
+import { auxName, FPUREG_BYTES, type MipsOptions, MipsVz, type Vcpu } from './state.js';
+import { gsfcConfig5, gsfcStatus, handleCopUnusable, handleMsaDisabled, traceGsfc } from './vz-exits.js';
+
+const FPU_BIT = 1 << UNIT_FPU;
+const MSA_BIT = 1 << UNIT_MSA;
+
+/** Root trap ids returned by guestAccess (> 0) and guest-internal ones (< 0). */
+const TRAP_CPU = 1;
+const TRAP_MSADIS = 2;
+const GUEST_CPU = -1;
+const GUEST_MSADIS = -2;
+const GUEST_RI = -3;
+
+const R_MMIO = EXIT_REASONS.indexOf('mmio');
+const R_IRQ = EXIT_REASONS.indexOf('irq');
+const R_HLT = EXIT_REASONS.indexOf('hlt');
+const R_HYPERCALL = EXIT_REASONS.indexOf('hypercall');
+const R_SIGNAL = EXIT_REASONS.indexOf('signal');
+
+function packSlice(off: number, len: number): number {
+  return off * 65536 + len;
+}
+
+export class MipsVzMachine implements Machine {
+  private readonly m: MipsVz;
+  constructor(host: MachineHost, options: MipsOptions, contexts: number) {
+    this.m = new MipsVz(host, options, contexts);
+  }
+
+  private vcpu(vi: number): Vcpu {
+    return this.m.vcpus[vi] as Vcpu;
+  }
+
+  guestEnabled(vi: number): UnitMask {
+    const m = this.m;
+    const v = this.vcpu(vi);
+    let mask = 0;
+    if (m.guestHasFpu(v) && v.status & ST0_CU1) mask |= FPU_BIT;
+    if (m.guestHasMsa(v) && v.config5 & MIPS_CONF5_MSAEN && (v.status & (ST0_CU1 | ST0_FR)) !== ST0_CU1) {
+      mask |= MSA_BIT;
+    }
+    return mask;
+  }
+
+  live(vi: number): UnitMask {
+    const v = this.vcpu(vi);
+    const c = this.m.cpus[v.cpu];
+    if (c === undefined) return 0;
+    let mask = 0;
+    if (v.aux & KVM_MIPS_AUX_FPU && c.status & ST0_CU1) mask |= FPU_BIT;
+    if (v.aux & KVM_MIPS_AUX_MSA && c.config5 & MIPS_CONF5_MSAEN) mask |= MSA_BIT;
+    return mask;
+  }
+
+  /** mips.c kvm_arch_vcpu_ioctl_run: lose_fpu(1) saves the VMM thread's own FP state before entering. */
+  kvmRunBegin(vi: number, cpu: number): void {
+    const m = this.m;
+    if (m.o.faults.has('skip-vmm-lose-fpu')) return;
+    if (m.trace.on) m.trace.fn(0, 'kvm_arch_vcpu_ioctl_run', '— lose_fpu(1) of the VMM thread');
+    lose_fpu_inatomic(m, cpu, m.host.vmmThread(vi), 1);
+  }
+
+  /** mmu.c kvm_arch_vcpu_load → vz.c kvm_vz_vcpu_load: restores gc0 and timer state, never the FPU. */
+  vcpuLoad(vi: number, cpu: number): void {
+    const v = this.vcpu(vi);
+    v.cpu = cpu;
+    (this.m.cpus[cpu] as { vcpu: number }).vcpu = vi;
+    if (this.m.trace.on) this.m.trace.fn(0, 'kvm_arch_vcpu_load', `(cpu ${cpu}; kvm_vz_vcpu_load: no FPU state)`);
+  }
+
+  /** mmu.c kvm_arch_vcpu_put → vz.c kvm_vz_vcpu_put: kvm_lose_fpu, then the gc0 saves. */
+  vcpuPut(vi: number): void {
+    const m = this.m;
+    const v = this.vcpu(vi);
+    if (m.trace.on) m.trace.fn(0, 'kvm_arch_vcpu_put', '→ kvm_vz_vcpu_put');
+    kvm_lose_fpu(m, vi, 1);
+    (m.cpus[v.cpu] as { vcpu: number }).vcpu = -1;
+    v.cpu = -1;
+  }
+
+  enter(vi: number, reentry: boolean): void {
+    const m = this.m;
+    const v = this.vcpu(vi);
+    if (!reentry) {
+      // entry.c kvm_mips_build_vcpu_run: root Status is written with a constant (EXL|KSU_USER|IE…): CU1=FR=0
+      const c = m.cpus[v.cpu];
+      if (c !== undefined && c.status & (ST0_CU1 | ST0_FR)) {
+        if (m.trace.on) m.trace.line(0, 'first entry: root Status rebuilt, CU1=FR=0');
+        c.status &= ~(ST0_CU1 | ST0_FR);
+      }
+      return;
+    }
+    // mips.c kvm_mips_handle_exit tail (RESUME_GUEST): restore FCSR / MSACSR
+    restoreCsrsForEntry(m, vi, 0);
+  }
+
+  /** A non-FP exit, counted as kvm_mips_handle_exit and the VZ handlers count it. */
+  exit(vi: number, reason: number): Resume {
+    const m = this.m;
+    const ids = m.ids;
+    const t = m.trace;
+    switch (reason) {
+      case R_MMIO:
+        // root TLB load miss on an unmapped GPA → kvm_mips_emulate_load → KVM_EXIT_MMIO
+        if (t.on) t.line(0, 'exception: TLB load miss (ExcCode 2) → ++tlbmiss_ld_exits → KVM_EXIT_MMIO');
+        m.host.count(ids.tlbmiss_ld_exits);
+        m.host.count(ids.KVM_EXIT_MMIO);
+        return RESUME_HOST;
+      case R_IRQ:
+        if (t.on) t.line(0, 'exception: Interrupt (ExcCode 0) → ++int_exits');
+        m.host.count(ids.int_exits);
+        return RESUME_GUEST;
+      case R_HLT:
+        if (t.on) t.line(0, 'exception: Guest Exit GPSI (WAIT) → ++vz_gpsi_exits, kvm_mips_emul_wait → ++wait_exits');
+        m.host.count(ids.vz_gpsi_exits);
+        m.host.count(ids.wait_exits);
+        return RESUME_GUEST;
+      case R_HYPERCALL:
+        if (t.on) t.line(0, 'exception: Guest Exit HC (GExcCode 2) → ++vz_hc_exits');
+        m.host.count(ids.vz_hc_exits);
+        return RESUME_GUEST;
+      case R_SIGNAL:
+        if (t.on) t.line(0, 'exception: Interrupt → ++int_exits; signal pending → ++signal_exits, KVM_EXIT_INTR');
+        m.host.count(ids.int_exits);
+        m.host.count(ids.signal_exits);
+        m.host.count(ids.KVM_EXIT_INTR);
+        return RESUME_HOST;
+      default:
+        if (t.on) t.line(0, 'exception: Guest Exit GPSI (GExcCode 0) → ++vz_gpsi_exits');
+        m.host.count(ids.vz_gpsi_exits);
+        return RESUME_GUEST;
+    }
+  }
+
+  /**
+   * The hardware's checks for a guest instruction, guest context first (its own exceptions are
+   * handled inside the guest), then root: root Status.CU1 for the FPU, root Config5.MSAEn for MSA.
+   */
+  guestAccess(vi: number, unit: number): number {
+    const m = this.m;
+    const v = this.vcpu(vi);
+    const c = m.cpus[v.cpu];
+    const rootStatus = c?.status ?? 0;
+    if (unit === UNIT_FPU) {
+      if (!m.guestHasFpu(v) || !(v.status & ST0_CU1)) return this.guestTrap(GUEST_CPU);
+      return rootStatus & ST0_CU1 ? 0 : TRAP_CPU;
+    }
+    if (!m.guestHasMsa(v)) return this.guestTrap(GUEST_RI);
+    if (!(v.config5 & MIPS_CONF5_MSAEN)) return this.guestTrap(GUEST_MSADIS);
+    // MSA with CU1=1 and FR=0 is a reserved instruction
+    if ((v.status & (ST0_CU1 | ST0_FR)) === ST0_CU1) return this.guestTrap(GUEST_RI);
+    return (c?.config5 ?? 0) & MIPS_CONF5_MSAEN ? 0 : TRAP_MSADIS;
+  }
+
+  private guestTrap(kind: number): number {
+    const m = this.m;
+    const id = kind === GUEST_CPU ? m.ids.guestCpu : kind === GUEST_MSADIS ? m.ids.guestMsaDis : m.ids.guestRi;
+    m.host.count(id);
+    if (m.trace.on) {
+      const name = kind === GUEST_CPU ? 'Coprocessor Unusable' : kind === GUEST_MSADIS ? 'MSA Disabled' : 'Reserved Instruction';
+      m.trace.line(0, `guest exception: ${name} in guest context (the guest kernel handles it; no exit)`);
+    }
+    return kind;
+  }
+
+  handleTrap(vi: number, trap: number, _unit: number, grant: UnitMask): Resume {
+    const m = this.m;
+    if (trap === TRAP_CPU) {
+      m.host.count(m.ids.trapCpu);
+      return handleCopUnusable(m, vi, (grant & MSA_BIT) !== 0 && (this.guestEnabled(vi) & MSA_BIT) !== 0);
+    }
+    m.host.count(m.ids.trapMsaDis);
+    return handleMsaDisabled(m, vi);
+  }
+
+  /** A policy's preload (not a kernel path): own the widest granted unit, then restore the CSRs as re-entry would. */
+  load(vi: number, units: UnitMask): void {
+    const m = this.m;
+    if (m.trace.on) m.trace.line(0, `policy load of ${units & MSA_BIT ? 'msa' : 'fpu'} (not a kernel path)`);
+    if (units & MSA_BIT) kvm_own_msa(m, vi, 1);
+    else if (units & FPU_BIT) kvm_own_fpu(m, vi, 1);
+    restoreCsrsForEntry(m, vi, 1);
+  }
+
+  /** A policy's save at exit (not a kernel path on MIPS): kvm_lose_fpu. */
+  save(vi: number): void {
+    kvm_lose_fpu(this.m, vi, 1);
+  }
+
+  guestWrite(vi: number, reg: number, hasValue: boolean, value: number, set: number, clear: number): Resume | typeof NO_EXIT {
+    const m = this.m;
+    const v = this.vcpu(vi);
+    const old = reg === CREG_STATUS ? v.status : v.config5;
+    const next = (hasValue ? value : (old | set) & ~clear) >>> 0;
+    if (reg === CREG_STATUS) {
+      if (((next ^ old) & GSFC_STATUS_FIELDS) === 0) {
+        if (m.trace.on) m.trace.line(0, 'guest mtc0 Status: no GSFC field changes, written in guest context');
+        v.status = next;
+        return NO_EXIT;
+      }
+      traceGsfc(m, 'Status');
+      m.host.count(m.ids.vz_gsfc_exits);
+      gsfcStatus(m, vi, next);
+      return RESUME_GUEST;
+    }
+    if (reg === CREG_CONFIG5) {
+      if (next === old) return NO_EXIT;
+      traceGsfc(m, 'Config5');
+      m.host.count(m.ids.vz_gsfc_exits);
+      gsfcConfig5(m, vi, next);
+      return RESUME_GUEST;
+    }
+    return NO_EXIT;
+  }
+
+  /** FPR n is the low 64 bits of vector n (FR=1); with FR=0, FPR n lives in the even register n & ~1. */
+  slice(vi: number, unit: number, reg: number): number {
+    const v = this.vcpu(vi);
+    if (unit === UNIT_FPU) {
+      const r = v.status & ST0_FR ? reg : reg & ~1;
+      return packSlice(r * FPUREG_BYTES, 8);
+    }
+    return packSlice(reg * FPUREG_BYTES, 16);
+  }
+
+  hostSwitch(cpu: number, prev: number, _next: number): void {
+    // asm/switch_to.h switch_to: lose_fpu_inatomic(1, prev); nothing is restored for next (lazy)
+    if (prev >= 0) lose_fpu_inatomic(this.m, cpu, prev, 1);
+  }
+
+  hostUse(cpu: number, thread: number, unit: number): boolean {
+    return hostAccess(this.m, cpu, thread, unit === UNIT_MSA);
+  }
+
+  hostSlice(_thread: number, unit: number, reg: number): number {
+    return packSlice(reg * FPUREG_BYTES, unit === UNIT_FPU ? 8 : 16);
+  }
+
+  kernelFpu(_cpu: number): boolean {
+    return false;
+  }
+
+  /** mips.c kvm_mips_get_reg: FPR_64 / VEC_128 from vcpu->arch.fpu (never live hardware). */
+  userRead(vi: number, unit: number, reg: number, out: Uint8Array): number {
+    const m = this.m;
+    const v = this.vcpu(vi);
+    const einval = this.oneRegCheck(v, unit, reg, false);
+    if (einval) return -1;
+    const off = reg * FPUREG_BYTES;
+    const len = unit === UNIT_FPU ? 8 : 16;
+    for (let i = 0; i < len; i++) out[off + i] = v.fpu[off + i] as number;
+    if (m.trace.on) m.trace.fn(0, 'kvm_mips_get_reg', `(${unit === UNIT_FPU ? 'FPR_64' : 'VEC_128'}(${reg}))`);
+    return packSlice(off, len);
+  }
+
+  /** mips.c kvm_mips_set_reg: FPR_64 is stored; VEC_128 returns early, changing nothing (kernel quirk). */
+  userWrite(vi: number, unit: number, reg: number, src: Uint8Array): boolean {
+    const m = this.m;
+    const v = this.vcpu(vi);
+    if (this.oneRegCheck(v, unit, reg, true)) return false;
+    if (unit === UNIT_MSA && m.o.quirks === 'kernel') {
+      if (m.trace.on) m.trace.fn(0, 'kvm_mips_set_reg', `(VEC_128(${reg}): returns after copy_from_user, nothing stored — kernel quirk)`);
+      m.host.warn('KVM_SET_ONE_REG of VEC_128 stored nothing (kernel quirk: kvm_mips_set_reg returns early)');
+      return false;
+    }
+    const off = reg * FPUREG_BYTES;
+    const len = unit === UNIT_FPU ? 8 : 16;
+    for (let i = 0; i < len; i++) v.fpu[off + i] = src[off + i] as number;
+    if (m.trace.on) m.trace.fn(0, 'kvm_mips_set_reg', `(${unit === UNIT_FPU ? 'FPR_64' : 'VEC_128'}(${reg}))`);
+    return true;
+  }
+
+  /** The -EINVAL cases of kvm_mips_get_reg / kvm_mips_set_reg for FPR_64 and VEC_128. */
+  private oneRegCheck(v: Vcpu, unit: number, reg: number, write: boolean): boolean {
+    const m = this.m;
+    let bad = false;
+    if (unit === UNIT_FPU) bad = !m.guestHasFpu(v) || (!(v.status & ST0_FR) && (reg & 1) === 1);
+    else bad = !m.guestHasMsa(v) || (!write && !(v.status & ST0_FR));
+    if (bad) {
+      m.host.count(m.ids.oneRegEinval);
+      if (m.trace.on) m.trace.line(0, `${write ? 'KVM_SET_ONE_REG' : 'KVM_GET_ONE_REG'}: -EINVAL`);
+    }
+    return bad;
+  }
+
+  inspect(): Record<string, unknown> {
+    const m = this.m;
+    return {
+      vcpus: m.vcpus.map((v) => ({
+        aux_inuse: auxName(v.aux),
+        cpu: v.cpu,
+        guest: {
+          'Status.CU1': v.status & ST0_CU1 ? 1 : 0,
+          'Status.FR': v.status & ST0_FR ? 1 : 0,
+          'Config5.MSAEn': v.config5 & MIPS_CONF5_MSAEN ? 1 : 0,
+        },
+      })),
+      cpus: m.cpus.map((c) => ({
+        'Status.CU1': c.status & ST0_CU1 ? 1 : 0,
+        'Status.FR': c.status & ST0_FR ? 1 : 0,
+        'Config5.MSAEn': c.config5 & MIPS_CONF5_MSAEN ? 1 : 0,
+      })),
+    };
+  }
+}
+

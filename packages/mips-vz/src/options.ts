@@ -1,0 +1,138 @@
+/**
+ * The `config` options of a mips-vz workload, validated with messages that name the field.
+ */
+import type { OptionSpec, VariantSpec } from '@vfpu/core';
+import { CONTROL_REGISTERS, MIPS_CONF1_FP, MIPS_CONF3_MSA, MIPS_CONF5_MSAEN, ST0_CU1, ST0_FR } from './regs.js';
+import { FAULTS, type Fault, type MipsOptions } from './state.js';
+
+/** Guest CP0 registers userspace may preset, and their named bits. */
+const GUEST_REGISTERS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  Status: CONTROL_REGISTERS.Status.bits,
+  Config1: { FP: 0 },
+  Config3: { MSAP: 28 },
+  Config5: CONTROL_REGISTERS.Config5.bits,
+};
+
+const GUEST_DEFAULTS = { Status: ['CU1', 'FR'], Config1: ['FP'], Config3: ['MSAP'], Config5: ['MSAEn'] };
+
+export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  fpu: { description: 'KVM_CAP_MIPS_FPU enabled by userspace', schema: { type: 'boolean' }, default: true },
+  msa: { description: 'KVM_CAP_MIPS_MSA enabled by userspace', schema: { type: 'boolean' }, default: true },
+  guest: {
+    description:
+      'initial guest CP0 bits, per register: {"Status": ["CU1","FR"], "Config1": ["FP"], "Config3": ["MSAP"], "Config5": ["MSAEn"]} (a register given replaces its default)',
+    schema: { type: 'object' },
+    default: GUEST_DEFAULTS,
+  },
+  host: {
+    description: 'host FPU features: {"f64": FIR.F64, "fre": cpu_has_fre, "ufr": cpu_has_ufr}',
+    schema: { type: 'object' },
+    default: { f64: true, fre: false, ufr: false },
+  },
+  quirks: {
+    description: '"kernel" reproduces the kernel\'s bugs (e.g. KVM_SET_ONE_REG of VEC_128 stores nothing); "fixed" does what was evidently intended',
+    schema: { enum: ['kernel', 'fixed'] },
+    default: 'kernel',
+  },
+  faults: {
+    description: `deliberately broken mechanisms, to see what the oracle catches: ${Object.keys(FAULTS).join(', ')}`,
+    schema: { type: 'array', items: { enum: Object.keys(FAULTS) } },
+    default: [],
+  },
+};
+
+type Result = { ok: true; value: Record<string, unknown> } | { ok: false; field: string; message: string };
+
+function fail(field: string, message: string): Result {
+  return { ok: false, field, message };
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+export function resolveConfig(_variant: VariantSpec, config: Readonly<Record<string, unknown>>): Result {
+  for (const key of Object.keys(config)) {
+    if (!(key in OPTIONS)) return fail(key, `unknown option (known: ${Object.keys(OPTIONS).join(', ')})`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of ['fpu', 'msa'] as const) {
+    const v = config[key] ?? OPTIONS[key]?.default;
+    if (typeof v !== 'boolean') return fail(key, 'expected true or false');
+    out[key] = v;
+  }
+  const guest = config.guest ?? {};
+  if (!isObject(guest)) return fail('guest', 'expected an object of register → bit names');
+  const g: Record<string, string[]> = { ...GUEST_DEFAULTS };
+  for (const [reg, list] of Object.entries(guest)) {
+    const bits = GUEST_REGISTERS[reg];
+    if (bits === undefined) return fail(`guest.${reg}`, `unknown register (known: ${Object.keys(GUEST_REGISTERS).join(', ')})`);
+    if (!Array.isArray(list)) return fail(`guest.${reg}`, 'expected an array of bit names');
+    for (const [i, b] of list.entries()) {
+      if (typeof b !== 'string' || !(b in bits)) {
+        return fail(`guest.${reg}[${i}]`, `unknown bit ${JSON.stringify(b)} (known: ${Object.keys(bits).join(', ')})`);
+      }
+    }
+    g[reg] = list as string[];
+  }
+  out.guest = g;
+  const host = config.host ?? {};
+  if (!isObject(host)) return fail('host', 'expected an object');
+  const h: Record<string, boolean> = { f64: true, fre: false, ufr: false };
+  for (const [k, v] of Object.entries(host)) {
+    if (!(k in h)) return fail(`host.${k}`, 'unknown host feature (known: f64, fre, ufr)');
+    if (typeof v !== 'boolean') return fail(`host.${k}`, 'expected true or false');
+    h[k] = v;
+  }
+  out.host = h;
+  const quirks = config.quirks ?? 'kernel';
+  if (quirks !== 'kernel' && quirks !== 'fixed') return fail('quirks', 'expected "kernel" or "fixed"');
+  out.quirks = quirks;
+  const faults = config.faults ?? [];
+  if (!Array.isArray(faults)) return fail('faults', 'expected an array of fault names');
+  for (const [i, f] of faults.entries()) {
+    if (typeof f !== 'string' || !(f in FAULTS)) {
+      return fail(`faults[${i}]`, `unknown fault ${JSON.stringify(f)} (known: ${Object.keys(FAULTS).join(', ')})`);
+    }
+  }
+  out.faults = faults;
+  return { ok: true, value: out };
+}
+
+function mask(bits: Readonly<Record<string, number>>, names: readonly string[]): number {
+  let m = 0;
+  for (const n of names) m |= 1 << (bits[n] as number);
+  return m >>> 0;
+}
+
+/** The machine's view of resolved options. */
+export function toMipsOptions(value: Readonly<Record<string, unknown>>): MipsOptions {
+  const g = value.guest as Record<string, string[]>;
+  const h = value.host as Record<string, boolean>;
+  const opts: MipsOptions = {
+    fpu: value.fpu as boolean,
+    msa: value.msa as boolean,
+    guestStatus: mask(GUEST_REGISTERS.Status as Record<string, number>, g.Status ?? []),
+    guestConfig1: mask(GUEST_REGISTERS.Config1 as Record<string, number>, g.Config1 ?? []),
+    guestConfig3: mask(GUEST_REGISTERS.Config3 as Record<string, number>, g.Config3 ?? []),
+    guestConfig5: mask(GUEST_REGISTERS.Config5 as Record<string, number>, g.Config5 ?? []),
+    hostF64: h.f64 as boolean,
+    cpuHasFre: h.fre as boolean,
+    cpuHasUfr: h.ufr as boolean,
+    quirks: value.quirks as 'kernel' | 'fixed',
+    faults: new Set(value.faults as Fault[]),
+  };
+  return opts;
+}
+
+// keep the bit constants and the named tables in step
+if (mask(GUEST_REGISTERS.Status as Record<string, number>, ['CU1', 'FR']) !== (ST0_CU1 | ST0_FR) >>> 0) {
+  throw new Error('mips-vz: Status bit table out of step with ST0_*');
+}
+if (
+  mask(GUEST_REGISTERS.Config1 as Record<string, number>, ['FP']) !== MIPS_CONF1_FP ||
+  mask(GUEST_REGISTERS.Config3 as Record<string, number>, ['MSAP']) !== MIPS_CONF3_MSA >>> 0 ||
+  mask(GUEST_REGISTERS.Config5 as Record<string, number>, ['MSAEn']) !== MIPS_CONF5_MSAEN >>> 0
+) {
+  throw new Error('mips-vz: Config bit table out of step with MIPS_CONF*');
+}

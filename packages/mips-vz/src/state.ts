@@ -1,0 +1,248 @@
+/**
+ * The MIPS VZ machine state: root CP0 per pCPU, guest CP0 (gc0) and `vcpu->arch` per vCPU,
+ * and the host threads' `thread.fpu` with their TIF flags. All allocated once per run.
+ */
+import type { CounterId, MachineHost, OpDirection } from '@vfpu/core';
+import {
+  KVM_MIPS_AUX_FPU,
+  KVM_MIPS_AUX_MSA,
+  MIPS_CONF1_FP,
+  MIPS_CONF3_MSA,
+  MIPS_CONF5_FRE,
+  MIPS_CONF5_MSAEN,
+  ST0_CU1,
+  ST0_FR,
+} from './regs.js';
+
+/** Deliberately broken mechanisms, to show that the state oracle catches them. */
+export const FAULTS = {
+  'skip-msa-upper-restore': 'kvm_own_msa with the FPU live does not call __kvm_restore_msa_upper',
+  'save-fpu-only': 'kvm_lose_fpu saves only the scalar FPU (__kvm_save_fpu) even when MSA is live',
+  'skip-vmm-lose-fpu': "KVM_RUN forgets lose_fpu(1): the VMM thread's live FP state is not saved",
+} as const;
+export type Fault = keyof typeof FAULTS;
+
+export interface MipsOptions {
+  /** KVM_CAP_MIPS_FPU enabled by userspace. */
+  readonly fpu: boolean;
+  /** KVM_CAP_MIPS_MSA enabled by userspace. */
+  readonly msa: boolean;
+  /** Initial guest CP0 values (after userspace set them through ONE_REG). */
+  readonly guestStatus: number;
+  readonly guestConfig1: number;
+  readonly guestConfig3: number;
+  readonly guestConfig5: number;
+  /** Host FIR.F64 (`boot_cpu_data.fpu_id & MIPS_FPIR_F64`). */
+  readonly hostF64: boolean;
+  /** cpu_has_fre, cpu_has_ufr. */
+  readonly cpuHasFre: boolean;
+  readonly cpuHasUfr: boolean;
+  readonly quirks: 'kernel' | 'fixed';
+  readonly faults: ReadonlySet<Fault>;
+}
+
+/** Bytes of one `union fpureg` (FPU_REG_WIDTH / 8): 128-bit with CONFIG_CPU_HAS_MSA. */
+export const FPUREG_BYTES = 16;
+export const NUM_FPU_REGS = 32;
+/** `struct mips_fpu_struct`: fpr[32], then fcr31, then msacsr. */
+export const FPU_STRUCT_BYTES = NUM_FPU_REGS * FPUREG_BYTES + 8;
+
+export class Vcpu {
+  // guest CP0 (gc0): live hardware registers while loaded; the kernel reads them with read_gc0_*
+  status: number;
+  config1: number;
+  config3: number;
+  config5: number;
+  /** vcpu->arch.aux_inuse */
+  aux = 0;
+  /** vcpu->cpu */
+  cpu = -1;
+  /** vcpu->arch.fpu: the save area, laid out as struct mips_fpu_struct */
+  readonly fpu = new Uint8Array(FPU_STRUCT_BYTES);
+  constructor(o: MipsOptions) {
+    this.status = o.guestStatus;
+    this.config1 = o.guestConfig1;
+    this.config3 = o.guestConfig3;
+    this.config5 = o.guestConfig5;
+  }
+}
+
+export class Cpu {
+  /** Root CP0 Status and Config5 (only the FPU-relevant bits are modelled). */
+  status = 0;
+  config5 = 0;
+  /** Context whose KVM_RUN is on this pCPU (vcpu index), or −1. */
+  vcpu = -1;
+}
+
+export class HostThread {
+  /** TIF_USEDFPU: the FP registers of the pCPU it runs on hold its state. */
+  usedFpu = false;
+  /** TIF_USEDMSA */
+  usedMsa = false;
+  /** TIF_MSA_CTX_LIVE */
+  msaCtxLive = false;
+  /** used_math(): the FP context has been initialised (init_fp_ctx ran). */
+  usedMath = false;
+  /** thread.fpu */
+  readonly fpu = new Uint8Array(FPU_STRUCT_BYTES);
+}
+
+/** Everything the kernel routines work on. */
+export class MipsVz {
+  readonly o: MipsOptions;
+  readonly host: MachineHost;
+  readonly vcpus: Vcpu[];
+  readonly cpus: Cpu[];
+  /** Host threads by context index (vCPU contexts have no entry). */
+  readonly threads: Array<HostThread | undefined>;
+  readonly ids: Ids;
+
+  constructor(host: MachineHost, o: MipsOptions, contexts: number) {
+    this.o = o;
+    this.host = host;
+    this.vcpus = Array.from({ length: host.vcpus }, () => new Vcpu(o));
+    this.cpus = Array.from({ length: host.cpus }, () => new Cpu());
+    this.threads = Array.from({ length: contexts }, (_, c) => (host.isVcpu(c) ? undefined : new HostThread()));
+    this.ids = registerIds(host);
+  }
+
+  get trace(): MachineHost['trace'] {
+    return this.host.trace;
+  }
+
+  /** kvm_mips_guest_has_fpu: capability enabled, host FPU, and live gc0 Config1.FP. */
+  guestHasFpu(v: Vcpu): boolean {
+    return this.o.fpu && (v.config1 & MIPS_CONF1_FP) !== 0;
+  }
+
+  /** kvm_mips_guest_has_msa: capability enabled, host MSA, and live gc0 Config3.MSAP. */
+  guestHasMsa(v: Vcpu): boolean {
+    return this.o.msa && (v.config3 & MIPS_CONF3_MSA) !== 0;
+  }
+
+  /** change_c0_status(mask, value) on pCPU `cpu`: one mtc0 when the value changes. */
+  changeStatus(cpu: number, mask: number, value: number, depth: number): void {
+    const c = this.cpus[cpu] as Cpu;
+    const next = ((c.status & ~mask) | (value & mask)) >>> 0;
+    if (next === c.status) return;
+    if (this.trace.on) this.trace.line(depth, `root Status ${bits(c.status, STATUS_NAMES)} → ${bits(next, STATUS_NAMES)}`);
+    c.status = next;
+    this.host.control(1);
+  }
+
+  /** change_c0_config5(mask, value) on pCPU `cpu`. */
+  changeConfig5(cpu: number, mask: number, value: number, depth: number): void {
+    const c = this.cpus[cpu] as Cpu;
+    const next = ((c.config5 & ~mask) | (value & mask)) >>> 0;
+    if (next === c.config5) return;
+    if (this.trace.on) this.trace.line(depth, `root Config5 ${bits(c.config5, CONFIG5_NAMES)} → ${bits(next, CONFIG5_NAMES)}`);
+    c.config5 = next;
+    this.host.control(1);
+  }
+
+  setAux(v: Vcpu, next: number, depth: number): void {
+    if (next === v.aux) return;
+    if (this.trace.on) this.trace.line(depth, `aux_inuse ${auxName(v.aux)} → ${auxName(next)}`);
+    v.aux = next;
+  }
+}
+
+/** Counter, trap and routine ids registered with core; order fixes the report's key order. */
+export interface Ids {
+  readonly cop_unusable_exits: CounterId;
+  readonly msa_disabled_exits: CounterId;
+  readonly vz_gsfc_exits: CounterId;
+  readonly int_exits: CounterId;
+  readonly wait_exits: CounterId;
+  readonly vz_gpsi_exits: CounterId;
+  readonly tlbmiss_ld_exits: CounterId;
+  readonly vz_hc_exits: CounterId;
+  readonly signal_exits: CounterId;
+  readonly trapCpu: CounterId;
+  readonly trapMsaDis: CounterId;
+  readonly guestCpu: CounterId;
+  readonly guestMsaDis: CounterId;
+  readonly guestRi: CounterId;
+  readonly hostCpu: CounterId;
+  readonly hostMsaDis: CounterId;
+  readonly KVM_EXIT_MMIO: CounterId;
+  readonly KVM_EXIT_INTR: CounterId;
+  readonly KVM_EXIT_INTERNAL_ERROR: CounterId;
+  readonly KVM_EXIT_UNKNOWN: CounterId;
+  readonly oneRegEinval: CounterId;
+  readonly __kvm_save_fpu: CounterId;
+  readonly __kvm_restore_fpu: CounterId;
+  readonly __kvm_save_msa: CounterId;
+  readonly __kvm_restore_msa: CounterId;
+  readonly __kvm_restore_msa_upper: CounterId;
+  readonly __kvm_restore_fcsr: CounterId;
+  readonly __kvm_restore_msacsr: CounterId;
+  readonly _save_fp: CounterId;
+  readonly _restore_fp: CounterId;
+  readonly _save_msa: CounterId;
+  readonly restore_msa: CounterId;
+  readonly init_fp_ctx: CounterId;
+  readonly init_msa_upper: CounterId;
+}
+
+function registerIds(h: MachineHost): Ids {
+  const op = (n: string, d: OpDirection) => h.op(n, d);
+  return {
+    cop_unusable_exits: h.counter('exits', 'cop_unusable_exits'),
+    msa_disabled_exits: h.counter('exits', 'msa_disabled_exits'),
+    vz_gsfc_exits: h.counter('exits', 'vz_gsfc_exits'),
+    int_exits: h.counter('exits', 'int_exits'),
+    wait_exits: h.counter('exits', 'wait_exits'),
+    vz_gpsi_exits: h.counter('exits', 'vz_gpsi_exits'),
+    tlbmiss_ld_exits: h.counter('exits', 'tlbmiss_ld_exits'),
+    vz_hc_exits: h.counter('exits', 'vz_hc_exits'),
+    signal_exits: h.counter('exits', 'signal_exits'),
+    trapCpu: h.trapKind('cop_unusable', 'root'),
+    trapMsaDis: h.trapKind('msa_disabled', 'root'),
+    guestCpu: h.trapKind('cop_unusable', 'guest'),
+    guestMsaDis: h.trapKind('msa_disabled', 'guest'),
+    guestRi: h.trapKind('reserved_instruction', 'guest'),
+    hostCpu: h.trapKind('cop_unusable', 'host'),
+    hostMsaDis: h.trapKind('msa_disabled', 'host'),
+    KVM_EXIT_MMIO: h.counter('outcomes', 'KVM_EXIT_MMIO'),
+    KVM_EXIT_INTR: h.counter('outcomes', 'KVM_EXIT_INTR'),
+    KVM_EXIT_INTERNAL_ERROR: h.counter('outcomes', 'KVM_EXIT_INTERNAL_ERROR'),
+    KVM_EXIT_UNKNOWN: h.counter('outcomes', 'KVM_EXIT_UNKNOWN'),
+    oneRegEinval: h.counter('outcomes', 'ONE_REG -EINVAL'),
+    __kvm_save_fpu: op('__kvm_save_fpu', 'save'),
+    __kvm_restore_fpu: op('__kvm_restore_fpu', 'restore'),
+    __kvm_save_msa: op('__kvm_save_msa', 'save'),
+    __kvm_restore_msa: op('__kvm_restore_msa', 'restore'),
+    __kvm_restore_msa_upper: op('__kvm_restore_msa_upper', 'restore'),
+    __kvm_restore_fcsr: op('__kvm_restore_fcsr', 'restore'),
+    __kvm_restore_msacsr: op('__kvm_restore_msacsr', 'restore'),
+    _save_fp: op('_save_fp', 'save'),
+    _restore_fp: op('_restore_fp', 'restore'),
+    _save_msa: op('_save_msa', 'save'),
+    restore_msa: op('restore_msa', 'restore'),
+    init_fp_ctx: op('init_fp_ctx', 'other'),
+    init_msa_upper: op('init_msa_upper', 'other'),
+  };
+}
+
+const STATUS_NAMES: ReadonlyArray<[number, string]> = [
+  [ST0_CU1, 'CU1'],
+  [ST0_FR, 'FR'],
+];
+const CONFIG5_NAMES: ReadonlyArray<[number, string]> = [
+  [MIPS_CONF5_MSAEN, 'MSAEn'],
+  [MIPS_CONF5_FRE, 'FRE'],
+];
+
+function bits(value: number, names: ReadonlyArray<[number, string]>): string {
+  return `{${names.map(([m, n]) => `${n}=${value & m ? 1 : 0}`).join(',')}}`;
+}
+
+export function auxName(aux: number): string {
+  if (aux === 0) return '0';
+  const out: string[] = [];
+  if (aux & KVM_MIPS_AUX_FPU) out.push('FPU');
+  if (aux & KVM_MIPS_AUX_MSA) out.push('MSA');
+  return out.join('|');
+}

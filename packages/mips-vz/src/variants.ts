@@ -1,0 +1,52 @@
+/**
+ * The variants of @vfpu/mips-vz and their defaults (units, register file, costs).
+ */
+import type { CostTable, VariantSpec } from '@vfpu/core';
+import { CONTROL_REGISTERS } from './regs.js';
+import { FPUREG_BYTES, NUM_FPU_REGS } from './state.js';
+
+/**
+ * No cycle figure for MIPS VZ is published (reference/costs-and-peers.md A.2): every default is
+ * an estimate. Pass your own table with --costs.
+ */
+export const MIPS_COSTS: CostTable = {
+  trap: { value: 1500, source: 'estimate (no published MIPS VZ figure; x86 exit round trip ~2000, SplitX)' },
+  host_trap: { value: 300, source: 'estimate' },
+  exit: { value: 1500, source: 'estimate (no published MIPS VZ figure)' },
+  save_fixed: { value: 20, source: 'estimate' },
+  save_per_byte: { value: 0.125, source: 'estimate (one 64-bit sdc1/st_d lane per cycle)' },
+  restore_fixed: { value: 20, source: 'estimate' },
+  restore_per_byte: { value: 0.125, source: 'estimate (one 64-bit ldc1/ld_d lane per cycle)' },
+  control: { value: 10, source: 'estimate (mtc0 + hazard barrier)' },
+};
+
+export const MAINLINE: VariantSpec = {
+  id: 'mainline',
+  description: 'MIPS64 VZ host with FPU and 128-bit MSA, mainline KVM (no LASX)',
+  kernel:
+    'Linux mainline arch/mips/kvm (vz.c, mips.c, fpu.S, msa.S, entry.c; checked against v5.7–v6.x sources)',
+  units: [
+    {
+      id: 'fpu',
+      description: 'scalar FPU: 32 FPRs (f0–f31), the low 64 bits of each vector register',
+      parent: 'msa',
+      partBytes: NUM_FPU_REGS * 8,
+      registers: NUM_FPU_REGS,
+      class: 'scalar',
+    },
+    {
+      id: 'msa',
+      description: 'MSA: 32 × 128-bit vector registers (w0–w31); adds the upper 64 bits',
+      partBytes: NUM_FPU_REGS * 8,
+      registers: NUM_FPU_REGS,
+      class: 'vec128',
+    },
+  ],
+  classMap: { scalar: 'fpu', vec128: 'msa', vec256: 'msa', vec512: 'msa', matrix: 'msa' },
+  registerFileBytes: NUM_FPU_REGS * FPUREG_BYTES,
+  controlRegisters: CONTROL_REGISTERS,
+  kvm: { policy: 'lazy' },
+  costs: MIPS_COSTS,
+};
+
+export const VARIANTS: readonly VariantSpec[] = [MAINLINE];

@@ -1,0 +1,132 @@
+/**
+ * Exit handling, as arch/mips/kvm/mips.c kvm_mips_handle_exit and the VZ handlers of
+ * arch/mips/kvm/vz.c: which counter is incremented, which checks run, what is returned.
+ */
+import { RESUME_GUEST, RESUME_HOST, type Resume } from '@vfpu/core';
+import { kvm_drop_fpu, kvm_lose_fpu, kvm_own_fpu, kvm_own_msa } from './kvm-fpu.js';
+import {
+  EXCCODE_CPU,
+  EXCCODE_GE,
+  EXCCODE_MSADIS,
+  KVM_MIPS_AUX_FPU,
+  KVM_MIPS_AUX_MSA,
+  MIPS_CONF5_CV,
+  MIPS_CONF5_FRE,
+  MIPS_CONF5_K,
+  MIPS_CONF5_MSAEN,
+  MIPS_CONF5_SBRI,
+  MIPS_CONF5_UFE,
+  MIPS_CONF5_UFR,
+  MIPS_GCTL0_GEXC_GSFC,
+  ST0_CU1,
+  ST0_FR,
+  UNIT_MSA,
+} from './regs.js';
+import { auxName, type MipsVz, type Vcpu } from './state.js';
+
+/**
+ * vz.c kvm_trap_vz_handle_cop_unusable, after kvm_mips_handle_exit's ++cop_unusable_exits.
+ * `grantMsa`: a policy other than the kernel's asked for MSA too, so kvm_own_msa runs instead.
+ */
+export function handleCopUnusable(m: MipsVz, vi: number, grantMsa: boolean): Resume {
+  const v = m.vcpus[vi] as Vcpu;
+  const t = m.trace;
+  if (t.on) {
+    t.line(0, `exception: Coprocessor Unusable — Cause.ExcCode=${EXCCODE_CPU} (EXCCODE_CPU), Cause.CE=1 → root (guest exit)`);
+    t.fn(0, 'kvm_mips_handle_exit', '— ++cop_unusable_exits');
+  }
+  m.host.count(m.ids.cop_unusable_exits);
+  if (t.on) t.fn(1, 'kvm_trap_vz_handle_cop_unusable', '(CE=1)');
+  if (!m.guestHasFpu(v) || v.aux & KVM_MIPS_AUX_FPU) {
+    // WARN_ON(...); preempt_enable() without a matching disable; return EMULATE_FAIL (== RESUME_HOST),
+    // run->exit_reason stays KVM_EXIT_UNKNOWN
+    if (t.on) t.line(2, `WARN_ON: ${m.guestHasFpu(v) ? 'aux_inuse already has FPU' : 'guest has no FPU'}; unbalanced preempt_enable; EMULATE_FAIL → KVM_EXIT_UNKNOWN`);
+    m.host.warn('kvm_trap_vz_handle_cop_unusable: WARN_ON fired (unbalanced preempt_enable), KVM_RUN returned KVM_EXIT_UNKNOWN');
+    m.host.count(m.ids.KVM_EXIT_UNKNOWN);
+    return RESUME_HOST;
+  }
+  if (grantMsa) kvm_own_msa(m, vi, 2);
+  else kvm_own_fpu(m, vi, 2);
+  return RESUME_GUEST;
+}
+
+/** vz.c kvm_trap_vz_handle_msa_disabled, after ++msa_disabled_exits. */
+export function handleMsaDisabled(m: MipsVz, vi: number): Resume {
+  const v = m.vcpus[vi] as Vcpu;
+  const t = m.trace;
+  if (t.on) {
+    t.line(0, `exception: MSA Disabled — Cause.ExcCode=${EXCCODE_MSADIS} (EXCCODE_MSADIS) → root (guest exit)`);
+    t.fn(0, 'kvm_mips_handle_exit', '— ++msa_disabled_exits');
+  }
+  m.host.count(m.ids.msa_disabled_exits);
+  if (t.on) t.fn(1, 'kvm_trap_vz_handle_msa_disabled');
+  // any of these is an internal error; the counter has already been incremented
+  let why = '';
+  if (!m.guestHasMsa(v)) why = 'guest has no MSA';
+  else if ((v.status & (ST0_CU1 | ST0_FR)) === ST0_CU1) why = 'guest Status CU1=1 with FR=0';
+  else if (!(v.config5 & MIPS_CONF5_MSAEN)) why = 'guest Config5.MSAEn=0';
+  else if (v.aux & KVM_MIPS_AUX_MSA) why = `aux_inuse already has MSA (${auxName(v.aux)})`;
+  if (why !== '') {
+    if (t.on) t.line(2, `${why}: run->exit_reason = KVM_EXIT_INTERNAL_ERROR, RESUME_HOST`);
+    m.host.count(m.ids.KVM_EXIT_INTERNAL_ERROR);
+    return RESUME_HOST;
+  }
+  kvm_own_msa(m, vi, 2);
+  return RESUME_GUEST;
+}
+
+/**
+ * vz.c kvm_trap_vz_handle_gsfc, Status (12.0): the guest changed CU1, FR or MX.
+ * `val` is the value the guest's mtc0 wrote.
+ */
+export function gsfcStatus(m: MipsVz, vi: number, written: number): void {
+  const v = m.vcpus[vi] as Vcpu;
+  const t = m.trace;
+  let val = written;
+  if (!m.guestHasFpu(v)) val &= ~(ST0_CU1 | ST0_FR);
+  // a guest can only set FR if the host FPU has 64-bit registers (FIR.F64)
+  if (!m.o.hostF64) val &= ~ST0_FR;
+  const change = (val ^ v.status) >>> 0;
+  if (change & ST0_FR) {
+    // FR changes make FPU and vector state UNPREDICTABLE: discard it without saving
+    kvm_drop_fpu(m, vi, 2);
+    m.host.undefine(vi, (1 << UNIT_MSA) | 1);
+    if (t.on) t.line(2, 'FR changed: the guest FPU/MSA registers are now UNPREDICTABLE (not checked until written)');
+  }
+  // with FR=0 the MSA state would be clobbered by the FPU: save it first
+  if (change & ST0_CU1 && !(val & ST0_FR) && v.aux & KVM_MIPS_AUX_MSA) kvm_lose_fpu(m, vi, 2);
+  if (t.on) t.line(2, `write_gc0_status(0x${(val >>> 0).toString(16)})`);
+  v.status = val >>> 0;
+}
+
+/** vz.c kvm_vz_config5_guest_wrmask. */
+export function config5GuestWrmask(m: MipsVz, v: Vcpu): number {
+  let mask = MIPS_CONF5_K | MIPS_CONF5_CV | MIPS_CONF5_SBRI;
+  if (m.guestHasMsa(v)) mask |= MIPS_CONF5_MSAEN;
+  if (m.guestHasFpu(v)) {
+    if (m.o.cpuHasUfr) mask |= MIPS_CONF5_UFR;
+    if (m.o.cpuHasFre) mask |= MIPS_CONF5_FRE | MIPS_CONF5_UFE;
+  }
+  return mask >>> 0;
+}
+
+/** vz.c kvm_trap_vz_handle_gsfc, Config5 (16.5). */
+export function gsfcConfig5(m: MipsVz, vi: number, val: number): void {
+  const v = m.vcpus[vi] as Vcpu;
+  const old = v.config5;
+  const change = (val ^ old) >>> 0;
+  // FRE reaches root at once (unmasked) when the FPU is owned
+  if (change & MIPS_CONF5_FRE && v.aux & KVM_MIPS_AUX_FPU) m.changeConfig5(v.cpu, MIPS_CONF5_FRE, val, 2);
+  const next = (old ^ (change & config5GuestWrmask(m, v))) >>> 0;
+  if (m.trace.on) m.trace.line(2, `write_gc0_config5(0x${next.toString(16)})`);
+  v.config5 = next;
+}
+
+/** The GSFC guest exit: ExcCode 27 (GE), GuestCtl0.GExcCode 1, counted in kvm_trap_vz_handle_guest_exit. */
+export function traceGsfc(m: MipsVz, what: string): void {
+  const t = m.trace;
+  if (!t.on) return;
+  t.line(0, `exception: Guest Exit — Cause.ExcCode=${EXCCODE_GE} (EXCCODE_GE), GuestCtl0.GExcCode=${MIPS_GCTL0_GEXC_GSFC} (GSFC: ${what})`);
+  t.fn(0, 'kvm_trap_vz_handle_guest_exit', '— ++vz_gsfc_exits');
+  t.fn(1, 'kvm_trap_vz_handle_gsfc', '(mtc0, emulated, PC advanced)');
+}

@@ -1,0 +1,2 @@
+#!/usr/bin/env bash
+exec npx -y pnpm@10.34.8 "$@"
