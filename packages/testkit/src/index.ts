@@ -1,1 +1,63 @@
-export {};
+/**
+ * @vfpu/testkit — the conformance harness every backend runs (and third parties can).
+ *
+ * `describeBackendConformance(backend, { scenarios })` registers vitest tests: one per scenario
+ * file, and property tests of the generic invariants over random valid workloads × every policy.
+ */
+import type { BackendV1 } from '@vfpu/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkInvariants, PRESET_NAMES } from './invariants.js';
+import { checkScenario, loadScenarios } from './scenarios.js';
+
+export { checkInvariants, invariantProblems, PRESET_NAMES, type RandomWorkload } from './invariants.js';
+export { checkScenario, loadScenarios, type Scenario, type ScenarioExpectation } from './scenarios.js';
+
+export interface ConformanceOptions {
+  /** Directory of `*.ndjson` + `*.expect.json` scenario pairs. */
+  readonly scenarios?: string;
+  /** Variants to run the invariants on (default: the backend's default). */
+  readonly variants?: readonly string[];
+  /** fast-check runs per variant (default 12) and events per workload (default 1500). */
+  readonly runs?: number;
+  readonly events?: number;
+}
+
+export function describeBackendConformance(backend: BackendV1, options: ConformanceOptions = {}): void {
+  describe(`${backend.id} conformance`, () => {
+    if (options.scenarios !== undefined) {
+      const scenarios = loadScenarios(options.scenarios);
+      it('has scenarios', () => expect(scenarios.length).toBeGreaterThan(0));
+      for (const s of scenarios) {
+        it(`${s.name}: ${s.expect.title} [${s.expect.follows.join('; ')}]`, () => {
+          expect(checkScenario(backend, s)).toEqual([]);
+        });
+      }
+    }
+    for (const variant of options.variants ?? [backend.defaultVariant]) {
+      it(`${variant}: random valid workloads × every policy keep the invariants`, () => {
+        fc.assert(
+          fc.property(
+            fc.constantFrom(...PRESET_NAMES),
+            fc.integer({ min: 1, max: 0x7fffffff }),
+            fc.record({
+              migration: fc.double({ min: 0, max: 1, noNaN: true }),
+              host: fc.double({ min: 0, max: 1, noNaN: true }),
+              'simd-users': fc.double({ min: 0, max: 1, noNaN: true }),
+              slice: fc.integer({ min: 1, max: 60 }),
+            }),
+            (preset, seed, params) => {
+              const problems = checkInvariants(backend, { preset, seed, events: options.events ?? 1500, params }, variant);
+              return problems.length === 0 || fail(problems);
+            },
+          ),
+          { numRuns: options.runs ?? 12 },
+        );
+      });
+    }
+  });
+}
+
+function fail(problems: string[]): never {
+  throw new Error(problems.join('\n'));
+}

@@ -1,0 +1,42 @@
+/**
+ * Generic invariants every backend must keep under every policy, on random valid workloads.
+ */
+import { type BackendV1, POLICY_NAMES, PRESETS, type ReportV1, runPreset } from '@vfpu/core';
+
+export interface RandomWorkload {
+  readonly preset: string;
+  readonly seed: number;
+  readonly events: number;
+  readonly params: Readonly<Record<string, number>>;
+}
+
+/** Problems with one report (empty: the invariants hold). */
+export function invariantProblems(policy: string, r: ReportV1): string[] {
+  const problems: string[] = [];
+  if (r.check.violations !== 0) problems.push(`${policy}: ${r.check.violations} state violations, first ${JSON.stringify(r.check.first)}`);
+  if (r.check.unenabled_restores !== 0) {
+    problems.push(`${policy}: restored ${r.check.unenabled_restores} times a unit the guest never enabled`);
+  }
+  if (policy === 'eager') {
+    // root traps are the unqualified trap kinds (host: and guest: ones are taken elsewhere)
+    const firstUse = Object.entries(r.traps).filter(([k, n]) => !k.includes(':') && n > 0);
+    if (firstUse.length > 0) problems.push(`eager took first-use traps: ${JSON.stringify(Object.fromEntries(firstUse))}`);
+    if (r.exposure.guest.events !== 0) problems.push(`eager left guest↔guest exposure: ${JSON.stringify(r.exposure.guest)}`);
+  }
+  return problems;
+}
+
+/** Runs one random workload under every policy; returns all problems found. */
+export function checkInvariants(backend: BackendV1, w: RandomWorkload, variant?: string): string[] {
+  const problems: string[] = [];
+  for (const policy of POLICY_NAMES) {
+    const { report } = runPreset(
+      { preset: w.preset, events: w.events, params: w.params },
+      { backends: [backend], policy, seed: w.seed, ...(variant !== undefined ? { variant } : {}) },
+    );
+    problems.push(...invariantProblems(policy, report));
+  }
+  return problems;
+}
+
+export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
