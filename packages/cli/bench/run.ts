@@ -56,12 +56,16 @@ for (const policy of ['kvm', 'eager']) {
   for (let i = 0; i < 3; i++) floorMs = Math.min(floorMs, floor(copies));
   const bytes = result.report.bytes.saved + result.report.bytes.restored;
   rows.push(
-    `${policy.padEnd(6)} ${Math.round((EVENTS / best) * 1000).toLocaleString('en-US').padStart(12)} events/s` +
+    `${policy.padEnd(6)} ${Math.round((EVENTS / best) * 1000)
+      .toLocaleString('en-US')
+      .padStart(12)} events/s` +
       `  ${best.toFixed(0).padStart(6)} ms  floor ${floorMs.toFixed(1).padStart(6)} ms` +
       `  ratio ${(best / floorMs).toFixed(1).padStart(5)}×  (${bytes.toLocaleString('en-US')} bytes copied, ${result.report.check.reads.toLocaleString('en-US')} oracle reads, ${result.report.check.violations} violations)`,
   );
 }
-console.log(`vfpu bench: preset:overcommit on mips-vz, ${EVENTS.toLocaleString('en-US')} events, oracle on, best of 3`);
+console.log(
+  `vfpu bench: preset:overcommit on mips-vz, ${EVENTS.toLocaleString('en-US')} events, oracle on, best of 3`,
+);
 for (const r of rows) console.log(`  ${r}`);
 
 if (SCALE_EVENTS > 0) {

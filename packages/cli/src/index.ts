@@ -4,7 +4,6 @@
  * 2 bad input or usage.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
 import {
   type BackendV1,
   BUILTIN_POLICIES,
@@ -26,6 +25,7 @@ import {
   workloadSchema,
 } from '@vfpu/core';
 import { mipsVz } from '@vfpu/mips-vz';
+import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { fileSink, type Sink, streamSink } from './output.js';
 import { renderSummary } from './summary.js';
@@ -52,7 +52,8 @@ function intOption(name: string, min: number, max: number) {
 
 function collectParam(value: string, prev: Record<string, number>): Record<string, number> {
   const m = /^([a-z0-9-]+)=([0-9.eE+-]+)$/.exec(value);
-  if (m === null || Number.isNaN(Number(m[2]))) throw new UsageError(`--param: expected key=number, got "${value}"`);
+  if (m === null || Number.isNaN(Number(m[2])))
+    throw new UsageError(`--param: expected key=number, got "${value}"`);
   return { ...prev, [m[1] as string]: Number(m[2]) };
 }
 
@@ -61,7 +62,12 @@ function readCosts(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new InputError(path, 0, '', `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new InputError(
+      path,
+      0,
+      '',
+      `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -79,7 +85,12 @@ interface CommonOptions {
   costs?: string;
 }
 
-async function runOne(workload: string, policy: string, o: CommonOptions, extra: Partial<RunRequest>): Promise<RunResult> {
+async function runOne(
+  workload: string,
+  policy: string,
+  o: CommonOptions,
+  extra: Partial<RunRequest>,
+): Promise<RunResult> {
   const req: RunRequest = {
     backends: BACKENDS,
     policy,
@@ -90,19 +101,44 @@ async function runOne(workload: string, policy: string, o: CommonOptions, extra:
     ...extra,
   };
   if (workload.startsWith('preset:')) {
-    return runPreset({ preset: workload.slice('preset:'.length), events: o.events, params: o.param }, req);
+    return runPreset(
+      { preset: workload.slice('preset:'.length), events: o.events, params: o.param },
+      req,
+    );
   }
-  if (Object.keys(o.param).length > 0) throw new UsageError('--param applies to preset: workloads only');
+  if (Object.keys(o.param).length > 0)
+    throw new UsageError('--param applies to preset: workloads only');
   return runFile(workload, req);
 }
 
 function addCommon(cmd: Command): Command {
   return cmd
-    .option('--arch <arch>', `backend (${BACKENDS.map((b) => b.id).join(', ')}); default: the workload's, or the only one`)
-    .option('--variant <variant>', "backend variant; default: the workload's, or the backend's default")
-    .option('--seed <n>', `seed of the state oracle and generators (default ${DEFAULT_SEED})`, intOption('--seed', 0, 0xffffffff), DEFAULT_SEED)
-    .option('--events <n>', 'events to generate for preset: workloads', intOption('--events', 1, Number.MAX_SAFE_INTEGER), 100_000)
-    .option('--param <key=value>', 'preset parameter override (repeatable; see vfpu list)', collectParam, {})
+    .option(
+      '--arch <arch>',
+      `backend (${BACKENDS.map((b) => b.id).join(', ')}); default: the workload's, or the only one`,
+    )
+    .option(
+      '--variant <variant>',
+      "backend variant; default: the workload's, or the backend's default",
+    )
+    .option(
+      '--seed <n>',
+      `seed of the state oracle and generators (default ${DEFAULT_SEED})`,
+      intOption('--seed', 0, 0xffffffff),
+      DEFAULT_SEED,
+    )
+    .option(
+      '--events <n>',
+      'events to generate for preset: workloads',
+      intOption('--events', 1, Number.MAX_SAFE_INTEGER),
+      100_000,
+    )
+    .option(
+      '--param <key=value>',
+      'preset parameter override (repeatable; see vfpu list)',
+      collectParam,
+      {},
+    )
     .option('--costs <file>', 'cost table (JSON) overriding the backend defaults');
 }
 
@@ -114,7 +150,9 @@ function progressReporter(io: Io): ((n: number) => void) | undefined {
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let exitCode = 0;
   const program = new Command('vfpu')
-    .description('Simulate how hypervisors manage guest FP/SIMD register state, and compare switching policies.')
+    .description(
+      'Simulate how hypervisors manage guest FP/SIMD register state, and compare switching policies.',
+    )
     .version(pkg.version)
     .exitOverride()
     .configureOutput({
@@ -125,48 +163,68 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   addCommon(
     program
       .command('run')
-      .description('run a workload (file, - for stdin, .gz, or preset:NAME) and report traps, exits, routines, bytes and cycles')
+      .description(
+        'run a workload (file, - for stdin, .gz, or preset:NAME) and report traps, exits, routines, bytes and cycles',
+      )
       .argument('<workload>')
-      .option('--policy <list>', 'policy, or a comma-separated list to compare (kvm, eager, lazy, …; name:key=value for parameters)', 'kvm')
-      .option('--json', 'print the report (JSON, format vfpu-report v1); several policies: a vfpu-comparison')
+      .option(
+        '--policy <list>',
+        'policy, or a comma-separated list to compare (kvm, eager, lazy, …; name:key=value for parameters)',
+        'kvm',
+      )
+      .option(
+        '--json',
+        'print the report (JSON, format vfpu-report v1); several policies: a vfpu-comparison',
+      )
       .option('--trace <file>', 'write the per-event explanation to a file'),
-  ).action(async (workload: string, o: CommonOptions & { policy: string; json?: boolean; trace?: string }) => {
-    const policies = o.policy.split(',').filter((p) => p !== '');
-    if (policies.length === 0) throw new UsageError('--policy: give at least one policy');
-    if (o.trace !== undefined && policies.length > 1) throw new UsageError('--trace takes one policy');
-    const trace: Sink | undefined = o.trace !== undefined ? fileSink(o.trace) : undefined;
-    const reports: ReportV1[] = [];
-    try {
-      for (const policy of policies) {
-        const extra: Partial<RunRequest> = {};
-        const progress = progressReporter(io);
-        if (progress) (extra as { progress?: (n: number) => void }).progress = progress;
-        if (trace) {
-          (extra as { explain?: RunRequest['explain'] }).explain = (line, text, lines) => {
-            trace.write(`${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`);
-          };
+  ).action(
+    async (
+      workload: string,
+      o: CommonOptions & { policy: string; json?: boolean; trace?: string },
+    ) => {
+      const policies = o.policy.split(',').filter((p) => p !== '');
+      if (policies.length === 0) throw new UsageError('--policy: give at least one policy');
+      if (o.trace !== undefined && policies.length > 1)
+        throw new UsageError('--trace takes one policy');
+      const trace: Sink | undefined = o.trace !== undefined ? fileSink(o.trace) : undefined;
+      const reports: ReportV1[] = [];
+      try {
+        for (const policy of policies) {
+          const extra: Partial<RunRequest> = {};
+          const progress = progressReporter(io);
+          if (progress) (extra as { progress?: (n: number) => void }).progress = progress;
+          if (trace) {
+            (extra as { explain?: RunRequest['explain'] }).explain = (line, text, lines) => {
+              trace.write(
+                `${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`,
+              );
+            };
+          }
+          reports.push((await runOne(workload, policy, o, extra)).report);
+          if (progress) io.stderr.write('\r\x1b[K');
         }
-        reports.push((await runOne(workload, policy, o, extra)).report);
-        if (progress) io.stderr.write('\r\x1b[K');
+        await trace?.commit();
+      } catch (e) {
+        trace?.abort();
+        throw e;
       }
-      await trace?.commit();
-    } catch (e) {
-      trace?.abort();
-      throw e;
-    }
-    if (o.json) {
-      const doc = reports.length === 1 ? reports[0] : { format: 'vfpu-comparison', version: 1, reports };
-      io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
-    } else {
-      io.stdout.write(renderSummary(reports));
-    }
-    if (reports.some((r) => r.check.violations > 0)) exitCode = 1;
-  });
+      if (o.json) {
+        const doc =
+          reports.length === 1 ? reports[0] : { format: 'vfpu-comparison', version: 1, reports };
+        io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+      } else {
+        io.stdout.write(renderSummary(reports));
+      }
+      if (reports.some((r) => r.check.violations > 0)) exitCode = 1;
+    },
+  );
 
   addCommon(
     program
       .command('explain')
-      .description('show, event by event, the exception as the hardware reports it, the handler, the routines and the control bits changed')
+      .description(
+        'show, event by event, the exception as the hardware reports it, the handler, the routines and the control bits changed',
+      )
       .argument('<workload>')
       .option('--policy <policy>', 'policy', 'kvm'),
   ).action(async (workload: string, o: CommonOptions & { policy: string }) => {
@@ -174,7 +232,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const opts = workload.startsWith('preset:') && o.events === 100_000 ? { ...o, events: 40 } : o;
     const { report } = await runOne(workload, o.policy, opts, {
       explain: (line, text, lines) => {
-        out.write(`${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`);
+        out.write(
+          `${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`,
+        );
       },
     });
     out.write(`\n${renderSummary([report])}`);
@@ -186,33 +246,48 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .command('gen')
     .description('write a generated workload (NDJSON) for a preset')
     .argument('<preset>')
-    .option('--seed <n>', `seed (default ${DEFAULT_SEED})`, intOption('--seed', 0, 0xffffffff), DEFAULT_SEED)
-    .option('--events <n>', 'events to generate', intOption('--events', 1, Number.MAX_SAFE_INTEGER), 100_000)
+    .option(
+      '--seed <n>',
+      `seed (default ${DEFAULT_SEED})`,
+      intOption('--seed', 0, 0xffffffff),
+      DEFAULT_SEED,
+    )
+    .option(
+      '--events <n>',
+      'events to generate',
+      intOption('--events', 1, Number.MAX_SAFE_INTEGER),
+      100_000,
+    )
     .option('--param <key=value>', 'preset parameter override (repeatable)', collectParam, {})
     .option('-o, --output <file>', 'output file (.gz compresses); default stdout')
-    .action(async (preset: string, o: { seed: number; events: number; param: Record<string, number>; output?: string }) => {
-      const name = preset.replace(/^preset:/, '');
-      let gen: PresetGenerator;
-      try {
-        gen = new PresetGenerator(name, o.events, o.seed, o.param);
-      } catch (e) {
-        throw new UsageError((e as Error).message);
-      }
-      const sink = o.output !== undefined ? fileSink(o.output) : streamSink(io.stdout);
-      const threadName = (ctx: number) => {
-        const v = gen.header.vcpus;
-        return ctx < 2 * v ? `vmm${ctx - v}` : (gen.header.threads[ctx - 2 * v] as string);
-      };
-      try {
-        sink.write(`${formatHeader({ ...gen.header, name: `preset:${name} seed=${o.seed}` })}\n`);
-        const ev = new WorkloadEvent();
-        while (gen.next(ev)) sink.write(`${formatEvent(ev, threadName)}\n`);
-        await sink.commit();
-      } catch (e) {
-        sink.abort();
-        throw e;
-      }
-    });
+    .action(
+      async (
+        preset: string,
+        o: { seed: number; events: number; param: Record<string, number>; output?: string },
+      ) => {
+        const name = preset.replace(/^preset:/, '');
+        let gen: PresetGenerator;
+        try {
+          gen = new PresetGenerator(name, o.events, o.seed, o.param);
+        } catch (e) {
+          throw new UsageError((e as Error).message);
+        }
+        const sink = o.output !== undefined ? fileSink(o.output) : streamSink(io.stdout);
+        const threadName = (ctx: number) => {
+          const v = gen.header.vcpus;
+          return ctx < 2 * v ? `vmm${ctx - v}` : (gen.header.threads[ctx - 2 * v] as string);
+        };
+        try {
+          sink.write(`${formatHeader({ ...gen.header, name: `preset:${name} seed=${o.seed}` })}\n`);
+          const ev = new WorkloadEvent();
+          while (gen.next(ev)) sink.write(`${formatEvent(ev, threadName)}\n`);
+          await sink.commit();
+        } catch (e) {
+          sink.abort();
+          throw e;
+        }
+      },
+    );
 
   program
     .command('list')
@@ -233,13 +308,32 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
             classes: v.classMap,
             kvm: v.kvm,
           })),
-          options: Object.fromEntries(Object.entries(b.options).map(([k, s]) => [k, { description: s.description, default: s.default }])),
+          options: Object.fromEntries(
+            Object.entries(b.options).map(([k, s]) => [
+              k,
+              { description: s.description, default: s.default },
+            ]),
+          ),
         })),
         policies: [
-          { name: 'kvm', description: "what the variant's kernel does (see each variant's kvm entry)", params: {} },
-          ...BUILTIN_POLICIES.map((p) => ({ name: p.name, description: p.description, origin: p.origin, params: p.params })),
+          {
+            name: 'kvm',
+            description: "what the variant's kernel does (see each variant's kvm entry)",
+            params: {},
+          },
+          ...BUILTIN_POLICIES.map((p) => ({
+            name: p.name,
+            description: p.description,
+            origin: p.origin,
+            params: p.params,
+          })),
         ],
-        presets: Object.fromEntries(Object.entries(PRESETS).map(([k, p]) => [k, { description: p.description, params: p.params }])),
+        presets: Object.fromEntries(
+          Object.entries(PRESETS).map(([k, p]) => [
+            k,
+            { description: p.description, params: p.params },
+          ]),
+        ),
         presetParams: PARAM_HELP,
         unitClasses: UNIT_CLASSES,
         costs: COST_MEANING,
@@ -253,18 +347,29 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       for (const a of data.archs) {
         lines.push(`  ${a.id} ${a.version} — ${a.description}`);
         for (const v of a.variants) {
-          lines.push(`    variant ${v.id}${v.id === a.defaultVariant ? ' (default)' : ''}: ${v.description}`);
+          lines.push(
+            `    variant ${v.id}${v.id === a.defaultVariant ? ' (default)' : ''}: ${v.description}`,
+          );
           lines.push(`      models: ${v.kernel}`);
-          lines.push(`      units: ${v.units.map((u) => u.id).join(', ')}; classes: ${Object.entries(v.classes).map(([c, u]) => `${c}→${u}`).join(', ')}`);
+          lines.push(
+            `      units: ${v.units.map((u) => u.id).join(', ')}; classes: ${Object.entries(
+              v.classes,
+            )
+              .map(([c, u]) => `${c}→${u}`)
+              .join(', ')}`,
+          );
           lines.push(`      kvm policy = ${v.kvm.policy}`);
         }
         lines.push('    options (workload header "config"):');
-        for (const [k, s] of Object.entries(a.options)) lines.push(`      ${k}: ${s.description} (default ${JSON.stringify(s.default)})`);
+        for (const [k, s] of Object.entries(a.options))
+          lines.push(`      ${k}: ${s.description} (default ${JSON.stringify(s.default)})`);
       }
       lines.push('policies');
       for (const p of data.policies) {
         const params = Object.entries(p.params).map(([k, s]) => `${k}=${s.default}`);
-        lines.push(`  ${p.name}${params.length ? ` [${params.join(', ')}]` : ''} — ${p.description}`);
+        lines.push(
+          `  ${p.name}${params.length ? ` [${params.join(', ')}]` : ''} — ${p.description}`,
+        );
       }
       lines.push('presets (run preset:NAME, or vfpu gen NAME)');
       for (const [k, p] of Object.entries(data.presets)) lines.push(`  ${k} — ${p.description}`);
@@ -290,14 +395,21 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return 0;
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.exitCode === 0
+      )
+        return 0;
       return 2; // commander already printed the message
     }
     if (e instanceof InputError || e instanceof UsageError) {
       io.stderr.write(`vfpu: ${e.message}\n`);
       return 2;
     }
-    io.stderr.write(`vfpu: internal error (a bug in vfpu, please report it): ${(e as Error).stack ?? String(e)}\n`);
+    io.stderr.write(
+      `vfpu: internal error (a bug in vfpu, please report it): ${(e as Error).stack ?? String(e)}\n`,
+    );
     return 3;
   }
 }

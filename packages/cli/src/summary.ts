@@ -2,9 +2,13 @@
 import type { ReportV1 } from '@vfpu/core';
 import { type Row, renderTable } from './table.js';
 
-function union(reports: readonly ReportV1[], pick: (r: ReportV1) => Record<string, unknown>): string[] {
+function union(
+  reports: readonly ReportV1[],
+  pick: (r: ReportV1) => Record<string, unknown>,
+): string[] {
   const keys: string[] = [];
-  for (const r of reports) for (const k of Object.keys(pick(r))) if (!keys.includes(k)) keys.push(k);
+  for (const r of reports)
+    for (const k of Object.keys(pick(r))) if (!keys.includes(k)) keys.push(k);
   return keys;
 }
 
@@ -17,24 +21,48 @@ export function renderSummary(reports: readonly ReportV1[]): string {
   if (first === undefined) return '';
   const rows: Row[] = [];
   const col = (value: (r: ReportV1) => number) => reports.map(value);
-  const section = (title: string, keys: string[], value: (r: ReportV1, k: string) => number, label = (k: string) => `  ${k}`) => {
+  const section = (
+    title: string,
+    keys: string[],
+    value: (r: ReportV1, k: string) => number,
+    label = (k: string) => `  ${k}`,
+  ) => {
     const live = keys.filter((k) => anyNonZero(reports, (r) => value(r, k)));
     if (live.length === 0) return;
     rows.push([title, ...reports.map(() => '')]);
     for (const k of live) rows.push([label(k), ...col((r) => value(r, k))]);
   };
-  section('traps', union(reports, (r) => r.traps), (r, k) => r.traps[k] ?? 0);
-  section('exits', union(reports, (r) => r.exits), (r, k) => r.exits[k] ?? 0);
-  section('routines (calls)', union(reports, (r) => r.ops), (r, k) => r.ops[k]?.calls ?? 0);
+  section(
+    'traps',
+    union(reports, (r) => r.traps),
+    (r, k) => r.traps[k] ?? 0,
+  );
+  section(
+    'exits',
+    union(reports, (r) => r.exits),
+    (r, k) => r.exits[k] ?? 0,
+  );
+  section(
+    'routines (calls)',
+    union(reports, (r) => r.ops),
+    (r, k) => r.ops[k]?.calls ?? 0,
+  );
   rows.push('rule');
   rows.push(['bytes saved', ...col((r) => r.bytes.saved)]);
   rows.push(['bytes restored', ...col((r) => r.bytes.restored)]);
   rows.push(['cycles: FP management', ...col((r) => r.cycles.fp)]);
   rows.push(['cycles: total', ...col((r) => r.cycles.total)]);
-  rows.push(['FP overhead % of total', ...col((r) => (r.cycles.total ? (100 * r.cycles.fp) / r.cycles.total : 0))]);
+  rows.push([
+    'FP overhead % of total',
+    ...col((r) => (r.cycles.total ? (100 * r.cycles.fp) / r.cycles.total : 0)),
+  ]);
   rows.push(['exposure events (LazyFP)', ...col((r) => r.exposure.events)]);
   rows.push(['  guest↔guest', ...col((r) => r.exposure.guest.events)]);
-  section('outcomes', union(reports, (r) => r.outcomes), (r, k) => r.outcomes[k] ?? 0);
+  section(
+    'outcomes',
+    union(reports, (r) => r.outcomes),
+    (r, k) => r.outcomes[k] ?? 0,
+  );
   rows.push('rule');
   rows.push(['state checks (reads)', ...col((r) => r.check.reads)]);
   rows.push(['state violations', ...col((r) => r.check.violations)]);
@@ -43,7 +71,9 @@ export function renderSummary(reports: readonly ReportV1[]): string {
     `cycles are estimates: ${first.config.costs.trap.source.startsWith('estimate') ? 'default table (every figure an estimate)' : 'user table'}`,
     '',
   ];
-  const policies = reports.map((r) => (r.policy === 'kvm' ? `kvm (=${r.config.policy.runs})` : r.policy));
+  const policies = reports.map((r) =>
+    r.policy === 'kvm' ? `kvm (=${r.config.policy.runs})` : r.policy,
+  );
   let out = `${head.join('\n')}\n${renderTable(['', ...policies], rows)}`;
   const warnings = [...new Set(reports.flatMap((r) => r.warnings))];
   if (warnings.length) out += `\nwarnings:\n${warnings.map((w) => `  - ${w}`).join('\n')}\n`;

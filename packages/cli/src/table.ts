@@ -9,7 +9,9 @@ export function formatNumber(n: number): string {
 }
 
 export function renderTable(header: readonly string[], rows: readonly Row[]): string {
-  const cells = rows.map((r) => (r === 'rule' ? r : r.map((c) => (typeof c === 'number' ? formatNumber(c) : c))));
+  const cells = rows.map((r) =>
+    r === 'rule' ? r : r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)),
+  );
   const widths = header.map((h) => h.length);
   for (const r of cells) {
     if (r === 'rule') continue;

@@ -143,7 +143,8 @@ export class Accounting {
     const out: Array<[number, number]> = [];
     this.opInfo.forEach((o, i) => {
       const calls = this.opCalls[i] as number;
-      if (o.direction !== 'other' && calls > 0) out.push([Math.round((this.opBytes[i] as number) / calls), calls]);
+      if (o.direction !== 'other' && calls > 0)
+        out.push([Math.round((this.opBytes[i] as number) / calls), calls]);
     });
     return out;
   }

@@ -9,8 +9,8 @@ import {
   EXIT_REASONS,
   type Machine,
   type MachineHost,
-  type OpDirection,
   NO_EXIT,
+  type OpDirection,
   RESUME_HOST,
   type Tracer,
   type VariantSpec,
@@ -18,8 +18,8 @@ import {
 import type { CostTable } from './costs.js';
 import { ImpossibleEvent } from './errors.js';
 import { Oracle } from './oracle.js';
-import type { PolicyInstance } from './policy/types.js';
 import type { ResolvedPolicy } from './policy/resolve.js';
+import type { PolicyInstance } from './policy/types.js';
 import { Rng } from './rng.js';
 import { SILENT } from './trace.js';
 import { buildLattice, maskNames, type UnitLattice, type UnitMask, unitBit } from './units.js';
@@ -152,11 +152,18 @@ export class Simulator implements MachineHost {
     this.acct.call(op, bytes);
     if (this.trace.on) {
       const what = units === 0 ? '' : ` of ${maskNames(this.lattice, units)}`;
-      this.trace.fn(depth, this.acct.opName(op), `— ${bytes} bytes${what} (${this.contextName(ctx)})`);
+      this.trace.fn(
+        depth,
+        this.acct.opName(op),
+        `— ${bytes} bytes${what} (${this.contextName(ctx)})`,
+      );
     }
     if (units !== 0 && ctx < this.vcpus && ctx >= 0) {
       // invariant: nothing is restored for a unit the guest never enabled
-      if (this.acct.opDirection(op) === 'restore' && (units & ~(this.everEnabled[ctx] as number)) !== 0) {
+      if (
+        this.acct.opDirection(op) === 'restore' &&
+        (units & ~(this.everEnabled[ctx] as number)) !== 0
+      ) {
         this.unenabledRestores++;
       }
     }
@@ -218,7 +225,9 @@ export class Simulator implements MachineHost {
       case Op.kernelFpu:
         this.requireNoVcpuLoaded(ev.cpu, 'kernel-fpu');
         if (!this.machine.kernelFpu(ev.cpu)) {
-          this.warn('kernel-fpu ignored: this architecture\'s kernel has no kernel-mode FP/SIMD API');
+          this.warn(
+            "kernel-fpu ignored: this architecture's kernel has no kernel-mode FP/SIMD API",
+          );
         }
         break;
       case Op.userGet:
@@ -266,13 +275,17 @@ export class Simulator implements MachineHost {
           `${this.contextName(thread)} is inside KVM_RUN on cpu ${elsewhere}; put its vcpu first`,
         );
       }
-      if (this.trace.on) this.trace.line(0, `schedule: ${this.contextName(thread)} leaves cpu ${elsewhere}`);
+      if (this.trace.on)
+        this.trace.line(0, `schedule: ${this.contextName(thread)} leaves cpu ${elsewhere}`);
       this.machine.hostSwitch(elsewhere, thread, NONE);
       this.cpuThread[elsewhere] = NONE;
       this.threadCpu[thread] = NONE;
     }
     if (this.trace.on) {
-      this.trace.line(0, `switch_to on cpu ${cpu}: ${prev === NONE ? 'idle' : this.contextName(prev)} → ${this.contextName(thread)}`);
+      this.trace.line(
+        0,
+        `switch_to on cpu ${cpu}: ${prev === NONE ? 'idle' : this.contextName(prev)} → ${this.contextName(thread)}`,
+      );
     }
     this.machine.hostSwitch(cpu, prev, thread);
     if (prev !== NONE) this.threadCpu[prev] = NONE;
@@ -307,7 +320,8 @@ export class Simulator implements MachineHost {
 
   private requireInGuest(v: number, what: string): number {
     const cpu = this.requireLoaded(v, what);
-    if (!this.inGuest[v]) throw new ImpossibleEvent('vcpu', `${what}: vcpu ${v} is not in guest mode`);
+    if (!this.inGuest[v])
+      throw new ImpossibleEvent('vcpu', `${what}: vcpu ${v} is not in guest mode`);
     return cpu;
   }
 
@@ -315,11 +329,13 @@ export class Simulator implements MachineHost {
     if (this.vcpuCpu[v] === NONE && this.inUserspace[v]) {
       // userspace handled the exit and calls KVM_RUN again on the same pCPU
       const cpu = this.lastCpu[v] as number;
-      if (this.trace.on) this.trace.line(0, `KVM_RUN again on cpu ${cpu} (the last exit went to userspace)`);
+      if (this.trace.on)
+        this.trace.line(0, `KVM_RUN again on cpu ${cpu} (the last exit went to userspace)`);
       this.load(v, cpu);
     }
     this.requireLoaded(v, 'enter');
-    if (this.inGuest[v]) throw new ImpossibleEvent('vcpu', `enter: vcpu ${v} is already in guest mode`);
+    if (this.inGuest[v])
+      throw new ImpossibleEvent('vcpu', `enter: vcpu ${v} is already in guest mode`);
     this.entry(v, this.entered[v] === 1);
   }
 
@@ -340,7 +356,8 @@ export class Simulator implements MachineHost {
   private run(v: number, cpu: number): void {
     const at = this.vcpuCpu[v] as number;
     if (at === NONE) {
-      if (cpu === NONE) throw new ImpossibleEvent('cpu', `run: vcpu ${v} is not loaded, so run needs a cpu`);
+      if (cpu === NONE)
+        throw new ImpossibleEvent('cpu', `run: vcpu ${v} is not loaded, so run needs a cpu`);
       this.load(v, cpu);
     } else if (cpu !== NONE && cpu !== at) {
       throw new ImpossibleEvent('cpu', `run: vcpu ${v} is loaded on cpu ${at}, not ${cpu}`);
@@ -373,7 +390,10 @@ export class Simulator implements MachineHost {
     if (this.vcpuCpu[v] === NONE && this.inUserspace[v]) return; // already put when KVM_RUN returned
     const cpu = this.requireLoaded(v, 'put');
     if (this.inGuest[v]) {
-      throw new ImpossibleEvent('vcpu', `put: vcpu ${v} is in guest mode; exit first (or use sched-out)`);
+      throw new ImpossibleEvent(
+        'vcpu',
+        `put: vcpu ${v} is in guest mode; exit first (or use sched-out)`,
+      );
     }
     this.policy.sliceEnd(v);
     this.machine.vcpuPut(v);
@@ -400,7 +420,8 @@ export class Simulator implements MachineHost {
     const cpu = this.requireInGuest(v, 'use');
     if (ev.unitName !== '') this.classWarning(ev);
     const unit = ev.unit;
-    if (this.trace.on) this.trace.line(0, `guest ${unitAccess(ev.access)} ${this.lattice.units[unit]?.id}`);
+    if (this.trace.on)
+      this.trace.line(0, `guest ${unitAccess(ev.access)} ${this.lattice.units[unit]?.id}`);
     let access = this.machine.guestAccess(v, unit);
     if (access > 0) {
       const grant = this.policy.grant(v, unit) & ~this.machine.live(v);
@@ -413,7 +434,9 @@ export class Simulator implements MachineHost {
       this.entry(v, true);
       access = this.machine.guestAccess(v, unit);
       if (access > 0) {
-        this.warn('the guest was re-entered with the unit still disabled: it would trap again (a livelock in the kernel)');
+        this.warn(
+          'the guest was re-entered with the unit still disabled: it would trap again (a livelock in the kernel)',
+        );
         return;
       }
     }
@@ -425,7 +448,14 @@ export class Simulator implements MachineHost {
     this.access(this.registerFile[cpu] as Uint8Array, v, p, ev.access, unit, reg);
   }
 
-  private access(hw: Uint8Array, ctx: number, p: number, access: number, unit: number, reg: number): void {
+  private access(
+    hw: Uint8Array,
+    ctx: number,
+    p: number,
+    access: number,
+    unit: number,
+    reg: number,
+  ): void {
     const off = p >>> 16;
     const len = p & 0xffff;
     if (access & Access.read) {
@@ -435,7 +465,14 @@ export class Simulator implements MachineHost {
     if (access & Access.write) this.oracle.write(hw, ctx, off, len);
   }
 
-  private violation(ctx: number, unit: number, reg: number, byte: number, off: number, actual: Uint8Array): void {
+  private violation(
+    ctx: number,
+    unit: number,
+    reg: number,
+    byte: number,
+    off: number,
+    actual: Uint8Array,
+  ): void {
     this.oracle.record({
       line: this.currentLine,
       event: this.events,
@@ -447,7 +484,11 @@ export class Simulator implements MachineHost {
       expected: (this.oracle.truth[ctx] as Uint8Array)[off + byte] as number,
       actual: actual[off + byte] as number,
     });
-    if (this.trace.on) this.trace.line(0, `VIOLATION: ${this.contextName(ctx)} ${this.lattice.units[unit]?.id} reg ${reg} byte ${byte}`);
+    if (this.trace.on)
+      this.trace.line(
+        0,
+        `VIOLATION: ${this.contextName(ctx)} ${this.lattice.units[unit]?.id} reg ${reg} byte ${byte}`,
+      );
   }
 
   /** LazyFP window: the running vCPU executes with a unit trapped while the pCPU holds another context's state. */
@@ -477,7 +518,14 @@ export class Simulator implements MachineHost {
   private guestWrite(ev: WorkloadEvent): void {
     const v = ev.vcpu;
     this.requireInGuest(v, 'guest-write');
-    const resume = this.machine.guestWrite(v, ev.controlReg, ev.hasValue, ev.value, ev.set, ev.clear);
+    const resume = this.machine.guestWrite(
+      v,
+      ev.controlReg,
+      ev.hasValue,
+      ev.value,
+      ev.set,
+      ev.clear,
+    );
     if (resume === RESUME_HOST) {
       this.inGuest[v] = 0;
       this.toUserspace(v);
@@ -493,7 +541,11 @@ export class Simulator implements MachineHost {
     const cpu = ev.cpu;
     this.requireNoVcpuLoaded(cpu, 'host-use');
     const current = this.cpuThread[cpu] as number;
-    if (current === NONE) throw new ImpossibleEvent('cpu', `host-use: no thread is running on cpu ${cpu}; add a switch first`);
+    if (current === NONE)
+      throw new ImpossibleEvent(
+        'cpu',
+        `host-use: no thread is running on cpu ${cpu}; add a switch first`,
+      );
     if (ev.thread !== NONE && ev.thread !== current) {
       throw new ImpossibleEvent(
         'thread',
@@ -515,11 +567,14 @@ export class Simulator implements MachineHost {
   private userAccess(ev: WorkloadEvent, write: boolean): void {
     const v = ev.vcpu;
     if (this.vcpuCpu[v] !== NONE) {
-      throw new ImpossibleEvent('vcpu', `${write ? 'user-set' : 'user-get'}: vcpu ${v} is inside KVM_RUN; put it first`);
+      throw new ImpossibleEvent(
+        'vcpu',
+        `${write ? 'user-set' : 'user-get'}: vcpu ${v} is inside KVM_RUN; put it first`,
+      );
     }
     const unit = ev.unit;
     const regs = (this.lattice.units[unit] as { registers: number }).registers;
-    const from = ev.reg >= 0 ? ev.reg : 0;
+    const from = Math.max(ev.reg, 0);
     const to = ev.reg >= 0 ? ev.reg + 1 : regs;
     const buf = this.scratch;
     for (let r = from; r < to; r++) {
@@ -527,7 +582,8 @@ export class Simulator implements MachineHost {
         const p = this.machine.slice(v, unit, r);
         if (p < 0) continue;
         this.oracle.fill(buf, p >>> 16, p & 0xffff);
-        if (this.machine.userWrite(v, unit, r, buf)) this.oracle.commit(buf, v, p >>> 16, p & 0xffff);
+        if (this.machine.userWrite(v, unit, r, buf))
+          this.oracle.commit(buf, v, p >>> 16, p & 0xffff);
       } else {
         const p = this.machine.userRead(v, unit, r, buf);
         if (p < 0) continue;

@@ -62,6 +62,12 @@ export {
 export { Access, OPS, Op, type OpName, WorkloadEvent } from './workload/event.js';
 export { FIELD_SCHEMAS, LIMITS, OP_FORMATS, workloadSchema } from './workload/format.js';
 export { EventParser, parseHeader, type WorkloadHeader } from './workload/parse.js';
-export { PARAM_HELP, PRESETS, PresetGenerator, type PresetParams, presetParams } from './workload/presets.js';
+export {
+  PARAM_HELP,
+  PRESETS,
+  PresetGenerator,
+  type PresetParams,
+  presetParams,
+} from './workload/presets.js';
 export { openLineSource } from './workload/read.js';
 export { formatEvent, formatHeader } from './workload/write.js';

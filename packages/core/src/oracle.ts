@@ -43,7 +43,7 @@ export class Oracle {
     const d = this.defined[ctx] as Uint8Array;
     for (let i = 0; i < len; i += 4) {
       let r = this.rng.u32();
-      const n = len - i < 4 ? len - i : 4;
+      const n = Math.min(len - i, 4);
       for (let k = 0; k < n; k++) {
         const b = r & 0xff;
         r >>>= 8;

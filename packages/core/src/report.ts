@@ -51,15 +51,27 @@ export interface ResolvedConfig {
   readonly backend: string;
   readonly variant: string;
   readonly kernel: string;
-  readonly policy: { readonly name: string; readonly runs: string; readonly params: Readonly<Record<string, number>> };
+  readonly policy: {
+    readonly name: string;
+    readonly runs: string;
+    readonly params: Readonly<Record<string, number>>;
+  };
   readonly options: Readonly<Record<string, unknown>>;
   readonly costs: CostTable;
   readonly seed: number;
   readonly input: { readonly source: string; readonly sha256: string };
-  readonly topology: { readonly cpus: number; readonly vcpus: number; readonly threads: readonly string[] };
+  readonly topology: {
+    readonly cpus: number;
+    readonly vcpus: number;
+    readonly threads: readonly string[];
+  };
 }
 
-export function buildReport(sim: Simulator, workloadName: string, config: ResolvedConfig): ReportV1 {
+export function buildReport(
+  sim: Simulator,
+  workloadName: string,
+  config: ResolvedConfig,
+): ReportV1 {
   const a = sim.acct;
   const fp = a.cyclesTrap + a.cyclesSave + a.cyclesRestore + a.cyclesControl;
   return {

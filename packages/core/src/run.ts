@@ -63,23 +63,49 @@ interface Prepared {
 function prepare(header: WorkloadHeader, req: RunRequest, file: string): Prepared {
   let arch = header.arch ?? req.arch;
   if (header.arch !== undefined && req.arch !== undefined && header.arch !== req.arch) {
-    throw new InputError(file, 1, 'arch', `the workload is for ${header.arch}, but --arch ${req.arch} was given`);
+    throw new InputError(
+      file,
+      1,
+      'arch',
+      `the workload is for ${header.arch}, but --arch ${req.arch} was given`,
+    );
   }
   if (arch === undefined) {
     if (req.backends.length === 1) arch = (req.backends[0] as BackendV1).id;
-    else throw new InputError(file, 1, 'arch', `the workload names no arch: give --arch (${req.backends.map((b) => b.id).join(', ')})`);
+    else
+      throw new InputError(
+        file,
+        1,
+        'arch',
+        `the workload names no arch: give --arch (${req.backends.map((b) => b.id).join(', ')})`,
+      );
   }
   const backend = req.backends.find((b) => b.id === arch);
   if (backend === undefined) {
-    throw new InputError(file, 1, 'arch', `unknown arch "${arch}" (known: ${req.backends.map((b) => b.id).join(', ')})`);
+    throw new InputError(
+      file,
+      1,
+      'arch',
+      `unknown arch "${arch}" (known: ${req.backends.map((b) => b.id).join(', ')})`,
+    );
   }
   if (header.variant !== undefined && req.variant !== undefined && header.variant !== req.variant) {
-    throw new InputError(file, 1, 'variant', `the workload is for variant ${header.variant}, but --variant ${req.variant} was given`);
+    throw new InputError(
+      file,
+      1,
+      'variant',
+      `the workload is for variant ${header.variant}, but --variant ${req.variant} was given`,
+    );
   }
   const variant = findVariant(backend, header.variant ?? req.variant);
   if (variant === undefined) {
     const known = backend.variants.map((v) => v.id).join(', ');
-    throw new InputError(file, 1, 'variant', `unknown variant "${header.variant ?? req.variant}" of ${backend.id} (known: ${known})`);
+    throw new InputError(
+      file,
+      1,
+      'variant',
+      `unknown variant "${header.variant ?? req.variant}" of ${backend.id} (known: ${known})`,
+    );
   }
   const opts = backend.resolveConfig(variant, header.config);
   if (!opts.ok) throw new InputError(file, 1, `config.${opts.field}`, opts.message);
@@ -92,7 +118,8 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string): Prepare
   let costs: CostTable = variant.costs;
   if (req.costs !== undefined) {
     const merged = mergeCosts(variant.costs, req.costs);
-    if (!merged.ok) throw new InputError(req.costsFile ?? '--costs', 0, merged.field, merged.message);
+    if (!merged.ok)
+      throw new InputError(req.costsFile ?? '--costs', 0, merged.field, merged.message);
     costs = merged.value;
   }
   const seed = req.seed ?? DEFAULT_SEED;
@@ -123,14 +150,21 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string): Prepare
   return { sim, backend, variant, config, tracer };
 }
 
-function stepChecked(p: Prepared, ev: WorkloadEvent, file: string, text: () => string, req: RunRequest): void {
+function stepChecked(
+  p: Prepared,
+  ev: WorkloadEvent,
+  file: string,
+  text: () => string,
+  req: RunRequest,
+): void {
   try {
     p.sim.step(ev);
   } catch (e) {
     if (e instanceof ImpossibleEvent) throw new InputError(file, ev.line, e.field, e.message);
     throw e;
   }
-  if (p.tracer !== undefined && req.explain !== undefined) req.explain(ev.line, text(), p.tracer.take());
+  if (p.tracer !== undefined && req.explain !== undefined)
+    req.explain(ev.line, text(), p.tracer.take());
   if (req.progress !== undefined && (p.sim.events & 0xffff) === 0) req.progress(p.sim.events);
 }
 
@@ -167,8 +201,12 @@ export async function runFile(path: string, req: RunRequest): Promise<RunResult>
       stepChecked(p, ev, file, () => text, req);
     }
   }
-  if (p === undefined || header === undefined) throw new InputError(file, 1, '', 'empty workload: line 1 must be the header');
-  return finish(p, header.name ?? (path === '-' ? 'stdin' : path), { source: path, sha256: source.sha256() });
+  if (p === undefined || header === undefined)
+    throw new InputError(file, 1, '', 'empty workload: line 1 must be the header');
+  return finish(p, header.name ?? (path === '-' ? 'stdin' : path), {
+    source: path,
+    sha256: source.sha256(),
+  });
 }
 
 /** Runs a workload given as NDJSON text (tests, examples). */
@@ -176,7 +214,13 @@ export function runText(text: string, req: RunRequest, name = '<inline>'): RunRe
   const lines = text.split('\n');
   const header = parseHeader(lines[0] ?? '', name);
   const p = prepare(header, req, name);
-  const parser = new EventParser({ file: name, header, variant: p.variant, lattice: p.sim.lattice, neutralOnly: header.arch === undefined });
+  const parser = new EventParser({
+    file: name,
+    header,
+    variant: p.variant,
+    lattice: p.sim.lattice,
+    neutralOnly: header.arch === undefined,
+  });
   const ev = new WorkloadEvent();
   for (let i = 1; i < lines.length; i++) {
     const t = (lines[i] as string).replace(/\r$/, '');
@@ -205,7 +249,9 @@ export function runPreset(pr: PresetRequest, req: RunRequest): RunResult {
   const p = prepare(gen.header, req, name);
   // generated events carry a class index in `unit`: map it to the variant's unit
   const lattice = buildLattice(p.variant.units);
-  const classUnit = Int32Array.from(UNIT_CLASSES, (c) => lattice.indexOf(p.variant.classMap[c as UnitClass]));
+  const classUnit = Int32Array.from(UNIT_CLASSES, (c) =>
+    lattice.indexOf(p.variant.classMap[c as UnitClass]),
+  );
   const ev = new WorkloadEvent();
   let n = 0;
   const explainText = (): string => formatEvent(ev, (c) => p.sim.contextName(c));

@@ -41,7 +41,13 @@ export function lose_fpu_inatomic(m: MipsVz, cpu: number, ctx: number, depth: nu
 }
 
 /** fpu.h __own_fpu + own_fpu_inatomic(restore): enable CU1 with FR=1 and restore when not already owner. */
-function own_fpu_inatomic(m: MipsVz, cpu: number, ctx: number, restore: boolean, depth: number): void {
+function own_fpu_inatomic(
+  m: MipsVz,
+  cpu: number,
+  ctx: number,
+  restore: boolean,
+  depth: number,
+): void {
   const th = m.threads[ctx] as HostThread;
   const t = m.trace;
   if (t.on) t.fn(depth, 'own_fpu_inatomic', `(restore=${restore ? 1 : 0})`);
@@ -64,7 +70,13 @@ function init_msa_upper(m: MipsVz, cpu: number, ctx: number, depth: number): voi
 }
 
 /** traps.c enable_restore_fp_context(msa): the host CpU / MSA Disabled exception handler. */
-function enable_restore_fp_context(m: MipsVz, cpu: number, ctx: number, msa: boolean, depth: number): void {
+function enable_restore_fp_context(
+  m: MipsVz,
+  cpu: number,
+  ctx: number,
+  msa: boolean,
+  depth: number,
+): void {
   const th = m.threads[ctx] as HostThread;
   const t = m.trace;
   if (t.on) t.fn(depth, 'enable_restore_fp_context', `(msa=${msa ? 1 : 0})`);

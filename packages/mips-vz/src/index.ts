@@ -25,5 +25,5 @@ export function mipsVz(): BackendV1 {
   };
 }
 
-export { FAULTS };
 export { MAINLINE, MIPS_COSTS, VARIANTS } from './variants.js';
+export { FAULTS };

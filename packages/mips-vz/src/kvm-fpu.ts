@@ -20,7 +20,14 @@ const FPU_BIT = 1 << UNIT_FPU;
 const MSA_BIT = 1 << UNIT_MSA;
 
 /** Copies `len` bytes at `byteOff` of every `step`-th register from `src` to `dst`; returns bytes moved. */
-export function copyRegs(dst: Uint8Array, src: Uint8Array, first: number, step: number, byteOff: number, len: number): number {
+export function copyRegs(
+  dst: Uint8Array,
+  src: Uint8Array,
+  first: number,
+  step: number,
+  byteOff: number,
+  len: number,
+): number {
   let moved = 0;
   for (let r = first; r < NUM_FPU_REGS; r += step) {
     const base = r * FPUREG_BYTES + byteOff;

@@ -27,7 +27,13 @@ import {
   UNIT_MSA,
 } from './regs.js';
 import { auxName, FPUREG_BYTES, type MipsOptions, MipsVz, type Vcpu } from './state.js';
-import { gsfcConfig5, gsfcStatus, handleCopUnusable, handleMsaDisabled, traceGsfc } from './vz-exits.js';
+import {
+  gsfcConfig5,
+  gsfcStatus,
+  handleCopUnusable,
+  handleMsaDisabled,
+  traceGsfc,
+} from './vz-exits.js';
 
 const FPU_BIT = 1 << UNIT_FPU;
 const MSA_BIT = 1 << UNIT_MSA;
@@ -64,7 +70,11 @@ export class MipsVzMachine implements Machine {
     const v = this.vcpu(vi);
     let mask = 0;
     if (m.guestHasFpu(v) && v.status & ST0_CU1) mask |= FPU_BIT;
-    if (m.guestHasMsa(v) && v.config5 & MIPS_CONF5_MSAEN && (v.status & (ST0_CU1 | ST0_FR)) !== ST0_CU1) {
+    if (
+      m.guestHasMsa(v) &&
+      v.config5 & MIPS_CONF5_MSAEN &&
+      (v.status & (ST0_CU1 | ST0_FR)) !== ST0_CU1
+    ) {
       mask |= MSA_BIT;
     }
     return mask;
@@ -93,7 +103,8 @@ export class MipsVzMachine implements Machine {
     const v = this.vcpu(vi);
     v.cpu = cpu;
     (this.m.cpus[cpu] as { vcpu: number }).vcpu = vi;
-    if (this.m.trace.on) this.m.trace.fn(0, 'kvm_arch_vcpu_load', `(cpu ${cpu}; kvm_vz_vcpu_load: no FPU state)`);
+    if (this.m.trace.on)
+      this.m.trace.fn(0, 'kvm_arch_vcpu_load', `(cpu ${cpu}; kvm_vz_vcpu_load: no FPU state)`);
   }
 
   /** mmu.c kvm_arch_vcpu_put → vz.c kvm_vz_vcpu_put: kvm_lose_fpu, then the gc0 saves. */
@@ -123,14 +134,15 @@ export class MipsVzMachine implements Machine {
   }
 
   /** A non-FP exit, counted as kvm_mips_handle_exit and the VZ handlers count it. */
-  exit(vi: number, reason: number): Resume {
+  exit(_vi: number, reason: number): Resume {
     const m = this.m;
     const ids = m.ids;
     const t = m.trace;
     switch (reason) {
       case R_MMIO:
         // root TLB load miss on an unmapped GPA → kvm_mips_emulate_load → KVM_EXIT_MMIO
-        if (t.on) t.line(0, 'exception: TLB load miss (ExcCode 2) → ++tlbmiss_ld_exits → KVM_EXIT_MMIO');
+        if (t.on)
+          t.line(0, 'exception: TLB load miss (ExcCode 2) → ++tlbmiss_ld_exits → KVM_EXIT_MMIO');
         m.host.count(ids.tlbmiss_ld_exits);
         m.host.count(ids.KVM_EXIT_MMIO);
         return RESUME_HOST;
@@ -139,7 +151,11 @@ export class MipsVzMachine implements Machine {
         m.host.count(ids.int_exits);
         return RESUME_GUEST;
       case R_HLT:
-        if (t.on) t.line(0, 'exception: Guest Exit GPSI (WAIT) → ++vz_gpsi_exits, kvm_mips_emul_wait → ++wait_exits');
+        if (t.on)
+          t.line(
+            0,
+            'exception: Guest Exit GPSI (WAIT) → ++vz_gpsi_exits, kvm_mips_emul_wait → ++wait_exits',
+          );
         m.host.count(ids.vz_gpsi_exits);
         m.host.count(ids.wait_exits);
         return RESUME_GUEST;
@@ -148,7 +164,11 @@ export class MipsVzMachine implements Machine {
         m.host.count(ids.vz_hc_exits);
         return RESUME_GUEST;
       case R_SIGNAL:
-        if (t.on) t.line(0, 'exception: Interrupt → ++int_exits; signal pending → ++signal_exits, KVM_EXIT_INTR');
+        if (t.on)
+          t.line(
+            0,
+            'exception: Interrupt → ++int_exits; signal pending → ++signal_exits, KVM_EXIT_INTR',
+          );
         m.host.count(ids.int_exits);
         m.host.count(ids.signal_exits);
         m.host.count(ids.KVM_EXIT_INTR);
@@ -182,11 +202,24 @@ export class MipsVzMachine implements Machine {
 
   private guestTrap(kind: number): number {
     const m = this.m;
-    const id = kind === GUEST_CPU ? m.ids.guestCpu : kind === GUEST_MSADIS ? m.ids.guestMsaDis : m.ids.guestRi;
+    const id =
+      kind === GUEST_CPU
+        ? m.ids.guestCpu
+        : kind === GUEST_MSADIS
+          ? m.ids.guestMsaDis
+          : m.ids.guestRi;
     m.host.count(id);
     if (m.trace.on) {
-      const name = kind === GUEST_CPU ? 'Coprocessor Unusable' : kind === GUEST_MSADIS ? 'MSA Disabled' : 'Reserved Instruction';
-      m.trace.line(0, `guest exception: ${name} in guest context (the guest kernel handles it; no exit)`);
+      const name =
+        kind === GUEST_CPU
+          ? 'Coprocessor Unusable'
+          : kind === GUEST_MSADIS
+            ? 'MSA Disabled'
+            : 'Reserved Instruction';
+      m.trace.line(
+        0,
+        `guest exception: ${name} in guest context (the guest kernel handles it; no exit)`,
+      );
     }
     return kind;
   }
@@ -195,7 +228,11 @@ export class MipsVzMachine implements Machine {
     const m = this.m;
     if (trap === TRAP_CPU) {
       m.host.count(m.ids.trapCpu);
-      return handleCopUnusable(m, vi, (grant & MSA_BIT) !== 0 && (this.guestEnabled(vi) & MSA_BIT) !== 0);
+      return handleCopUnusable(
+        m,
+        vi,
+        (grant & MSA_BIT) !== 0 && (this.guestEnabled(vi) & MSA_BIT) !== 0,
+      );
     }
     m.host.count(m.ids.trapMsaDis);
     return handleMsaDisabled(m, vi);
@@ -204,7 +241,8 @@ export class MipsVzMachine implements Machine {
   /** A policy's preload (not a kernel path): own the widest granted unit, then restore the CSRs as re-entry would. */
   load(vi: number, units: UnitMask): void {
     const m = this.m;
-    if (m.trace.on) m.trace.line(0, `policy load of ${units & MSA_BIT ? 'msa' : 'fpu'} (not a kernel path)`);
+    if (m.trace.on)
+      m.trace.line(0, `policy load of ${units & MSA_BIT ? 'msa' : 'fpu'} (not a kernel path)`);
     if (units & MSA_BIT) kvm_own_msa(m, vi, 1);
     else if (units & FPU_BIT) kvm_own_fpu(m, vi, 1);
     restoreCsrsForEntry(m, vi, 1);
@@ -215,14 +253,22 @@ export class MipsVzMachine implements Machine {
     kvm_lose_fpu(this.m, vi, 1);
   }
 
-  guestWrite(vi: number, reg: number, hasValue: boolean, value: number, set: number, clear: number): Resume | typeof NO_EXIT {
+  guestWrite(
+    vi: number,
+    reg: number,
+    hasValue: boolean,
+    value: number,
+    set: number,
+    clear: number,
+  ): Resume | typeof NO_EXIT {
     const m = this.m;
     const v = this.vcpu(vi);
     const old = reg === CREG_STATUS ? v.status : v.config5;
     const next = (hasValue ? value : (old | set) & ~clear) >>> 0;
     if (reg === CREG_STATUS) {
       if (((next ^ old) & GSFC_STATUS_FIELDS) === 0) {
-        if (m.trace.on) m.trace.line(0, 'guest mtc0 Status: no GSFC field changes, written in guest context');
+        if (m.trace.on)
+          m.trace.line(0, 'guest mtc0 Status: no GSFC field changes, written in guest context');
         v.status = next;
         return NO_EXIT;
       }
@@ -277,7 +323,8 @@ export class MipsVzMachine implements Machine {
     const off = reg * FPUREG_BYTES;
     const len = unit === UNIT_FPU ? 8 : 16;
     for (let i = 0; i < len; i++) out[off + i] = v.fpu[off + i] as number;
-    if (m.trace.on) m.trace.fn(0, 'kvm_mips_get_reg', `(${unit === UNIT_FPU ? 'FPR_64' : 'VEC_128'}(${reg}))`);
+    if (m.trace.on)
+      m.trace.fn(0, 'kvm_mips_get_reg', `(${unit === UNIT_FPU ? 'FPR_64' : 'VEC_128'}(${reg}))`);
     return packSlice(off, len);
   }
 
@@ -287,14 +334,22 @@ export class MipsVzMachine implements Machine {
     const v = this.vcpu(vi);
     if (this.oneRegCheck(v, unit, reg, true)) return false;
     if (unit === UNIT_MSA && m.o.quirks === 'kernel') {
-      if (m.trace.on) m.trace.fn(0, 'kvm_mips_set_reg', `(VEC_128(${reg}): returns after copy_from_user, nothing stored — kernel quirk)`);
-      m.host.warn('KVM_SET_ONE_REG of VEC_128 stored nothing (kernel quirk: kvm_mips_set_reg returns early)');
+      if (m.trace.on)
+        m.trace.fn(
+          0,
+          'kvm_mips_set_reg',
+          `(VEC_128(${reg}): returns after copy_from_user, nothing stored — kernel quirk)`,
+        );
+      m.host.warn(
+        'KVM_SET_ONE_REG of VEC_128 stored nothing (kernel quirk: kvm_mips_set_reg returns early)',
+      );
       return false;
     }
     const off = reg * FPUREG_BYTES;
     const len = unit === UNIT_FPU ? 8 : 16;
     for (let i = 0; i < len; i++) v.fpu[off + i] = src[off + i] as number;
-    if (m.trace.on) m.trace.fn(0, 'kvm_mips_set_reg', `(${unit === UNIT_FPU ? 'FPR_64' : 'VEC_128'}(${reg}))`);
+    if (m.trace.on)
+      m.trace.fn(0, 'kvm_mips_set_reg', `(${unit === UNIT_FPU ? 'FPR_64' : 'VEC_128'}(${reg}))`);
     return true;
   }
 
@@ -331,4 +386,3 @@ export class MipsVzMachine implements Machine {
     };
   }
 }
-

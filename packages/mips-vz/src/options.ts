@@ -2,7 +2,14 @@
  * The `config` options of a mips-vz workload, validated with messages that name the field.
  */
 import type { OptionSpec, VariantSpec } from '@vfpu/core';
-import { CONTROL_REGISTERS, MIPS_CONF1_FP, MIPS_CONF3_MSA, MIPS_CONF5_MSAEN, ST0_CU1, ST0_FR } from './regs.js';
+import {
+  CONTROL_REGISTERS,
+  MIPS_CONF1_FP,
+  MIPS_CONF3_MSA,
+  MIPS_CONF5_MSAEN,
+  ST0_CU1,
+  ST0_FR,
+} from './regs.js';
 import { FAULTS, type Fault, type MipsOptions } from './state.js';
 
 /** Guest CP0 registers userspace may preset, and their named bits. */
@@ -13,11 +20,24 @@ const GUEST_REGISTERS: Readonly<Record<string, Readonly<Record<string, number>>>
   Config5: CONTROL_REGISTERS.Config5.bits,
 };
 
-const GUEST_DEFAULTS = { Status: ['CU1', 'FR'], Config1: ['FP'], Config3: ['MSAP'], Config5: ['MSAEn'] };
+const GUEST_DEFAULTS = {
+  Status: ['CU1', 'FR'],
+  Config1: ['FP'],
+  Config3: ['MSAP'],
+  Config5: ['MSAEn'],
+};
 
 export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  fpu: { description: 'KVM_CAP_MIPS_FPU enabled by userspace', schema: { type: 'boolean' }, default: true },
-  msa: { description: 'KVM_CAP_MIPS_MSA enabled by userspace', schema: { type: 'boolean' }, default: true },
+  fpu: {
+    description: 'KVM_CAP_MIPS_FPU enabled by userspace',
+    schema: { type: 'boolean' },
+    default: true,
+  },
+  msa: {
+    description: 'KVM_CAP_MIPS_MSA enabled by userspace',
+    schema: { type: 'boolean' },
+    default: true,
+  },
   guest: {
     description:
       'initial guest CP0 bits, per register: {"Status": ["CU1","FR"], "Config1": ["FP"], "Config3": ["MSAP"], "Config5": ["MSAEn"]} (a register given replaces its default)',
@@ -30,7 +50,8 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     default: { f64: true, fre: false, ufr: false },
   },
   quirks: {
-    description: '"kernel" reproduces the kernel\'s bugs (e.g. KVM_SET_ONE_REG of VEC_128 stores nothing); "fixed" does what was evidently intended',
+    description:
+      '"kernel" reproduces the kernel\'s bugs (e.g. KVM_SET_ONE_REG of VEC_128 stores nothing); "fixed" does what was evidently intended',
     schema: { enum: ['kernel', 'fixed'] },
     default: 'kernel',
   },
@@ -41,7 +62,9 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
 };
 
-type Result = { ok: true; value: Record<string, unknown> } | { ok: false; field: string; message: string };
+type Result =
+  | { ok: true; value: Record<string, unknown> }
+  | { ok: false; field: string; message: string };
 
 function fail(field: string, message: string): Result {
   return { ok: false, field, message };
@@ -51,9 +74,13 @@ function isObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-export function resolveConfig(_variant: VariantSpec, config: Readonly<Record<string, unknown>>): Result {
+export function resolveConfig(
+  _variant: VariantSpec,
+  config: Readonly<Record<string, unknown>>,
+): Result {
   for (const key of Object.keys(config)) {
-    if (!(key in OPTIONS)) return fail(key, `unknown option (known: ${Object.keys(OPTIONS).join(', ')})`);
+    if (!(key in OPTIONS))
+      return fail(key, `unknown option (known: ${Object.keys(OPTIONS).join(', ')})`);
   }
   const out: Record<string, unknown> = {};
   for (const key of ['fpu', 'msa'] as const) {
@@ -66,11 +93,18 @@ export function resolveConfig(_variant: VariantSpec, config: Readonly<Record<str
   const g: Record<string, string[]> = { ...GUEST_DEFAULTS };
   for (const [reg, list] of Object.entries(guest)) {
     const bits = GUEST_REGISTERS[reg];
-    if (bits === undefined) return fail(`guest.${reg}`, `unknown register (known: ${Object.keys(GUEST_REGISTERS).join(', ')})`);
+    if (bits === undefined)
+      return fail(
+        `guest.${reg}`,
+        `unknown register (known: ${Object.keys(GUEST_REGISTERS).join(', ')})`,
+      );
     if (!Array.isArray(list)) return fail(`guest.${reg}`, 'expected an array of bit names');
     for (const [i, b] of list.entries()) {
       if (typeof b !== 'string' || !(b in bits)) {
-        return fail(`guest.${reg}[${i}]`, `unknown bit ${JSON.stringify(b)} (known: ${Object.keys(bits).join(', ')})`);
+        return fail(
+          `guest.${reg}[${i}]`,
+          `unknown bit ${JSON.stringify(b)} (known: ${Object.keys(bits).join(', ')})`,
+        );
       }
     }
     g[reg] = list as string[];
@@ -86,13 +120,17 @@ export function resolveConfig(_variant: VariantSpec, config: Readonly<Record<str
   }
   out.host = h;
   const quirks = config.quirks ?? 'kernel';
-  if (quirks !== 'kernel' && quirks !== 'fixed') return fail('quirks', 'expected "kernel" or "fixed"');
+  if (quirks !== 'kernel' && quirks !== 'fixed')
+    return fail('quirks', 'expected "kernel" or "fixed"');
   out.quirks = quirks;
   const faults = config.faults ?? [];
   if (!Array.isArray(faults)) return fail('faults', 'expected an array of fault names');
   for (const [i, f] of faults.entries()) {
     if (typeof f !== 'string' || !(f in FAULTS)) {
-      return fail(`faults[${i}]`, `unknown fault ${JSON.stringify(f)} (known: ${Object.keys(FAULTS).join(', ')})`);
+      return fail(
+        `faults[${i}]`,
+        `unknown fault ${JSON.stringify(f)} (known: ${Object.keys(FAULTS).join(', ')})`,
+      );
     }
   }
   out.faults = faults;
@@ -126,7 +164,10 @@ export function toMipsOptions(value: Readonly<Record<string, unknown>>): MipsOpt
 }
 
 // keep the bit constants and the named tables in step
-if (mask(GUEST_REGISTERS.Status as Record<string, number>, ['CU1', 'FR']) !== (ST0_CU1 | ST0_FR) >>> 0) {
+if (
+  mask(GUEST_REGISTERS.Status as Record<string, number>, ['CU1', 'FR']) !==
+  (ST0_CU1 | ST0_FR) >>> 0
+) {
   throw new Error('mips-vz: Status bit table out of step with ST0_*');
 }
 if (

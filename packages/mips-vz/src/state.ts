@@ -103,7 +103,9 @@ export class MipsVz {
     this.host = host;
     this.vcpus = Array.from({ length: host.vcpus }, () => new Vcpu(o));
     this.cpus = Array.from({ length: host.cpus }, () => new Cpu());
-    this.threads = Array.from({ length: contexts }, (_, c) => (host.isVcpu(c) ? undefined : new HostThread()));
+    this.threads = Array.from({ length: contexts }, (_, c) =>
+      host.isVcpu(c) ? undefined : new HostThread(),
+    );
     this.ids = registerIds(host);
   }
 
@@ -126,7 +128,11 @@ export class MipsVz {
     const c = this.cpus[cpu] as Cpu;
     const next = ((c.status & ~mask) | (value & mask)) >>> 0;
     if (next === c.status) return;
-    if (this.trace.on) this.trace.line(depth, `root Status ${bits(c.status, STATUS_NAMES)} → ${bits(next, STATUS_NAMES)}`);
+    if (this.trace.on)
+      this.trace.line(
+        depth,
+        `root Status ${bits(c.status, STATUS_NAMES)} → ${bits(next, STATUS_NAMES)}`,
+      );
     c.status = next;
     this.host.control(1);
   }
@@ -136,7 +142,11 @@ export class MipsVz {
     const c = this.cpus[cpu] as Cpu;
     const next = ((c.config5 & ~mask) | (value & mask)) >>> 0;
     if (next === c.config5) return;
-    if (this.trace.on) this.trace.line(depth, `root Config5 ${bits(c.config5, CONFIG5_NAMES)} → ${bits(next, CONFIG5_NAMES)}`);
+    if (this.trace.on)
+      this.trace.line(
+        depth,
+        `root Config5 ${bits(c.config5, CONFIG5_NAMES)} → ${bits(next, CONFIG5_NAMES)}`,
+      );
     c.config5 = next;
     this.host.control(1);
   }

@@ -10,7 +10,10 @@ import { FPUREG_BYTES, NUM_FPU_REGS } from './state.js';
  * an estimate. Pass your own table with --costs.
  */
 export const MIPS_COSTS: CostTable = {
-  trap: { value: 1500, source: 'estimate (no published MIPS VZ figure; x86 exit round trip ~2000, SplitX)' },
+  trap: {
+    value: 1500,
+    source: 'estimate (no published MIPS VZ figure; x86 exit round trip ~2000, SplitX)',
+  },
   host_trap: { value: 300, source: 'estimate' },
   exit: { value: 1500, source: 'estimate (no published MIPS VZ figure)' },
   save_fixed: { value: 20, source: 'estimate' },

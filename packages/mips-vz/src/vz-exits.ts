@@ -32,7 +32,10 @@ export function handleCopUnusable(m: MipsVz, vi: number, grantMsa: boolean): Res
   const v = m.vcpus[vi] as Vcpu;
   const t = m.trace;
   if (t.on) {
-    t.line(0, `exception: Coprocessor Unusable — Cause.ExcCode=${EXCCODE_CPU} (EXCCODE_CPU), Cause.CE=1 → root (guest exit)`);
+    t.line(
+      0,
+      `exception: Coprocessor Unusable — Cause.ExcCode=${EXCCODE_CPU} (EXCCODE_CPU), Cause.CE=1 → root (guest exit)`,
+    );
     t.fn(0, 'kvm_mips_handle_exit', '— ++cop_unusable_exits');
   }
   m.host.count(m.ids.cop_unusable_exits);
@@ -40,8 +43,14 @@ export function handleCopUnusable(m: MipsVz, vi: number, grantMsa: boolean): Res
   if (!m.guestHasFpu(v) || v.aux & KVM_MIPS_AUX_FPU) {
     // WARN_ON(...); preempt_enable() without a matching disable; return EMULATE_FAIL (== RESUME_HOST),
     // run->exit_reason stays KVM_EXIT_UNKNOWN
-    if (t.on) t.line(2, `WARN_ON: ${m.guestHasFpu(v) ? 'aux_inuse already has FPU' : 'guest has no FPU'}; unbalanced preempt_enable; EMULATE_FAIL → KVM_EXIT_UNKNOWN`);
-    m.host.warn('kvm_trap_vz_handle_cop_unusable: WARN_ON fired (unbalanced preempt_enable), KVM_RUN returned KVM_EXIT_UNKNOWN');
+    if (t.on)
+      t.line(
+        2,
+        `WARN_ON: ${m.guestHasFpu(v) ? 'aux_inuse already has FPU' : 'guest has no FPU'}; unbalanced preempt_enable; EMULATE_FAIL → KVM_EXIT_UNKNOWN`,
+      );
+    m.host.warn(
+      'kvm_trap_vz_handle_cop_unusable: WARN_ON fired (unbalanced preempt_enable), KVM_RUN returned KVM_EXIT_UNKNOWN',
+    );
     m.host.count(m.ids.KVM_EXIT_UNKNOWN);
     return RESUME_HOST;
   }
@@ -55,7 +64,10 @@ export function handleMsaDisabled(m: MipsVz, vi: number): Resume {
   const v = m.vcpus[vi] as Vcpu;
   const t = m.trace;
   if (t.on) {
-    t.line(0, `exception: MSA Disabled — Cause.ExcCode=${EXCCODE_MSADIS} (EXCCODE_MSADIS) → root (guest exit)`);
+    t.line(
+      0,
+      `exception: MSA Disabled — Cause.ExcCode=${EXCCODE_MSADIS} (EXCCODE_MSADIS) → root (guest exit)`,
+    );
     t.fn(0, 'kvm_mips_handle_exit', '— ++msa_disabled_exits');
   }
   m.host.count(m.ids.msa_disabled_exits);
@@ -91,7 +103,11 @@ export function gsfcStatus(m: MipsVz, vi: number, written: number): void {
     // FR changes make FPU and vector state UNPREDICTABLE: discard it without saving
     kvm_drop_fpu(m, vi, 2);
     m.host.undefine(vi, (1 << UNIT_MSA) | 1);
-    if (t.on) t.line(2, 'FR changed: the guest FPU/MSA registers are now UNPREDICTABLE (not checked until written)');
+    if (t.on)
+      t.line(
+        2,
+        'FR changed: the guest FPU/MSA registers are now UNPREDICTABLE (not checked until written)',
+      );
   }
   // with FR=0 the MSA state would be clobbered by the FPU: save it first
   if (change & ST0_CU1 && !(val & ST0_FR) && v.aux & KVM_MIPS_AUX_MSA) kvm_lose_fpu(m, vi, 2);
@@ -116,7 +132,8 @@ export function gsfcConfig5(m: MipsVz, vi: number, val: number): void {
   const old = v.config5;
   const change = (val ^ old) >>> 0;
   // FRE reaches root at once (unmasked) when the FPU is owned
-  if (change & MIPS_CONF5_FRE && v.aux & KVM_MIPS_AUX_FPU) m.changeConfig5(v.cpu, MIPS_CONF5_FRE, val, 2);
+  if (change & MIPS_CONF5_FRE && v.aux & KVM_MIPS_AUX_FPU)
+    m.changeConfig5(v.cpu, MIPS_CONF5_FRE, val, 2);
   const next = (old ^ (change & config5GuestWrmask(m, v))) >>> 0;
   if (m.trace.on) m.trace.line(2, `write_gc0_config5(0x${next.toString(16)})`);
   v.config5 = next;
@@ -126,7 +143,10 @@ export function gsfcConfig5(m: MipsVz, vi: number, val: number): void {
 export function traceGsfc(m: MipsVz, what: string): void {
   const t = m.trace;
   if (!t.on) return;
-  t.line(0, `exception: Guest Exit — Cause.ExcCode=${EXCCODE_GE} (EXCCODE_GE), GuestCtl0.GExcCode=${MIPS_GCTL0_GEXC_GSFC} (GSFC: ${what})`);
+  t.line(
+    0,
+    `exception: Guest Exit — Cause.ExcCode=${EXCCODE_GE} (EXCCODE_GE), GuestCtl0.GExcCode=${MIPS_GCTL0_GEXC_GSFC} (GSFC: ${what})`,
+  );
   t.fn(0, 'kvm_trap_vz_handle_guest_exit', '— ++vz_gsfc_exits');
   t.fn(1, 'kvm_trap_vz_handle_gsfc', '(mtc0, emulated, PC advanced)');
 }

@@ -3,14 +3,29 @@
  * src/state.ts) corrupts guest or host state in a way the kernel's correct code does not, and
  * the oracle reports it. The same workloads without the fault report no violation.
  */
-import { formatEvent, formatHeader, PresetGenerator, runPreset, runText, WorkloadEvent } from '@vfpu/core';
+import {
+  formatEvent,
+  formatHeader,
+  PresetGenerator,
+  runPreset,
+  runText,
+  WorkloadEvent,
+} from '@vfpu/core';
 import { describe, expect, it } from 'vitest';
 import { FAULTS, mipsVz } from '../src/index.js';
 
 const backends = [mipsVz()];
 
 function workload(faults: string[], events: string[]): string {
-  const header = { format: 'vfpu-workload', version: 1, arch: 'mips-vz', cpus: 2, vcpus: 2, threads: ['bash'], config: { faults } };
+  const header = {
+    format: 'vfpu-workload',
+    version: 1,
+    arch: 'mips-vz',
+    cpus: 2,
+    vcpus: 2,
+    threads: ['bash'],
+    config: { faults },
+  };
   return [JSON.stringify(header), ...events].join('\n');
 }
 
@@ -71,7 +86,10 @@ describe('the oracle catches broken mechanisms', () => {
     for (const fault of Object.keys(FAULTS)) {
       const config = { faults: [fault] };
       // presets carry no config; run the generated workload through text with the fault set
-      const { report } = runPreset({ preset: 'overcommit', events: 20_000 }, { backends, policy: 'kvm', seed: 3 });
+      const { report } = runPreset(
+        { preset: 'overcommit', events: 20_000 },
+        { backends, policy: 'kvm', seed: 3 },
+      );
       expect(report.check.violations).toBe(0);
       const text = generated('overcommit', 20_000, 3, config);
       const broken = runText(text, { backends, policy: 'kvm', seed: 3 }).report;
@@ -80,11 +98,16 @@ describe('the oracle catches broken mechanisms', () => {
   });
 });
 
-
-function generated(preset: string, events: number, seed: number, config: Record<string, unknown>): string {
+function generated(
+  preset: string,
+  events: number,
+  seed: number,
+  config: Record<string, unknown>,
+): string {
   const gen = new PresetGenerator(preset, events, seed);
   const v = gen.header.vcpus;
-  const name = (ctx: number) => (ctx < 2 * v ? `vmm${ctx - v}` : (gen.header.threads[ctx - 2 * v] as string));
+  const name = (ctx: number) =>
+    ctx < 2 * v ? `vmm${ctx - v}` : (gen.header.threads[ctx - 2 * v] as string);
   const lines = [formatHeader({ ...gen.header, arch: 'mips-vz', config })];
   const ev = new WorkloadEvent();
   while (gen.next(ev)) lines.push(formatEvent(ev, name));

@@ -10,8 +10,18 @@ import { describe, expect, it } from 'vitest';
 import { checkInvariants, PRESET_NAMES } from './invariants.js';
 import { checkScenario, loadScenarios } from './scenarios.js';
 
-export { checkInvariants, invariantProblems, PRESET_NAMES, type RandomWorkload } from './invariants.js';
-export { checkScenario, loadScenarios, type Scenario, type ScenarioExpectation } from './scenarios.js';
+export {
+  checkInvariants,
+  invariantProblems,
+  PRESET_NAMES,
+  type RandomWorkload,
+} from './invariants.js';
+export {
+  checkScenario,
+  loadScenarios,
+  type Scenario,
+  type ScenarioExpectation,
+} from './scenarios.js';
 
 export interface ConformanceOptions {
   /** Directory of `*.ndjson` + `*.expect.json` scenario pairs. */
@@ -23,7 +33,10 @@ export interface ConformanceOptions {
   readonly events?: number;
 }
 
-export function describeBackendConformance(backend: BackendV1, options: ConformanceOptions = {}): void {
+export function describeBackendConformance(
+  backend: BackendV1,
+  options: ConformanceOptions = {},
+): void {
   describe(`${backend.id} conformance`, () => {
     if (options.scenarios !== undefined) {
       const scenarios = loadScenarios(options.scenarios);
@@ -47,7 +60,11 @@ export function describeBackendConformance(backend: BackendV1, options: Conforma
               slice: fc.integer({ min: 1, max: 60 }),
             }),
             (preset, seed, params) => {
-              const problems = checkInvariants(backend, { preset, seed, events: options.events ?? 1500, params }, variant);
+              const problems = checkInvariants(
+                backend,
+                { preset, seed, events: options.events ?? 1500, params },
+                variant,
+              );
               return problems.length === 0 || fail(problems);
             },
           ),

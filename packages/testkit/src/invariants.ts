@@ -13,15 +13,22 @@ export interface RandomWorkload {
 /** Problems with one report (empty: the invariants hold). */
 export function invariantProblems(policy: string, r: ReportV1): string[] {
   const problems: string[] = [];
-  if (r.check.violations !== 0) problems.push(`${policy}: ${r.check.violations} state violations, first ${JSON.stringify(r.check.first)}`);
+  if (r.check.violations !== 0)
+    problems.push(
+      `${policy}: ${r.check.violations} state violations, first ${JSON.stringify(r.check.first)}`,
+    );
   if (r.check.unenabled_restores !== 0) {
-    problems.push(`${policy}: restored ${r.check.unenabled_restores} times a unit the guest never enabled`);
+    problems.push(
+      `${policy}: restored ${r.check.unenabled_restores} times a unit the guest never enabled`,
+    );
   }
   if (policy === 'eager') {
     // root traps are the unqualified trap kinds (host: and guest: ones are taken elsewhere)
     const firstUse = Object.entries(r.traps).filter(([k, n]) => !k.includes(':') && n > 0);
-    if (firstUse.length > 0) problems.push(`eager took first-use traps: ${JSON.stringify(Object.fromEntries(firstUse))}`);
-    if (r.exposure.guest.events !== 0) problems.push(`eager left guest↔guest exposure: ${JSON.stringify(r.exposure.guest)}`);
+    if (firstUse.length > 0)
+      problems.push(`eager took first-use traps: ${JSON.stringify(Object.fromEntries(firstUse))}`);
+    if (r.exposure.guest.events !== 0)
+      problems.push(`eager left guest↔guest exposure: ${JSON.stringify(r.exposure.guest)}`);
   }
   return problems;
 }

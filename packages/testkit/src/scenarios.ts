@@ -46,9 +46,13 @@ export function loadScenarios(dir: string): Scenario[] {
     .sort()
     .map((f) => {
       const name = basename(f, '.ndjson');
-      const expect = JSON.parse(readFileSync(join(dir, `${name}.expect.json`), 'utf8')) as ScenarioExpectation;
+      const expect = JSON.parse(
+        readFileSync(join(dir, `${name}.expect.json`), 'utf8'),
+      ) as ScenarioExpectation;
       if (!Array.isArray(expect.follows) || expect.follows.length === 0) {
-        throw new Error(`${name}.expect.json: "follows" must name the kernel functions the scenario follows`);
+        throw new Error(
+          `${name}.expect.json: "follows" must name the kernel functions the scenario follows`,
+        );
       }
       return { name, workload: readFileSync(join(dir, f), 'utf8'), expect };
     });
@@ -56,7 +60,11 @@ export function loadScenarios(dir: string): Scenario[] {
 
 /** Differences between a scenario's expectation and what the backend did (empty: conforms). */
 export function checkScenario(backend: BackendV1, s: Scenario): string[] {
-  const result = runText(s.workload, { backends: [backend], policy: s.expect.policy ?? 'kvm', recordCalls: true }, s.name);
+  const result = runText(
+    s.workload,
+    { backends: [backend], policy: s.expect.policy ?? 'kvm', recordCalls: true },
+    s.name,
+  );
   const r = result.report;
   const problems: string[] = [];
   const e = s.expect;
@@ -68,17 +76,25 @@ export function checkScenario(backend: BackendV1, s: Scenario): string[] {
     for (const [name, got] of Object.entries(r.ops)) {
       const want = e.ops[name] ?? { calls: 0, bytes: 0 };
       if (got.calls !== want.calls || got.bytes !== want.bytes) {
-        problems.push(`ops.${name}: expected ${want.calls} calls / ${want.bytes} bytes, got ${got.calls} / ${got.bytes}`);
+        problems.push(
+          `ops.${name}: expected ${want.calls} calls / ${want.bytes} bytes, got ${got.calls} / ${got.bytes}`,
+        );
       }
     }
-    for (const name of Object.keys(e.ops)) if (!(name in r.ops)) problems.push(`ops.${name}: no such routine`);
+    for (const name of Object.keys(e.ops))
+      if (!(name in r.ops)) problems.push(`ops.${name}: no such routine`);
   }
-  if (e.bytes !== undefined && (e.bytes.saved !== r.bytes.saved || e.bytes.restored !== r.bytes.restored)) {
+  if (
+    e.bytes !== undefined &&
+    (e.bytes.saved !== r.bytes.saved || e.bytes.restored !== r.bytes.restored)
+  ) {
     problems.push(`bytes: expected ${JSON.stringify(e.bytes)}, got ${JSON.stringify(r.bytes)}`);
   }
   const violations = e.violations ?? 0;
   if (r.check.violations !== violations) {
-    problems.push(`violations: expected ${violations}, got ${r.check.violations} (first: ${JSON.stringify(r.check.first)})`);
+    problems.push(
+      `violations: expected ${violations}, got ${r.check.violations} (first: ${JSON.stringify(r.check.first)})`,
+    );
   }
   if (e.calls !== undefined) {
     const names = new Set(e.calls);
@@ -101,7 +117,8 @@ function compareCounts(
     const w = want[name] ?? 0;
     if (n !== w) problems.push(`${section}.${name}: expected ${w}, got ${n}`);
   }
-  for (const name of Object.keys(want)) if (!(name in got)) problems.push(`${section}.${name}: no such counter`);
+  for (const name of Object.keys(want))
+    if (!(name in got)) problems.push(`${section}.${name}: no such counter`);
 }
 
 function matchPartial(path: string, want: unknown, got: unknown, problems: string[]): void {
@@ -110,8 +127,10 @@ function matchPartial(path: string, want: unknown, got: unknown, problems: strin
       problems.push(`${path}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
       return;
     }
-    for (const [k, v] of Object.entries(want)) matchPartial(`${path}.${k}`, v, (got as Record<string, unknown>)[k], problems);
+    for (const [k, v] of Object.entries(want))
+      matchPartial(`${path}.${k}`, v, (got as Record<string, unknown>)[k], problems);
     return;
   }
-  if (want !== got) problems.push(`${path}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
+  if (want !== got)
+    problems.push(`${path}: expected ${JSON.stringify(want)}, got ${JSON.stringify(got)}`);
 }

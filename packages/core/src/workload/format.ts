@@ -47,13 +47,21 @@ export const OP_FORMATS: Readonly<Record<OpName, OpFormat>> = {
     required: ['vcpu'],
     optional: ['reason'],
   },
-  put: { meaning: 'vcpu_put (preemption or return to userspace)', required: ['vcpu'], optional: [] },
+  put: {
+    meaning: 'vcpu_put (preemption or return to userspace)',
+    required: ['vcpu'],
+    optional: [],
+  },
   'host-use': {
     meaning: 'a host thread running on the pCPU touches FP/SIMD',
     required: ['cpu', 'unit'],
     optional: ['thread', 'access', 'reg'],
   },
-  switch: { meaning: 'the host scheduler runs `thread` on the pCPU', required: ['cpu', 'thread'], optional: [] },
+  switch: {
+    meaning: 'the host scheduler runs `thread` on the pCPU',
+    required: ['cpu', 'thread'],
+    optional: [],
+  },
   'kernel-fpu': {
     meaning: 'host kernel-mode FP/SIMD use (kernel_fpu_begin / kernel_neon_begin)',
     required: ['cpu'],
@@ -69,9 +77,17 @@ export const OP_FORMATS: Readonly<Record<OpName, OpFormat>> = {
     required: ['vcpu', 'unit'],
     optional: ['reg'],
   },
-  work: { meaning: 'useful work, for overhead percentages', required: ['cycles'], optional: ['vcpu', 'cpu'] },
+  work: {
+    meaning: 'useful work, for overhead percentages',
+    required: ['cycles'],
+    optional: ['vcpu', 'cpu'],
+  },
   run: { meaning: 'shorthand: load if needed, then enter', required: ['vcpu'], optional: ['cpu'] },
-  'sched-out': { meaning: 'shorthand: exit if in guest, then put', required: ['vcpu'], optional: [] },
+  'sched-out': {
+    meaning: 'shorthand: exit if in guest, then put',
+    required: ['vcpu'],
+    optional: [],
+  },
 };
 
 const u32 = { type: 'integer', minimum: 0, maximum: 0xffffffff };
@@ -87,7 +103,11 @@ export const FIELD_SCHEMAS: Readonly<Record<FieldName, Record<string, unknown>>>
   access: { enum: [...ACCESSES], default: 'rw' },
   reg: {
     oneOf: [
-      { type: 'integer', minimum: 0, description: 'register number (use, host-use, user-get, user-set)' },
+      {
+        type: 'integer',
+        minimum: 0,
+        description: 'register number (use, host-use, user-get, user-set)',
+      },
       { type: 'string', description: 'control register name (guest-write)' },
     ],
   },
@@ -98,7 +118,11 @@ export const FIELD_SCHEMAS: Readonly<Record<FieldName, Record<string, unknown>>>
   set: { type: 'array', items: { type: 'string' }, description: 'bit names to set' },
   clear: { type: 'array', items: { type: 'string' }, description: 'bit names to clear' },
   reason: { enum: [...EXIT_REASONS], default: 'other' },
-  thread: { type: 'string', description: 'a host thread: `vmm<N>` (vCPU N\'s VMM thread) or a name from the header `threads`' },
+  thread: {
+    type: 'string',
+    description:
+      "a host thread: `vmm<N>` (vCPU N's VMM thread) or a name from the header `threads`",
+  },
   cycles: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
 };
 
@@ -127,7 +151,10 @@ export function workloadSchema(): Record<string, unknown> {
       format: { const: 'vfpu-workload' },
       version: { const: 1 },
       name: { type: 'string' },
-      arch: { type: 'string', description: 'backend id; omit for an architecture-neutral workload' },
+      arch: {
+        type: 'string',
+        description: 'backend id; omit for an architecture-neutral workload',
+      },
       variant: { type: 'string' },
       cpus: { type: 'integer', minimum: 1, maximum: LIMITS.cpus },
       vcpus: { type: 'integer', minimum: 1, maximum: LIMITS.vcpus },

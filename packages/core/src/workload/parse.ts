@@ -6,7 +6,7 @@ import { EXIT_REASONS, type VariantSpec } from '../backend.js';
 import { InputError } from '../errors.js';
 import { UNIT_CLASSES, type UnitClass, type UnitLattice } from '../units.js';
 import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
-import { type FieldName, HEADER_KEYS, LIMITS, OP_FORMATS } from './format.js';
+import { HEADER_KEYS, LIMITS, OP_FORMATS } from './format.js';
 
 export interface WorkloadHeader {
   readonly format: 'vfpu-workload';
@@ -25,7 +25,8 @@ const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 function describe(x: unknown): string {
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array';
-  if (typeof x === 'string') return `the string ${JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x)}`;
+  if (typeof x === 'string')
+    return `the string ${JSON.stringify(x.length > 40 ? `${x.slice(0, 40)}…` : x)}`;
   if (typeof x === 'object') return 'an object';
   return `${typeof x} ${String(x)}`;
 }
@@ -65,7 +66,12 @@ export function parseHeader(text: string, file: string): WorkloadHeader {
     throw new InputError(file, 1, 'format', `expected "vfpu-workload", got ${describe(h.format)}`);
   }
   if (h.version !== 1) {
-    throw new InputError(file, 1, 'version', `this vfpu reads workload version 1, got ${describe(h.version)}`);
+    throw new InputError(
+      file,
+      1,
+      'version',
+      `this vfpu reads workload version 1, got ${describe(h.version)}`,
+    );
   }
   for (const key of Object.keys(h)) {
     if (!(HEADER_KEYS as readonly string[]).includes(key)) {
@@ -81,12 +87,22 @@ export function parseHeader(text: string, file: string): WorkloadHeader {
   const vcpus = intField(h, 'vcpus', 1, LIMITS.vcpus, file, 1);
   const threads = h.threads ?? [];
   if (!Array.isArray(threads)) {
-    throw new InputError(file, 1, 'threads', `expected an array of names, got ${describe(threads)}`);
+    throw new InputError(
+      file,
+      1,
+      'threads',
+      `expected an array of names, got ${describe(threads)}`,
+    );
   }
   const seen = new Set<string>();
   threads.forEach((t, i) => {
     if (typeof t !== 'string' || !NAME_RE.test(t)) {
-      throw new InputError(file, 1, `threads[${i}]`, `expected a name like "bash", got ${describe(t)}`);
+      throw new InputError(
+        file,
+        1,
+        `threads[${i}]`,
+        `expected a name like "bash", got ${describe(t)}`,
+      );
     }
     if (/^vmm\d+$/.test(t)) {
       throw new InputError(file, 1, `threads[${i}]`, `"${t}" is reserved for vCPU VMM threads`);
@@ -139,7 +155,8 @@ export class EventParser {
   constructor(ctx: EventContext) {
     this.ctx = ctx;
     const m = new Map<string, number>();
-    for (const c of UNIT_CLASSES) m.set(c, ctx.lattice.indexOf(ctx.variant.classMap[c as UnitClass]));
+    for (const c of UNIT_CLASSES)
+      m.set(c, ctx.lattice.indexOf(ctx.variant.classMap[c as UnitClass]));
     this.classUnit = m;
     this.controlNames = Object.keys(ctx.variant.controlRegisters);
   }
@@ -176,13 +193,22 @@ export class EventParser {
     const fmt = OP_FORMATS[opName as OpName];
     for (const key of Object.keys(obj)) {
       if (key === 'op') continue;
-      if (!(fmt.required as readonly string[]).includes(key) && !(fmt.optional as readonly string[]).includes(key)) {
+      if (
+        !(fmt.required as readonly string[]).includes(key) &&
+        !(fmt.optional as readonly string[]).includes(key)
+      ) {
         const allowed = [...fmt.required, ...fmt.optional].join(', ');
-        throw new InputError(file, line, key, `unknown field for op "${opName}" (allowed: ${allowed})`);
+        throw new InputError(
+          file,
+          line,
+          key,
+          `unknown field for op "${opName}" (allowed: ${allowed})`,
+        );
       }
     }
     for (const key of fmt.required) {
-      if (obj[key] === undefined) throw new InputError(file, line, key, `missing (op "${opName}" requires it)`);
+      if (obj[key] === undefined)
+        throw new InputError(file, line, key, `missing (op "${opName}" requires it)`);
     }
     ev.reset(op);
     ev.line = line;
@@ -192,7 +218,13 @@ export class EventParser {
     if (obj.unit !== undefined) this.unit(obj.unit, ev, line);
     if (obj.access !== undefined) {
       const a = ACCESSES.indexOf(obj.access as (typeof ACCESSES)[number]);
-      if (a < 0) throw new InputError(file, line, 'access', `expected read, write or rw, got ${describe(obj.access)}`);
+      if (a < 0)
+        throw new InputError(
+          file,
+          line,
+          'access',
+          `expected read, write or rw, got ${describe(obj.access)}`,
+        );
       ev.access = [Access.read, Access.write, Access.rw][a] as number;
     }
     if (obj.reg !== undefined) {
@@ -208,7 +240,12 @@ export class EventParser {
     if (obj.reason !== undefined) {
       const r = EXIT_REASONS.indexOf(obj.reason as (typeof EXIT_REASONS)[number]);
       if (r < 0) {
-        throw new InputError(file, line, 'reason', `expected one of ${EXIT_REASONS.join(', ')}, got ${describe(obj.reason)}`);
+        throw new InputError(
+          file,
+          line,
+          'reason',
+          `expected one of ${EXIT_REASONS.join(', ')}, got ${describe(obj.reason)}`,
+        );
       }
       ev.reason = r;
     } else {
@@ -216,16 +253,27 @@ export class EventParser {
     }
     if (obj.thread !== undefined) {
       if (typeof obj.thread !== 'string') {
-        throw new InputError(file, line, 'thread', `expected a thread name, got ${describe(obj.thread)}`);
+        throw new InputError(
+          file,
+          line,
+          'thread',
+          `expected a thread name, got ${describe(obj.thread)}`,
+        );
       }
       const t = this.threadIndex(obj.thread);
       if (t < 0) {
         const known = [`vmm0..vmm${header.vcpus - 1}`, ...header.threads].join(', ');
-        throw new InputError(file, line, 'thread', `unknown thread "${obj.thread}" (known: ${known})`);
+        throw new InputError(
+          file,
+          line,
+          'thread',
+          `unknown thread "${obj.thread}" (known: ${known})`,
+        );
       }
       ev.thread = t;
     }
-    if (obj.cycles !== undefined) ev.cycles = intField(obj, 'cycles', 0, Number.MAX_SAFE_INTEGER, file, line);
+    if (obj.cycles !== undefined)
+      ev.cycles = intField(obj, 'cycles', 0, Number.MAX_SAFE_INTEGER, file, line);
     if (op === Op.work && ev.vcpu < 0 && ev.cpu < 0) {
       throw new InputError(file, line, 'vcpu', 'op "work" needs a vcpu or a cpu');
     }
@@ -234,7 +282,8 @@ export class EventParser {
 
   private unit(value: unknown, ev: WorkloadEvent, line: number): void {
     const { file, lattice, neutralOnly } = this.ctx;
-    if (typeof value !== 'string') throw new InputError(file, line, 'unit', `expected a unit name, got ${describe(value)}`);
+    if (typeof value !== 'string')
+      throw new InputError(file, line, 'unit', `expected a unit name, got ${describe(value)}`);
     const cls = this.classUnit.get(value);
     if (cls !== undefined) {
       ev.unit = cls;
@@ -246,7 +295,12 @@ export class EventParser {
       const known = neutralOnly
         ? `this workload names no arch, so only classes: ${UNIT_CLASSES.join(', ')}`
         : `known: ${lattice.units.map((u) => u.id).join(', ')}, or a class: ${UNIT_CLASSES.join(', ')}`;
-      throw new InputError(file, line, 'unit', `unknown unit "${value}" for ${this.ctx.variant.id} (${known})`);
+      throw new InputError(
+        file,
+        line,
+        'unit',
+        `unknown unit "${value}" for ${this.ctx.variant.id} (${known})`,
+      );
     }
     ev.unit = idx;
     ev.unitName = value;
@@ -265,11 +319,19 @@ export class EventParser {
       );
     }
     ev.controlReg = idx;
-    const bits = (variant.controlRegisters[name as string] as { bits: Readonly<Record<string, number>> }).bits;
+    const bits = (
+      variant.controlRegisters[name as string] as { bits: Readonly<Record<string, number>> }
+    ).bits;
     const toMask = (field: 'set' | 'clear'): number => {
       const list = obj[field];
       if (list === undefined) return 0;
-      if (!Array.isArray(list)) throw new InputError(file, line, field, `expected an array of bit names, got ${describe(list)}`);
+      if (!Array.isArray(list))
+        throw new InputError(
+          file,
+          line,
+          field,
+          `expected an array of bit names, got ${describe(list)}`,
+        );
       let mask = 0;
       list.forEach((b, i) => {
         const bit = typeof b === 'string' ? bits[b] : undefined;
@@ -291,9 +353,15 @@ export class EventParser {
       const v = obj.value;
       let n = Number.NaN;
       if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) n = v;
-      else if (typeof v === 'string' && /^0[xX][0-9a-fA-F]{1,8}$/.test(v)) n = Number.parseInt(v, 16);
+      else if (typeof v === 'string' && /^0[xX][0-9a-fA-F]{1,8}$/.test(v))
+        n = Number.parseInt(v, 16);
       if (Number.isNaN(n)) {
-        throw new InputError(file, line, 'value', `expected a 32-bit unsigned integer or "0x…", got ${describe(v)}`);
+        throw new InputError(
+          file,
+          line,
+          'value',
+          `expected a 32-bit unsigned integer or "0x…", got ${describe(v)}`,
+        );
       }
       if (ev.set !== 0 || ev.clear !== 0) {
         throw new InputError(file, line, 'value', 'give either value or set/clear, not both');
@@ -303,6 +371,7 @@ export class EventParser {
     } else if (ev.set === 0 && ev.clear === 0) {
       throw new InputError(file, line, 'set', 'guest-write needs value, set or clear');
     }
-    if ((ev.set & ev.clear) !== 0) throw new InputError(file, line, 'clear', 'a bit is both set and cleared');
+    if ((ev.set & ev.clear) !== 0)
+      throw new InputError(file, line, 'clear', 'a bit is both set and cleared');
   }
 }

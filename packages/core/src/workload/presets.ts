@@ -87,32 +87,89 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = {
   idle: {
     description: 'mostly halted guests with rare scalar FP',
     threads: ['sshd'],
-    params: { scalar: 0.02, vec128: 0.005, exit: 0.3, irq: 2, hlt: 4, mmio: 0.5, slice: 15, host: 0.05 },
+    params: {
+      scalar: 0.02,
+      vec128: 0.005,
+      exit: 0.3,
+      irq: 2,
+      hlt: 4,
+      mmio: 0.5,
+      slice: 15,
+      host: 0.05,
+    },
   },
   desktop: {
     description: 'interactive guests: scalar and some SIMD, frequent host threads using FP',
     threads: ['xorg', 'firefox'],
-    params: { scalar: 0.2, vec128: 0.08, vec256: 0.02, exit: 0.1, mmio: 2, irq: 2, hlt: 1, slice: 50, host: 0.5 },
+    params: {
+      scalar: 0.2,
+      vec128: 0.08,
+      vec256: 0.02,
+      exit: 0.1,
+      mmio: 2,
+      irq: 2,
+      hlt: 1,
+      slice: 50,
+      host: 0.5,
+    },
   },
   hpc: {
     description: 'long slices of heavy vector code, vCPUs pinned',
     threads: [],
-    params: { scalar: 0.3, vec128: 0.3, vec256: 0.3, exit: 0.01, slice: 500, migration: 0, host: 0.02, vcpus: 4, cpus: 4, work: 200 },
+    params: {
+      scalar: 0.3,
+      vec128: 0.3,
+      vec256: 0.3,
+      exit: 0.01,
+      slice: 500,
+      migration: 0,
+      host: 0.02,
+      vcpus: 4,
+      cpus: 4,
+      work: 200,
+    },
   },
   'io-heavy': {
     description: 'device-bound guests: many mmio exits, little FP',
     threads: ['vhost'],
-    params: { scalar: 0.05, vec128: 0.02, exit: 0.4, mmio: 4, irq: 2, hlt: 1, slice: 30, host: 0.3 },
+    params: {
+      scalar: 0.05,
+      vec128: 0.02,
+      exit: 0.4,
+      mmio: 4,
+      irq: 2,
+      hlt: 1,
+      slice: 30,
+      host: 0.3,
+    },
   },
   'simd-bursty': {
     description: 'bimodal: a quarter of the vCPUs are heavy SIMD users, the rest mostly scalar',
     threads: ['bash'],
-    params: { scalar: 0.05, vec128: 0.4, vec256: 0.2, 'simd-users': 0.25, slice: 40, vcpus: 4, cpus: 2 },
+    params: {
+      scalar: 0.05,
+      vec128: 0.4,
+      vec256: 0.2,
+      'simd-users': 0.25,
+      slice: 40,
+      vcpus: 4,
+      cpus: 2,
+    },
   },
   overcommit: {
     description: 'four vCPUs per pCPU, short slices, frequent preemption and migration',
     threads: ['bash'],
-    params: { scalar: 0.15, vec128: 0.1, vec256: 0.05, exit: 0.05, slice: 25, migration: 0.3, host: 0.2, vcpus: 8, cpus: 2 },
+    params: {
+      scalar: 0.15,
+      vec128: 0.1,
+      vec256: 0.05,
+      exit: 0.05,
+      slice: 25,
+      migration: 0.3,
+      host: 0.2,
+      vcpus: 8,
+      cpus: 2,
+    },
   },
 };
 
@@ -122,19 +179,25 @@ export function presetParams(
   overrides: Readonly<Record<string, number>> = {},
 ): PresetParams {
   const spec = PRESETS[name];
-  if (spec === undefined) throw new Error(`unknown preset "${name}" (known: ${Object.keys(PRESETS).join(', ')})`);
+  if (spec === undefined)
+    throw new Error(`unknown preset "${name}" (known: ${Object.keys(PRESETS).join(', ')})`);
   const p: PresetParams = { ...BASE, ...spec.params };
   for (const [k, v] of Object.entries(overrides)) {
-    if (!(k in BASE)) throw new Error(`preset ${name}: unknown parameter "${k}" (known: ${Object.keys(BASE).join(', ')})`);
+    if (!(k in BASE))
+      throw new Error(
+        `preset ${name}: unknown parameter "${k}" (known: ${Object.keys(BASE).join(', ')})`,
+      );
     if (!Number.isFinite(v) || v < 0) throw new Error(`preset ${name}: ${k} must be a number ≥ 0`);
     (p as unknown as Record<string, number>)[k] = v;
   }
   for (const k of ['vcpus', 'cpus'] as const) {
-    if (!Number.isInteger(p[k]) || p[k] < 1) throw new Error(`preset ${name}: ${k} must be an integer ≥ 1`);
+    if (!Number.isInteger(p[k]) || p[k] < 1)
+      throw new Error(`preset ${name}: ${k} must be an integer ≥ 1`);
   }
   if (p.slice < 1) throw new Error(`preset ${name}: slice must be ≥ 1`);
   const use = p.scalar + p.vec128 + p.vec256 + p.vec512 + p.matrix + p.exit;
-  if (use > 1) throw new Error(`preset ${name}: scalar+vec128+vec256+vec512+matrix+exit = ${use} > 1`);
+  if (use > 1)
+    throw new Error(`preset ${name}: scalar+vec128+vec256+vec512+matrix+exit = ${use} > 1`);
   for (const k of ['migration', 'host', 'simd-users'] as const) {
     if (p[k] > 1) throw new Error(`preset ${name}: ${k} is a probability (≤ 1)`);
   }
@@ -169,7 +232,12 @@ export class PresetGenerator {
   private readonly probSimd: Float64Array;
   private readonly probOther: Float64Array;
 
-  constructor(name: string, events: number, seed: number, overrides: Readonly<Record<string, number>> = {}) {
+  constructor(
+    name: string,
+    events: number,
+    seed: number,
+    overrides: Readonly<Record<string, number>> = {},
+  ) {
     const spec = PRESETS[name];
     this.params = presetParams(name, overrides);
     const p = this.params;
@@ -198,7 +266,13 @@ export class PresetGenerator {
     const users = Math.round(p['simd-users'] * p.vcpus);
     for (let v = 0; v < users; v++) this.simdUser[v] = 1;
     this.probSimd = Float64Array.from([p.scalar, p.vec128, p.vec256, p.vec512, p.matrix]);
-    this.probOther = Float64Array.from([p.scalar, p.vec128 / 10, p.vec256 / 10, p.vec512 / 10, p.matrix / 10]);
+    this.probOther = Float64Array.from([
+      p.scalar,
+      p.vec128 / 10,
+      p.vec256 / 10,
+      p.vec512 / 10,
+      p.matrix / 10,
+    ]);
     const reasons = ['mmio', 'irq', 'hlt', 'hypercall'] as const;
     const weights = reasons.map((r) => p[r]);
     const sum = weights.reduce((a, b) => a + b, 0) || 1;
@@ -254,7 +328,10 @@ export class PresetGenerator {
         break;
       }
     }
-    if (pick === -1 || (this.threads > 0 || this.cpuThread[c] !== -1) && this.rng.chance(this.params.host)) {
+    if (
+      pick === -1 ||
+      ((this.threads > 0 || this.cpuThread[c] !== -1) && this.rng.chance(this.params.host))
+    ) {
       this.cpuState[c] = CPU_HOST;
       this.cpuHostSteps[c] = 1 + this.rng.int(4);
       this.hostStep(c, ev);
@@ -264,7 +341,8 @@ export class PresetGenerator {
     ev.vcpu = pick;
     ev.cpu = c;
     // the vCPU's VMM thread leaves whatever pCPU it was current on
-    for (let o = 0; o < this.cpuThread.length; o++) if (this.cpuThread[o] === this.vcpus + pick) this.cpuThread[o] = -1;
+    for (let o = 0; o < this.cpuThread.length; o++)
+      if (this.cpuThread[o] === this.vcpus + pick) this.cpuThread[o] = -1;
     this.cpuState[c] = CPU_LOADED;
     this.cpuVcpu[c] = pick;
     this.cpuSteps[c] = this.sliceLength();
