@@ -9,6 +9,7 @@ import {
   BUILTIN_POLICIES,
   COST_MEANING,
   DEFAULT_SEED,
+  describeIoError,
   formatEvent,
   formatHeader,
   InputError,
@@ -62,12 +63,7 @@ function readCosts(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new InputError(
-      path,
-      0,
-      '',
-      `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
+    throw new InputError(path, 0, '', `cannot read: ${describeIoError(e)}`);
   }
   try {
     return JSON.parse(text);

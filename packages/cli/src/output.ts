@@ -1,10 +1,19 @@
 /**
  * Output that is never half-written: a file is written under a temporary name and renamed
- * into place only when complete; on error the temporary file is removed.
+ * into place only when complete; on error the temporary file is removed. File-system errors
+ * are the user's (a bad path): they become InputErrors naming the file.
  */
-import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  closeSync,
+  createWriteStream,
+  openSync,
+  renameSync,
+  rmSync,
+  type WriteStream,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createGzip, type Gzip } from 'node:zlib';
+import { describeIoError, InputError } from '@vfpu/core';
 
 export interface Sink {
   write(text: string): void;
@@ -15,16 +24,23 @@ export interface Sink {
 }
 
 export function fileSink(path: string): Sink {
-  const tmp = `${dirname(path)}/.${path.split('/').pop()}.${process.pid}.tmp`;
-  const file: WriteStream = createWriteStream(tmp);
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'w');
+  } catch (e) {
+    throw new InputError(path, 0, '', `cannot write: ${describeIoError(e)}`);
+  }
+  const file: WriteStream = createWriteStream('', { fd });
   const gz: Gzip | undefined = path.endsWith('.gz') ? createGzip() : undefined;
   if (gz) gz.pipe(file);
   const target: NodeJS.WritableStream = gz ?? file;
-  let failed: Error | undefined;
+  let failed: unknown;
   file.on('error', (e) => {
     failed = e;
   });
   let buffer = '';
+  const remove = () => rmSync(tmp, { force: true });
   return {
     write(text) {
       buffer += text;
@@ -36,18 +52,26 @@ export function fileSink(path: string): Sink {
     async commit() {
       target.write(buffer);
       buffer = '';
-      await new Promise<void>((resolve, reject) => {
-        file.on('finish', resolve);
-        file.on('error', reject);
+      await new Promise<void>((resolve) => {
+        file.on('close', resolve);
         target.end();
       });
-      if (failed) throw failed;
-      renameSync(tmp, path);
+      try {
+        if (failed !== undefined) throw failed;
+        renameSync(tmp, path);
+      } catch (e) {
+        remove();
+        throw new InputError(path, 0, '', `cannot write: ${describeIoError(e)}`);
+      }
     },
     abort() {
-      target.end();
       file.destroy();
-      rmSync(tmp, { force: true });
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed by the stream
+      }
+      remove();
     },
   };
 }

@@ -50,8 +50,8 @@ export function renderSummary(reports: readonly ReportV1[]): string {
   rows.push('rule');
   rows.push(['bytes saved', ...col((r) => r.bytes.saved)]);
   rows.push(['bytes restored', ...col((r) => r.bytes.restored)]);
-  rows.push(['cycles: FP management', ...col((r) => r.cycles.fp)]);
-  rows.push(['cycles: total', ...col((r) => r.cycles.total)]);
+  rows.push(['cycles: FP management', ...col((r) => Math.round(r.cycles.fp))]);
+  rows.push(['cycles: total', ...col((r) => Math.round(r.cycles.total))]);
   rows.push([
     'FP overhead % of total',
     ...col((r) => (r.cycles.total ? (100 * r.cycles.fp) / r.cycles.total : 0)),

@@ -7,7 +7,16 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanup, cli, HEADER, IN_GUEST, type Line, ndjson, tempDir, writeFile } from './helpers.js';
+import {
+  cleanup,
+  cli,
+  HEADER,
+  IN_GUEST,
+  type Line,
+  ndjson,
+  tempDir,
+  writeFile,
+} from './helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -23,7 +32,10 @@ function header(over: Record<string, unknown> = {}): Record<string, unknown> {
 }
 
 /** Asserts the common shape of a bad-input failure and returns stderr. */
-function expectUsageFailure(r: { code: number; out: string; err: string }, fragments: readonly string[]): void {
+function expectUsageFailure(
+  r: { code: number; out: string; err: string },
+  fragments: readonly string[],
+): void {
   expect(r.out).toBe('');
   expect(r.err).not.toContain('    at ');
   expect(r.err).not.toContain('internal error');
@@ -98,7 +110,8 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header({ colour: 'blue' })],
     line: 1,
     field: 'colour',
-    message: 'unknown header field (known: format, version, name, arch, variant, cpus, vcpus, threads, config)',
+    message:
+      'unknown header field (known: format, version, name, arch, variant, cpus, vcpus, threads, config)',
   },
   {
     name: 'header name not a string',
@@ -239,7 +252,8 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header({ config: { faults: ['nope'] } })],
     line: 1,
     field: 'config.faults[0]',
-    message: 'unknown fault "nope" (known: skip-msa-upper-restore, save-fpu-only, skip-vmm-lose-fpu)',
+    message:
+      'unknown fault "nope" (known: skip-msa-upper-restore, save-fpu-only, skip-vmm-lose-fpu)',
   },
   // ---- arch and variant --------------------------------------------------------------------
   {
@@ -320,7 +334,8 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header(), { op: 'fly', vcpu: 0 }],
     line: 2,
     field: 'op',
-    message: 'unknown op "fly" (known: load, enter, use, guest-write, exit, put, host-use, switch, kernel-fpu, user-get, user-set, work, run, sched-out)',
+    message:
+      'unknown op "fly" (known: load, enter, use, guest-write, exit, put, host-use, switch, kernel-fpu, user-get, user-set, work, run, sched-out)',
   },
   {
     name: 'unknown field for an op',
@@ -362,7 +377,8 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header(), ...IN_GUEST, { op: 'use', vcpu: 0, unit: 'avx' }],
     line: 4,
     field: 'unit',
-    message: 'unknown unit "avx" for mainline (known: fpu, msa, or a class: scalar, vec128, vec256, vec512, matrix)',
+    message:
+      'unknown unit "avx" for mainline (known: fpu, msa, or a class: scalar, vec128, vec256, vec512, matrix)',
   },
   {
     name: 'unit not a string',
@@ -376,7 +392,8 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header({ arch: undefined }), ...IN_GUEST, { op: 'use', vcpu: 0, unit: 'msa' }],
     line: 4,
     field: 'unit',
-    message: 'unknown unit "msa" for mainline (this workload names no arch, so only classes: scalar, vec128, vec256, vec512, matrix)',
+    message:
+      'unknown unit "msa" for mainline (this workload names no arch, so only classes: scalar, vec128, vec256, vec512, matrix)',
   },
   {
     name: 'bad access value',
@@ -387,7 +404,11 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
   },
   {
     name: 'reg out of range',
-    workload: [header(), ...IN_GUEST, { op: 'use', vcpu: 0, unit: 'msa', access: 'write', reg: 32 }],
+    workload: [
+      header(),
+      ...IN_GUEST,
+      { op: 'use', vcpu: 0, unit: 'msa', access: 'write', reg: 32 },
+    ],
     line: 4,
     field: 'reg',
     message: '32 is outside 0..31',
@@ -408,7 +429,12 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
   },
   {
     name: 'unknown exit reason',
-    workload: [header(), ...IN_GUEST, { op: 'use', vcpu: 0, unit: 'fpu' }, { op: 'exit', vcpu: 0, reason: 'boredom' }],
+    workload: [
+      header(),
+      ...IN_GUEST,
+      { op: 'use', vcpu: 0, unit: 'fpu' },
+      { op: 'exit', vcpu: 0, reason: 'boredom' },
+    ],
     line: 5,
     field: 'reason',
     message: 'expected one of mmio, irq, hlt, hypercall, signal, other, got the string "boredom"',
@@ -459,7 +485,11 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
   },
   {
     name: 'guest-write: unknown bit',
-    workload: [header(), ...IN_GUEST, { op: 'guest-write', vcpu: 0, reg: 'Status', set: ['CU1', 'XX'] }],
+    workload: [
+      header(),
+      ...IN_GUEST,
+      { op: 'guest-write', vcpu: 0, reg: 'Status', set: ['CU1', 'XX'] },
+    ],
     line: 4,
     field: 'set[1]',
     message: 'unknown bit',
@@ -467,14 +497,22 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
   },
   {
     name: 'guest-write: set not an array',
-    workload: [header(), ...IN_GUEST, { op: 'guest-write', vcpu: 0, reg: 'Config5', clear: 'MSAEn' }],
+    workload: [
+      header(),
+      ...IN_GUEST,
+      { op: 'guest-write', vcpu: 0, reg: 'Config5', clear: 'MSAEn' },
+    ],
     line: 4,
     field: 'clear',
     message: 'expected an array of bit names, got the string "MSAEn"',
   },
   {
     name: 'guest-write: value and set together',
-    workload: [header(), ...IN_GUEST, { op: 'guest-write', vcpu: 0, reg: 'Status', value: 1, set: ['CU1'] }],
+    workload: [
+      header(),
+      ...IN_GUEST,
+      { op: 'guest-write', vcpu: 0, reg: 'Status', value: 1, set: ['CU1'] },
+    ],
     line: 4,
     field: 'value',
     message: 'give either value or set/clear, not both',
@@ -502,7 +540,11 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
   },
   {
     name: 'guest-write: a bit both set and cleared',
-    workload: [header(), ...IN_GUEST, { op: 'guest-write', vcpu: 0, reg: 'Status', set: ['CU1'], clear: ['CU1'] }],
+    workload: [
+      header(),
+      ...IN_GUEST,
+      { op: 'guest-write', vcpu: 0, reg: 'Status', set: ['CU1'], clear: ['CU1'] },
+    ],
     line: 4,
     field: 'clear',
     message: 'a bit is both set and cleared',
@@ -576,7 +618,8 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header(), { op: 'load', vcpu: 0, cpu: 0 }, { op: 'host-use', cpu: 0, unit: 'fpu' }],
     line: 3,
     field: 'cpu',
-    message: 'host-use on cpu 0 while vcpu 0 is loaded there (inside KVM_RUN); put it first (sched-out)',
+    message:
+      'host-use on cpu 0 while vcpu 0 is loaded there (inside KVM_RUN); put it first (sched-out)',
   },
   {
     name: 'host-use with no thread running',
@@ -587,7 +630,11 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
   },
   {
     name: 'host-use naming a thread that is not running',
-    workload: [header(), { op: 'switch', cpu: 1, thread: 'bash' }, { op: 'host-use', cpu: 1, unit: 'fpu', thread: 'vmm0' }],
+    workload: [
+      header(),
+      { op: 'switch', cpu: 1, thread: 'bash' },
+      { op: 'host-use', cpu: 1, unit: 'fpu', thread: 'vmm0' },
+    ],
     line: 3,
     field: 'thread',
     message: 'host-use: vmm0 is not running on cpu 1 (bash is); add a switch first',
@@ -655,28 +702,50 @@ describe('bad workloads: exit 2, FILE:LINE: FIELD: message', () => {
     it(c.name, async () => {
       const file = writeFile(dir, `case${i}.ndjson`, c.workload);
       const r = await cli(['run', file, '--json', ...(c.args ?? [])]);
-      const where = c.field === null ? `${file}:${c.line}: ${c.message}` : `${file}:${c.line}: ${c.field}: ${c.message}`;
+      const where =
+        c.field === null
+          ? `${file}:${c.line}: ${c.message}`
+          : `${file}:${c.line}: ${c.field}: ${c.message}`;
       expectUsageFailure(r, [`vfpu: ${where}`, ...(c.also ?? [])]);
     });
   });
 
   it('a blank line is skipped but still counted for line numbers', async () => {
-    const file = writeFile(dir, 'blank-lines.ndjson', [header(), '', '   ', { op: 'enter', vcpu: 0 }]);
+    const file = writeFile(dir, 'blank-lines.ndjson', [
+      header(),
+      '',
+      '   ',
+      { op: 'enter', vcpu: 0 },
+    ]);
     const r = await cli(['run', file, '--json']);
     expectUsageFailure(r, [`${file}:4: vcpu: enter: vcpu 0 is not loaded`]);
   });
 
   it('CRLF line ends are accepted (control: the same errors still name the right line)', async () => {
-    const ok = writeFile(dir, 'crlf-ok.ndjson', ndjson([header(), ...IN_GUEST]).replace(/\n/g, '\r\n'));
+    const ok = writeFile(
+      dir,
+      'crlf-ok.ndjson',
+      ndjson([header(), ...IN_GUEST]).replace(/\n/g, '\r\n'),
+    );
     const good = await cli(['run', ok, '--json']);
     expect(good.err).toBe('');
     expect(good.code).toBe(0);
-    const bad = writeFile(dir, 'crlf-bad.ndjson', ndjson([header(), ...IN_GUEST, { op: 'enter', vcpu: 0 }]).replace(/\n/g, '\r\n'));
-    expectUsageFailure(await cli(['run', bad, '--json']), [`${bad}:4: vcpu: enter: vcpu 0 is already in guest mode`]);
+    const bad = writeFile(
+      dir,
+      'crlf-bad.ndjson',
+      ndjson([header(), ...IN_GUEST, { op: 'enter', vcpu: 0 }]).replace(/\n/g, '\r\n'),
+    );
+    expectUsageFailure(await cli(['run', bad, '--json']), [
+      `${bad}:4: vcpu: enter: vcpu 0 is already in guest mode`,
+    ]);
   });
 
   it('explain reports the same error and prints nothing on stdout', async () => {
-    const file = writeFile(dir, 'explain-bad.ndjson', [header(), { op: 'load', vcpu: 0, cpu: 0 }, { op: 'use', vcpu: 0, unit: 'fpu' }]);
+    const file = writeFile(dir, 'explain-bad.ndjson', [
+      header(),
+      { op: 'load', vcpu: 0, cpu: 0 },
+      { op: 'use', vcpu: 0, unit: 'fpu' },
+    ]);
     const r = await cli(['explain', file]);
     expectUsageFailure(r, [`vfpu: ${file}:3: vcpu: use: vcpu 0 is not in guest mode`]);
   });
@@ -685,33 +754,47 @@ describe('bad workloads: exit 2, FILE:LINE: FIELD: message', () => {
 describe('bad input files', () => {
   it('missing file', async () => {
     const file = join(dir, 'does-not-exist.ndjson');
-    expectUsageFailure(await cli(['run', file, '--json']), [`vfpu: ${file}: cannot read: no such file`]);
+    expectUsageFailure(await cli(['run', file, '--json']), [
+      `vfpu: ${file}: cannot read: no such file`,
+    ]);
   });
 
   it('a directory instead of a file', async () => {
-    expectUsageFailure(await cli(['run', dir, '--json']), [`vfpu: ${dir}: cannot read: is a directory`]);
+    expectUsageFailure(await cli(['run', dir, '--json']), [
+      `vfpu: ${dir}: cannot read: is a directory`,
+    ]);
   });
 
   it('empty file', async () => {
     const file = writeFile(dir, 'empty.ndjson', '');
-    expectUsageFailure(await cli(['run', file, '--json']), [`vfpu: ${file}:1: empty workload: line 1 must be the header`]);
+    expectUsageFailure(await cli(['run', file, '--json']), [
+      `vfpu: ${file}:1: empty workload: line 1 must be the header`,
+    ]);
   });
 
   it('a .gz file that is not gzip', async () => {
     const file = writeFile(dir, 'plain.ndjson.gz', ndjson([HEADER]));
-    expectUsageFailure(await cli(['run', file, '--json']), [`vfpu: ${file}: cannot read: not valid gzip data (`]);
+    expectUsageFailure(await cli(['run', file, '--json']), [
+      `vfpu: ${file}: cannot read: not valid gzip data (`,
+    ]);
   });
 
   it('a truncated .gz file', async () => {
     const gz = gzipSync(Buffer.from(ndjson([HEADER, ...IN_GUEST])));
     const file = writeFile(dir, 'truncated.ndjson.gz', gz.subarray(0, 20));
-    expectUsageFailure(await cli(['run', file, '--json']), [`vfpu: ${file}: cannot read: not valid gzip data (`]);
+    expectUsageFailure(await cli(['run', file, '--json']), [
+      `vfpu: ${file}: cannot read: not valid gzip data (`,
+    ]);
   });
 
   it('a bad event inside a .gz file names the .gz file and the line', async () => {
-    const gz = gzipSync(Buffer.from(ndjson([HEADER, ...IN_GUEST, { op: 'use', vcpu: 0, unit: 'avx' }])));
+    const gz = gzipSync(
+      Buffer.from(ndjson([HEADER, ...IN_GUEST, { op: 'use', vcpu: 0, unit: 'avx' }])),
+    );
     const file = writeFile(dir, 'bad-event.ndjson.gz', gz);
-    expectUsageFailure(await cli(['run', file, '--json']), [`vfpu: ${file}:4: unit: unknown unit "avx"`]);
+    expectUsageFailure(await cli(['run', file, '--json']), [
+      `vfpu: ${file}:4: unit: unknown unit "avx"`,
+    ]);
   });
 });
 
@@ -719,7 +802,11 @@ describe('bad cost files', () => {
   const workload = () => writeFile(dir, 'costs-workload.ndjson', [HEADER, ...IN_GUEST]);
 
   it('control: a valid cost file is accepted', async () => {
-    const costs = writeFile(dir, 'good-costs.json', JSON.stringify({ trap: 1, exit: { value: 2, source: 'test' } }));
+    const costs = writeFile(
+      dir,
+      'good-costs.json',
+      JSON.stringify({ trap: 1, exit: { value: 2, source: 'test' } }),
+    );
     const r = await cli(['run', workload(), '--json', '--costs', costs]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
@@ -735,7 +822,9 @@ describe('bad cost files', () => {
 
   it('malformed JSON', async () => {
     const costs = writeFile(dir, 'malformed.json', '{trap: 1');
-    expectUsageFailure(await cli(['run', workload(), '--json', '--costs', costs]), [`vfpu: ${costs}: malformed JSON (`]);
+    expectUsageFailure(await cli(['run', workload(), '--json', '--costs', costs]), [
+      `vfpu: ${costs}: malformed JSON (`,
+    ]);
   });
 
   it('not an object', async () => {
@@ -761,7 +850,9 @@ describe('bad cost files', () => {
 
   it('missing cost file', async () => {
     const costs = join(dir, 'no-costs.json');
-    expectUsageFailure(await cli(['run', workload(), '--json', '--costs', costs]), [`vfpu: ${costs}: cannot read: `]);
+    expectUsageFailure(await cli(['run', workload(), '--json', '--costs', costs]), [
+      `vfpu: ${costs}: cannot read: `,
+    ]);
   });
 });
 
@@ -793,13 +884,16 @@ describe('bad options', () => {
   });
 
   it('policy parameter out of range', async () => {
-    expectUsageFailure(await cli(['run', workload(), '--json', '--policy', 'adaptive:threshold=99999999']), [
-      'vfpu: --policy: policy adaptive: threshold=99999999 is outside 1..1000000',
-    ]);
+    expectUsageFailure(
+      await cli(['run', workload(), '--json', '--policy', 'adaptive:threshold=99999999']),
+      ['vfpu: --policy: policy adaptive: threshold=99999999 is outside 1..1000000'],
+    );
   });
 
   it('empty policy list', async () => {
-    expectUsageFailure(await cli(['run', workload(), '--json', '--policy', ',']), ['vfpu: --policy: give at least one policy']);
+    expectUsageFailure(await cli(['run', workload(), '--json', '--policy', ',']), [
+      'vfpu: --policy: give at least one policy',
+    ]);
   });
 
   it('--trace with several policies', async () => {
@@ -824,7 +918,7 @@ describe('bad options', () => {
 
   it('preset parameter out of range', async () => {
     expectUsageFailure(await cli(['run', 'preset:idle', '--events', '10', '--param', 'cpus=0']), [
-      'vfpu: preset:idle: preset idle: cpus must be an integer ≥ 1',
+      'vfpu: preset:idle: preset idle: cpus must be an integer in 1..1024',
     ]);
   });
 
@@ -836,15 +930,21 @@ describe('bad options', () => {
   });
 
   it('bad --param syntax', async () => {
-    expectUsageFailure(await cli(['run', 'preset:idle', '--param', 'bogus']), ['vfpu: --param: expected key=number, got "bogus"']);
+    expectUsageFailure(await cli(['run', 'preset:idle', '--param', 'bogus']), [
+      'vfpu: --param: expected key=number, got "bogus"',
+    ]);
   });
 
   it('bad --param value', async () => {
-    expectUsageFailure(await cli(['run', 'preset:idle', '--param', 'slice=-']), ['vfpu: --param: expected key=number, got "slice=-"']);
+    expectUsageFailure(await cli(['run', 'preset:idle', '--param', 'slice=-']), [
+      'vfpu: --param: expected key=number, got "slice=-"',
+    ]);
   });
 
   it('--param with a file workload', async () => {
-    expectUsageFailure(await cli(['run', workload(), '--param', 'slice=3']), ['vfpu: --param applies to preset: workloads only']);
+    expectUsageFailure(await cli(['run', workload(), '--param', 'slice=3']), [
+      'vfpu: --param applies to preset: workloads only',
+    ]);
   });
 
   it('--arch unknown for a preset', async () => {
@@ -854,11 +954,15 @@ describe('bad options', () => {
   });
 
   it('bad --seed (not a number)', async () => {
-    expectUsageFailure(await cli(['run', 'preset:idle', '--seed', 'abc']), ['vfpu: --seed: expected an integer, got "abc"']);
+    expectUsageFailure(await cli(['run', 'preset:idle', '--seed', 'abc']), [
+      'vfpu: --seed: expected an integer, got "abc"',
+    ]);
   });
 
   it('bad --seed (negative)', async () => {
-    expectUsageFailure(await cli(['run', 'preset:idle', '--seed', '-1']), ['vfpu: --seed: expected an integer, got "-1"']);
+    expectUsageFailure(await cli(['run', 'preset:idle', '--seed', '-1']), [
+      'vfpu: --seed: expected an integer, got "-1"',
+    ]);
   });
 
   it('bad --seed (above 32 bits)', async () => {
@@ -868,7 +972,9 @@ describe('bad options', () => {
   });
 
   it('bad --events', async () => {
-    expectUsageFailure(await cli(['run', 'preset:idle', '--events', '0']), ['vfpu: --events: 0 is outside 1..']);
+    expectUsageFailure(await cli(['run', 'preset:idle', '--events', '0']), [
+      'vfpu: --events: 0 is outside 1..',
+    ]);
   });
 
   it('gen: unknown preset', async () => {
@@ -878,7 +984,9 @@ describe('bad options', () => {
   });
 
   it('gen: bad --seed', async () => {
-    expectUsageFailure(await cli(['gen', 'idle', '--seed', '1.5']), ['vfpu: --seed: expected an integer, got "1.5"']);
+    expectUsageFailure(await cli(['gen', 'idle', '--seed', '1.5']), [
+      'vfpu: --seed: expected an integer, got "1.5"',
+    ]);
   });
 
   it('unknown command', async () => {
@@ -886,7 +994,9 @@ describe('bad options', () => {
   });
 
   it('unknown option', async () => {
-    expectUsageFailure(await cli(['run', workload(), '--frob']), ["error: unknown option '--frob'"]);
+    expectUsageFailure(await cli(['run', workload(), '--frob']), [
+      "error: unknown option '--frob'",
+    ]);
   });
 
   it('missing argument', async () => {
@@ -909,7 +1019,9 @@ describe('no half-written output', () => {
       const out = join(d, 'trace.txt');
       const r = await cli(['run', file, '--trace', out]);
       expect(r.code).toBe(0);
-      expect(readFileSync(out, 'utf8')).toContain('L4 {"op":"use","vcpu":0,"unit":"fpu","access":"write"}');
+      expect(readFileSync(out, 'utf8')).toContain(
+        'L4 {"op":"use","vcpu":0,"unit":"fpu","access":"write"}',
+      );
       expect(readdirSync(d).sort()).toEqual(['trace.txt', 'w.ndjson']);
     } finally {
       cleanup(d);

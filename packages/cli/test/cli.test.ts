@@ -33,7 +33,11 @@ interface Report {
     violations: number;
     first: null | { line: number; op: string; context: string; unit: string; register: number };
   };
-  config: { seed: number; policy: { name: string; runs: string }; input: { source: string; sha256: string } };
+  config: {
+    seed: number;
+    policy: { name: string; runs: string };
+    input: { source: string; sha256: string };
+  };
 }
 
 function report(out: string): Report {
@@ -49,7 +53,14 @@ function withoutInput(r: Report): unknown {
 
 describe('run preset:', () => {
   it('compares three policies in a table, exit 0', async () => {
-    const r = await cli(['run', 'preset:overcommit', '--events', '20000', '--policy', 'kvm,eager,lazy']);
+    const r = await cli([
+      'run',
+      'preset:overcommit',
+      '--events',
+      '20000',
+      '--policy',
+      'kvm,eager,lazy',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toContain('preset:overcommit on mips-vz (mainline), 20,000 events, seed 1');
@@ -87,7 +98,15 @@ describe('run preset:', () => {
   });
 
   it('--json with several policies prints a vfpu-comparison', async () => {
-    const r = await cli(['run', 'preset:idle', '--events', '2000', '--json', '--policy', 'eager,lazy-per-exit']);
+    const r = await cli([
+      'run',
+      'preset:idle',
+      '--events',
+      '2000',
+      '--json',
+      '--policy',
+      'eager,lazy-per-exit',
+    ]);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out) as { format: string; version: number; reports: Report[] };
     expect(doc.format).toBe('vfpu-comparison');
@@ -102,8 +121,22 @@ describe('run preset:', () => {
     expect(a.code).toBe(0);
     expect(a.out.length).toBeGreaterThan(100);
     expect(b.out).toBe(a.out);
-    const t1 = await cli(['run', 'preset:overcommit', '--events', '20000', '--policy', 'kvm,eager']);
-    const t2 = await cli(['run', 'preset:overcommit', '--events', '20000', '--policy', 'kvm,eager']);
+    const t1 = await cli([
+      'run',
+      'preset:overcommit',
+      '--events',
+      '20000',
+      '--policy',
+      'kvm,eager',
+    ]);
+    const t2 = await cli([
+      'run',
+      'preset:overcommit',
+      '--events',
+      '20000',
+      '--policy',
+      'kvm,eager',
+    ]);
     expect(t2.out).toBe(t1.out);
   });
 
@@ -119,7 +152,10 @@ describe('run preset:', () => {
 
   it('--param changes the generated workload', async () => {
     const a = report((await cli(['run', 'preset:idle', '--events', '3000', '--json'])).out);
-    const b = report((await cli(['run', 'preset:idle', '--events', '3000', '--json', '--param', 'vec128=0.3'])).out);
+    const b = report(
+      (await cli(['run', 'preset:idle', '--events', '3000', '--json', '--param', 'vec128=0.3']))
+        .out,
+    );
     expect(b.config.input.source).toContain('"vec128":0.3');
     expect(b.config.input.sha256).not.toBe(a.config.input.sha256);
     expect(b.traps.msa_disabled ?? 0).toBeGreaterThan(a.traps.msa_disabled ?? 0);
@@ -142,8 +178,13 @@ describe('gen, then run the file', () => {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(lines).toHaveLength(5001);
     const h = JSON.parse(lines[0] as string) as Record<string, unknown>;
-    expect(h).toMatchObject({ format: 'vfpu-workload', version: 1, name: 'preset:overcommit seed=1' });
-    for (const l of lines.slice(1, 50)) expect(typeof (JSON.parse(l) as { op: unknown }).op).toBe('string');
+    expect(h).toMatchObject({
+      format: 'vfpu-workload',
+      version: 1,
+      name: 'preset:overcommit seed=1',
+    });
+    for (const l of lines.slice(1, 50))
+      expect(typeof (JSON.parse(l) as { op: unknown }).op).toBe('string');
     // no temporary file left next to it
     expect(readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
   });
@@ -218,12 +259,16 @@ describe('run - (standard input, in a child process)', () => {
   ];
 
   function runBin(args: readonly string[], input: string) {
-    return spawnSync(process.execPath, ['--conditions=@vfpu/source', '--import', 'tsx', 'src/bin.ts', ...args], {
-      cwd: CLI_DIR,
-      input,
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    return spawnSync(
+      process.execPath,
+      ['--conditions=@vfpu/source', '--import', 'tsx', 'src/bin.ts', ...args],
+      {
+        cwd: CLI_DIR,
+        input,
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
   }
 
   it('reads the workload from stdin: exit 0 and a JSON report', async () => {
@@ -314,10 +359,28 @@ describe('list and schema', () => {
   it('list --json is JSON with the same policies and presets', async () => {
     const r = await cli(['list', '--json']);
     expect(r.code).toBe(0);
-    const data = JSON.parse(r.out) as { archs: { id: string }[]; policies: { name: string }[]; presets: Record<string, unknown> };
+    const data = JSON.parse(r.out) as {
+      archs: { id: string }[];
+      policies: { name: string }[];
+      presets: Record<string, unknown>;
+    };
     expect(data.archs.map((a) => a.id)).toEqual(['mips-vz']);
-    expect(data.policies.map((p) => p.name).sort()).toEqual(['adaptive', 'eager', 'kvm', 'lazy', 'lazy-per-exit', 'widest']);
-    expect(Object.keys(data.presets).sort()).toEqual(['desktop', 'hpc', 'idle', 'io-heavy', 'overcommit', 'simd-bursty']);
+    expect(data.policies.map((p) => p.name).sort()).toEqual([
+      'adaptive',
+      'eager',
+      'kvm',
+      'lazy',
+      'lazy-per-exit',
+      'widest',
+    ]);
+    expect(Object.keys(data.presets).sort()).toEqual([
+      'desktop',
+      'hpc',
+      'idle',
+      'io-heavy',
+      'overcommit',
+      'simd-bursty',
+    ]);
   });
 
   it('schema prints a JSON Schema: a header and 14 event entries', async () => {
@@ -388,24 +451,41 @@ describe('a broken mechanism is caught by the state oracle', () => {
   });
 
   it('skip-msa-upper-restore: exit 1, violations ≥ 1, the first names msa', async () => {
-    const file = writeFile(dir, 'fault.ndjson', [header({ faults: ['skip-msa-upper-restore'] }), ...events]);
+    const file = writeFile(dir, 'fault.ndjson', [
+      header({ faults: ['skip-msa-upper-restore'] }),
+      ...events,
+    ]);
     const r = await cli(['run', file, '--json']);
     expect(r.err).toBe('');
     expect(r.code).toBe(1);
     const rep = report(r.out);
     expect(rep.check.violations).toBeGreaterThanOrEqual(1);
-    expect(rep.check.first).toMatchObject({ unit: 'msa', line: 16, op: 'use', context: 'vcpu0', register: 3 });
+    expect(rep.check.first).toMatchObject({
+      unit: 'msa',
+      line: 16,
+      op: 'use',
+      context: 'vcpu0',
+      register: 3,
+    });
   });
 
   it('the table says where the first violation is, exit 1', async () => {
-    const file = writeFile(dir, 'fault2.ndjson', [header({ faults: ['skip-msa-upper-restore'] }), ...events]);
+    const file = writeFile(dir, 'fault2.ndjson', [
+      header({ faults: ['skip-msa-upper-restore'] }),
+      ...events,
+    ]);
     const r = await cli(['run', file]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/kvm: first violation at line 16 \(event \d+, use\): vcpu0 msa reg 3 byte \d+/);
+    expect(r.out).toMatch(
+      /kvm: first violation at line 16 \(event \d+, use\): vcpu0 msa reg 3 byte \d+/,
+    );
   });
 
   it('a violation under one policy of several still exits 1', async () => {
-    const file = writeFile(dir, 'fault3.ndjson', [header({ faults: ['skip-msa-upper-restore'] }), ...events]);
+    const file = writeFile(dir, 'fault3.ndjson', [
+      header({ faults: ['skip-msa-upper-restore'] }),
+      ...events,
+    ]);
     const r = await cli(['run', file, '--policy', 'eager,kvm', '--json']);
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.out) as { reports: Report[] };

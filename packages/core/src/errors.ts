@@ -24,3 +24,24 @@ export class ImpossibleEvent extends Error {
     this.field = field;
   }
 }
+
+/** A short reason for a file-system error, for messages (`no such file`, `is a directory`, …). */
+export function describeIoError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT':
+      return 'no such file or directory';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'ENOTDIR':
+      return 'a parent is not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'Z_DATA_ERROR':
+    case 'Z_BUF_ERROR':
+      return `not valid gzip data (${err.message})`;
+    default:
+      return err.message;
+  }
+}

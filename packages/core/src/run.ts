@@ -60,12 +60,12 @@ interface Prepared {
   readonly tracer: TraceCollector | undefined;
 }
 
-function prepare(header: WorkloadHeader, req: RunRequest, file: string): Prepared {
+function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLine = 1): Prepared {
   let arch = header.arch ?? req.arch;
   if (header.arch !== undefined && req.arch !== undefined && header.arch !== req.arch) {
     throw new InputError(
       file,
-      1,
+      headerLine,
       'arch',
       `the workload is for ${header.arch}, but --arch ${req.arch} was given`,
     );
@@ -75,7 +75,7 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string): Prepare
     else
       throw new InputError(
         file,
-        1,
+        headerLine,
         'arch',
         `the workload names no arch: give --arch (${req.backends.map((b) => b.id).join(', ')})`,
       );
@@ -84,7 +84,7 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string): Prepare
   if (backend === undefined) {
     throw new InputError(
       file,
-      1,
+      headerLine,
       'arch',
       `unknown arch "${arch}" (known: ${req.backends.map((b) => b.id).join(', ')})`,
     );
@@ -92,7 +92,7 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string): Prepare
   if (header.variant !== undefined && req.variant !== undefined && header.variant !== req.variant) {
     throw new InputError(
       file,
-      1,
+      headerLine,
       'variant',
       `the workload is for variant ${header.variant}, but --variant ${req.variant} was given`,
     );
@@ -102,13 +102,13 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string): Prepare
     const known = backend.variants.map((v) => v.id).join(', ');
     throw new InputError(
       file,
-      1,
+      headerLine,
       'variant',
       `unknown variant "${header.variant ?? req.variant}" of ${backend.id} (known: ${known})`,
     );
   }
   const opts = backend.resolveConfig(variant, header.config);
-  if (!opts.ok) throw new InputError(file, 1, `config.${opts.field}`, opts.message);
+  if (!opts.ok) throw new InputError(file, headerLine, `config.${opts.field}`, opts.message);
   let policy: ReturnType<typeof resolvePolicy>;
   try {
     policy = resolvePolicy(req.policy, variant);
@@ -246,7 +246,7 @@ export function runPreset(pr: PresetRequest, req: RunRequest): RunResult {
     throw new InputError(`preset:${pr.preset}`, 0, '', (e as Error).message);
   }
   const name = `preset:${pr.preset}`;
-  const p = prepare(gen.header, req, name);
+  const p = prepare(gen.header, req, name, 0);
   // generated events carry a class index in `unit`: map it to the variant's unit
   const lattice = buildLattice(p.variant.units);
   const classUnit = Int32Array.from(UNIT_CLASSES, (c) =>

@@ -20,6 +20,7 @@ import {
   GSFC_STATUS_FIELDS,
   KVM_MIPS_AUX_FPU,
   KVM_MIPS_AUX_MSA,
+  MIPS_CONF5_FRE,
   MIPS_CONF5_MSAEN,
   ST0_CU1,
   ST0_FR,
@@ -376,12 +377,14 @@ export class MipsVzMachine implements Machine {
           'Status.CU1': v.status & ST0_CU1 ? 1 : 0,
           'Status.FR': v.status & ST0_FR ? 1 : 0,
           'Config5.MSAEn': v.config5 & MIPS_CONF5_MSAEN ? 1 : 0,
+          'Config5.FRE': v.config5 & MIPS_CONF5_FRE ? 1 : 0,
         },
       })),
       cpus: m.cpus.map((c) => ({
         'Status.CU1': c.status & ST0_CU1 ? 1 : 0,
         'Status.FR': c.status & ST0_FR ? 1 : 0,
         'Config5.MSAEn': c.config5 & MIPS_CONF5_MSAEN ? 1 : 0,
+        'Config5.FRE': c.config5 & MIPS_CONF5_FRE ? 1 : 0,
       })),
     };
   }

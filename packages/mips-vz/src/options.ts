@@ -79,7 +79,7 @@ export function resolveConfig(
   config: Readonly<Record<string, unknown>>,
 ): Result {
   for (const key of Object.keys(config)) {
-    if (!(key in OPTIONS))
+    if (!Object.hasOwn(OPTIONS, key))
       return fail(key, `unknown option (known: ${Object.keys(OPTIONS).join(', ')})`);
   }
   const out: Record<string, unknown> = {};
@@ -92,7 +92,7 @@ export function resolveConfig(
   if (!isObject(guest)) return fail('guest', 'expected an object of register → bit names');
   const g: Record<string, string[]> = { ...GUEST_DEFAULTS };
   for (const [reg, list] of Object.entries(guest)) {
-    const bits = GUEST_REGISTERS[reg];
+    const bits = Object.hasOwn(GUEST_REGISTERS, reg) ? GUEST_REGISTERS[reg] : undefined;
     if (bits === undefined)
       return fail(
         `guest.${reg}`,
@@ -100,7 +100,7 @@ export function resolveConfig(
       );
     if (!Array.isArray(list)) return fail(`guest.${reg}`, 'expected an array of bit names');
     for (const [i, b] of list.entries()) {
-      if (typeof b !== 'string' || !(b in bits)) {
+      if (typeof b !== 'string' || !Object.hasOwn(bits, b)) {
         return fail(
           `guest.${reg}[${i}]`,
           `unknown bit ${JSON.stringify(b)} (known: ${Object.keys(bits).join(', ')})`,
@@ -114,7 +114,8 @@ export function resolveConfig(
   if (!isObject(host)) return fail('host', 'expected an object');
   const h: Record<string, boolean> = { f64: true, fre: false, ufr: false };
   for (const [k, v] of Object.entries(host)) {
-    if (!(k in h)) return fail(`host.${k}`, 'unknown host feature (known: f64, fre, ufr)');
+    if (!Object.hasOwn(h, k))
+      return fail(`host.${k}`, 'unknown host feature (known: f64, fre, ufr)');
     if (typeof v !== 'boolean') return fail(`host.${k}`, 'expected true or false');
     h[k] = v;
   }
@@ -126,7 +127,7 @@ export function resolveConfig(
   const faults = config.faults ?? [];
   if (!Array.isArray(faults)) return fail('faults', 'expected an array of fault names');
   for (const [i, f] of faults.entries()) {
-    if (typeof f !== 'string' || !(f in FAULTS)) {
+    if (typeof f !== 'string' || !Object.hasOwn(FAULTS, f)) {
       return fail(
         `faults[${i}]`,
         `unknown fault ${JSON.stringify(f)} (known: ${Object.keys(FAULTS).join(', ')})`,

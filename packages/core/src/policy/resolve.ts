@@ -29,7 +29,10 @@ export function resolvePolicy(spec: string, variant: VariantSpec): ResolvedPolic
   for (const kv of rest) {
     const m = /^([a-z-]+)=(\d+)$/.exec(kv);
     const key = m?.[1];
-    const p = key === undefined ? undefined : definition.params[key];
+    const p =
+      key === undefined || !Object.hasOwn(definition.params, key)
+        ? undefined
+        : definition.params[key];
     if (m === null || key === undefined || p === undefined) {
       const known = Object.keys(definition.params);
       throw new Error(

@@ -23,6 +23,7 @@ export interface WorkloadHeader {
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 function describe(x: unknown): string {
+  if (x === undefined) return 'nothing (the field is missing)';
   if (x === null) return 'null';
   if (Array.isArray(x)) return 'an array';
   if (typeof x === 'string')
@@ -48,6 +49,7 @@ function intField(
   line: number,
 ): number {
   const v = obj[key];
+  if (v === undefined) throw new InputError(file, line, key, 'missing');
   if (typeof v !== 'number' || !Number.isInteger(v)) {
     throw new InputError(file, line, key, `expected an integer, got ${describe(v)}`);
   }
@@ -57,11 +59,13 @@ function intField(
 
 /** Parses line 1. */
 export function parseHeader(text: string, file: string): WorkloadHeader {
-  const obj = parseJson(text, file, 1);
+  const obj = parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file, 1);
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     throw new InputError(file, 1, '', `the header must be a JSON object, got ${describe(obj)}`);
   }
   const h = obj as Record<string, unknown>;
+  if (h.format === undefined)
+    throw new InputError(file, 1, 'format', 'missing (expected "vfpu-workload")');
   if (h.format !== 'vfpu-workload') {
     throw new InputError(file, 1, 'format', `expected "vfpu-workload", got ${describe(h.format)}`);
   }
@@ -186,7 +190,7 @@ export class EventParser {
     if (typeof opName !== 'string') {
       throw new InputError(file, line, 'op', `expected an op name, got ${describe(opName)}`);
     }
-    const op = OP_INDEX[opName];
+    const op = Object.hasOwn(OP_INDEX, opName) ? OP_INDEX[opName] : undefined;
     if (op === undefined) {
       throw new InputError(file, line, 'op', `unknown op "${opName}" (known: ${OPS.join(', ')})`);
     }
@@ -315,7 +319,7 @@ export class EventParser {
         file,
         line,
         'reg',
-        `unknown control register ${describe(name)} for ${variant.id} (known: ${this.controlNames.join(', ')})`,
+        `unknown control register ${typeof name === 'string' ? JSON.stringify(name) : describe(name)} for ${variant.id} (known: ${this.controlNames.join(', ')})`,
       );
     }
     ev.controlReg = idx;
@@ -334,7 +338,7 @@ export class EventParser {
         );
       let mask = 0;
       list.forEach((b, i) => {
-        const bit = typeof b === 'string' ? bits[b] : undefined;
+        const bit = typeof b === 'string' && Object.hasOwn(bits, b) ? bits[b] : undefined;
         if (bit === undefined) {
           throw new InputError(
             file,

@@ -7,6 +7,7 @@ import { EXIT_REASONS } from '../backend.js';
 import { Rng } from '../rng.js';
 import { UNIT_CLASSES } from '../units.js';
 import { Access, Op, type WorkloadEvent } from './event.js';
+import { LIMITS } from './format.js';
 import type { WorkloadHeader } from './parse.js';
 
 export interface PresetParams {
@@ -178,12 +179,12 @@ export function presetParams(
   name: string,
   overrides: Readonly<Record<string, number>> = {},
 ): PresetParams {
-  const spec = PRESETS[name];
+  const spec = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (spec === undefined)
     throw new Error(`unknown preset "${name}" (known: ${Object.keys(PRESETS).join(', ')})`);
   const p: PresetParams = { ...BASE, ...spec.params };
   for (const [k, v] of Object.entries(overrides)) {
-    if (!(k in BASE))
+    if (!Object.hasOwn(BASE, k))
       throw new Error(
         `preset ${name}: unknown parameter "${k}" (known: ${Object.keys(BASE).join(', ')})`,
       );
@@ -191,8 +192,9 @@ export function presetParams(
     (p as unknown as Record<string, number>)[k] = v;
   }
   for (const k of ['vcpus', 'cpus'] as const) {
-    if (!Number.isInteger(p[k]) || p[k] < 1)
-      throw new Error(`preset ${name}: ${k} must be an integer ≥ 1`);
+    if (!Number.isInteger(p[k]) || p[k] < 1 || p[k] > LIMITS[k]) {
+      throw new Error(`preset ${name}: ${k} must be an integer in 1..${LIMITS[k]}`);
+    }
   }
   if (p.slice < 1) throw new Error(`preset ${name}: slice must be ≥ 1`);
   const use = p.scalar + p.vec128 + p.vec256 + p.vec512 + p.matrix + p.exit;
@@ -238,7 +240,7 @@ export class PresetGenerator {
     seed: number,
     overrides: Readonly<Record<string, number>> = {},
   ) {
-    const spec = PRESETS[name];
+    const spec = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
     this.params = presetParams(name, overrides);
     const p = this.params;
     this.header = {

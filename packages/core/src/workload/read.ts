@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
-import { InputError } from '../errors.js';
+import { describeIoError, InputError } from '../errors.js';
 
 export interface LineSource {
   /** Display name for messages (`-` reads as `<stdin>`). */
@@ -42,17 +42,7 @@ export function openLineSource(path: string): LineSource {
         if (lines.length > 0) yield lines;
       }
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why =
-        err.code === 'ENOENT'
-          ? 'no such file'
-          : err.code === 'EISDIR'
-            ? 'is a directory'
-            : err.code === 'EACCES'
-              ? 'permission denied'
-              : err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR'
-                ? `not valid gzip data (${err.message})`
-                : err.message;
+      const why = describeIoError(e);
       throw new InputError(name, 0, '', `cannot read: ${why}`);
     }
     tail += decoder.end();
