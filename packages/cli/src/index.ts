@@ -107,16 +107,9 @@ async function runOne(
   return runFile(workload, req);
 }
 
-function addCommon(cmd: Command): Command {
+/** --seed, --events, --param: what a generated workload is made of. */
+function addGeneration(cmd: Command): Command {
   return cmd
-    .option(
-      '--arch <arch>',
-      `backend (${BACKENDS.map((b) => b.id).join(', ')}); default: the workload's, or the only one`,
-    )
-    .option(
-      '--variant <variant>',
-      "backend variant; default: the workload's, or the backend's default",
-    )
     .option(
       '--seed <n>',
       `seed of the state oracle and generators (default ${DEFAULT_SEED})`,
@@ -134,6 +127,18 @@ function addCommon(cmd: Command): Command {
       'preset parameter override (repeatable; see vfpu list)',
       collectParam,
       {},
+    );
+}
+
+function addCommon(cmd: Command): Command {
+  return addGeneration(cmd)
+    .option(
+      '--arch <arch>',
+      `backend (${BACKENDS.map((b) => b.id).join(', ')}); default: the workload's, or the only one`,
+    )
+    .option(
+      '--variant <variant>',
+      "backend variant; default: the workload's, or the backend's default",
     )
     .option('--costs <file>', 'cost table (JSON) overriding the backend defaults');
 }
@@ -238,23 +243,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (report.check.violations > 0) exitCode = 1;
   });
 
-  program
-    .command('gen')
-    .description('write a generated workload (NDJSON) for a preset')
-    .argument('<preset>')
-    .option(
-      '--seed <n>',
-      `seed (default ${DEFAULT_SEED})`,
-      intOption('--seed', 0, 0xffffffff),
-      DEFAULT_SEED,
-    )
-    .option(
-      '--events <n>',
-      'events to generate',
-      intOption('--events', 1, Number.MAX_SAFE_INTEGER),
-      100_000,
-    )
-    .option('--param <key=value>', 'preset parameter override (repeatable)', collectParam, {})
+  addGeneration(
+    program
+      .command('gen')
+      .description('write a generated workload (NDJSON) for a preset')
+      .argument('<preset>'),
+  )
     .option('-o, --output <file>', 'output file (.gz compresses); default stdout')
     .action(
       async (

@@ -40,6 +40,14 @@ export function lose_fpu_inatomic(m: MipsVz, cpu: number, ctx: number, depth: nu
   th.usedFpu = false;
 }
 
+/** fpu.h _restore_fp: the task's 32 doubles and FCSR from thread.fpu. */
+function _restore_fp(m: MipsVz, cpu: number, ctx: number, depth: number): void {
+  const th = m.threads[ctx] as HostThread;
+  const bytes = copyRegs(m.host.registerFile[cpu] as Uint8Array, th.fpu, 0, 1, 0, 8);
+  m.host.call(m.ids._restore_fp, ctx, bytes + CSR_BYTES, FPU_BIT, depth);
+  m.host.loaded(cpu, ctx, FPU_BIT);
+}
+
 /** fpu.h __own_fpu + own_fpu_inatomic(restore): enable CU1 with FR=1 and restore when not already owner. */
 function own_fpu_inatomic(
   m: MipsVz,
@@ -54,11 +62,7 @@ function own_fpu_inatomic(
   if (th.usedFpu) return; // __is_fpu_owner()
   m.changeStatus(cpu, ST0_CU1 | ST0_FR, ST0_CU1 | ST0_FR, depth + 1);
   th.usedFpu = true;
-  if (restore) {
-    const bytes = copyRegs(m.host.registerFile[cpu] as Uint8Array, th.fpu, 0, 1, 0, 8);
-    m.host.call(m.ids._restore_fp, ctx, bytes + CSR_BYTES, FPU_BIT, depth + 1);
-    m.host.loaded(cpu, ctx, FPU_BIT);
-  }
+  if (restore) _restore_fp(m, cpu, ctx, depth + 1);
 }
 
 /** init_msa_upper: fill the upper 64 bits of every vector so the task sees nothing of another. */
@@ -111,9 +115,7 @@ function enable_restore_fp_context(
   }
   const hw = m.host.registerFile[cpu] as Uint8Array;
   if (!priorMsa) {
-    const bytes = copyRegs(hw, th.fpu, 0, 1, 0, 8);
-    m.host.call(m.ids._restore_fp, ctx, bytes + CSR_BYTES, FPU_BIT, d);
-    m.host.loaded(cpu, ctx, FPU_BIT);
+    _restore_fp(m, cpu, ctx, d);
     init_msa_upper(m, cpu, ctx, d);
   } else {
     const bytes = copyRegs(hw, th.fpu, 0, 1, 0, 16);
