@@ -229,7 +229,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       .argument('<workload>')
       .option('--policy <policy>', 'policy', 'kvm'),
   ).action(async (workload: string, o: CommonOptions & { policy: string }) => {
-    const out = streamSink(io.stdout);
+    const out = streamSink(io.stdout, true);
     const opts = workload.startsWith('preset:') && o.events === 100_000 ? { ...o, events: 40 } : o;
     const { report } = await runOne(workload, o.policy, opts, {
       explain: (line, text, lines) => {

@@ -76,13 +76,17 @@ export function fileSink(path: string): Sink {
   };
 }
 
-/** A sink on a stream (stdout) with write batching; commit flushes. */
-export function streamSink(stream: NodeJS.WritableStream): Sink {
+/**
+ * A sink on a stream (stdout) with write batching; commit flushes. With `whole`, nothing is
+ * written before commit, so an error leaves stdout empty (explain: small workloads).
+ */
+export function streamSink(stream: NodeJS.WritableStream, whole = false): Sink {
   let buffer = '';
+  const flushAt = whole ? Number.POSITIVE_INFINITY : 1 << 16;
   return {
     write(text) {
       buffer += text;
-      if (buffer.length > 1 << 16) {
+      if (buffer.length > flushAt) {
         stream.write(buffer);
         buffer = '';
       }
