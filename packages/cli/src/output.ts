@@ -4,7 +4,6 @@
  * are the user's (a bad path): they become InputErrors naming the file.
  */
 import {
-  closeSync,
   createWriteStream,
   openSync,
   renameSync,
@@ -65,12 +64,9 @@ export function fileSink(path: string): Sink {
       }
     },
     abort() {
+      // the stream owns the descriptor and closes it: closing it here too could close a
+      // descriptor number the process has reused in between
       file.destroy();
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed by the stream
-      }
       remove();
     },
   };

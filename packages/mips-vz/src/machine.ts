@@ -131,7 +131,8 @@ export class MipsVzMachine implements Machine {
       return;
     }
     // mips.c kvm_mips_handle_exit tail (RESUME_GUEST): restore FCSR / MSACSR
-    restoreCsrsForEntry(m, vi, 0);
+    if (m.trace.on) m.trace.line(0, 're-entry: kvm_mips_handle_exit tail (RESUME_GUEST)');
+    restoreCsrsForEntry(m, vi, 1);
   }
 
   /** A non-FP exit, counted as kvm_mips_handle_exit and the VZ handlers count it. */
