@@ -3,13 +3,7 @@
  * into place only when complete; on error the temporary file is removed. File-system errors
  * are the user's (a bad path): they become InputErrors naming the file.
  */
-import {
-  createWriteStream,
-  openSync,
-  renameSync,
-  rmSync,
-  type WriteStream,
-} from 'node:fs';
+import { createWriteStream, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createGzip, type Gzip } from 'node:zlib';
 import { describeIoError, InputError } from '@vfpu/core';
