@@ -203,7 +203,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header({ config: { turbo: true } })],
     line: 1,
     field: 'config.turbo',
-    message: 'unknown option (known: fpu, msa, guest, host, quirks, faults)',
+    message: 'unknown option (known: fpu, msa, lasx, guest, host, quirks, faults)',
   },
   {
     name: 'bad config value: config.guest.Status unknown bit',
@@ -217,7 +217,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header({ config: { guest: { Cause: [] } } })],
     line: 1,
     field: 'config.guest.Cause',
-    message: 'unknown register (known: Status, Config1, Config3, Config5)',
+    message: 'unknown register (known: Status, Config1, Config3, Config5, Config)',
   },
   {
     name: 'config.guest register not an array',
@@ -283,7 +283,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header({ variant: 'loongson' })],
     line: 1,
     field: 'variant',
-    message: 'unknown variant "loongson" of mips-vz (known: mainline)',
+    message: 'unknown variant "loongson" of mips-vz (known: loongson-3a4000, mainline)',
   },
   {
     name: 'unknown --variant',
@@ -291,7 +291,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     args: ['--variant', 'v9'],
     line: 1,
     field: 'variant',
-    message: 'unknown variant "v9" of mips-vz (known: mainline)',
+    message: 'unknown variant "v9" of mips-vz (known: loongson-3a4000, mainline)',
   },
   // ---- event syntax ------------------------------------------------------------------------
   {
@@ -378,7 +378,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     line: 4,
     field: 'unit',
     message:
-      'unknown unit "avx" for mainline (known: fpu, msa, or a class: scalar, vec128, vec256, vec512, matrix)',
+      'unknown unit "avx" for loongson-3a4000 (known: fpu, msa, lasx, or a class: scalar, vec128, vec256, vec512, matrix)',
   },
   {
     name: 'unit not a string',
@@ -393,7 +393,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     line: 4,
     field: 'unit',
     message:
-      'unknown unit "msa" for mainline (this workload names no arch, so only classes: scalar, vec128, vec256, vec512, matrix)',
+      'unknown unit "msa" for loongson-3a4000 (this workload names no arch, so only classes: scalar, vec128, vec256, vec512, matrix)',
   },
   {
     name: 'bad access value',
@@ -481,7 +481,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     line: 4,
     field: 'reg',
     message: 'unknown control register',
-    also: ['"Cause"', 'for mainline (known: Status, Config5)'],
+    also: ['"Cause"', 'for loongson-3a4000 (known: Status, Config5, Config)'],
   },
   {
     name: 'guest-write: unknown bit',

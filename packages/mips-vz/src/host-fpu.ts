@@ -5,11 +5,13 @@
  * Host tasks are 64-bit with FR=1.
  */
 import { copyRegs } from './kvm-fpu.js';
-import { MIPS_CONF5_MSAEN, ST0_CU1, ST0_FR, UNIT_FPU, UNIT_MSA } from './regs.js';
-import { FPUREG_BYTES, type HostThread, type MipsVz, NUM_FPU_REGS } from './state.js';
+import { MIPS_CONF5_MSAEN, ST0_CU1, ST0_FR, UNIT_FPU, UNIT_LASX, UNIT_MSA } from './regs.js';
+import { type HostThread, type MipsVz, NUM_FPU_REGS } from './state.js';
 
 const FPU_BIT = 1 << UNIT_FPU;
 const MSA_BIT = 1 << UNIT_MSA;
+/** The vector parts above the FPU: MSA, and on Loongson the LASX upper half too. */
+const VECTOR_BITS = MSA_BIT | (1 << UNIT_LASX);
 /** fcr31 (and msacsr) travel with the registers: 4 bytes each. */
 const CSR_BYTES = 4;
 
@@ -23,15 +25,15 @@ export function lose_fpu_inatomic(m: MipsVz, cpu: number, ctx: number, depth: nu
   if (c.config5 & MIPS_CONF5_MSAEN) {
     // is_msa_enabled(): save the vector context (and FCSR), disable MSA
     if (t.on) t.fn(depth, 'lose_fpu_inatomic', `(${m.host.contextName(ctx)}: MSA enabled)`);
-    const bytes = copyRegs(th.fpu, hw, 0, 1, 0, 16);
-    m.host.call(m.ids._save_msa, ctx, bytes + 2 * CSR_BYTES, FPU_BIT | MSA_BIT, depth + 1);
+    const bytes = copyRegs(th.fpu, hw, m.o.slot, 0, 1, 0, m.o.slot);
+    m.host.call(m.ids._save_msa, ctx, bytes + 2 * CSR_BYTES, FPU_BIT | VECTOR_BITS, depth + 1);
     m.changeConfig5(cpu, MIPS_CONF5_MSAEN, 0, depth + 1);
     th.usedMsa = false;
     m.changeStatus(cpu, ST0_CU1, 0, depth + 1);
   } else if (th.usedFpu) {
     // is_fpu_owner(): _save_fp, disable CU1
     if (t.on) t.fn(depth, 'lose_fpu_inatomic', `(${m.host.contextName(ctx)}: FPU owner)`);
-    const bytes = copyRegs(th.fpu, hw, 0, 1, 0, 8);
+    const bytes = copyRegs(th.fpu, hw, m.o.slot, 0, 1, 0, 8);
     m.host.call(m.ids._save_fp, ctx, bytes + CSR_BYTES, FPU_BIT, depth + 1);
     m.changeStatus(cpu, ST0_CU1, 0, depth + 1);
   } else if (c.status & ST0_CU1) {
@@ -43,7 +45,7 @@ export function lose_fpu_inatomic(m: MipsVz, cpu: number, ctx: number, depth: nu
 /** fpu.h _restore_fp: the task's 32 doubles and FCSR from thread.fpu. */
 function _restore_fp(m: MipsVz, cpu: number, ctx: number, depth: number): void {
   const th = m.threads[ctx] as HostThread;
-  const bytes = copyRegs(m.host.registerFile[cpu] as Uint8Array, th.fpu, 0, 1, 0, 8);
+  const bytes = copyRegs(m.host.registerFile[cpu] as Uint8Array, th.fpu, m.o.slot, 0, 1, 0, 8);
   m.host.call(m.ids._restore_fp, ctx, bytes + CSR_BYTES, FPU_BIT, depth);
   m.host.loaded(cpu, ctx, FPU_BIT);
 }
@@ -68,9 +70,10 @@ function own_fpu_inatomic(
 /** init_msa_upper: fill the upper 64 bits of every vector so the task sees nothing of another. */
 function init_msa_upper(m: MipsVz, cpu: number, ctx: number, depth: number): void {
   const hw = m.host.registerFile[cpu] as Uint8Array;
-  for (let r = 0; r < NUM_FPU_REGS; r++) hw.fill(0xff, r * FPUREG_BYTES + 8, r * FPUREG_BYTES + 16);
-  m.host.call(m.ids.init_msa_upper, ctx, NUM_FPU_REGS * 8, MSA_BIT, depth);
-  m.host.loaded(cpu, ctx, MSA_BIT);
+  const slot = m.o.slot;
+  for (let r = 0; r < NUM_FPU_REGS; r++) hw.fill(0xff, r * slot + 8, r * slot + slot);
+  m.host.call(m.ids.init_msa_upper, ctx, NUM_FPU_REGS * (slot - 8), VECTOR_BITS, depth);
+  m.host.loaded(cpu, ctx, VECTOR_BITS);
 }
 
 /** traps.c enable_restore_fp_context(msa): the host CpU / MSA Disabled exception handler. */
@@ -88,7 +91,7 @@ function enable_restore_fp_context(
   if (!th.usedMath) {
     // init_fp_ctx: first use; the context starts with all-ones registers
     th.usedMath = true;
-    th.fpu.fill(0xff, 0, NUM_FPU_REGS * FPUREG_BYTES);
+    th.fpu.fill(0xff, 0, NUM_FPU_REGS * m.o.slot);
     m.host.call(m.ids.init_fp_ctx, ctx, 0, 0, d);
     own_fpu_inatomic(m, cpu, ctx, true, d);
     if (msa) {
@@ -118,9 +121,9 @@ function enable_restore_fp_context(
     _restore_fp(m, cpu, ctx, d);
     init_msa_upper(m, cpu, ctx, d);
   } else {
-    const bytes = copyRegs(hw, th.fpu, 0, 1, 0, 16);
-    m.host.call(m.ids.restore_msa, ctx, bytes + CSR_BYTES, FPU_BIT | MSA_BIT, d);
-    m.host.loaded(cpu, ctx, FPU_BIT | MSA_BIT);
+    const bytes = copyRegs(hw, th.fpu, m.o.slot, 0, 1, 0, m.o.slot);
+    m.host.call(m.ids.restore_msa, ctx, bytes + CSR_BYTES, FPU_BIT | VECTOR_BITS, d);
+    m.host.loaded(cpu, ctx, FPU_BIT | VECTOR_BITS);
   }
 }
 

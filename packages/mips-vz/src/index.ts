@@ -13,17 +13,18 @@ export function mipsVz(): BackendV1 {
   return {
     specificationVersion: 'v1',
     id: 'mips-vz',
-    description: 'Loongson/MIPS64 VZ: guest FPU and MSA under Linux KVM (lazy, trap on first use)',
+    description:
+      'Loongson/MIPS64 VZ: guest FPU, MSA and LASX under Linux KVM (lazy, trap on first use)',
     version: pkg.version,
     variants: VARIANTS,
-    defaultVariant: 'mainline',
+    defaultVariant: 'loongson-3a4000',
     options: OPTIONS,
     resolveConfig,
-    createMachine({ options, host }) {
-      return new MipsVzMachine(host, toMipsOptions(options), host.contexts);
+    createMachine({ variant, options, host }) {
+      return new MipsVzMachine(host, toMipsOptions(options, variant), host.contexts);
     },
   };
 }
 
-export { MAINLINE, MIPS_COSTS, VARIANTS } from './variants.js';
+export { LOONGSON_3A4000, MAINLINE, MIPS_COSTS, VARIANTS } from './variants.js';
 export { FAULTS };

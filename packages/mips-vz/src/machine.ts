@@ -13,38 +13,48 @@ import {
   type UnitMask,
 } from '@vfpu/core';
 import { hostAccess, lose_fpu_inatomic } from './host-fpu.js';
-import { kvm_lose_fpu, kvm_own_fpu, kvm_own_msa, restoreCsrsForEntry } from './kvm-fpu.js';
+import { kvm_lose_fpu, restoreCsrsForEntry } from './kvm-fpu.js';
 import {
+  CREG_CONFIG,
   CREG_CONFIG5,
   CREG_STATUS,
   GSFC_STATUS_FIELDS,
   KVM_MIPS_AUX_FPU,
+  KVM_MIPS_AUX_LASX,
   KVM_MIPS_AUX_MSA,
+  MIPS_CONF_LASXEN,
   MIPS_CONF5_FRE,
   MIPS_CONF5_MSAEN,
   ST0_CU1,
   ST0_FR,
   UNIT_FPU,
+  UNIT_LASX,
   UNIT_MSA,
 } from './regs.js';
-import { auxName, FPUREG_BYTES, type MipsOptions, MipsVz, type Vcpu } from './state.js';
+import { auxName, type MipsOptions, MipsVz, type Vcpu } from './state.js';
 import {
+  gsfcConfig,
   gsfcConfig5,
   gsfcStatus,
   handleCopUnusable,
+  handleLasxDisabled,
   handleMsaDisabled,
+  own,
   traceGsfc,
 } from './vz-exits.js';
 
 const FPU_BIT = 1 << UNIT_FPU;
 const MSA_BIT = 1 << UNIT_MSA;
+const LASX_BIT = 1 << UNIT_LASX;
 
 /** Root trap ids returned by guestAccess (> 0) and guest-internal ones (< 0). */
 const TRAP_CPU = 1;
 const TRAP_MSADIS = 2;
+const TRAP_LASXDIS = 3;
 const GUEST_CPU = -1;
 const GUEST_MSADIS = -2;
 const GUEST_RI = -3;
+const GUEST_LASXDIS = -4;
 
 const R_MMIO = EXIT_REASONS.indexOf('mmio');
 const R_IRQ = EXIT_REASONS.indexOf('irq');
@@ -54,6 +64,16 @@ const R_SIGNAL = EXIT_REASONS.indexOf('signal');
 
 function packSlice(off: number, len: number): number {
   return off * 65536 + len;
+}
+
+/** Bytes of one register of a unit: FPR 8, MSA vector 16, LASX vector 32. */
+function unitBytes(unit: number): number {
+  return unit === UNIT_FPU ? 8 : unit === UNIT_MSA ? 16 : 32;
+}
+
+/** The ONE_REG register kind of a unit (FPR_64, VEC_128, Loongson VEC_256). */
+function oneRegName(unit: number): string {
+  return unit === UNIT_FPU ? 'FPR_64' : unit === UNIT_MSA ? 'VEC_128' : 'VEC_256';
 }
 
 export class MipsVzMachine implements Machine {
@@ -77,6 +97,7 @@ export class MipsVzMachine implements Machine {
       (v.status & (ST0_CU1 | ST0_FR)) !== ST0_CU1
     ) {
       mask |= MSA_BIT;
+      if (m.guestHasLasx(v) && v.config & MIPS_CONF_LASXEN) mask |= LASX_BIT;
     }
     return mask;
   }
@@ -88,6 +109,7 @@ export class MipsVzMachine implements Machine {
     let mask = 0;
     if (v.aux & KVM_MIPS_AUX_FPU && c.status & ST0_CU1) mask |= FPU_BIT;
     if (v.aux & KVM_MIPS_AUX_MSA && c.config5 & MIPS_CONF5_MSAEN) mask |= MSA_BIT;
+    if (v.aux & KVM_MIPS_AUX_LASX && c.config & MIPS_CONF_LASXEN) mask |= LASX_BIT;
     return mask;
   }
 
@@ -195,6 +217,15 @@ export class MipsVzMachine implements Machine {
       if (!m.guestHasFpu(v) || !(v.status & ST0_CU1)) return this.guestTrap(GUEST_CPU);
       return rootStatus & ST0_CU1 ? 0 : TRAP_CPU;
     }
+    if (unit === UNIT_LASX) {
+      // Loongson: guest Config5.MSAEn and Config.LASXEn first, then root Config.LASXEn
+      // (ExcCode 16, GSCause.GSExcCode 7)
+      if (!m.guestHasLasx(v)) return this.guestTrap(GUEST_RI);
+      if (!(v.config5 & MIPS_CONF5_MSAEN)) return this.guestTrap(GUEST_MSADIS);
+      if (!(v.config & MIPS_CONF_LASXEN)) return this.guestTrap(GUEST_LASXDIS);
+      if ((v.status & (ST0_CU1 | ST0_FR)) === ST0_CU1) return this.guestTrap(GUEST_RI);
+      return (c?.config ?? 0) & MIPS_CONF_LASXEN ? 0 : TRAP_LASXDIS;
+    }
     if (!m.guestHasMsa(v)) return this.guestTrap(GUEST_RI);
     if (!(v.config5 & MIPS_CONF5_MSAEN)) return this.guestTrap(GUEST_MSADIS);
     // MSA with CU1=1 and FR=0 is a reserved instruction
@@ -204,20 +235,16 @@ export class MipsVzMachine implements Machine {
 
   private guestTrap(kind: number): number {
     const m = this.m;
-    const id =
+    const [id, name] =
       kind === GUEST_CPU
-        ? m.ids.guestCpu
+        ? [m.ids.guestCpu, 'Coprocessor Unusable']
         : kind === GUEST_MSADIS
-          ? m.ids.guestMsaDis
-          : m.ids.guestRi;
+          ? [m.ids.guestMsaDis, 'MSA Disabled']
+          : kind === GUEST_LASXDIS
+            ? [m.ids.guestLasxDis, 'LASX Disabled']
+            : [m.ids.guestRi, 'Reserved Instruction'];
     m.host.count(id);
     if (m.trace.on) {
-      const name =
-        kind === GUEST_CPU
-          ? 'Coprocessor Unusable'
-          : kind === GUEST_MSADIS
-            ? 'MSA Disabled'
-            : 'Reserved Instruction';
       m.trace.line(
         0,
         `guest exception: ${name} in guest context (the guest kernel handles it; no exit)`,
@@ -226,27 +253,34 @@ export class MipsVzMachine implements Machine {
     return kind;
   }
 
+  /** The widest unit of a grant the guest has enabled (the kernel's own grant is the trapping unit). */
+  private widest(vi: number, grant: UnitMask, at: 'fpu' | 'msa' | 'lasx'): 'fpu' | 'msa' | 'lasx' {
+    const g = grant & this.guestEnabled(vi);
+    if (g & LASX_BIT) return 'lasx';
+    if (g & MSA_BIT && at !== 'lasx') return 'msa';
+    return at;
+  }
+
   handleTrap(vi: number, trap: number, _unit: number, grant: UnitMask): Resume {
     const m = this.m;
     if (trap === TRAP_CPU) {
       m.host.count(m.ids.trapCpu);
-      return handleCopUnusable(
-        m,
-        vi,
-        (grant & MSA_BIT) !== 0 && (this.guestEnabled(vi) & MSA_BIT) !== 0,
-      );
+      return handleCopUnusable(m, vi, this.widest(vi, grant, 'fpu'));
+    }
+    if (trap === TRAP_LASXDIS) {
+      m.host.count(m.ids.trapLasxDis);
+      return handleLasxDisabled(m, vi);
     }
     m.host.count(m.ids.trapMsaDis);
-    return handleMsaDisabled(m, vi);
+    return handleMsaDisabled(m, vi, this.widest(vi, grant, 'msa') === 'lasx' ? 'lasx' : 'msa');
   }
 
-  /** A policy's preload (not a kernel path): own the widest granted unit, then restore the CSRs as re-entry would. */
+  /** A policy's preload (not a kernel path): own the widest unit, then restore the CSRs as re-entry would. */
   load(vi: number, units: UnitMask): void {
     const m = this.m;
-    if (m.trace.on)
-      m.trace.line(0, `policy load of ${units & MSA_BIT ? 'msa' : 'fpu'} (not a kernel path)`);
-    if (units & MSA_BIT) kvm_own_msa(m, vi, 1);
-    else if (units & FPU_BIT) kvm_own_fpu(m, vi, 1);
+    const unit = units & LASX_BIT ? 'lasx' : units & MSA_BIT ? 'msa' : 'fpu';
+    if (m.trace.on) m.trace.line(0, `policy load of ${unit} (not a kernel path)`);
+    own(m, vi, unit);
     restoreCsrsForEntry(m, vi, 1);
   }
 
@@ -265,7 +299,7 @@ export class MipsVzMachine implements Machine {
   ): Resume | typeof NO_EXIT {
     const m = this.m;
     const v = this.vcpu(vi);
-    const old = reg === CREG_STATUS ? v.status : v.config5;
+    const old = reg === CREG_STATUS ? v.status : reg === CREG_CONFIG ? v.config : v.config5;
     const next = (hasValue ? value : (old | set) & ~clear) >>> 0;
     if (reg === CREG_STATUS) {
       if (((next ^ old) & GSFC_STATUS_FIELDS) === 0) {
@@ -286,17 +320,25 @@ export class MipsVzMachine implements Machine {
       gsfcConfig5(m, vi, next);
       return RESUME_GUEST;
     }
+    if (reg === CREG_CONFIG) {
+      if (next === old) return NO_EXIT;
+      traceGsfc(m, 'Config');
+      m.host.count(m.ids.vz_gsfc_exits);
+      gsfcConfig(m, vi, next);
+      return RESUME_GUEST;
+    }
     return NO_EXIT;
   }
 
   /** FPR n is the low 64 bits of vector n (FR=1); with FR=0, FPR n lives in the even register n & ~1. */
   slice(vi: number, unit: number, reg: number): number {
     const v = this.vcpu(vi);
+    const slot = this.m.o.slot;
     if (unit === UNIT_FPU) {
       const r = v.status & ST0_FR ? reg : reg & ~1;
-      return packSlice(r * FPUREG_BYTES, 8);
+      return packSlice(r * slot, 8);
     }
-    return packSlice(reg * FPUREG_BYTES, 16);
+    return packSlice(reg * slot, unitBytes(unit));
   }
 
   hostSwitch(cpu: number, prev: number, _next: number): void {
@@ -305,11 +347,11 @@ export class MipsVzMachine implements Machine {
   }
 
   hostUse(cpu: number, thread: number, unit: number): boolean {
-    return hostAccess(this.m, cpu, thread, unit === UNIT_MSA);
+    return hostAccess(this.m, cpu, thread, unit !== UNIT_FPU);
   }
 
   hostSlice(_thread: number, unit: number, reg: number): number {
-    return packSlice(reg * FPUREG_BYTES, unit === UNIT_FPU ? 8 : 16);
+    return packSlice(reg * this.m.o.slot, unitBytes(unit));
   }
 
   kernelFpu(_cpu: number): boolean {
@@ -322,11 +364,10 @@ export class MipsVzMachine implements Machine {
     const v = this.vcpu(vi);
     const einval = this.oneRegCheck(v, unit, reg, false);
     if (einval) return -1;
-    const off = reg * FPUREG_BYTES;
-    const len = unit === UNIT_FPU ? 8 : 16;
+    const off = reg * m.o.slot;
+    const len = unitBytes(unit);
     for (let i = 0; i < len; i++) out[off + i] = v.fpu[off + i] as number;
-    if (m.trace.on)
-      m.trace.fn(0, 'kvm_mips_get_reg', `(${unit === UNIT_FPU ? 'FPR_64' : 'VEC_128'}(${reg}))`);
+    if (m.trace.on) m.trace.fn(0, 'kvm_mips_get_reg', `(${oneRegName(unit)}(${reg}))`);
     return packSlice(off, len);
   }
 
@@ -335,23 +376,25 @@ export class MipsVzMachine implements Machine {
     const m = this.m;
     const v = this.vcpu(vi);
     if (this.oneRegCheck(v, unit, reg, true)) return false;
-    if (unit === UNIT_MSA && m.o.quirks === 'kernel') {
-      if (m.trace.on)
+    const name = oneRegName(unit);
+    if (unit !== UNIT_FPU && m.o.quirks === 'kernel') {
+      // the U128 (and LS U256) size branch returns right after copy_from_user
+      if (m.trace.on) {
         m.trace.fn(
           0,
           'kvm_mips_set_reg',
-          `(VEC_128(${reg}): returns after copy_from_user, nothing stored — kernel quirk)`,
+          `(${name}(${reg}): returns after copy_from_user, nothing stored — kernel quirk)`,
         );
+      }
       m.host.warn(
-        'KVM_SET_ONE_REG of VEC_128 stored nothing (kernel quirk: kvm_mips_set_reg returns early)',
+        `KVM_SET_ONE_REG of ${name} stored nothing (kernel quirk: kvm_mips_set_reg returns early)`,
       );
       return false;
     }
-    const off = reg * FPUREG_BYTES;
-    const len = unit === UNIT_FPU ? 8 : 16;
+    const off = reg * m.o.slot;
+    const len = unitBytes(unit);
     for (let i = 0; i < len; i++) v.fpu[off + i] = src[off + i] as number;
-    if (m.trace.on)
-      m.trace.fn(0, 'kvm_mips_set_reg', `(${unit === UNIT_FPU ? 'FPR_64' : 'VEC_128'}(${reg}))`);
+    if (m.trace.on) m.trace.fn(0, 'kvm_mips_set_reg', `(${name}(${reg}))`);
     return true;
   }
 
@@ -360,7 +403,8 @@ export class MipsVzMachine implements Machine {
     const m = this.m;
     let bad = false;
     if (unit === UNIT_FPU) bad = !m.guestHasFpu(v) || (!(v.status & ST0_FR) && (reg & 1) === 1);
-    else bad = !m.guestHasMsa(v) || (!write && !(v.status & ST0_FR));
+    else if (unit === UNIT_MSA) bad = !m.guestHasMsa(v) || (!write && !(v.status & ST0_FR));
+    else bad = !m.guestHasLasx(v) || (!write && !(v.status & ST0_FR));
     if (bad) {
       m.host.count(m.ids.oneRegEinval);
       if (m.trace.on) m.trace.line(0, `${write ? 'KVM_SET_ONE_REG' : 'KVM_GET_ONE_REG'}: -EINVAL`);
@@ -379,6 +423,7 @@ export class MipsVzMachine implements Machine {
           'Status.FR': v.status & ST0_FR ? 1 : 0,
           'Config5.MSAEn': v.config5 & MIPS_CONF5_MSAEN ? 1 : 0,
           'Config5.FRE': v.config5 & MIPS_CONF5_FRE ? 1 : 0,
+          ...(m.o.cpuHasLasx ? { 'Config.LASXEn': v.config & MIPS_CONF_LASXEN ? 1 : 0 } : {}),
         },
       })),
       cpus: m.cpus.map((c) => ({
@@ -386,6 +431,7 @@ export class MipsVzMachine implements Machine {
         'Status.FR': c.status & ST0_FR ? 1 : 0,
         'Config5.MSAEn': c.config5 & MIPS_CONF5_MSAEN ? 1 : 0,
         'Config5.FRE': c.config5 & MIPS_CONF5_FRE ? 1 : 0,
+        ...(m.o.cpuHasLasx ? { 'Config.LASXEn': c.config & MIPS_CONF_LASXEN ? 1 : 0 } : {}),
       })),
     };
   }

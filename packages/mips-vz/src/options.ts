@@ -4,13 +4,15 @@
 import type { OptionSpec, VariantSpec } from '@vfpu/core';
 import {
   CONTROL_REGISTERS,
+  LOONGSON_CONTROL_REGISTERS,
   MIPS_CONF1_FP,
   MIPS_CONF3_MSA,
   MIPS_CONF5_MSAEN,
   ST0_CU1,
   ST0_FR,
 } from './regs.js';
-import { FAULTS, type Fault, type MipsOptions } from './state.js';
+import { FAULTS, type Fault, type MipsOptions, NUM_FPU_REGS } from './state.js';
+import { hasLasx } from './variants.js';
 
 /** Guest CP0 registers userspace may preset, and their named bits. */
 const GUEST_REGISTERS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
@@ -18,6 +20,8 @@ const GUEST_REGISTERS: Readonly<Record<string, Readonly<Record<string, number>>>
   Config1: { FP: 0 },
   Config3: { MSAP: 28 },
   Config5: CONTROL_REGISTERS.Config5.bits,
+  /** Loongson only (gc0 Config.LASXEn). */
+  Config: LOONGSON_CONTROL_REGISTERS.Config.bits,
 };
 
 const GUEST_DEFAULTS = {
@@ -25,6 +29,7 @@ const GUEST_DEFAULTS = {
   Config1: ['FP'],
   Config3: ['MSAP'],
   Config5: ['MSAEn'],
+  Config: ['LASXEn'],
 };
 
 export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
@@ -35,6 +40,12 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
   msa: {
     description: 'KVM_CAP_MIPS_MSA enabled by userspace',
+    schema: { type: 'boolean' },
+    default: true,
+  },
+  lasx: {
+    description:
+      'loongson-3a4000 only: the CPUCFG LASX bit (kvm->arch.cpucfg_lasx); the guest has LASX when msa and lasx',
     schema: { type: 'boolean' },
     default: true,
   },
@@ -75,7 +86,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 export function resolveConfig(
-  _variant: VariantSpec,
+  variant: VariantSpec,
   config: Readonly<Record<string, unknown>>,
 ): Result {
   for (const key of Object.keys(config)) {
@@ -83,7 +94,12 @@ export function resolveConfig(
       return fail(key, `unknown option (known: ${Object.keys(OPTIONS).join(', ')})`);
   }
   const out: Record<string, unknown> = {};
-  for (const key of ['fpu', 'msa'] as const) {
+  const loongson = hasLasx(variant);
+  if (!loongson && config.lasx !== undefined) {
+    return fail('lasx', `only the loongson-3a4000 variant has LASX (this is ${variant.id})`);
+  }
+  for (const key of ['fpu', 'msa', 'lasx'] as const) {
+    if (key === 'lasx' && !loongson) continue;
     const v = config[key] ?? OPTIONS[key]?.default;
     if (typeof v !== 'boolean') return fail(key, 'expected true or false');
     out[key] = v;
@@ -92,7 +108,8 @@ export function resolveConfig(
   if (!isObject(guest)) return fail('guest', 'expected an object of register → bit names');
   const g: Record<string, string[]> = { ...GUEST_DEFAULTS };
   for (const [reg, list] of Object.entries(guest)) {
-    const bits = Object.hasOwn(GUEST_REGISTERS, reg) ? GUEST_REGISTERS[reg] : undefined;
+    const known = Object.hasOwn(GUEST_REGISTERS, reg) && (loongson || reg !== 'Config');
+    const bits = known ? GUEST_REGISTERS[reg] : undefined;
     if (bits === undefined)
       return fail(
         `guest.${reg}`,
@@ -145,7 +162,11 @@ function mask(bits: Readonly<Record<string, number>>, names: readonly string[]):
 }
 
 /** The machine's view of resolved options. */
-export function toMipsOptions(value: Readonly<Record<string, unknown>>): MipsOptions {
+export function toMipsOptions(
+  value: Readonly<Record<string, unknown>>,
+  variant: VariantSpec,
+): MipsOptions {
+  const loongson = hasLasx(variant);
   const g = value.guest as Record<string, string[]>;
   const h = value.host as Record<string, boolean>;
   const opts: MipsOptions = {
@@ -160,6 +181,12 @@ export function toMipsOptions(value: Readonly<Record<string, unknown>>): MipsOpt
     cpuHasUfr: h.ufr as boolean,
     quirks: value.quirks as 'kernel' | 'fixed',
     faults: new Set(value.faults as Fault[]),
+    slot: variant.registerFileBytes / NUM_FPU_REGS,
+    cpuHasLasx: loongson,
+    cpucfgLasx: loongson && (value.lasx as boolean),
+    guestConfig: loongson
+      ? mask(GUEST_REGISTERS.Config as Record<string, number>, g.Config ?? [])
+      : 0,
   };
   return opts;
 }

@@ -29,6 +29,10 @@ export const MIPS_CONF5_K = 1 << 30;
 export const EXCCODE_CPU = 11;
 export const EXCCODE_MSADIS = 21;
 export const EXCCODE_GE = 27;
+/** Loongson: LS-mips defines EXCCODE_LASX 16 above kvm_mips_handle_exit; decoded through GSCause. */
+export const EXCCODE_LASX = 16;
+/** GSCause (CP0 22.1) GSExcCode, bits 6:2: 7 = LASX disabled. */
+export const GSEXCCODE_LASX_DISABLED = 7;
 export const CAUSEB_CE = 28;
 
 // GuestCtl0.GExcCode values
@@ -37,10 +41,17 @@ export const MIPS_GCTL0_GEXC_GSFC = 1;
 // vcpu->arch.aux_inuse
 export const KVM_MIPS_AUX_FPU = 0x1;
 export const KVM_MIPS_AUX_MSA = 0x2;
+/** Loongson only. */
+export const KVM_MIPS_AUX_LASX = 0x4;
 
-// unit indices of the lattice (fpu ⊂ msa)
+// Config (16.0), Loongson
+export const CONF_CM_CMASK = 7;
+export const MIPS_CONF_LASXEN = 1 << 19;
+
+// unit indices of the lattice (fpu ⊂ msa ⊂ lasx)
 export const UNIT_FPU = 0;
 export const UNIT_MSA = 1;
+export const UNIT_LASX = 2;
 
 /** Guest-writable control registers and their named bits (for `guest-write`). */
 export const CONTROL_REGISTERS = {
@@ -54,9 +65,19 @@ export const CONTROL_REGISTERS = {
   },
 } as const;
 
+/** Loongson adds CP0 Config (16.0): the guest may write CM and LASXEn (kvm_vz_config_guest_wrmask). */
+export const LOONGSON_CONTROL_REGISTERS = {
+  ...CONTROL_REGISTERS,
+  Config: {
+    description: 'CP0 Config (16.0); every change traps with GSFC (GExcCode 1)',
+    bits: { K0_0: 0, K0_1: 1, K0_2: 2, LASXEn: 19 },
+  },
+} as const;
+
 /** Control-register indices in the order above (the parser's `controlReg`). */
 export const CREG_STATUS = 0;
 export const CREG_CONFIG5 = 1;
+export const CREG_CONFIG = 2;
 
 /** Status fields whose change raises a Guest Software Field Change exception. */
 export const GSFC_STATUS_FIELDS = ST0_CU1 | ST0_CU2 | ST0_FR | ST0_MX;

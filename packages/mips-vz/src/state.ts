@@ -5,7 +5,9 @@
 import type { CounterId, MachineHost, OpDirection } from '@vfpu/core';
 import {
   KVM_MIPS_AUX_FPU,
+  KVM_MIPS_AUX_LASX,
   KVM_MIPS_AUX_MSA,
+  MIPS_CONF_LASXEN,
   MIPS_CONF1_FP,
   MIPS_CONF3_MSA,
   MIPS_CONF5_FRE,
@@ -17,7 +19,8 @@ import {
 /** Deliberately broken mechanisms, to show that the state oracle catches them. */
 export const FAULTS = {
   'skip-msa-upper-restore': 'kvm_own_msa with the FPU live does not call __kvm_restore_msa_upper',
-  'save-fpu-only': 'kvm_lose_fpu saves only the scalar FPU (__kvm_save_fpu) even when MSA is live',
+  'save-fpu-only':
+    'kvm_lose_fpu saves only the scalar FPU (__kvm_save_fpu) even when MSA or LASX is live',
   'skip-vmm-lose-fpu': "KVM_RUN forgets lose_fpu(1): the VMM thread's live FP state is not saved",
 } as const;
 export type Fault = keyof typeof FAULTS;
@@ -39,17 +42,26 @@ export interface MipsOptions {
   readonly cpuHasUfr: boolean;
   readonly quirks: 'kernel' | 'fixed';
   readonly faults: ReadonlySet<Fault>;
+  /** Bytes of one `union fpureg`: 16 (CONFIG_CPU_HAS_MSA), 32 (Loongson CONFIG_CPU_HAS_LASX). */
+  readonly slot: number;
+  /** cpu_has_lasx: the Loongson kernel with the LASX paths (LS-mips, LS-vz). */
+  readonly cpuHasLasx: boolean;
+  /** kvm->arch.cpucfg_lasx (CPUCFG word 1 bit 12, read at VM creation). */
+  readonly cpucfgLasx: boolean;
+  /** Initial gc0 Config (16.0): LASXEn as the hardware holds it at vcpu setup. */
+  readonly guestConfig: number;
 }
 
-/** Bytes of one `union fpureg` (FPU_REG_WIDTH / 8): 128-bit with CONFIG_CPU_HAS_MSA. */
-export const FPUREG_BYTES = 16;
 export const NUM_FPU_REGS = 32;
-/** `struct mips_fpu_struct`: fpr[32], then fcr31, then msacsr. */
-export const FPU_STRUCT_BYTES = NUM_FPU_REGS * FPUREG_BYTES + 8;
+/** `struct mips_fpu_struct`: fpr[32] of `slot` bytes, then fcr31, then msacsr. */
+export function fpuStructBytes(slot: number): number {
+  return NUM_FPU_REGS * slot + 8;
+}
 
 export class Vcpu {
   // guest CP0 (gc0): live hardware registers while loaded; the kernel reads them with read_gc0_*
   status: number;
+  config: number;
   config1: number;
   config3: number;
   config5: number;
@@ -58,9 +70,11 @@ export class Vcpu {
   /** vcpu->cpu */
   cpu = -1;
   /** vcpu->arch.fpu: the save area, laid out as struct mips_fpu_struct */
-  readonly fpu = new Uint8Array(FPU_STRUCT_BYTES);
+  readonly fpu: Uint8Array;
   constructor(o: MipsOptions) {
+    this.fpu = new Uint8Array(fpuStructBytes(o.slot));
     this.status = o.guestStatus;
+    this.config = o.guestConfig;
     this.config1 = o.guestConfig1;
     this.config3 = o.guestConfig3;
     this.config5 = o.guestConfig5;
@@ -68,8 +82,9 @@ export class Vcpu {
 }
 
 export class Cpu {
-  /** Root CP0 Status and Config5 (only the FPU-relevant bits are modelled). */
+  /** Root CP0 Status, Config (LASXEn) and Config5 (only the FPU-relevant bits are modelled). */
   status = 0;
+  config = 0;
   config5 = 0;
   /** Context whose KVM_RUN is on this pCPU (vcpu index), or −1. */
   vcpu = -1;
@@ -85,7 +100,10 @@ export class HostThread {
   /** used_math(): the FP context has been initialised (init_fp_ctx ran). */
   usedMath = false;
   /** thread.fpu */
-  readonly fpu = new Uint8Array(FPU_STRUCT_BYTES);
+  readonly fpu: Uint8Array;
+  constructor(slot: number) {
+    this.fpu = new Uint8Array(fpuStructBytes(slot));
+  }
 }
 
 /** Everything the kernel routines work on. */
@@ -104,9 +122,9 @@ export class MipsVz {
     this.vcpus = Array.from({ length: host.vcpus }, () => new Vcpu(o));
     this.cpus = Array.from({ length: host.cpus }, () => new Cpu());
     this.threads = Array.from({ length: contexts }, (_, c) =>
-      host.isVcpu(c) ? undefined : new HostThread(),
+      host.isVcpu(c) ? undefined : new HostThread(o.slot),
     );
-    this.ids = registerIds(host);
+    this.ids = registerIds(host, o.cpuHasLasx);
   }
 
   get trace(): MachineHost['trace'] {
@@ -137,6 +155,24 @@ export class MipsVz {
     this.host.control(1);
   }
 
+  /** LS-vz kvm_mips_guest_has_lasx: cpu_has_lasx && msa_enabled && cpucfg_lasx (not Config3.MSAP). */
+  guestHasLasx(_v: Vcpu): boolean {
+    return this.o.cpuHasLasx && this.o.msa && this.o.cpucfgLasx;
+  }
+
+  /** change_c0_config(mask, value) on pCPU `cpu` (Loongson LASXEn). */
+  changeConfig(cpu: number, mask: number, value: number, depth: number): void {
+    const c = this.cpus[cpu] as Cpu;
+    const next = ((c.config & ~mask) | (value & mask)) >>> 0;
+    if (next === c.config) return;
+    if (this.trace.on) {
+      const bit = (x: number) => (x & MIPS_CONF_LASXEN ? 1 : 0);
+      this.trace.line(depth, `root Config {LASXEn=${bit(c.config)}} → {LASXEn=${bit(next)}}`);
+    }
+    c.config = next;
+    this.host.control(1);
+  }
+
   /** change_c0_config5(mask, value) on pCPU `cpu`. */
   changeConfig5(cpu: number, mask: number, value: number, depth: number): void {
     const c = this.cpus[cpu] as Cpu;
@@ -162,6 +198,7 @@ export class MipsVz {
 export interface Ids {
   readonly cop_unusable_exits: CounterId;
   readonly msa_disabled_exits: CounterId;
+  readonly lasx_disabled_exits: CounterId;
   readonly vz_gsfc_exits: CounterId;
   readonly int_exits: CounterId;
   readonly wait_exits: CounterId;
@@ -171,6 +208,9 @@ export interface Ids {
   readonly signal_exits: CounterId;
   readonly trapCpu: CounterId;
   readonly trapMsaDis: CounterId;
+  readonly trapLasxDis: CounterId;
+  readonly trapGsexcOther: CounterId;
+  readonly guestLasxDis: CounterId;
   readonly guestCpu: CounterId;
   readonly guestMsaDis: CounterId;
   readonly guestRi: CounterId;
@@ -186,6 +226,10 @@ export interface Ids {
   readonly __kvm_save_msa: CounterId;
   readonly __kvm_restore_msa: CounterId;
   readonly __kvm_restore_msa_upper: CounterId;
+  readonly __kvm_save_lasx: CounterId;
+  readonly __kvm_restore_lasx: CounterId;
+  readonly __kvm_restore_lasx_upper: CounterId;
+  readonly __kvm_restore_lasx_uppest: CounterId;
   readonly __kvm_restore_fcsr: CounterId;
   readonly __kvm_restore_msacsr: CounterId;
   readonly _save_fp: CounterId;
@@ -196,11 +240,14 @@ export interface Ids {
   readonly init_msa_upper: CounterId;
 }
 
-function registerIds(h: MachineHost): Ids {
+function registerIds(h: MachineHost, lasx: boolean): Ids {
   const op = (n: string, d: OpDirection) => h.op(n, d);
+  // Loongson-only counters and routines exist only on a kernel that has them (−1: never used)
+  const lasxOp = (n: string, d: OpDirection) => (lasx ? h.op(n, d) : -1);
   return {
     cop_unusable_exits: h.counter('exits', 'cop_unusable_exits'),
     msa_disabled_exits: h.counter('exits', 'msa_disabled_exits'),
+    lasx_disabled_exits: lasx ? h.counter('exits', 'lasx_disabled_exits') : -1,
     vz_gsfc_exits: h.counter('exits', 'vz_gsfc_exits'),
     int_exits: h.counter('exits', 'int_exits'),
     wait_exits: h.counter('exits', 'wait_exits'),
@@ -210,6 +257,9 @@ function registerIds(h: MachineHost): Ids {
     signal_exits: h.counter('exits', 'signal_exits'),
     trapCpu: h.trapKind('cop_unusable', 'root'),
     trapMsaDis: h.trapKind('msa_disabled', 'root'),
+    trapLasxDis: lasx ? h.trapKind('lasx_disabled', 'root') : -1,
+    trapGsexcOther: lasx ? h.trapKind('gsexc_unhandled', 'root') : -1,
+    guestLasxDis: lasx ? h.trapKind('lasx_disabled', 'guest') : -1,
     guestCpu: h.trapKind('cop_unusable', 'guest'),
     guestMsaDis: h.trapKind('msa_disabled', 'guest'),
     guestRi: h.trapKind('reserved_instruction', 'guest'),
@@ -225,6 +275,10 @@ function registerIds(h: MachineHost): Ids {
     __kvm_save_msa: op('__kvm_save_msa', 'save'),
     __kvm_restore_msa: op('__kvm_restore_msa', 'restore'),
     __kvm_restore_msa_upper: op('__kvm_restore_msa_upper', 'restore'),
+    __kvm_save_lasx: lasxOp('__kvm_save_lasx', 'save'),
+    __kvm_restore_lasx: lasxOp('__kvm_restore_lasx', 'restore'),
+    __kvm_restore_lasx_upper: lasxOp('__kvm_restore_lasx_upper', 'restore'),
+    __kvm_restore_lasx_uppest: lasxOp('__kvm_restore_lasx_uppest', 'restore'),
     __kvm_restore_fcsr: op('__kvm_restore_fcsr', 'restore'),
     __kvm_restore_msacsr: op('__kvm_restore_msacsr', 'restore'),
     _save_fp: op('_save_fp', 'save'),
@@ -254,5 +308,6 @@ export function auxName(aux: number): string {
   const out: string[] = [];
   if (aux & KVM_MIPS_AUX_FPU) out.push('FPU');
   if (aux & KVM_MIPS_AUX_MSA) out.push('MSA');
+  if (aux & KVM_MIPS_AUX_LASX) out.push('LASX');
   return out.join('|');
 }

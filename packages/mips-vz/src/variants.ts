@@ -2,8 +2,8 @@
  * The variants of @vfpu/mips-vz and their defaults (units, register file, costs).
  */
 import type { CostTable, VariantSpec } from '@vfpu/core';
-import { CONTROL_REGISTERS } from './regs.js';
-import { FPUREG_BYTES, NUM_FPU_REGS } from './state.js';
+import { CONTROL_REGISTERS, LOONGSON_CONTROL_REGISTERS } from './regs.js';
+import { NUM_FPU_REGS } from './state.js';
 
 /**
  * No cycle figure for MIPS VZ is published (reference/costs-and-peers.md A.2): every default is
@@ -46,10 +46,44 @@ export const MAINLINE: VariantSpec = {
     },
   ],
   classMap: { scalar: 'fpu', vec128: 'msa', vec256: 'msa', vec512: 'msa', matrix: 'msa' },
-  registerFileBytes: NUM_FPU_REGS * FPUREG_BYTES,
+  registerFileBytes: NUM_FPU_REGS * 16,
   controlRegisters: CONTROL_REGISTERS,
   kvm: { policy: 'lazy' },
   costs: MIPS_COSTS,
 };
 
-export const VARIANTS: readonly VariantSpec[] = [MAINLINE];
+export const LOONGSON_3A4000: VariantSpec = {
+  id: 'loongson-3a4000',
+  description:
+    'Loongson 3A4000 (GS464V): FPU, 128-bit MSA and 256-bit LASX, Loongson downstream KVM',
+  kernel:
+    'Loongson MIPS kernel (zengyifei1993/kernel_2k1000 arch/mips/kvm mips.c @9fc00afa, vz.c @4e8ae257, msa.S @d0f2e3b6) on the mainline VZ base',
+  units: [
+    { ...(MAINLINE.units[0] as VariantSpec['units'][number]) },
+    {
+      ...(MAINLINE.units[1] as VariantSpec['units'][number]),
+      parent: 'lasx',
+      description:
+        'MSA: 32 × 128-bit vector registers (w0–w31), the low half of each LASX register',
+    },
+    {
+      id: 'lasx',
+      description: 'LASX: 32 × 256-bit vector registers (xr0–xr31); adds the upper 128 bits',
+      partBytes: NUM_FPU_REGS * 16,
+      registers: NUM_FPU_REGS,
+      class: 'vec256',
+    },
+  ],
+  classMap: { scalar: 'fpu', vec128: 'msa', vec256: 'lasx', vec512: 'lasx', matrix: 'lasx' },
+  registerFileBytes: NUM_FPU_REGS * 32,
+  controlRegisters: LOONGSON_CONTROL_REGISTERS,
+  kvm: { policy: 'lazy' },
+  costs: MIPS_COSTS,
+};
+
+export const VARIANTS: readonly VariantSpec[] = [LOONGSON_3A4000, MAINLINE];
+
+/** Does the variant run the Loongson kernel's LASX paths? */
+export function hasLasx(variant: VariantSpec): boolean {
+  return variant.units.some((u) => u.id === 'lasx');
+}

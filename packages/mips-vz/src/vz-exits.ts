@@ -3,13 +3,18 @@
  * arch/mips/kvm/vz.c: which counter is incremented, which checks run, what is returned.
  */
 import { RESUME_GUEST, RESUME_HOST, type Resume } from '@vfpu/core';
-import { kvm_drop_fpu, kvm_lose_fpu, kvm_own_fpu, kvm_own_msa } from './kvm-fpu.js';
+import { kvm_drop_fpu, kvm_lose_fpu, kvm_own_fpu, kvm_own_lasx, kvm_own_msa } from './kvm-fpu.js';
 import {
+  CONF_CM_CMASK,
   EXCCODE_CPU,
   EXCCODE_GE,
+  EXCCODE_LASX,
   EXCCODE_MSADIS,
+  GSEXCCODE_LASX_DISABLED,
   KVM_MIPS_AUX_FPU,
+  KVM_MIPS_AUX_LASX,
   KVM_MIPS_AUX_MSA,
+  MIPS_CONF_LASXEN,
   MIPS_CONF5_CV,
   MIPS_CONF5_FRE,
   MIPS_CONF5_K,
@@ -20,6 +25,7 @@ import {
   MIPS_GCTL0_GEXC_GSFC,
   ST0_CU1,
   ST0_FR,
+  UNIT_LASX,
   UNIT_MSA,
 } from './regs.js';
 import { auxName, type MipsVz, type Vcpu } from './state.js';
@@ -28,7 +34,7 @@ import { auxName, type MipsVz, type Vcpu } from './state.js';
  * vz.c kvm_trap_vz_handle_cop_unusable, after kvm_mips_handle_exit's ++cop_unusable_exits.
  * `grantMsa`: a policy other than the kernel's asked for MSA too, so kvm_own_msa runs instead.
  */
-export function handleCopUnusable(m: MipsVz, vi: number, grantMsa: boolean): Resume {
+export function handleCopUnusable(m: MipsVz, vi: number, grant: 'fpu' | 'msa' | 'lasx'): Resume {
   const v = m.vcpus[vi] as Vcpu;
   const t = m.trace;
   if (t.on) {
@@ -54,13 +60,19 @@ export function handleCopUnusable(m: MipsVz, vi: number, grantMsa: boolean): Res
     m.host.count(m.ids.KVM_EXIT_UNKNOWN);
     return RESUME_HOST;
   }
-  if (grantMsa) kvm_own_msa(m, vi, 2);
-  else kvm_own_fpu(m, vi, 2);
+  own(m, vi, grant);
   return RESUME_GUEST;
 }
 
+/** The own routine of the widest unit granted (the kernel grants exactly the trapping unit). */
+export function own(m: MipsVz, vi: number, grant: 'fpu' | 'msa' | 'lasx'): void {
+  if (grant === 'lasx') kvm_own_lasx(m, vi, 2);
+  else if (grant === 'msa') kvm_own_msa(m, vi, 2);
+  else kvm_own_fpu(m, vi, 2);
+}
+
 /** vz.c kvm_trap_vz_handle_msa_disabled, after ++msa_disabled_exits. */
-export function handleMsaDisabled(m: MipsVz, vi: number): Resume {
+export function handleMsaDisabled(m: MipsVz, vi: number, grant: 'msa' | 'lasx'): Resume {
   const v = m.vcpus[vi] as Vcpu;
   const t = m.trace;
   if (t.on) {
@@ -83,7 +95,38 @@ export function handleMsaDisabled(m: MipsVz, vi: number): Resume {
     m.host.count(m.ids.KVM_EXIT_INTERNAL_ERROR);
     return RESUME_HOST;
   }
-  kvm_own_msa(m, vi, 2);
+  own(m, vi, grant);
+  return RESUME_GUEST;
+}
+
+/**
+ * LS-mips kvm_mips_handle_exit, ExcCode 16 (EXCCODE_LASX) with GSCause.GSExcCode 7 →
+ * ++lasx_disabled_exits → LS-vz kvm_trap_vz_handle_lasx_disabled.
+ */
+export function handleLasxDisabled(m: MipsVz, vi: number): Resume {
+  const v = m.vcpus[vi] as Vcpu;
+  const t = m.trace;
+  if (t.on) {
+    t.line(
+      0,
+      `exception: Loongson GSExc — Cause.ExcCode=${EXCCODE_LASX} (EXCCODE_LASX), GSCause.GSExcCode=${GSEXCCODE_LASX_DISABLED} (LASX disabled) → root (guest exit)`,
+    );
+    t.fn(0, 'kvm_mips_handle_exit', '— ++lasx_disabled_exits');
+  }
+  m.host.count(m.ids.lasx_disabled_exits);
+  if (t.on) t.fn(1, 'kvm_trap_vz_handle_lasx_disabled');
+  let why = '';
+  if (!m.guestHasLasx(v)) why = 'guest has no LASX';
+  else if ((v.status & (ST0_CU1 | ST0_FR)) === ST0_CU1) why = 'guest Status CU1=1 with FR=0';
+  else if (!(v.config5 & MIPS_CONF5_MSAEN)) why = 'guest Config5.MSAEn=0';
+  else if (!(v.config & MIPS_CONF_LASXEN)) why = 'guest Config.LASXEn=0';
+  else if (v.aux & KVM_MIPS_AUX_LASX) why = `aux_inuse already has LASX (${auxName(v.aux)})`;
+  if (why !== '') {
+    if (t.on) t.line(2, `${why}: run->exit_reason = KVM_EXIT_INTERNAL_ERROR, RESUME_HOST`);
+    m.host.count(m.ids.KVM_EXIT_INTERNAL_ERROR);
+    return RESUME_HOST;
+  }
+  kvm_own_lasx(m, vi, 2);
   return RESUME_GUEST;
 }
 
@@ -102,7 +145,7 @@ export function gsfcStatus(m: MipsVz, vi: number, written: number): void {
   if (change & ST0_FR) {
     // FR changes make FPU and vector state UNPREDICTABLE: discard it without saving
     kvm_drop_fpu(m, vi, 2);
-    m.host.undefine(vi, (1 << UNIT_MSA) | 1);
+    m.host.undefine(vi, (1 << UNIT_LASX) | (1 << UNIT_MSA) | 1);
     if (t.on)
       t.line(
         2,
@@ -110,7 +153,9 @@ export function gsfcStatus(m: MipsVz, vi: number, written: number): void {
       );
   }
   // with FR=0 the MSA state would be clobbered by the FPU: save it first
-  if (change & ST0_CU1 && !(val & ST0_FR) && v.aux & KVM_MIPS_AUX_MSA) kvm_lose_fpu(m, vi, 2);
+  // [LS: MSA or LASX]
+  const vector = KVM_MIPS_AUX_MSA | (m.o.cpuHasLasx ? KVM_MIPS_AUX_LASX : 0);
+  if (change & ST0_CU1 && !(val & ST0_FR) && v.aux & vector) kvm_lose_fpu(m, vi, 2);
   if (t.on) t.line(2, `write_gc0_status(0x${(val >>> 0).toString(16)})`);
   v.status = val >>> 0;
 }
@@ -137,6 +182,15 @@ export function gsfcConfig5(m: MipsVz, vi: number, val: number): void {
   const next = (old ^ (change & config5GuestWrmask(m, v))) >>> 0;
   if (m.trace.on) m.trace.line(2, `write_gc0_config5(0x${next.toString(16)})`);
   v.config5 = next;
+}
+
+/** LS-vz kvm_trap_vz_handle_gsfc, Config (16.0): old ^ (change & kvm_vz_config_guest_wrmask = CM|LASXEn). */
+export function gsfcConfig(m: MipsVz, vi: number, val: number): void {
+  const v = m.vcpus[vi] as Vcpu;
+  const change = (val ^ v.config) >>> 0;
+  const next = (v.config ^ (change & (CONF_CM_CMASK | MIPS_CONF_LASXEN))) >>> 0;
+  if (m.trace.on) m.trace.line(2, `write_gc0_config(0x${next.toString(16)}) (no FPU action)`);
+  v.config = next;
 }
 
 /** The GSFC guest exit: ExcCode 27 (GE), GuestCtl0.GExcCode 1, counted in kvm_trap_vz_handle_guest_exit. */

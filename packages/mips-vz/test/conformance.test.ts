@@ -5,4 +5,5 @@ import { mipsVz } from '../src/index.js';
 // Every scenario names the kernel functions it follows (arch/mips/kvm/{vz.c,mips.c,fpu.S,msa.S,entry.c}).
 describeBackendConformance(mipsVz(), {
   scenarios: fileURLToPath(new URL('./scenarios', import.meta.url)),
+  variants: ['loongson-3a4000', 'mainline'],
 });
