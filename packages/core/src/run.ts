@@ -13,7 +13,7 @@ import { resolvePolicy } from './policy/resolve.js';
 import { buildReport, type ReportV1, type ResolvedConfig } from './report.js';
 import { DEFAULT_SEED } from './rng.js';
 import { TraceCollector } from './trace.js';
-import { buildLattice, UNIT_CLASSES, type UnitClass } from './units.js';
+import { UNIT_CLASSES, type UnitClass } from './units.js';
 import { WorkloadEvent } from './workload/event.js';
 import { EventParser, parseHeader, type WorkloadHeader } from './workload/parse.js';
 import { PresetGenerator } from './workload/presets.js';
@@ -248,7 +248,7 @@ export function runPreset(pr: PresetRequest, req: RunRequest): RunResult {
   const name = `preset:${pr.preset}`;
   const p = prepare(gen.header, req, name, 0);
   // generated events carry a class index in `unit`: map it to the variant's unit
-  const lattice = buildLattice(p.variant.units);
+  const lattice = p.sim.lattice;
   const classUnit = Int32Array.from(UNIT_CLASSES, (c) =>
     lattice.indexOf(p.variant.classMap[c as UnitClass]),
   );

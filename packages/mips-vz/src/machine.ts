@@ -280,7 +280,7 @@ export class MipsVzMachine implements Machine {
     const m = this.m;
     const unit = units & LASX_BIT ? 'lasx' : units & MSA_BIT ? 'msa' : 'fpu';
     if (m.trace.on) m.trace.line(0, `policy load of ${unit} (not a kernel path)`);
-    own(m, vi, unit);
+    own(m, vi, unit, 1);
     restoreCsrsForEntry(m, vi, 1);
   }
 

@@ -60,15 +60,23 @@ export function handleCopUnusable(m: MipsVz, vi: number, grant: 'fpu' | 'msa' | 
     m.host.count(m.ids.KVM_EXIT_UNKNOWN);
     return RESUME_HOST;
   }
-  own(m, vi, grant);
+  own(m, vi, grant, 2);
   return RESUME_GUEST;
 }
 
+/** A handler's failed check: run->exit_reason = KVM_EXIT_INTERNAL_ERROR, RESUME_HOST. */
+function internalError(m: MipsVz, why: string): Resume {
+  if (m.trace.on)
+    m.trace.line(2, `${why}: run->exit_reason = KVM_EXIT_INTERNAL_ERROR, RESUME_HOST`);
+  m.host.count(m.ids.KVM_EXIT_INTERNAL_ERROR);
+  return RESUME_HOST;
+}
+
 /** The own routine of the widest unit granted (the kernel grants exactly the trapping unit). */
-export function own(m: MipsVz, vi: number, grant: 'fpu' | 'msa' | 'lasx'): void {
-  if (grant === 'lasx') kvm_own_lasx(m, vi, 2);
-  else if (grant === 'msa') kvm_own_msa(m, vi, 2);
-  else kvm_own_fpu(m, vi, 2);
+export function own(m: MipsVz, vi: number, grant: 'fpu' | 'msa' | 'lasx', depth: number): void {
+  if (grant === 'lasx') kvm_own_lasx(m, vi, depth);
+  else if (grant === 'msa') kvm_own_msa(m, vi, depth);
+  else kvm_own_fpu(m, vi, depth);
 }
 
 /** vz.c kvm_trap_vz_handle_msa_disabled, after ++msa_disabled_exits. */
@@ -90,12 +98,8 @@ export function handleMsaDisabled(m: MipsVz, vi: number, grant: 'msa' | 'lasx'):
   else if ((v.status & (ST0_CU1 | ST0_FR)) === ST0_CU1) why = 'guest Status CU1=1 with FR=0';
   else if (!(v.config5 & MIPS_CONF5_MSAEN)) why = 'guest Config5.MSAEn=0';
   else if (v.aux & KVM_MIPS_AUX_MSA) why = `aux_inuse already has MSA (${auxName(v.aux)})`;
-  if (why !== '') {
-    if (t.on) t.line(2, `${why}: run->exit_reason = KVM_EXIT_INTERNAL_ERROR, RESUME_HOST`);
-    m.host.count(m.ids.KVM_EXIT_INTERNAL_ERROR);
-    return RESUME_HOST;
-  }
-  own(m, vi, grant);
+  if (why !== '') return internalError(m, why);
+  own(m, vi, grant, 2);
   return RESUME_GUEST;
 }
 
@@ -121,11 +125,7 @@ export function handleLasxDisabled(m: MipsVz, vi: number): Resume {
   else if (!(v.config5 & MIPS_CONF5_MSAEN)) why = 'guest Config5.MSAEn=0';
   else if (!(v.config & MIPS_CONF_LASXEN)) why = 'guest Config.LASXEn=0';
   else if (v.aux & KVM_MIPS_AUX_LASX) why = `aux_inuse already has LASX (${auxName(v.aux)})`;
-  if (why !== '') {
-    if (t.on) t.line(2, `${why}: run->exit_reason = KVM_EXIT_INTERNAL_ERROR, RESUME_HOST`);
-    m.host.count(m.ids.KVM_EXIT_INTERNAL_ERROR);
-    return RESUME_HOST;
-  }
+  if (why !== '') return internalError(m, why);
   kvm_own_lasx(m, vi, 2);
   return RESUME_GUEST;
 }
