@@ -203,7 +203,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header({ config: { turbo: true } })],
     line: 1,
     field: 'config.turbo',
-    message: 'unknown option (known: fpu, msa, lasx, guest, host, quirks, faults)',
+    message: 'unknown option (known: fpu, msa, lasx, guest, host, vzRegs, quirks, faults)',
   },
   {
     name: 'bad config value: config.guest.Status unknown bit',
@@ -437,7 +437,8 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     ],
     line: 5,
     field: 'reason',
-    message: 'expected one of mmio, irq, hlt, hypercall, signal, other, got the string "boredom"',
+    message:
+      'expected one of mmio, irq, hlt, hypercall, signal, other, cop2, gsexc (loongson-3a4000), got the string "boredom"',
   },
   {
     name: 'unknown thread',
@@ -481,7 +482,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     line: 4,
     field: 'reg',
     message: 'unknown control register',
-    also: ['"Cause"', 'for loongson-3a4000 (known: Status, Config5, Config)'],
+    also: ['"Cause"', 'for loongson-3a4000 (known: Status, Config5, FCSR, MSACSR, Config)'],
   },
   {
     name: 'guest-write: unknown bit',

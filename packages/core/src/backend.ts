@@ -18,6 +18,29 @@ export interface ControlRegisterSpec {
   readonly description: string;
   /** bit name → bit number (0–31). */
   readonly bits: Readonly<Record<string, number>>;
+  /**
+   * The unit this register belongs to (MIPS FCSR → fpu, MSACSR → msa), if any. Then the guest's
+   * write is an instruction of that unit (it traps as a `use` of the unit would), the register
+   * is 32 bits of the register file at {@link Machine.controlSlice}, and every guest read of the
+   * unit also reads it (so the oracle checks it).
+   */
+  readonly unit?: string;
+}
+
+/** Extra exit reasons a variant accepts, after {@link EXIT_REASONS} (e.g. MIPS `cop2`). */
+export type ExitReasonSpecs = Readonly<Record<string, string>>;
+
+/**
+ * The per-register userspace interface of a variant (MIPS and arm64 ONE_REG), for `user-get` /
+ * `user-set` events that give an `id` instead of a unit.
+ */
+export interface UserRegisterSpec {
+  /** What ids look like, for error messages and `vfpu list`. */
+  readonly description: string;
+  /** Resolves an id as written in a workload to a handle ≥ 0, or returns an error message. */
+  resolve(id: string, write: boolean): number | string;
+  /** The kernel's name of a handle, e.g. `KVM_REG_MIPS_FPR_32(3)` (for violations and traces). */
+  name(handle: number): string;
 }
 
 /** One documented option of `config` in the workload header. */
@@ -39,6 +62,10 @@ export interface VariantSpec {
   /** Bytes of one pCPU register file (and of one context's architectural image). */
   readonly registerFileBytes: number;
   readonly controlRegisters: Readonly<Record<string, ControlRegisterSpec>>;
+  /** Exit reasons beyond the common ones, by name, with what they model. */
+  readonly exitReasons?: ExitReasonSpecs;
+  /** The register-id uapi, when the architecture has one. */
+  readonly userRegisters?: UserRegisterSpec;
   /** What the policy named `kvm` means on this variant. */
   readonly kvm: PolicyRef;
   readonly costs: CostTable;
@@ -173,6 +200,19 @@ export interface Machine {
   hostSlice(thread: number, unit: number, reg: number): number;
   /** Host kernel-mode FP/SIMD use; false when the architecture's kernel has no such API. */
   kernelFpu(cpu: number): boolean;
+
+  /** Where control register `reg` (one with a `unit`) lives in the register file, packed as `slice`. */
+  controlSlice?(reg: number): number;
+  /**
+   * Userspace reads register `handle` (from {@link UserRegisterSpec.resolve}): copies what the
+   * kernel returns into `out` and returns the packed slice to check, or −1 (an error, or data
+   * that is not register state, such as a register list).
+   */
+  userGetRegister?(vcpu: number, handle: number, out: Uint8Array): number;
+  /** Where the value of a `user-set` of `handle` goes (packed slice), or −1 when nothing is stored. */
+  userRegisterSlice?(vcpu: number, handle: number): number;
+  /** Userspace writes register `handle` from `src`; false when the kernel stores nothing. */
+  userSetRegister?(vcpu: number, handle: number, src: Uint8Array): boolean;
 
   /** Userspace reads vCPU state: copies the bytes it returns into `out` at the slice's offset. */
   userRead(vcpu: number, unit: number, reg: number, out: Uint8Array): number;

@@ -13,6 +13,7 @@ import {
   type OpDirection,
   RESUME_HOST,
   type Tracer,
+  type UserRegisterSpec,
   type VariantSpec,
 } from './backend.js';
 import type { CostTable } from './costs.js';
@@ -39,6 +40,10 @@ export interface SimulatorOptions {
 }
 
 const NONE = -1;
+/** The `register` a violation names when the control register of a unit differs. */
+const CONTROL_REGISTER = -1;
+/** The `unit` of a violation found by a user-get of a register id. */
+const USER_REGISTER = -2;
 
 export class Simulator implements MachineHost {
   readonly cpus: number;
@@ -83,6 +88,13 @@ export class Simulator implements MachineHost {
   private currentOp = 0;
   private readonly classWarned: Set<string> = new Set();
   private readonly exitCounter: CounterId;
+  /** By control-register index: the unit it belongs to, or −1; its packed slice. */
+  private readonly controlUnit: Int32Array;
+  private readonly controlSlices: Int32Array;
+  private readonly controlNames: readonly string[];
+  private readonly userRegisters: UserRegisterSpec | undefined;
+  /** By unit: the control register every read of the unit also reads, or −1. */
+  private readonly unitControl: Int32Array;
 
   constructor(o: SimulatorOptions) {
     this.cpus = o.cpus;
@@ -114,6 +126,24 @@ export class Simulator implements MachineHost {
     this.exitCounter = this.acct.counter('outcomes', 'KVM_RUN returned to userspace');
     this.machine = o.backend.createMachine({ variant: o.variant, options: o.options, host: this });
     const machine = this.machine;
+    this.controlNames = Object.keys(o.variant.controlRegisters);
+    this.userRegisters = o.variant.userRegisters;
+    this.controlUnit = new Int32Array(this.controlNames.length).fill(NONE);
+    this.controlSlices = new Int32Array(this.controlNames.length).fill(NONE);
+    this.unitControl = new Int32Array(this.lattice.units.length).fill(NONE);
+    this.controlNames.forEach((name, i) => {
+      const unitId = o.variant.controlRegisters[name]?.unit;
+      if (unitId === undefined) return;
+      const u = this.lattice.indexOf(unitId);
+      const p = machine.controlSlice?.(i) ?? NONE;
+      if (u < 0 || p < 0 || (p & 0xffff) !== 4)
+        throw new Error(
+          `${o.variant.id}: control register ${name} needs a known unit and a 4-byte controlSlice`,
+        );
+      this.controlUnit[i] = u;
+      this.controlSlices[i] = p;
+      this.unitControl[u] = i;
+    });
     this.policy = o.policy.definition.create(
       {
         lattice: this.lattice,
@@ -422,6 +452,24 @@ export class Simulator implements MachineHost {
     const unit = ev.unit;
     if (this.trace.on)
       this.trace.line(0, `guest ${unitAccess(ev.access)} ${this.lattice.units[unit]?.id}`);
+    if (!this.guestInstruction(v, unit)) return;
+    const reg = this.pickReg(unit, ev.reg);
+    const p = this.machine.slice(v, unit, reg);
+    const hw = this.registerFile[cpu] as Uint8Array;
+    this.access(hw, v, p, ev.access, unit, reg);
+    // the instruction also reads the unit's control register (e.g. the rounding mode in FCSR)
+    const creg = this.unitControl[unit] as number;
+    if (creg >= 0 && ev.access & Access.read) {
+      const q = this.controlSlices[creg] as number;
+      this.access(hw, v, q, Access.read, unit, CONTROL_REGISTER);
+    }
+  }
+
+  /**
+   * A guest instruction of `unit`: the hardware's checks, the root trap and the kernel's
+   * handler, and the re-entry. True when the instruction then executes.
+   */
+  private guestInstruction(v: number, unit: number): boolean {
     let access = this.machine.guestAccess(v, unit);
     if (access > 0) {
       const grant = this.policy.grant(v, unit) & ~this.machine.live(v);
@@ -429,7 +477,7 @@ export class Simulator implements MachineHost {
       if (resume === RESUME_HOST) {
         this.inGuest[v] = 0;
         this.toUserspace(v);
-        return;
+        return false;
       }
       this.entry(v, true);
       access = this.machine.guestAccess(v, unit);
@@ -437,15 +485,13 @@ export class Simulator implements MachineHost {
         this.warn(
           'the guest was re-entered with the unit still disabled: it would trap again (a livelock in the kernel)',
         );
-        return;
+        return false;
       }
     }
-    if (access < 0) return; // the guest's own exception, handled inside the guest
-    this.exposure(v, cpu);
+    if (access < 0) return false; // the guest's own exception, handled inside the guest
+    this.exposure(v, this.vcpuCpu[v] as number);
     this.policy.used(v, unit);
-    const reg = this.pickReg(unit, ev.reg);
-    const p = this.machine.slice(v, unit, reg);
-    this.access(this.registerFile[cpu] as Uint8Array, v, p, ev.access, unit, reg);
+    return true;
   }
 
   private access(
@@ -478,8 +524,13 @@ export class Simulator implements MachineHost {
       event: this.events,
       op: OPS[this.currentOp] ?? '?',
       context: this.contextName(ctx),
-      unit: this.lattice.units[unit]?.id ?? '?',
-      register: reg,
+      unit:
+        unit === USER_REGISTER
+          ? (this.userRegisters?.name(reg) ?? '?')
+          : reg === CONTROL_REGISTER
+            ? (this.controlNames[this.unitControl[unit] as number] ?? '?')
+            : (this.lattice.units[unit]?.id ?? '?'),
+      register: unit === USER_REGISTER ? CONTROL_REGISTER : reg,
       byte,
       expected: (this.oracle.truth[ctx] as Uint8Array)[off + byte] as number,
       actual: actual[off + byte] as number,
@@ -517,15 +568,29 @@ export class Simulator implements MachineHost {
 
   private guestWrite(ev: WorkloadEvent): void {
     const v = ev.vcpu;
-    this.requireInGuest(v, 'guest-write');
-    const resume = this.machine.guestWrite(
-      v,
-      ev.controlReg,
-      ev.hasValue,
-      ev.value,
-      ev.set,
-      ev.clear,
-    );
+    const cpu = this.requireInGuest(v, 'guest-write');
+    const reg = ev.controlReg;
+    let hasValue = ev.hasValue;
+    let value = ev.value;
+    const unit = this.controlUnit[reg] as number;
+    if (unit >= 0) {
+      // an instruction of the unit (MIPS ctc1 / ctcmsa): it traps like any use of the unit, and
+      // its value becomes the context's truth
+      if (this.trace.on)
+        this.trace.line(
+          0,
+          `guest write of ${this.controlNames[reg]} (a ${this.lattice.units[unit]?.id} instruction)`,
+        );
+      if (!this.guestInstruction(v, unit)) return;
+      const p = this.controlSlices[reg] as number;
+      if (!hasValue) {
+        const old = this.oracle.readU32(this.registerFile[cpu] as Uint8Array, v, p >>> 16);
+        value = ((old | ev.set) & ~ev.clear) >>> 0;
+        hasValue = true;
+      }
+      this.oracle.setU32(v, p >>> 16, value);
+    }
+    const resume = this.machine.guestWrite(v, reg, hasValue, value, ev.set, ev.clear);
     if (resume === RESUME_HOST) {
       this.inGuest[v] = 0;
       this.toUserspace(v);
@@ -572,6 +637,10 @@ export class Simulator implements MachineHost {
         `${write ? 'user-set' : 'user-get'}: vcpu ${v} is inside KVM_RUN; put it first`,
       );
     }
+    if (ev.regId >= 0) {
+      this.userRegister(v, ev.regId, write);
+      return;
+    }
     const unit = ev.unit;
     const regs = (this.lattice.units[unit] as { registers: number }).registers;
     const from = Math.max(ev.reg, 0);
@@ -591,6 +660,25 @@ export class Simulator implements MachineHost {
         if (bad >= 0) this.violation(v, unit, r, bad, p >>> 16, buf);
       }
     }
+  }
+
+  /** One register of the variant's register-id uapi (e.g. MIPS KVM_GET_ONE_REG / KVM_SET_ONE_REG). */
+  private userRegister(v: number, handle: number, write: boolean): void {
+    const m = this.machine;
+    if (!m.userGetRegister || !m.userSetRegister || !m.userRegisterSlice)
+      throw new Error('the variant declares userRegisters but its machine lacks the hooks');
+    const buf = this.scratch;
+    if (write) {
+      const p = m.userRegisterSlice(v, handle);
+      if (p >= 0) this.oracle.fill(buf, p >>> 16, p & 0xffff);
+      if (m.userSetRegister(v, handle, buf) && p >= 0)
+        this.oracle.commit(buf, v, p >>> 16, p & 0xffff);
+      return;
+    }
+    const p = m.userGetRegister(v, handle, buf);
+    if (p < 0) return;
+    const bad = this.oracle.check(buf, v, p >>> 16, p & 0xffff);
+    if (bad >= 0) this.violation(v, USER_REGISTER, handle, bad, p >>> 16, buf);
   }
 
   private work(ev: WorkloadEvent): void {

@@ -3,6 +3,7 @@ export type {
   ControlRegisterSpec,
   CounterId,
   ExitReason,
+  ExitReasonSpecs,
   Machine,
   MachineHost,
   MachineInit,
@@ -10,6 +11,7 @@ export type {
   OptionSpec,
   Resume,
   Tracer,
+  UserRegisterSpec,
   VariantSpec,
 } from './backend.js';
 export {

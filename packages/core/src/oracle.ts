@@ -82,6 +82,26 @@ export class Oracle {
     return -1;
   }
 
+  /** A 32-bit little-endian control register of `ctx`: its truth where defined, else `hw`. */
+  readU32(hw: Uint8Array, ctx: number, off: number): number {
+    const t = this.truth[ctx] as Uint8Array;
+    const d = this.defined[ctx] as Uint8Array;
+    let x = 0;
+    for (let i = 3; i >= 0; i--)
+      x = x * 256 + ((d[off + i] === 1 ? t[off + i] : hw[off + i]) as number);
+    return x;
+  }
+
+  /** Sets a 32-bit little-endian control register's truth (a value the guest wrote). */
+  setU32(ctx: number, off: number, value: number): void {
+    const t = this.truth[ctx] as Uint8Array;
+    const d = this.defined[ctx] as Uint8Array;
+    for (let i = 0; i < 4; i++) {
+      t[off + i] = (value >>> (8 * i)) & 0xff;
+      d[off + i] = 1;
+    }
+  }
+
   record(v: Violation): void {
     this.violations++;
     if (this.first === null) this.first = v;

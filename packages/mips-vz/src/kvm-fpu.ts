@@ -292,16 +292,3 @@ export function kvm_drop_fpu(m: MipsVz, vi: number, depth: number): void {
     m.setAux(v, v.aux & ~KVM_MIPS_AUX_FPU, depth + 1);
   }
 }
-
-/** mips.c kvm_mips_handle_exit, re-entry tail: restore FCSR / MSACSR when the unit is enabled in root. */
-export function restoreCsrsForEntry(m: MipsVz, vi: number, depth: number): void {
-  const v = m.vcpus[vi] as Vcpu;
-  const c = m.cpus[v.cpu];
-  if (c === undefined) return;
-  if (m.guestHasFpu(v) && c.status & ST0_CU1) {
-    m.host.call(m.ids.__kvm_restore_fcsr, vi, 4, 0, depth);
-  }
-  if (m.guestHasMsa(v) && c.config5 & MIPS_CONF5_MSAEN) {
-    m.host.call(m.ids.__kvm_restore_msacsr, vi, 4, 0, depth);
-  }
-}

@@ -12,11 +12,28 @@ import {
   type Resume,
   type UnitMask,
 } from '@vfpu/core';
+import {
+  fcsrOffset,
+  guestWriteCsr,
+  kvm_mips_build_exit_csrs,
+  msacsrOffset,
+  restoreCsrsForEntry,
+} from './csr.js';
 import { hostAccess, lose_fpu_inatomic } from './host-fpu.js';
-import { kvm_lose_fpu, restoreCsrsForEntry } from './kvm-fpu.js';
+import { kvm_lose_fpu } from './kvm-fpu.js';
+import {
+  FPR_64,
+  kvm_mips_get_reg,
+  kvm_mips_set_reg,
+  setSlice,
+  VEC_128,
+  VEC_256,
+} from './one-reg.js';
 import {
   CREG_CONFIG,
   CREG_CONFIG5,
+  CREG_FCSR,
+  CREG_MSACSR,
   CREG_STATUS,
   GSFC_STATUS_FIELDS,
   KVM_MIPS_AUX_FPU,
@@ -26,6 +43,7 @@ import {
   MIPS_CONF5_FRE,
   MIPS_CONF5_MSAEN,
   ST0_CU1,
+  ST0_CU2,
   ST0_FR,
   UNIT_FPU,
   UNIT_LASX,
@@ -36,7 +54,9 @@ import {
   gsfcConfig,
   gsfcConfig5,
   gsfcStatus,
+  handleCop2Unusable,
   handleCopUnusable,
+  handleGsexcOther,
   handleLasxDisabled,
   handleMsaDisabled,
   own,
@@ -61,6 +81,9 @@ const R_IRQ = EXIT_REASONS.indexOf('irq');
 const R_HLT = EXIT_REASONS.indexOf('hlt');
 const R_HYPERCALL = EXIT_REASONS.indexOf('hypercall');
 const R_SIGNAL = EXIT_REASONS.indexOf('signal');
+/** The variants' own exit reasons (variants.ts MIPS_EXIT_REASONS, in that order). */
+const R_COP2 = EXIT_REASONS.length;
+const R_GSEXC = EXIT_REASONS.length + 1;
 
 function packSlice(off: number, len: number): number {
   return off * 65536 + len;
@@ -69,11 +92,6 @@ function packSlice(off: number, len: number): number {
 /** Bytes of one register of a unit: FPR 8, MSA vector 16, LASX vector 32. */
 function unitBytes(unit: number): number {
   return unit === UNIT_FPU ? 8 : unit === UNIT_MSA ? 16 : 32;
-}
-
-/** The ONE_REG register kind of a unit (FPR_64, VEC_128, Loongson VEC_256). */
-function oneRegName(unit: number): string {
-  return unit === UNIT_FPU ? 'FPR_64' : unit === UNIT_MSA ? 'VEC_128' : 'VEC_256';
 }
 
 export class MipsVzMachine implements Machine {
@@ -144,11 +162,11 @@ export class MipsVzMachine implements Machine {
     const m = this.m;
     const v = this.vcpu(vi);
     if (!reentry) {
-      // entry.c kvm_mips_build_vcpu_run: root Status is written with a constant (EXL|KSU_USER|IE…): CU1=FR=0
+      // entry.c kvm_mips_build_vcpu_run: root Status is written with a constant (EXL|KSU_USER|IE…): CU1=CU2=FR=0
       const c = m.cpus[v.cpu];
-      if (c !== undefined && c.status & (ST0_CU1 | ST0_FR)) {
-        if (m.trace.on) m.trace.line(0, 'first entry: root Status rebuilt, CU1=FR=0');
-        c.status &= ~(ST0_CU1 | ST0_FR);
+      if (c !== undefined && c.status & (ST0_CU1 | ST0_CU2 | ST0_FR)) {
+        if (m.trace.on) m.trace.line(0, 'first entry: root Status rebuilt, CU1=CU2=FR=0');
+        c.status &= ~(ST0_CU1 | ST0_CU2 | ST0_FR);
       }
       return;
     }
@@ -158,11 +176,16 @@ export class MipsVzMachine implements Machine {
   }
 
   /** A non-FP exit, counted as kvm_mips_handle_exit and the VZ handlers count it. */
-  exit(_vi: number, reason: number): Resume {
+  exit(vi: number, reason: number): Resume {
     const m = this.m;
     const ids = m.ids;
     const t = m.trace;
+    kvm_mips_build_exit_csrs(m, vi);
     switch (reason) {
+      case R_COP2:
+        return handleCop2Unusable(m, vi);
+      case R_GSEXC:
+        return handleGsexcOther(m);
       case R_MMIO:
         // root TLB load miss on an unmapped GPA → kvm_mips_emulate_load → KVM_EXIT_MMIO
         if (t.on)
@@ -263,6 +286,7 @@ export class MipsVzMachine implements Machine {
 
   handleTrap(vi: number, trap: number, _unit: number, grant: UnitMask): Resume {
     const m = this.m;
+    kvm_mips_build_exit_csrs(m, vi);
     if (trap === TRAP_CPU) {
       m.host.count(m.ids.trapCpu);
       return handleCopUnusable(m, vi, this.widest(vi, grant, 'fpu'));
@@ -299,6 +323,11 @@ export class MipsVzMachine implements Machine {
   ): Resume | typeof NO_EXIT {
     const m = this.m;
     const v = this.vcpu(vi);
+    if (reg === CREG_FCSR || reg === CREG_MSACSR) {
+      // ctc1 / ctcmsa: the engine ran the unit's checks (and any trap) and resolved the value
+      guestWriteCsr(m, vi, reg === CREG_MSACSR, value);
+      return NO_EXIT;
+    }
     const old = reg === CREG_STATUS ? v.status : reg === CREG_CONFIG ? v.config : v.config5;
     const next = (hasValue ? value : (old | set) & ~clear) >>> 0;
     if (reg === CREG_STATUS) {
@@ -309,6 +338,7 @@ export class MipsVzMachine implements Machine {
         return NO_EXIT;
       }
       traceGsfc(m, 'Status');
+      kvm_mips_build_exit_csrs(m, vi);
       m.host.count(m.ids.vz_gsfc_exits);
       gsfcStatus(m, vi, next);
       return RESUME_GUEST;
@@ -316,6 +346,7 @@ export class MipsVzMachine implements Machine {
     if (reg === CREG_CONFIG5) {
       if (next === old) return NO_EXIT;
       traceGsfc(m, 'Config5');
+      kvm_mips_build_exit_csrs(m, vi);
       m.host.count(m.ids.vz_gsfc_exits);
       gsfcConfig5(m, vi, next);
       return RESUME_GUEST;
@@ -323,6 +354,7 @@ export class MipsVzMachine implements Machine {
     if (reg === CREG_CONFIG) {
       if (next === old) return NO_EXIT;
       traceGsfc(m, 'Config');
+      kvm_mips_build_exit_csrs(m, vi);
       m.host.count(m.ids.vz_gsfc_exits);
       gsfcConfig(m, vi, next);
       return RESUME_GUEST;
@@ -330,15 +362,26 @@ export class MipsVzMachine implements Machine {
     return NO_EXIT;
   }
 
-  /** FPR n is the low 64 bits of vector n (FR=1); with FR=0, FPR n lives in the even register n & ~1. */
+  /**
+   * FPR n is the low 64 bits of vector n (FR=1). With FR=0 (the "odd doubles" rule) an even n is
+   * the double in fpr[n], and an odd n the single in the upper word of fpr[n - 1]
+   * (proc.h BUILD_FPR_ACCESS; little-endian).
+   */
   slice(vi: number, unit: number, reg: number): number {
     const v = this.vcpu(vi);
     const slot = this.m.o.slot;
-    if (unit === UNIT_FPU) {
-      const r = v.status & ST0_FR ? reg : reg & ~1;
-      return packSlice(r * slot, 8);
+    if (unit === UNIT_FPU && !(v.status & ST0_FR)) {
+      return reg & 1 ? packSlice((reg - 1) * slot + 4, 4) : packSlice(reg * slot, 8);
     }
     return packSlice(reg * slot, unitBytes(unit));
+  }
+
+  /** FCSR is fcr31 and MSACSR msacsr of struct mips_fpu_struct, after fpr[32]. */
+  controlSlice(reg: number): number {
+    const slot = this.m.o.slot;
+    if (reg === CREG_FCSR) return packSlice(fcsrOffset(slot), 4);
+    if (reg === CREG_MSACSR) return packSlice(msacsrOffset(slot), 4);
+    return -1;
   }
 
   hostSwitch(cpu: number, prev: number, _next: number): void {
@@ -358,58 +401,30 @@ export class MipsVzMachine implements Machine {
     return false;
   }
 
-  /** mips.c kvm_mips_get_reg: FPR_64 / VEC_128 from vcpu->arch.fpu (never live hardware). */
+  /** A unit's registers through ONE_REG: FPR_64(n), VEC_128(n), Loongson VEC_256(n). */
+  private unitHandle(unit: number, reg: number): number {
+    const kind = unit === UNIT_FPU ? FPR_64 : unit === UNIT_MSA ? VEC_128 : VEC_256;
+    return kind * 32 + reg;
+  }
+
   userRead(vi: number, unit: number, reg: number, out: Uint8Array): number {
-    const m = this.m;
-    const v = this.vcpu(vi);
-    const einval = this.oneRegCheck(v, unit, reg, false);
-    if (einval) return -1;
-    const off = reg * m.o.slot;
-    const len = unitBytes(unit);
-    for (let i = 0; i < len; i++) out[off + i] = v.fpu[off + i] as number;
-    if (m.trace.on) m.trace.fn(0, 'kvm_mips_get_reg', `(${oneRegName(unit)}(${reg}))`);
-    return packSlice(off, len);
+    return kvm_mips_get_reg(this.m, vi, this.unitHandle(unit, reg), out);
   }
 
-  /** mips.c kvm_mips_set_reg: FPR_64 is stored; VEC_128 returns early, changing nothing (kernel quirk). */
   userWrite(vi: number, unit: number, reg: number, src: Uint8Array): boolean {
-    const m = this.m;
-    const v = this.vcpu(vi);
-    if (this.oneRegCheck(v, unit, reg, true)) return false;
-    const name = oneRegName(unit);
-    if (unit !== UNIT_FPU && m.o.quirks === 'kernel') {
-      // the U128 (and LS U256) size branch returns right after copy_from_user
-      if (m.trace.on) {
-        m.trace.fn(
-          0,
-          'kvm_mips_set_reg',
-          `(${name}(${reg}): returns after copy_from_user, nothing stored — kernel quirk)`,
-        );
-      }
-      m.host.warn(
-        `KVM_SET_ONE_REG of ${name} stored nothing (kernel quirk: kvm_mips_set_reg returns early)`,
-      );
-      return false;
-    }
-    const off = reg * m.o.slot;
-    const len = unitBytes(unit);
-    for (let i = 0; i < len; i++) v.fpu[off + i] = src[off + i] as number;
-    if (m.trace.on) m.trace.fn(0, 'kvm_mips_set_reg', `(${name}(${reg}))`);
-    return true;
+    return kvm_mips_set_reg(this.m, vi, this.unitHandle(unit, reg), src);
   }
 
-  /** The -EINVAL cases of kvm_mips_get_reg / kvm_mips_set_reg for FPR_64 and VEC_128. */
-  private oneRegCheck(v: Vcpu, unit: number, reg: number, write: boolean): boolean {
-    const m = this.m;
-    let bad = false;
-    if (unit === UNIT_FPU) bad = !m.guestHasFpu(v) || (!(v.status & ST0_FR) && (reg & 1) === 1);
-    else if (unit === UNIT_MSA) bad = !m.guestHasMsa(v) || (!write && !(v.status & ST0_FR));
-    else bad = !m.guestHasLasx(v) || (!write && !(v.status & ST0_FR));
-    if (bad) {
-      m.host.count(m.ids.oneRegEinval);
-      if (m.trace.on) m.trace.line(0, `${write ? 'KVM_SET_ONE_REG' : 'KVM_GET_ONE_REG'}: -EINVAL`);
-    }
-    return bad;
+  userGetRegister(vi: number, handle: number, out: Uint8Array): number {
+    return kvm_mips_get_reg(this.m, vi, handle, out);
+  }
+
+  userRegisterSlice(vi: number, handle: number): number {
+    return setSlice(this.m, vi, handle);
+  }
+
+  userSetRegister(vi: number, handle: number, src: Uint8Array): boolean {
+    return kvm_mips_set_reg(this.m, vi, handle, src);
   }
 
   inspect(): Record<string, unknown> {
@@ -418,6 +433,7 @@ export class MipsVzMachine implements Machine {
       vcpus: m.vcpus.map((v) => ({
         aux_inuse: auxName(v.aux),
         cpu: v.cpu,
+        ...(v.regList ? { reg_list: { ...v.regList } } : {}),
         guest: {
           'Status.CU1': v.status & ST0_CU1 ? 1 : 0,
           'Status.FR': v.status & ST0_FR ? 1 : 0,
@@ -429,6 +445,7 @@ export class MipsVzMachine implements Machine {
       cpus: m.cpus.map((c) => ({
         'Status.CU1': c.status & ST0_CU1 ? 1 : 0,
         'Status.FR': c.status & ST0_FR ? 1 : 0,
+        'Status.CU2': c.status & ST0_CU2 ? 1 : 0,
         'Config5.MSAEn': c.config5 & MIPS_CONF5_MSAEN ? 1 : 0,
         'Config5.FRE': c.config5 & MIPS_CONF5_FRE ? 1 : 0,
         ...(m.o.cpuHasLasx ? { 'Config.LASXEn': c.config & MIPS_CONF_LASXEN ? 1 : 0 } : {}),

@@ -11,7 +11,7 @@ import {
   ST0_CU1,
   ST0_FR,
 } from './regs.js';
-import { FAULTS, type Fault, type MipsOptions, NUM_FPU_REGS } from './state.js';
+import { FAULTS, type Fault, type MipsOptions } from './state.js';
 import { hasLasx } from './variants.js';
 
 /** Guest CP0 registers userspace may preset, and their named bits. */
@@ -31,6 +31,14 @@ const GUEST_DEFAULTS = {
   Config5: ['MSAEn'],
   Config: ['LASXEn'],
 };
+
+/**
+ * kvm_vz_num_regs defaults (docs/reg-list-check.md): Loongson vz.c 33 fixed + UserLocal, BadInstr,
+ * BadInstrP + 4 HTW (always on Loongson-3) + 3 KScratch = 43; mainline 30 fixed + UserLocal,
+ * BadInstr, BadInstrP + 6 KScratch = 39.
+ */
+const VZ_REGS_LOONGSON_3A4000 = 43;
+const VZ_REGS_MAINLINE = 39;
 
 export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   fpu: {
@@ -59,6 +67,12 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description: 'host FPU features: {"f64": FIR.F64, "fre": cpu_has_fre, "ufr": cpu_has_ufr}',
     schema: { type: 'object' },
     default: { f64: true, fre: false, ufr: false },
+  },
+  vzRegs: {
+    description:
+      'kvm_vz_num_regs(): the VZ CP0 register ids KVM_GET_REG_LIST counts (it depends on the guest CP0 features); null = the variant default: 43 for a 3A4000 guest under the Loongson kernel, 39 for a mainline I6500-like guest (docs/reg-list-check.md)',
+    schema: { type: ['integer', 'null'], minimum: 0, maximum: 1000 },
+    default: null,
   },
   quirks: {
     description:
@@ -137,6 +151,11 @@ export function resolveConfig(
     h[k] = v;
   }
   out.host = h;
+  const vzRegs = config.vzRegs ?? null;
+  if (vzRegs === null) out.vzRegs = loongson ? VZ_REGS_LOONGSON_3A4000 : VZ_REGS_MAINLINE;
+  else if (typeof vzRegs !== 'number' || !Number.isInteger(vzRegs) || vzRegs < 0 || vzRegs > 1000)
+    return fail('vzRegs', 'expected an integer from 0 to 1000, or null');
+  else out.vzRegs = vzRegs;
   const quirks = config.quirks ?? 'kernel';
   if (quirks !== 'kernel' && quirks !== 'fixed')
     return fail('quirks', 'expected "kernel" or "fixed"');
@@ -180,8 +199,10 @@ export function toMipsOptions(
     cpuHasFre: h.fre as boolean,
     cpuHasUfr: h.ufr as boolean,
     quirks: value.quirks as 'kernel' | 'fixed',
+    vzRegs: value.vzRegs as number,
     faults: new Set(value.faults as Fault[]),
-    slot: variant.registerFileBytes / NUM_FPU_REGS,
+    // union fpureg: 128 bits with CONFIG_CPU_HAS_MSA, 256 with Loongson CONFIG_CPU_HAS_LASX
+    slot: loongson ? 32 : 16,
     cpuHasLasx: loongson,
     cpucfgLasx: loongson && (value.lasx as boolean),
     guestConfig: loongson

@@ -53,7 +53,77 @@ export const UNIT_FPU = 0;
 export const UNIT_MSA = 1;
 export const UNIT_LASX = 2;
 
-/** Guest-writable control registers and their named bits (for `guest-write`). */
+/** FCSR (fcr31) fields, as mipsregs.h FPU_CSR_* (reference §1.3). */
+export const FPU_CSR_RM = 0x3;
+export const FPU_CSR_ALL_S = 0x7c;
+export const FPU_CSR_ALL_E = 0xf80;
+export const FPU_CSR_ALL_X = 0x3f000;
+export const FPU_CSR_UNI_X = 0x20000;
+export const FPU_CSR_FLUSH = 0x1000000;
+export const FPU_CSR_COND = 0x800000;
+export const FPU_CSR_CONDX = 0xfe000000;
+
+/** The bits of FCSR, named as mipsregs.h FPU_CSR_* without the prefix (RM0/RM1: the two RM bits). */
+const FCSR_BITS = {
+  RM0: 0,
+  RM1: 1,
+  INE_S: 2,
+  UDF_S: 3,
+  OVF_S: 4,
+  DIV_S: 5,
+  INV_S: 6,
+  INE_E: 7,
+  UDF_E: 8,
+  OVF_E: 9,
+  DIV_E: 10,
+  INV_E: 11,
+  INE_X: 12,
+  UDF_X: 13,
+  OVF_X: 14,
+  DIV_X: 15,
+  INV_X: 16,
+  UNI_X: 17,
+  NAN2008: 18,
+  ABS2008: 19,
+  COND0: 23,
+  FLUSH: 24,
+  COND1: 25,
+  COND2: 26,
+  COND3: 27,
+  COND4: 28,
+  COND5: 29,
+  COND6: 30,
+  COND7: 31,
+} as const;
+
+/** The bits of MSACSR, named as msa.h MSA_CSR_* (same flags/enables/cause layout as FCSR). */
+const MSACSR_BITS = {
+  RM0: 0,
+  RM1: 1,
+  FLAGS_I: 2,
+  FLAGS_U: 3,
+  FLAGS_O: 4,
+  FLAGS_Z: 5,
+  FLAGS_V: 6,
+  ENABLES_I: 7,
+  ENABLES_U: 8,
+  ENABLES_O: 9,
+  ENABLES_Z: 10,
+  ENABLES_V: 11,
+  CAUSE_I: 12,
+  CAUSE_U: 13,
+  CAUSE_O: 14,
+  CAUSE_Z: 15,
+  CAUSE_V: 16,
+  CAUSE_E: 17,
+  NX: 18,
+  FS: 24,
+} as const;
+
+/**
+ * Guest-writable control registers and their named bits (for `guest-write`). FCSR and MSACSR
+ * belong to a unit: writing them is an FPU (ctc1) or MSA (ctcmsa) instruction.
+ */
 export const CONTROL_REGISTERS = {
   Status: {
     description: 'CP0 Status (12.0); CU1/FR/MX changes trap with GSFC (GExcCode 1)',
@@ -62,6 +132,18 @@ export const CONTROL_REGISTERS = {
   Config5: {
     description: 'CP0 Config5 (16.5); every change traps with GSFC (GExcCode 1)',
     bits: { UFR: 2, MRP: 3, SBRI: 6, FRE: 8, UFE: 9, MSAEn: 27, CV: 29, K: 30 },
+  },
+  FCSR: {
+    description:
+      'FPU control/status (fcr31), written with ctc1: RM 1:0, flags 6:2, enables 11:7, cause 17:12, FCC0 23, FS 24, FCC1-7 31:25',
+    bits: FCSR_BITS,
+    unit: 'fpu',
+  },
+  MSACSR: {
+    description:
+      'MSA control/status, written with ctcmsa: RM 1:0, flags 6:2, enables 11:7, cause 17:12, NX 18, FS 24',
+    bits: MSACSR_BITS,
+    unit: 'msa',
   },
 } as const;
 
@@ -77,7 +159,9 @@ export const LOONGSON_CONTROL_REGISTERS = {
 /** Control-register indices in the order above (the parser's `controlReg`). */
 export const CREG_STATUS = 0;
 export const CREG_CONFIG5 = 1;
-export const CREG_CONFIG = 2;
+export const CREG_FCSR = 2;
+export const CREG_MSACSR = 3;
+export const CREG_CONFIG = 4;
 
 /** Status fields whose change raises a Guest Software Field Change exception. */
 export const GSFC_STATUS_FIELDS = ST0_CU1 | ST0_CU2 | ST0_FR | ST0_MX;

@@ -41,6 +41,8 @@ export interface MipsOptions {
   readonly cpuHasFre: boolean;
   readonly cpuHasUfr: boolean;
   readonly quirks: 'kernel' | 'fixed';
+  /** kvm_vz_num_regs(): the VZ CP0 ids in KVM_GET_REG_LIST. */
+  readonly vzRegs: number;
   readonly faults: ReadonlySet<Fault>;
   /** Bytes of one `union fpureg`: 16 (CONFIG_CPU_HAS_MSA), 32 (Loongson CONFIG_CPU_HAS_LASX). */
   readonly slot: number;
@@ -69,6 +71,8 @@ export class Vcpu {
   aux = 0;
   /** vcpu->cpu */
   cpu = -1;
+  /** The last KVM_GET_REG_LIST: the count reported and the ids written. */
+  regList: { n: number; written: number } | null = null;
   /** vcpu->arch.fpu: the save area, laid out as struct mips_fpu_struct */
   readonly fpu: Uint8Array;
   constructor(o: MipsOptions) {
@@ -209,7 +213,6 @@ export interface Ids {
   readonly trapCpu: CounterId;
   readonly trapMsaDis: CounterId;
   readonly trapLasxDis: CounterId;
-  readonly trapGsexcOther: CounterId;
   readonly guestLasxDis: CounterId;
   readonly guestCpu: CounterId;
   readonly guestMsaDis: CounterId;
@@ -221,6 +224,11 @@ export interface Ids {
   readonly KVM_EXIT_INTERNAL_ERROR: CounterId;
   readonly KVM_EXIT_UNKNOWN: CounterId;
   readonly oneRegEinval: CounterId;
+  readonly gsexcUnhandled: CounterId;
+  readonly dieFp: CounterId;
+  readonly dieMsaFp: CounterId;
+  readonly guestFpe: CounterId;
+  readonly guestMsaFpe: CounterId;
   readonly __kvm_save_fpu: CounterId;
   readonly __kvm_restore_fpu: CounterId;
   readonly __kvm_save_msa: CounterId;
@@ -258,7 +266,6 @@ function registerIds(h: MachineHost, lasx: boolean): Ids {
     trapCpu: h.trapKind('cop_unusable', 'root'),
     trapMsaDis: h.trapKind('msa_disabled', 'root'),
     trapLasxDis: lasx ? h.trapKind('lasx_disabled', 'root') : -1,
-    trapGsexcOther: lasx ? h.trapKind('gsexc_unhandled', 'root') : -1,
     guestLasxDis: lasx ? h.trapKind('lasx_disabled', 'guest') : -1,
     guestCpu: h.trapKind('cop_unusable', 'guest'),
     guestMsaDis: h.trapKind('msa_disabled', 'guest'),
@@ -270,6 +277,11 @@ function registerIds(h: MachineHost, lasx: boolean): Ids {
     KVM_EXIT_INTERNAL_ERROR: h.counter('outcomes', 'KVM_EXIT_INTERNAL_ERROR'),
     KVM_EXIT_UNKNOWN: h.counter('outcomes', 'KVM_EXIT_UNKNOWN'),
     oneRegEinval: h.counter('outcomes', 'ONE_REG -EINVAL'),
+    gsexcUnhandled: lasx ? h.counter('outcomes', 'Unhandled GSEXC (guest re-entered)') : -1,
+    dieFp: h.counter('outcomes', 'kvm_mips_csr_die_notify DIE_FP'),
+    dieMsaFp: h.counter('outcomes', 'kvm_mips_csr_die_notify DIE_MSAFP'),
+    guestFpe: h.trapKind('fpe', 'guest'),
+    guestMsaFpe: h.trapKind('msa_fpe', 'guest'),
     __kvm_save_fpu: op('__kvm_save_fpu', 'save'),
     __kvm_restore_fpu: op('__kvm_restore_fpu', 'restore'),
     __kvm_save_msa: op('__kvm_save_msa', 'save'),

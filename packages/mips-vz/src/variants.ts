@@ -2,8 +2,9 @@
  * The variants of @vfpu/mips-vz and their defaults (units, register file, costs).
  */
 import type { CostTable, VariantSpec } from '@vfpu/core';
+import { MIPS_USER_REGISTERS } from './one-reg.js';
 import { CONTROL_REGISTERS, LOONGSON_CONTROL_REGISTERS } from './regs.js';
-import { NUM_FPU_REGS } from './state.js';
+import { fpuStructBytes, NUM_FPU_REGS } from './state.js';
 
 /**
  * No cycle figure for MIPS VZ is published (reference/costs-and-peers.md A.2): every default is
@@ -22,6 +23,13 @@ export const MIPS_COSTS: CostTable = {
   restore_per_byte: { value: 0.125, source: 'estimate (one 64-bit ldc1/ld_d lane per cycle)' },
   control: { value: 10, source: 'estimate (mtc0 + hazard barrier)' },
 };
+
+/** Exit reasons beyond the common ones (machine.ts R_COP2, R_GSEXC: keep the order). */
+const MIPS_EXIT_REASONS = {
+  cop2: 'the guest uses coprocessor 2 while root Status.CU2=0: Coprocessor Unusable exit, Cause.CE=2',
+  gsexc:
+    'Cause.ExcCode 16 (Loongson GSExc) with GSCause.GSExcCode ≠ 7: not LASX Disabled, so not handled',
+} as const;
 
 export const MAINLINE: VariantSpec = {
   id: 'mainline',
@@ -46,8 +54,10 @@ export const MAINLINE: VariantSpec = {
     },
   ],
   classMap: { scalar: 'fpu', vec128: 'msa', vec256: 'msa', vec512: 'msa', matrix: 'msa' },
-  registerFileBytes: NUM_FPU_REGS * 16,
+  registerFileBytes: fpuStructBytes(16),
   controlRegisters: CONTROL_REGISTERS,
+  exitReasons: MIPS_EXIT_REASONS,
+  userRegisters: MIPS_USER_REGISTERS,
   kvm: { policy: 'lazy' },
   costs: MIPS_COSTS,
 };
@@ -75,8 +85,10 @@ export const LOONGSON_3A4000: VariantSpec = {
     },
   ],
   classMap: { scalar: 'fpu', vec128: 'msa', vec256: 'lasx', vec512: 'lasx', matrix: 'lasx' },
-  registerFileBytes: NUM_FPU_REGS * 32,
+  registerFileBytes: fpuStructBytes(32),
   controlRegisters: LOONGSON_CONTROL_REGISTERS,
+  exitReasons: MIPS_EXIT_REASONS,
+  userRegisters: MIPS_USER_REGISTERS,
   kvm: { policy: 'lazy' },
   costs: MIPS_COSTS,
 };

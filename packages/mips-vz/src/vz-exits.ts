@@ -24,6 +24,7 @@ import {
   MIPS_CONF5_UFR,
   MIPS_GCTL0_GEXC_GSFC,
   ST0_CU1,
+  ST0_CU2,
   ST0_FR,
   UNIT_LASX,
   UNIT_MSA,
@@ -32,35 +33,90 @@ import { auxName, type MipsVz, type Vcpu } from './state.js';
 
 /**
  * vz.c kvm_trap_vz_handle_cop_unusable, after kvm_mips_handle_exit's ++cop_unusable_exits.
- * `grantMsa`: a policy other than the kernel's asked for MSA too, so kvm_own_msa runs instead.
+ * `grant`: the unit the policy grants (the kernel's own grant is the FPU; wider runs kvm_own_msa
+ * or kvm_own_lasx instead).
  */
 export function handleCopUnusable(m: MipsVz, vi: number, grant: 'fpu' | 'msa' | 'lasx'): Resume {
   const v = m.vcpus[vi] as Vcpu;
   const t = m.trace;
-  if (t.on) {
-    t.line(
-      0,
-      `exception: Coprocessor Unusable — Cause.ExcCode=${EXCCODE_CPU} (EXCCODE_CPU), Cause.CE=1 → root (guest exit)`,
-    );
-    t.fn(0, 'kvm_mips_handle_exit', '— ++cop_unusable_exits');
-  }
-  m.host.count(m.ids.cop_unusable_exits);
-  if (t.on) t.fn(1, 'kvm_trap_vz_handle_cop_unusable', '(CE=1)');
+  copUnusableExit(m, 1);
   if (!m.guestHasFpu(v) || v.aux & KVM_MIPS_AUX_FPU) {
-    // WARN_ON(...); preempt_enable() without a matching disable; return EMULATE_FAIL (== RESUME_HOST),
-    // run->exit_reason stays KVM_EXIT_UNKNOWN
+    const why = m.guestHasFpu(v) ? 'aux_inuse already has FPU' : 'guest has no FPU';
+    m.host.warn(`kvm_trap_vz_handle_cop_unusable: WARN_ON fired (${why})`);
+    if (m.o.quirks === 'fixed') {
+      // what the switch (er) below it intends: EMULATE_FAIL → KVM_EXIT_INTERNAL_ERROR
+      return internalError(m, `WARN_ON: ${why}; EMULATE_FAIL (quirks: fixed)`);
+    }
+    // kernel: preempt_enable() without a matching disable, then `return EMULATE_FAIL` skips the
+    // switch, so run->exit_reason stays KVM_EXIT_UNKNOWN and EMULATE_FAIL (2) == RESUME_HOST
     if (t.on)
       t.line(
         2,
-        `WARN_ON: ${m.guestHasFpu(v) ? 'aux_inuse already has FPU' : 'guest has no FPU'}; unbalanced preempt_enable; EMULATE_FAIL → KVM_EXIT_UNKNOWN`,
+        `WARN_ON: ${why}; unbalanced preempt_enable; return EMULATE_FAIL (== RESUME_HOST), exit_reason stays KVM_EXIT_UNKNOWN`,
       );
     m.host.warn(
-      'kvm_trap_vz_handle_cop_unusable: WARN_ON fired (unbalanced preempt_enable), KVM_RUN returned KVM_EXIT_UNKNOWN',
+      'kvm_trap_vz_handle_cop_unusable: unbalanced preempt_enable (kernel quirk), KVM_RUN returned KVM_EXIT_UNKNOWN',
     );
     m.host.count(m.ids.KVM_EXIT_UNKNOWN);
     return RESUME_HOST;
   }
   own(m, vi, grant, 2);
+  return RESUME_GUEST;
+}
+
+/** The CpU exit as the hardware reports it and kvm_mips_handle_exit counts it. */
+function copUnusableExit(m: MipsVz, ce: number): void {
+  const t = m.trace;
+  if (t.on) {
+    t.line(
+      0,
+      `exception: Coprocessor Unusable — Cause.ExcCode=${EXCCODE_CPU} (EXCCODE_CPU), Cause.CE=${ce} → root (guest exit)`,
+    );
+    t.fn(0, 'kvm_mips_handle_exit', '— ++cop_unusable_exits');
+  }
+  m.host.count(m.ids.cop_unusable_exits);
+  if (t.on) t.fn(1, 'kvm_trap_vz_handle_cop_unusable', `(CE=${ce})`);
+}
+
+/**
+ * A guest coprocessor 2 instruction with root CU2=0 (Cause.CE=2). LS-vz: set root Status.CU2
+ * and resume. Mainline: CE ≠ 1 is not handled, EMULATE_FAIL → KVM_EXIT_INTERNAL_ERROR.
+ */
+export function handleCop2Unusable(m: MipsVz, vi: number): Resume {
+  const v = m.vcpus[vi] as Vcpu;
+  copUnusableExit(m, 2);
+  if (!m.o.cpuHasLasx) return internalError(m, 'CE=2: other coprocessors not handled');
+  m.changeStatus(v.cpu, ST0_CU2, ST0_CU2, 2);
+  return RESUME_GUEST;
+}
+
+/**
+ * Cause.ExcCode 16 with a GSCause.GSExcCode other than 7. LS-mips kvm_mips_handle_exit: only
+ * kvm_err("Unhandled GSEXC"), no counter, ret stays RESUME_GUEST, so the guest is re-entered
+ * (and may take the same exception again). Mainline has no case for 16: the default branch
+ * ("not yet handled") gives KVM_EXIT_INTERNAL_ERROR, RESUME_HOST.
+ */
+export function handleGsexcOther(m: MipsVz): Resume {
+  const t = m.trace;
+  if (!m.o.cpuHasLasx) {
+    if (t.on) {
+      t.line(0, `exception: Cause.ExcCode=${EXCCODE_LASX} → root (guest exit)`);
+      t.fn(0, 'kvm_mips_handle_exit', '— default: "Exception Code: 16, not yet handled"');
+    }
+    return internalError(m, 'unhandled exception code');
+  }
+  if (t.on) {
+    t.line(
+      0,
+      `exception: Loongson GSExc — Cause.ExcCode=${EXCCODE_LASX} (EXCCODE_LASX), GSCause.GSExcCode≠${GSEXCCODE_LASX_DISABLED} → root (guest exit)`,
+    );
+    t.fn(
+      0,
+      'kvm_mips_handle_exit',
+      '— kvm_err("Unhandled GSEXC"); no counter; RESUME_GUEST: the guest is re-entered unhandled',
+    );
+  }
+  m.host.count(m.ids.gsexcUnhandled);
   return RESUME_GUEST;
 }
 

@@ -54,11 +54,13 @@ export class WorkloadEvent {
   reg = -1;
   /** Control-register index (guest-write). */
   controlReg = -1;
+  /** A register handle of the variant's userspace interface (user-get / user-set by `id`), or −1. */
+  regId = -1;
   hasValue = false;
   value = 0;
   set = 0;
   clear = 0;
-  /** Index into EXIT_REASONS. */
+  /** Index into EXIT_REASONS, then into the variant's own `exitReasons`. */
   reason = 0;
   /** Context index of a host thread, or −1. */
   thread = -1;
@@ -75,6 +77,7 @@ export class WorkloadEvent {
     this.access = Access.rw;
     this.reg = -1;
     this.controlReg = -1;
+    this.regId = -1;
     this.hasValue = false;
     this.value = 0;
     this.set = 0;

@@ -12,6 +12,7 @@ export type FieldName =
   | 'unit'
   | 'access'
   | 'reg'
+  | 'id'
   | 'value'
   | 'set'
   | 'clear'
@@ -68,14 +69,16 @@ export const OP_FORMATS: Readonly<Record<OpName, OpFormat>> = {
     optional: [],
   },
   'user-get': {
-    meaning: 'userspace reads vCPU FP state through the uapi (ONE_REG, KVM_GET_XSAVE2, …)',
-    required: ['vcpu', 'unit'],
-    optional: ['reg'],
+    meaning:
+      'userspace reads vCPU FP state through the uapi (ONE_REG, KVM_GET_XSAVE2, …): a unit, or one register `id`',
+    required: ['vcpu'],
+    optional: ['unit', 'reg', 'id'],
   },
   'user-set': {
-    meaning: 'userspace writes vCPU FP state through the uapi (fresh seeded values)',
-    required: ['vcpu', 'unit'],
-    optional: ['reg'],
+    meaning:
+      'userspace writes vCPU FP state through the uapi (fresh seeded values): a unit, or one register `id`',
+    required: ['vcpu'],
+    optional: ['unit', 'reg', 'id'],
   },
   work: {
     meaning: 'useful work, for overhead percentages',
@@ -111,13 +114,22 @@ export const FIELD_SCHEMAS: Readonly<Record<FieldName, Record<string, unknown>>>
       { type: 'string', description: 'control register name (guest-write)' },
     ],
   },
+  id: {
+    type: 'string',
+    description:
+      'a register id of the variant\'s uapi (user-get, user-set), e.g. MIPS "FPR_32(3)", "FCR_CSR", "0x7020000000030003" or "KVM_GET_REG_LIST"; instead of `unit`',
+  },
   value: {
     oneOf: [u32, { type: 'string', pattern: '^0[xX][0-9a-fA-F]{1,8}$' }],
     description: 'new register value (guest-write)',
   },
   set: { type: 'array', items: { type: 'string' }, description: 'bit names to set' },
   clear: { type: 'array', items: { type: 'string' }, description: 'bit names to clear' },
-  reason: { enum: [...EXIT_REASONS], default: 'other' },
+  reason: {
+    type: 'string',
+    default: 'other',
+    description: `${EXIT_REASONS.join(', ')}, or a reason the variant adds (see \`vfpu list\`)`,
+  },
   thread: {
     type: 'string',
     description:

@@ -155,6 +155,8 @@ export class EventParser {
   private readonly ctx: EventContext;
   private readonly classUnit: ReadonlyMap<string, number>;
   private readonly controlNames: readonly string[];
+  /** Common exit reasons, then the variant's own. */
+  private readonly reasons: readonly string[];
 
   constructor(ctx: EventContext) {
     this.ctx = ctx;
@@ -163,6 +165,7 @@ export class EventParser {
       m.set(c, ctx.lattice.indexOf(ctx.variant.classMap[c as UnitClass]));
     this.classUnit = m;
     this.controlNames = Object.keys(ctx.variant.controlRegisters);
+    this.reasons = [...EXIT_REASONS, ...Object.keys(ctx.variant.exitReasons ?? {})];
   }
 
   /** Context index of a thread name (vCPU contexts come first, then VMM threads, then declared ones). */
@@ -231,6 +234,7 @@ export class EventParser {
         );
       ev.access = [Access.read, Access.write, Access.rw][a] as number;
     }
+    if (op === Op.userGet || op === Op.userSet) this.userTarget(obj, ev, op === Op.userSet, line);
     if (obj.reg !== undefined) {
       if (op === Op.guestWrite) this.controlRegister(obj, ev, line);
       else {
@@ -242,13 +246,13 @@ export class EventParser {
       throw new InputError(file, line, 'reg', 'missing');
     }
     if (obj.reason !== undefined) {
-      const r = EXIT_REASONS.indexOf(obj.reason as (typeof EXIT_REASONS)[number]);
+      const r = typeof obj.reason === 'string' ? this.reasons.indexOf(obj.reason) : -1;
       if (r < 0) {
         throw new InputError(
           file,
           line,
           'reason',
-          `expected one of ${EXIT_REASONS.join(', ')}, got ${describe(obj.reason)}`,
+          `expected one of ${this.reasons.join(', ')} (${this.ctx.variant.id}), got ${describe(obj.reason)}`,
         );
       }
       ev.reason = r;
@@ -308,6 +312,39 @@ export class EventParser {
     }
     ev.unit = idx;
     ev.unitName = value;
+  }
+
+  /** user-get / user-set: a unit (with an optional reg), or one register `id` of the variant's uapi. */
+  private userTarget(
+    obj: Record<string, unknown>,
+    ev: WorkloadEvent,
+    write: boolean,
+    line: number,
+  ) {
+    const { file, variant } = this.ctx;
+    const id = obj.id;
+    if (id === undefined) {
+      if (obj.unit === undefined)
+        throw new InputError(file, line, 'unit', 'missing (give a unit or an id)');
+      return;
+    }
+    if (obj.unit !== undefined || obj.reg !== undefined) {
+      const field = obj.unit !== undefined ? 'unit' : 'reg';
+      throw new InputError(file, line, field, 'give either a unit (and reg) or an id, not both');
+    }
+    const uapi = variant.userRegisters;
+    if (uapi === undefined)
+      throw new InputError(
+        file,
+        line,
+        'id',
+        `${variant.id} has no register-id interface; give a unit`,
+      );
+    if (typeof id !== 'string')
+      throw new InputError(file, line, 'id', `expected a register id string, got ${describe(id)}`);
+    const handle = uapi.resolve(id, write);
+    if (typeof handle === 'string') throw new InputError(file, line, 'id', handle);
+    ev.regId = handle;
   }
 
   private controlRegister(obj: Record<string, unknown>, ev: WorkloadEvent, line: number): void {
