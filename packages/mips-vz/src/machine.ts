@@ -356,8 +356,7 @@ export class MipsVzMachine implements Machine {
       traceGsfc(m, 'Config');
       kvm_mips_build_exit_csrs(m, vi);
       m.host.count(m.ids.vz_gsfc_exits);
-      gsfcConfig(m, vi, next);
-      return RESUME_GUEST;
+      return gsfcConfig(m, vi, next);
     }
     return NO_EXIT;
   }

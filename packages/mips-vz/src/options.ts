@@ -4,7 +4,6 @@
 import type { OptionSpec, VariantSpec } from '@vfpu/core';
 import {
   CONTROL_REGISTERS,
-  LOONGSON_CONTROL_REGISTERS,
   MIPS_CONF1_FP,
   MIPS_CONF3_MSA,
   MIPS_CONF5_MSAEN,
@@ -21,7 +20,7 @@ const GUEST_REGISTERS: Readonly<Record<string, Readonly<Record<string, number>>>
   Config3: { MSAP: 28 },
   Config5: CONTROL_REGISTERS.Config5.bits,
   /** Loongson only (gc0 Config.LASXEn). */
-  Config: LOONGSON_CONTROL_REGISTERS.Config.bits,
+  Config: CONTROL_REGISTERS.Config.bits,
 };
 
 const GUEST_DEFAULTS = {

@@ -121,6 +121,17 @@ const MSACSR_BITS = {
 } as const;
 
 /**
+ * CP0 Config (16.0). Loongson's GSFC handler lets the guest write CM and LASXEn
+ * (kvm_vz_config_guest_wrmask); mainline's has no Config case, so a trapping write there is
+ * an internal error.
+ */
+const CONFIG_REGISTER = {
+  description:
+    'CP0 Config (16.0); every change traps with GSFC (GExcCode 1): Loongson applies the CM|LASXEn mask, mainline fails it (KVM_EXIT_INTERNAL_ERROR)',
+  bits: { K0_0: 0, K0_1: 1, K0_2: 2, LASXEn: 19 },
+} as const;
+
+/**
  * Guest-writable control registers and their named bits (for `guest-write`). FCSR and MSACSR
  * belong to a unit: writing them is an FPU (ctc1) or MSA (ctcmsa) instruction.
  */
@@ -145,15 +156,7 @@ export const CONTROL_REGISTERS = {
     bits: MSACSR_BITS,
     unit: 'msa',
   },
-} as const;
-
-/** Loongson adds CP0 Config (16.0): the guest may write CM and LASXEn (kvm_vz_config_guest_wrmask). */
-export const LOONGSON_CONTROL_REGISTERS = {
-  ...CONTROL_REGISTERS,
-  Config: {
-    description: 'CP0 Config (16.0); every change traps with GSFC (GExcCode 1)',
-    bits: { K0_0: 0, K0_1: 1, K0_2: 2, LASXEn: 19 },
-  },
+  Config: CONFIG_REGISTER,
 } as const;
 
 /** Control-register indices in the order above (the parser's `controlReg`). */

@@ -3,7 +3,7 @@
  */
 import type { CostTable, VariantSpec } from '@vfpu/core';
 import { MIPS_USER_REGISTERS } from './one-reg.js';
-import { CONTROL_REGISTERS, LOONGSON_CONTROL_REGISTERS } from './regs.js';
+import { CONTROL_REGISTERS } from './regs.js';
 import { fpuStructBytes, NUM_FPU_REGS } from './state.js';
 
 /**
@@ -86,7 +86,7 @@ export const LOONGSON_3A4000: VariantSpec = {
   ],
   classMap: { scalar: 'fpu', vec128: 'msa', vec256: 'lasx', vec512: 'lasx', matrix: 'lasx' },
   registerFileBytes: fpuStructBytes(32),
-  controlRegisters: LOONGSON_CONTROL_REGISTERS,
+  controlRegisters: CONTROL_REGISTERS,
   exitReasons: MIPS_EXIT_REASONS,
   userRegisters: MIPS_USER_REGISTERS,
   kvm: { policy: 'lazy' },

@@ -240,13 +240,19 @@ export function gsfcConfig5(m: MipsVz, vi: number, val: number): void {
   v.config5 = next;
 }
 
-/** LS-vz kvm_trap_vz_handle_gsfc, Config (16.0): old ^ (change & kvm_vz_config_guest_wrmask = CM|LASXEn). */
-export function gsfcConfig(m: MipsVz, vi: number, val: number): void {
+/**
+ * LS-vz kvm_trap_vz_handle_gsfc, Config (16.0): old ^ (change & kvm_vz_config_guest_wrmask =
+ * CM|LASXEn). Mainline's handler has no Config case: "unsupported field change", EMULATE_FAIL
+ * → KVM_EXIT_INTERNAL_ERROR.
+ */
+export function gsfcConfig(m: MipsVz, vi: number, val: number): Resume {
   const v = m.vcpus[vi] as Vcpu;
+  if (!m.o.cpuHasLasx) return internalError(m, 'no GSFC case for Config (16.0): EMULATE_FAIL');
   const change = (val ^ v.config) >>> 0;
   const next = (v.config ^ (change & (CONF_CM_CMASK | MIPS_CONF_LASXEN))) >>> 0;
   if (m.trace.on) m.trace.line(2, `write_gc0_config(0x${next.toString(16)}) (no FPU action)`);
   v.config = next;
+  return RESUME_GUEST;
 }
 
 /** The GSFC guest exit: ExcCode 27 (GE), GuestCtl0.GExcCode 1, counted in kvm_trap_vz_handle_guest_exit. */
