@@ -296,6 +296,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
             kernel: v.kernel,
             units: v.units.map((u) => ({ id: u.id, description: u.description })),
             classes: v.classMap,
+            controlRegisters: Object.fromEntries(
+              Object.entries(v.controlRegisters).map(([name, r]) => [
+                name,
+                { description: r.description, ...(r.unit ? { unit: r.unit } : {}) },
+              ]),
+            ),
+            exitReasons: { ...(v.exitReasons ?? {}) },
+            ...(v.userRegisters ? { registerIds: v.userRegisters.description } : {}),
             kvm: v.kvm,
           })),
           options: Object.fromEntries(
@@ -348,6 +356,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
               .map(([c, u]) => `${c}→${u}`)
               .join(', ')}`,
           );
+          lines.push(
+            `      guest-write registers: ${Object.entries(v.controlRegisters)
+              .map(([name, r]) => (r.unit ? `${name} (${r.unit})` : name))
+              .join(', ')}`,
+          );
+          for (const [name, what] of Object.entries(v.exitReasons))
+            lines.push(`      exit reason ${name}: ${what}`);
+          if (v.registerIds !== undefined)
+            lines.push(`      user-get/user-set ids: ${v.registerIds}`);
           lines.push(`      kvm policy = ${v.kvm.policy}`);
         }
         lines.push('    options (workload header "config"):');

@@ -253,7 +253,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     line: 1,
     field: 'config.faults[0]',
     message:
-      'unknown fault "nope" (known: skip-msa-upper-restore, save-fpu-only, skip-vmm-lose-fpu)',
+      'unknown fault "nope" (known: skip-msa-upper-restore, save-fpu-only, skip-vmm-lose-fpu, skip-fcsr-restore)',
   },
   // ---- arch and variant --------------------------------------------------------------------
   {
@@ -419,6 +419,55 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     line: 2,
     field: 'reg',
     message: '-1 is outside 0..31',
+  },
+  {
+    name: 'user-get with neither unit nor id',
+    workload: [header(), { op: 'user-get', vcpu: 0 }],
+    line: 2,
+    field: 'unit',
+    message: 'missing (give a unit or an id)',
+  },
+  {
+    name: 'user-get with both unit and id',
+    workload: [header(), { op: 'user-get', vcpu: 0, unit: 'fpu', id: 'FCR_CSR' }],
+    line: 2,
+    field: 'unit',
+    message: 'give either a unit (and reg) or an id, not both',
+  },
+  {
+    name: 'user-get with an unknown register id',
+    workload: [header(), { op: 'user-get', vcpu: 0, id: 'FPR_16(2)' }],
+    line: 2,
+    field: 'id',
+    message: 'unknown register id "FPR_16(2)"',
+  },
+  {
+    name: 'user-get with a register number out of range',
+    workload: [header(), { op: 'user-get', vcpu: 0, id: 'FPR_64(32)' }],
+    line: 2,
+    field: 'id',
+    message: 'register number 32 out of range (0–31)',
+  },
+  {
+    name: 'user-get with a hex id outside the FPU set',
+    workload: [header(), { op: 'user-get', vcpu: 0, id: '0x7030000000000003' }],
+    line: 2,
+    field: 'id',
+    message: '0x7030000000000003 is not an FPU/MSA/LASX register id',
+  },
+  {
+    name: 'user-set of KVM_GET_REG_LIST',
+    workload: [header(), { op: 'user-set', vcpu: 0, id: 'KVM_GET_REG_LIST' }],
+    line: 2,
+    field: 'id',
+    message: 'KVM_GET_REG_LIST is read-only: use it with user-get',
+  },
+  {
+    name: 'user-get id as a number',
+    workload: [header(), { op: 'user-get', vcpu: 0, id: 7 }],
+    line: 2,
+    field: 'id',
+    message: 'expected a register id string, got number 7',
   },
   {
     name: 'reg as a string (use)',

@@ -147,7 +147,8 @@ export function restoreCsrsForEntry(m: MipsVz, vi: number, depth: number): void 
   const v = m.vcpus[vi] as Vcpu;
   const c = m.cpus[v.cpu];
   if (c === undefined) return;
-  if (m.guestHasFpu(v) && c.status & ST0_CU1) __kvm_restore_fcsr(m, v, vi, depth);
+  if (m.guestHasFpu(v) && c.status & ST0_CU1 && !m.o.faults.has('skip-fcsr-restore'))
+    __kvm_restore_fcsr(m, v, vi, depth);
   if (m.guestHasMsa(v) && c.config5 & MIPS_CONF5_MSAEN) __kvm_restore_msacsr(m, v, vi, depth);
 }
 

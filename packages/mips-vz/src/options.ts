@@ -58,7 +58,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
   guest: {
     description:
-      'initial guest CP0 bits, per register: {"Status": ["CU1","FR"], "Config1": ["FP"], "Config3": ["MSAP"], "Config5": ["MSAEn"]} (a register given replaces its default)',
+      'initial guest CP0 bits, per register: {"Status": ["CU1","FR"], "Config1": ["FP"], "Config3": ["MSAP"], "Config5": ["MSAEn"], "Config": ["LASXEn"] (loongson-3a4000)} (a register given replaces its default)',
     schema: { type: 'object' },
     default: GUEST_DEFAULTS,
   },

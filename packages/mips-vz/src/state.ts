@@ -22,6 +22,8 @@ export const FAULTS = {
   'save-fpu-only':
     'kvm_lose_fpu saves only the scalar FPU (__kvm_save_fpu) even when MSA or LASX is live',
   'skip-vmm-lose-fpu': "KVM_RUN forgets lose_fpu(1): the VMM thread's live FP state is not saved",
+  'skip-fcsr-restore':
+    'the re-entry tail skips __kvm_restore_fcsr: the guest resumes with the FCSR the exit stub zeroed',
 } as const;
 export type Fault = keyof typeof FAULTS;
 
