@@ -544,12 +544,14 @@ export class Simulator implements MachineHost {
 
   /** LazyFP window: the running vCPU executes with a unit trapped while the pCPU holds another context's state. */
   private exposure(v: number, cpu: number): void {
-    const live = this.machine.live(v);
+    // a unit the guest itself has disabled is not trapped by the hypervisor: its instructions
+    // take the guest's own exception, and the guest cannot be running code that uses it
+    const trapped = this.machine.guestEnabled(v) & ~this.machine.live(v);
     const n = this.lattice.units.length;
     let bytes = 0;
     let guestBytes = 0;
     for (let u = 0; u < n; u++) {
-      if (live & unitBit(u)) continue;
+      if (!(trapped & unitBit(u))) continue;
       const o = this.owner[cpu * n + u] as number;
       if (o === NONE || o === v) continue;
       const b = (this.lattice.units[u] as { partBytes: number }).partBytes;

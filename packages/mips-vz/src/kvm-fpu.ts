@@ -89,10 +89,10 @@ export function __kvm_save_msa(m: MipsVz, v: Vcpu, ctx: number, depth: number): 
 /** msa.S __kvm_restore_msa: 32 × ld_d (512 bytes); Loongson: 32 × xvld_b (1024 bytes). */
 export function __kvm_restore_msa(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
   const wide = m.o.cpuHasLasx;
-  const units = FPU_BIT | MSA_BIT | (wide ? LASX_BIT : 0);
   const bytes = move(m, v, false, 0, wide ? 32 : 16);
-  m.host.call(m.ids.__kvm_restore_msa, ctx, bytes, units, depth);
-  m.host.loaded(v.cpu, ctx, units);
+  // an MSA restore: on Loongson its 256-bit loads also bring back the LASX upper halves
+  m.host.call(m.ids.__kvm_restore_msa, ctx, bytes, FPU_BIT | MSA_BIT, depth);
+  m.host.loaded(v.cpu, ctx, FPU_BIT | MSA_BIT | (wide ? LASX_BIT : 0));
 }
 
 /**
@@ -101,10 +101,9 @@ export function __kvm_restore_msa(m: MipsVz, v: Vcpu, ctx: number, depth: number
  */
 export function __kvm_restore_msa_upper(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
   const wide = m.o.cpuHasLasx;
-  const units = MSA_BIT | (wide ? LASX_BIT : 0);
   const bytes = move(m, v, false, 8, wide ? 32 : 16);
-  m.host.call(m.ids.__kvm_restore_msa_upper, ctx, bytes, units, depth);
-  m.host.loaded(v.cpu, ctx, units);
+  m.host.call(m.ids.__kvm_restore_msa_upper, ctx, bytes, MSA_BIT, depth);
+  m.host.loaded(v.cpu, ctx, MSA_BIT | (wide ? LASX_BIT : 0));
 }
 
 /** LS __kvm_save_lasx: the full 256 bits (1024 bytes; body not in the cited sources). */
@@ -199,8 +198,7 @@ export function kvm_own_msa(m: MipsVz, vi: number, depth: number): void {
   if (m.o.cpuHasLasx && v.config & MIPS_CONF_LASXEN) {
     m.changeConfig(v.cpu, MIPS_CONF_LASXEN, MIPS_CONF_LASXEN, depth + 1);
     __kvm_restore_lasx_upper(m, v, vi, depth + 1);
-    m.setAux(v, v.aux | KVM_MIPS_AUX_LASX, depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux RESTORE LASX');
+    m.setAux(v, v.aux | KVM_MIPS_AUX_LASX, depth + 1); // (no trace_kvm_aux in the tail)
   }
 }
 
@@ -231,7 +229,7 @@ export function kvm_own_lasx(m: MipsVz, vi: number, depth: number): void {
     // restore 64~256
     __kvm_restore_lasx_uppest(m, v, vi, depth + 1);
     m.setAux(v, v.aux | KVM_MIPS_AUX_LASX | (m.guestHasMsa(v) ? KVM_MIPS_AUX_MSA : 0), depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux RESTORE MSA_LASX');
+    if (t.on) t.line(depth + 1, 'trace_kvm_aux RESTORE LASX');
   } else {
     __kvm_restore_lasx(m, v, vi, depth + 1);
     const more =

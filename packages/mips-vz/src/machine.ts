@@ -12,13 +12,7 @@ import {
   type Resume,
   type UnitMask,
 } from '@vfpu/core';
-import {
-  fcsrOffset,
-  guestWriteCsr,
-  kvm_mips_build_exit_csrs,
-  msacsrOffset,
-  restoreCsrsForEntry,
-} from './csr.js';
+import { fcsrOffset, guestWriteCsr, msacsrOffset, restoreCsrsForEntry } from './csr.js';
 import { hostAccess, lose_fpu_inatomic } from './host-fpu.js';
 import { kvm_lose_fpu } from './kvm-fpu.js';
 import {
@@ -53,14 +47,15 @@ import { auxName, type MipsOptions, MipsVz, type Vcpu } from './state.js';
 import {
   gsfcConfig,
   gsfcConfig5,
+  gsfcExit,
   gsfcStatus,
+  guestExit,
   handleCop2Unusable,
   handleCopUnusable,
   handleGsexcOther,
   handleLasxDisabled,
   handleMsaDisabled,
   own,
-  traceGsfc,
 } from './vz-exits.js';
 
 const FPU_BIT = 1 << UNIT_FPU;
@@ -180,48 +175,44 @@ export class MipsVzMachine implements Machine {
     const m = this.m;
     const ids = m.ids;
     const t = m.trace;
-    kvm_mips_build_exit_csrs(m, vi);
     switch (reason) {
       case R_COP2:
         return handleCop2Unusable(m, vi);
       case R_GSEXC:
-        return handleGsexcOther(m);
+        return handleGsexcOther(m, vi);
       case R_MMIO:
         // root TLB load miss on an unmapped GPA → kvm_mips_emulate_load → KVM_EXIT_MMIO
-        if (t.on)
-          t.line(0, 'exception: TLB load miss (ExcCode 2) → ++tlbmiss_ld_exits → KVM_EXIT_MMIO');
+        guestExit(m, vi, 'TLB load miss (ExcCode 2)');
+        if (t.on) t.line(0, '++tlbmiss_ld_exits → KVM_EXIT_MMIO');
         m.host.count(ids.tlbmiss_ld_exits);
         m.host.count(ids.KVM_EXIT_MMIO);
         return RESUME_HOST;
       case R_IRQ:
-        if (t.on) t.line(0, 'exception: Interrupt (ExcCode 0) → ++int_exits');
+        guestExit(m, vi, 'Interrupt (ExcCode 0)');
+        if (t.on) t.line(0, '++int_exits');
         m.host.count(ids.int_exits);
         return RESUME_GUEST;
       case R_HLT:
-        if (t.on)
-          t.line(
-            0,
-            'exception: Guest Exit GPSI (WAIT) → ++vz_gpsi_exits, kvm_mips_emul_wait → ++wait_exits',
-          );
+        guestExit(m, vi, 'Guest Exit GPSI (ExcCode 27, GExcCode 0: WAIT)');
+        if (t.on) t.line(0, '++vz_gpsi_exits, kvm_mips_emul_wait → ++wait_exits');
         m.host.count(ids.vz_gpsi_exits);
         m.host.count(ids.wait_exits);
         return RESUME_GUEST;
       case R_HYPERCALL:
-        if (t.on) t.line(0, 'exception: Guest Exit HC (GExcCode 2) → ++vz_hc_exits');
+        guestExit(m, vi, 'Guest Exit HC (ExcCode 27, GExcCode 2)');
+        if (t.on) t.line(0, '++vz_hc_exits');
         m.host.count(ids.vz_hc_exits);
         return RESUME_GUEST;
       case R_SIGNAL:
-        if (t.on)
-          t.line(
-            0,
-            'exception: Interrupt → ++int_exits; signal pending → ++signal_exits, KVM_EXIT_INTR',
-          );
+        guestExit(m, vi, 'Interrupt (ExcCode 0)');
+        if (t.on) t.line(0, '++int_exits; signal pending → ++signal_exits, KVM_EXIT_INTR');
         m.host.count(ids.int_exits);
         m.host.count(ids.signal_exits);
         m.host.count(ids.KVM_EXIT_INTR);
         return RESUME_HOST;
       default:
-        if (t.on) t.line(0, 'exception: Guest Exit GPSI (GExcCode 0) → ++vz_gpsi_exits');
+        guestExit(m, vi, 'Guest Exit GPSI (ExcCode 27, GExcCode 0)');
+        if (t.on) t.line(0, '++vz_gpsi_exits');
         m.host.count(ids.vz_gpsi_exits);
         return RESUME_GUEST;
     }
@@ -286,7 +277,6 @@ export class MipsVzMachine implements Machine {
 
   handleTrap(vi: number, trap: number, _unit: number, grant: UnitMask): Resume {
     const m = this.m;
-    kvm_mips_build_exit_csrs(m, vi);
     if (trap === TRAP_CPU) {
       m.host.count(m.ids.trapCpu);
       return handleCopUnusable(m, vi, this.widest(vi, grant, 'fpu'));
@@ -337,25 +327,19 @@ export class MipsVzMachine implements Machine {
         v.status = next;
         return NO_EXIT;
       }
-      traceGsfc(m, 'Status');
-      kvm_mips_build_exit_csrs(m, vi);
-      m.host.count(m.ids.vz_gsfc_exits);
+      gsfcExit(m, vi, 'Status');
       gsfcStatus(m, vi, next);
       return RESUME_GUEST;
     }
     if (reg === CREG_CONFIG5) {
       if (next === old) return NO_EXIT;
-      traceGsfc(m, 'Config5');
-      kvm_mips_build_exit_csrs(m, vi);
-      m.host.count(m.ids.vz_gsfc_exits);
+      gsfcExit(m, vi, 'Config5');
       gsfcConfig5(m, vi, next);
       return RESUME_GUEST;
     }
     if (reg === CREG_CONFIG) {
       if (next === old) return NO_EXIT;
-      traceGsfc(m, 'Config');
-      kvm_mips_build_exit_csrs(m, vi);
-      m.host.count(m.ids.vz_gsfc_exits);
+      gsfcExit(m, vi, 'Config');
       return gsfcConfig(m, vi, next);
     }
     return NO_EXIT;

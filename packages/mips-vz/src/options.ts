@@ -33,11 +33,12 @@ const GUEST_DEFAULTS = {
 
 /**
  * kvm_vz_num_regs defaults (docs/reg-list-check.md): Loongson vz.c 33 fixed + UserLocal, BadInstr,
- * BadInstrP + 4 HTW (always on Loongson-3) + 3 KScratch = 43; mainline 30 fixed + UserLocal,
- * BadInstr, BadInstrP + 6 KScratch = 39.
+ * BadInstrP + 4 HTW (always on Loongson-3) + 3 KScratch = 43; mainline v5.9+ on the same
+ * (non-R6, FR=0-capable) 3A4000-like host: 30 fixed + UserLocal, BadInstr, BadInstrP + 4 HTW
+ * (LDPTE) + 3 KScratch = 40. The guest feature flags are UNCONFIRMED on real hardware.
  */
 const VZ_REGS_LOONGSON_3A4000 = 43;
-const VZ_REGS_MAINLINE = 39;
+const VZ_REGS_MAINLINE = 40;
 
 export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   fpu: {
@@ -69,7 +70,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
   vzRegs: {
     description:
-      'kvm_vz_num_regs(): the VZ CP0 register ids KVM_GET_REG_LIST counts (it depends on the guest CP0 features); null = the variant default: 43 for a 3A4000 guest under the Loongson kernel, 39 for a mainline I6500-like guest (docs/reg-list-check.md)',
+      'kvm_vz_num_regs(): the VZ CP0 register ids KVM_GET_REG_LIST counts (it depends on the guest CP0 features); null = the variant default: 43 for a 3A4000 guest under the Loongson kernel, 40 under mainline on the same host (docs/reg-list-check.md)',
     schema: { type: ['integer', 'null'], minimum: 0, maximum: 1000 },
     default: null,
   },

@@ -13,6 +13,7 @@ import {
   MIPS_CONF5_FRE,
   MIPS_CONF5_MSAEN,
   ST0_CU1,
+  ST0_CU2,
   ST0_FR,
 } from './regs.js';
 
@@ -182,6 +183,8 @@ export class MipsVz {
   /** change_c0_config5(mask, value) on pCPU `cpu`. */
   changeConfig5(cpu: number, mask: number, value: number, depth: number): void {
     const c = this.cpus[cpu] as Cpu;
+    // without FIR.FREP (cpu_has_fre) Config5.FRE is not implemented and stays 0
+    if (!this.o.cpuHasFre) value &= ~MIPS_CONF5_FRE;
     const next = ((c.config5 & ~mask) | (value & mask)) >>> 0;
     if (next === c.config5) return;
     if (this.trace.on)
@@ -306,6 +309,7 @@ function registerIds(h: MachineHost, lasx: boolean): Ids {
 
 const STATUS_NAMES: ReadonlyArray<[number, string]> = [
   [ST0_CU1, 'CU1'],
+  [ST0_CU2, 'CU2'],
   [ST0_FR, 'FR'],
 ];
 const CONFIG5_NAMES: ReadonlyArray<[number, string]> = [

@@ -2,7 +2,8 @@
  * Exit handling, as arch/mips/kvm/mips.c kvm_mips_handle_exit and the VZ handlers of
  * arch/mips/kvm/vz.c: which counter is incremented, which checks run, what is returned.
  */
-import { RESUME_GUEST, RESUME_HOST, type Resume } from '@vfpu/core';
+import { ImpossibleEvent, RESUME_GUEST, RESUME_HOST, type Resume } from '@vfpu/core';
+import { kvm_mips_build_exit_csrs } from './csr.js';
 import { kvm_drop_fpu, kvm_lose_fpu, kvm_own_fpu, kvm_own_lasx, kvm_own_msa } from './kvm-fpu.js';
 import {
   CONF_CM_CMASK,
@@ -39,7 +40,7 @@ import { auxName, type MipsVz, type Vcpu } from './state.js';
 export function handleCopUnusable(m: MipsVz, vi: number, grant: 'fpu' | 'msa' | 'lasx'): Resume {
   const v = m.vcpus[vi] as Vcpu;
   const t = m.trace;
-  copUnusableExit(m, 1);
+  copUnusableExit(m, vi, 1);
   if (!m.guestHasFpu(v) || v.aux & KVM_MIPS_AUX_FPU) {
     const why = m.guestHasFpu(v) ? 'aux_inuse already has FPU' : 'guest has no FPU';
     m.host.warn(`kvm_trap_vz_handle_cop_unusable: WARN_ON fired (${why})`);
@@ -65,15 +66,14 @@ export function handleCopUnusable(m: MipsVz, vi: number, grant: 'fpu' | 'msa' | 
 }
 
 /** The CpU exit as the hardware reports it and kvm_mips_handle_exit counts it. */
-function copUnusableExit(m: MipsVz, ce: number): void {
+function copUnusableExit(m: MipsVz, vi: number, ce: number): void {
   const t = m.trace;
-  if (t.on) {
-    t.line(
-      0,
-      `exception: Coprocessor Unusable — Cause.ExcCode=${EXCCODE_CPU} (EXCCODE_CPU), Cause.CE=${ce} → root (guest exit)`,
-    );
-    t.fn(0, 'kvm_mips_handle_exit', '— ++cop_unusable_exits');
-  }
+  guestExit(
+    m,
+    vi,
+    `Coprocessor Unusable — Cause.ExcCode=${EXCCODE_CPU} (EXCCODE_CPU), Cause.CE=${ce}`,
+  );
+  if (t.on) t.fn(0, 'kvm_mips_handle_exit', '— ++cop_unusable_exits');
   m.host.count(m.ids.cop_unusable_exits);
   if (t.on) t.fn(1, 'kvm_trap_vz_handle_cop_unusable', `(CE=${ce})`);
 }
@@ -84,7 +84,13 @@ function copUnusableExit(m: MipsVz, ce: number): void {
  */
 export function handleCop2Unusable(m: MipsVz, vi: number): Resume {
   const v = m.vcpus[vi] as Vcpu;
-  copUnusableExit(m, 2);
+  if ((m.cpus[v.cpu]?.status ?? 0) & ST0_CU2) {
+    throw new ImpossibleEvent(
+      'reason',
+      `cop2: root Status.CU2 is already set on cpu ${v.cpu}, so the hardware raises no CE=2 exit`,
+    );
+  }
+  copUnusableExit(m, vi, 2);
   if (!m.o.cpuHasLasx) return internalError(m, 'CE=2: other coprocessors not handled');
   m.changeStatus(v.cpu, ST0_CU2, ST0_CU2, 2);
   return RESUME_GUEST;
@@ -96,20 +102,19 @@ export function handleCop2Unusable(m: MipsVz, vi: number): Resume {
  * (and may take the same exception again). Mainline has no case for 16: the default branch
  * ("not yet handled") gives KVM_EXIT_INTERNAL_ERROR, RESUME_HOST.
  */
-export function handleGsexcOther(m: MipsVz): Resume {
+export function handleGsexcOther(m: MipsVz, vi: number): Resume {
   const t = m.trace;
   if (!m.o.cpuHasLasx) {
-    if (t.on) {
-      t.line(0, `exception: Cause.ExcCode=${EXCCODE_LASX} → root (guest exit)`);
-      t.fn(0, 'kvm_mips_handle_exit', '— default: "Exception Code: 16, not yet handled"');
-    }
+    guestExit(m, vi, `Cause.ExcCode=${EXCCODE_LASX}`);
+    if (t.on) t.fn(0, 'kvm_mips_handle_exit', '— default: "Exception Code: 16, not yet handled"');
     return internalError(m, 'unhandled exception code');
   }
+  guestExit(
+    m,
+    vi,
+    `Loongson GSExc — Cause.ExcCode=${EXCCODE_LASX} (EXCCODE_LASX), GSCause.GSExcCode≠${GSEXCCODE_LASX_DISABLED}`,
+  );
   if (t.on) {
-    t.line(
-      0,
-      `exception: Loongson GSExc — Cause.ExcCode=${EXCCODE_LASX} (EXCCODE_LASX), GSCause.GSExcCode≠${GSEXCCODE_LASX_DISABLED} → root (guest exit)`,
-    );
     t.fn(
       0,
       'kvm_mips_handle_exit',
@@ -139,13 +144,8 @@ export function own(m: MipsVz, vi: number, grant: 'fpu' | 'msa' | 'lasx', depth:
 export function handleMsaDisabled(m: MipsVz, vi: number, grant: 'msa' | 'lasx'): Resume {
   const v = m.vcpus[vi] as Vcpu;
   const t = m.trace;
-  if (t.on) {
-    t.line(
-      0,
-      `exception: MSA Disabled — Cause.ExcCode=${EXCCODE_MSADIS} (EXCCODE_MSADIS) → root (guest exit)`,
-    );
-    t.fn(0, 'kvm_mips_handle_exit', '— ++msa_disabled_exits');
-  }
+  guestExit(m, vi, `MSA Disabled — Cause.ExcCode=${EXCCODE_MSADIS} (EXCCODE_MSADIS)`);
+  if (t.on) t.fn(0, 'kvm_mips_handle_exit', '— ++msa_disabled_exits');
   m.host.count(m.ids.msa_disabled_exits);
   if (t.on) t.fn(1, 'kvm_trap_vz_handle_msa_disabled');
   // any of these is an internal error; the counter has already been incremented
@@ -166,13 +166,12 @@ export function handleMsaDisabled(m: MipsVz, vi: number, grant: 'msa' | 'lasx'):
 export function handleLasxDisabled(m: MipsVz, vi: number): Resume {
   const v = m.vcpus[vi] as Vcpu;
   const t = m.trace;
-  if (t.on) {
-    t.line(
-      0,
-      `exception: Loongson GSExc — Cause.ExcCode=${EXCCODE_LASX} (EXCCODE_LASX), GSCause.GSExcCode=${GSEXCCODE_LASX_DISABLED} (LASX disabled) → root (guest exit)`,
-    );
-    t.fn(0, 'kvm_mips_handle_exit', '— ++lasx_disabled_exits');
-  }
+  guestExit(
+    m,
+    vi,
+    `Loongson GSExc — Cause.ExcCode=${EXCCODE_LASX} (EXCCODE_LASX), GSCause.GSExcCode=${GSEXCCODE_LASX_DISABLED} (LASX disabled)`,
+  );
+  if (t.on) t.fn(0, 'kvm_mips_handle_exit', '— ++lasx_disabled_exits');
   m.host.count(m.ids.lasx_disabled_exits);
   if (t.on) t.fn(1, 'kvm_trap_vz_handle_lasx_disabled');
   let why = '';
@@ -256,13 +255,24 @@ export function gsfcConfig(m: MipsVz, vi: number, val: number): Resume {
 }
 
 /** The GSFC guest exit: ExcCode 27 (GE), GuestCtl0.GExcCode 1, counted in kvm_trap_vz_handle_guest_exit. */
-export function traceGsfc(m: MipsVz, what: string): void {
+export function gsfcExit(m: MipsVz, vi: number, what: string): void {
   const t = m.trace;
-  if (!t.on) return;
-  t.line(
-    0,
-    `exception: Guest Exit — Cause.ExcCode=${EXCCODE_GE} (EXCCODE_GE), GuestCtl0.GExcCode=${MIPS_GCTL0_GEXC_GSFC} (GSFC: ${what})`,
+  guestExit(
+    m,
+    vi,
+    `Guest Exit — Cause.ExcCode=${EXCCODE_GE} (EXCCODE_GE), GuestCtl0.GExcCode=${MIPS_GCTL0_GEXC_GSFC} (GSFC: ${what})`,
   );
+  m.host.count(m.ids.vz_gsfc_exits);
+  if (!t.on) return;
   t.fn(0, 'kvm_trap_vz_handle_guest_exit', '— ++vz_gsfc_exits');
   t.fn(1, 'kvm_trap_vz_handle_gsfc', '(mtc0, emulated, PC advanced)');
+}
+
+/**
+ * Every exit to root: the exception as the hardware reports it, then entry.c
+ * kvm_mips_build_exit, whose stub saves and clears FCSR/MSACSR before any handler runs.
+ */
+export function guestExit(m: MipsVz, vi: number, exception: string): void {
+  if (m.trace.on) m.trace.line(0, `exception: ${exception} → root (guest exit)`);
+  kvm_mips_build_exit_csrs(m, vi);
 }
