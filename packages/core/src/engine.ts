@@ -546,14 +546,20 @@ export class Simulator implements MachineHost {
   private exposure(v: number, cpu: number): void {
     // a unit the guest itself has disabled is not trapped by the hypervisor: its instructions
     // take the guest's own exception, and the guest cannot be running code that uses it
-    const trapped = this.machine.guestEnabled(v) & ~this.machine.live(v);
     const n = this.lattice.units.length;
+    let foreign = 0;
+    for (let u = 0; u < n; u++) {
+      const o = this.owner[cpu * n + u] as number;
+      if (o !== NONE && o !== v) foreign |= unitBit(u);
+    }
+    if (foreign === 0) return;
+    const trapped = foreign & this.machine.guestEnabled(v) & ~this.machine.live(v);
+    if (trapped === 0) return;
     let bytes = 0;
     let guestBytes = 0;
     for (let u = 0; u < n; u++) {
       if (!(trapped & unitBit(u))) continue;
       const o = this.owner[cpu * n + u] as number;
-      if (o === NONE || o === v) continue;
       const b = (this.lattice.units[u] as { partBytes: number }).partBytes;
       bytes += b;
       if (o < this.vcpus) guestBytes += b;
