@@ -82,6 +82,11 @@ export type Resume = typeof RESUME_GUEST | typeof RESUME_HOST;
 /** A guest control-register write that completed inside the guest, without an exit. */
 export const NO_EXIT = -1;
 
+/** A register-file slice as the Machine hooks return it: `offset * 65536 + length`. */
+export function packSlice(offset: number, length: number): number {
+  return offset * 65536 + length;
+}
+
 /** Result of an access check: 0 = executes; > 0 a root trap id; < 0 a guest-internal trap id. */
 export const ACCESS_OK = 0;
 

@@ -20,6 +20,7 @@ export {
   findVariant,
   isBackendV1,
   NO_EXIT,
+  packSlice,
   RESUME_GUEST,
   RESUME_HOST,
 } from './backend.js';

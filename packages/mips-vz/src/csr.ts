@@ -73,10 +73,6 @@ export function describeFcsr(x: number): string {
   );
 }
 
-function hw(m: MipsVz, v: Vcpu): Uint8Array {
-  return m.host.registerFile[v.cpu] as Uint8Array;
-}
-
 /**
  * entry.c kvm_mips_build_exit, after the GPRs and Cause are saved: with root Status.CU1 set,
  * `cfc1` FCSR into vcpu->arch.fpu.fcr31 and `ctc1` 0 into FCSR; with root Config5.MSAEn set,
@@ -87,7 +83,7 @@ export function kvm_mips_build_exit_csrs(m: MipsVz, vi: number): void {
   const c = m.cpus[v.cpu];
   if (c === undefined) return;
   const t = m.trace;
-  const regs = hw(m, v);
+  const regs = m.hardware(v);
   if (c.status & ST0_CU1) {
     const off = fcsrOffset(m.o.slot);
     const x = readU32(regs, off);
@@ -115,7 +111,7 @@ export function kvm_mips_build_exit_csrs(m: MipsVz, vi: number): void {
 export function __kvm_restore_fcsr(m: MipsVz, v: Vcpu, vi: number, depth: number): void {
   const off = fcsrOffset(m.o.slot);
   const x = readU32(v.fpu, off);
-  writeU32(hw(m, v), off, x);
+  writeU32(m.hardware(v), off, x);
   m.host.call(m.ids.__kvm_restore_fcsr, vi, 4, 0, depth);
   if (m.trace.on) m.trace.line(depth + 1, `FCSR ← ${describeFcsr(x)}`);
   if (pendingCause(x) !== 0) dieNotify(m, 'DIE_FP', '__kvm_restore_fcsr + 4', depth + 1);
@@ -125,7 +121,7 @@ export function __kvm_restore_fcsr(m: MipsVz, v: Vcpu, vi: number, depth: number
 export function __kvm_restore_msacsr(m: MipsVz, v: Vcpu, vi: number, depth: number): void {
   const off = msacsrOffset(m.o.slot);
   const x = readU32(v.fpu, off);
-  writeU32(hw(m, v), off, x);
+  writeU32(m.hardware(v), off, x);
   m.host.call(m.ids.__kvm_restore_msacsr, vi, 4, 0, depth);
   if (m.trace.on) m.trace.line(depth + 1, `MSACSR ← 0x${x.toString(16)}`);
   if (pendingCause(x) !== 0) dieNotify(m, 'DIE_MSAFP', '__kvm_restore_msacsr + 4', depth + 1);
@@ -159,7 +155,7 @@ export function restoreCsrsForEntry(m: MipsVz, vi: number, depth: number): void 
  */
 export function guestWriteCsr(m: MipsVz, vi: number, msa: boolean, value: number): void {
   const v = m.vcpus[vi] as Vcpu;
-  writeU32(hw(m, v), msa ? msacsrOffset(m.o.slot) : fcsrOffset(m.o.slot), value);
+  writeU32(m.hardware(v), msa ? msacsrOffset(m.o.slot) : fcsrOffset(m.o.slot), value);
   const name = msa ? 'MSACSR' : 'FCSR';
   if (m.trace.on)
     m.trace.line(

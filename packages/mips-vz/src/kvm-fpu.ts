@@ -46,10 +46,6 @@ export function copyRegs(
   return moved;
 }
 
-function hw(m: MipsVz, v: Vcpu): Uint8Array {
-  return m.host.registerFile[v.cpu] as Uint8Array;
-}
-
 function rootFr(m: MipsVz, v: Vcpu): boolean {
   return ((m.cpus[v.cpu]?.status ?? 0) & ST0_FR) !== 0;
 }
@@ -57,21 +53,21 @@ function rootFr(m: MipsVz, v: Vcpu): boolean {
 /** Moves bytes [from, to) of every register between the pCPU and the save area. */
 function move(m: MipsVz, v: Vcpu, save: boolean, from: number, to: number): number {
   return save
-    ? copyRegs(v.fpu, hw(m, v), m.o.slot, 0, 1, from, to - from)
-    : copyRegs(hw(m, v), v.fpu, m.o.slot, 0, 1, from, to - from);
+    ? copyRegs(v.fpu, m.hardware(v), m.o.slot, 0, 1, from, to - from)
+    : copyRegs(m.hardware(v), v.fpu, m.o.slot, 0, 1, from, to - from);
 }
 
 // ---- fpu.S / msa.S / Loongson LASX helpers -------------------------------------------------
 
 /** fpu.S __kvm_save_fpu: tests root Status.FR; FR=1 moves 32 doubles (256 bytes), FR=0 the 16 even ones (128). */
 export function __kvm_save_fpu(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const bytes = copyRegs(v.fpu, hw(m, v), m.o.slot, 0, rootFr(m, v) ? 1 : 2, 0, 8);
+  const bytes = copyRegs(v.fpu, m.hardware(v), m.o.slot, 0, rootFr(m, v) ? 1 : 2, 0, 8);
   m.host.call(m.ids.__kvm_save_fpu, ctx, bytes, FPU_BIT, depth);
 }
 
 /** fpu.S __kvm_restore_fpu: the same registers, the other way. */
 export function __kvm_restore_fpu(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const bytes = copyRegs(hw(m, v), v.fpu, m.o.slot, 0, rootFr(m, v) ? 1 : 2, 0, 8);
+  const bytes = copyRegs(m.hardware(v), v.fpu, m.o.slot, 0, rootFr(m, v) ? 1 : 2, 0, 8);
   m.host.call(m.ids.__kvm_restore_fpu, ctx, bytes, FPU_BIT, depth);
   m.host.loaded(v.cpu, ctx, FPU_BIT);
 }

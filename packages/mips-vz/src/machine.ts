@@ -7,6 +7,7 @@ import {
   type Machine,
   type MachineHost,
   NO_EXIT,
+  packSlice,
   RESUME_GUEST,
   RESUME_HOST,
   type Resume,
@@ -79,10 +80,6 @@ const R_SIGNAL = EXIT_REASONS.indexOf('signal');
 /** The variants' own exit reasons (variants.ts MIPS_EXIT_REASONS, in that order). */
 const R_COP2 = EXIT_REASONS.length;
 const R_GSEXC = EXIT_REASONS.length + 1;
-
-function packSlice(off: number, len: number): number {
-  return off * 65536 + len;
-}
 
 /** Bytes of one register of a unit: FPR 8, MSA vector 16, LASX vector 32. */
 function unitBytes(unit: number): number {

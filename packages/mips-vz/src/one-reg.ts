@@ -4,7 +4,7 @@
  * cases and the U128/U256 early return, and KVM_GET_REG_LIST's count (kvm_mips_num_regs). Every
  * access works on the memory copy vcpu->arch.fpu, never on live hardware.
  */
-import type { UserRegisterSpec } from '@vfpu/core';
+import { packSlice, type UserRegisterSpec } from '@vfpu/core';
 import { fcsrOffset, msacsrOffset } from './csr.js';
 import { ST0_FR } from './regs.js';
 import type { MipsVz, Vcpu } from './state.js';
@@ -104,10 +104,6 @@ export const MIPS_USER_REGISTERS: UserRegisterSpec = {
   name: registerName,
 };
 
-function packSlice(off: number, len: number): number {
-  return off * 65536 + len;
-}
-
 /**
  * Where register `handle` lives in vcpu->arch.fpu, or −1 with `einval` set by the caller's
  * checks. FPR_32 with FR=0 is word (n & 1) of fpr[n & ~1] (the odd-doubles rule).
@@ -184,8 +180,8 @@ export function kvm_mips_get_reg(m: MipsVz, vi: number, handle: number, out: Uin
   }
   const p = place(m, v, kind, n);
   if (p < 0) return -1;
-  const off = Math.floor(p / 65536);
-  const len = p % 65536;
+  const off = p >>> 16;
+  const len = p & 0xffff;
   for (let i = 0; i < len; i++) out[off + i] = v.fpu[off + i] as number;
   return p;
 }
@@ -234,8 +230,8 @@ export function kvm_mips_set_reg(m: MipsVz, vi: number, handle: number, src: Uin
     if (t.on) t.line(1, `${name}: read-only, the write is ignored`);
     return false;
   }
-  const off = Math.floor(p / 65536);
-  const len = p % 65536;
+  const off = p >>> 16;
+  const len = p & 0xffff;
   for (let i = 0; i < len; i++) v.fpu[off + i] = src[off + i] as number;
   return true;
 }

@@ -134,6 +134,11 @@ export class MipsVz {
     this.ids = registerIds(host, o.cpuHasLasx);
   }
 
+  /** The register file of the pCPU vCPU `v` is loaded on. */
+  hardware(v: Vcpu): Uint8Array {
+    return this.host.registerFile[v.cpu] as Uint8Array;
+  }
+
   get trace(): MachineHost['trace'] {
     return this.host.trace;
   }

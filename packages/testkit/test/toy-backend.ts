@@ -8,6 +8,7 @@ import {
   type Machine,
   type MachineHost,
   NO_EXIT,
+  packSlice,
   RESUME_GUEST,
   type Resume,
 } from '@vfpu/core';
@@ -94,7 +95,7 @@ class ToyMachine implements Machine {
     return NO_EXIT;
   }
   slice(_v: number, _unit: number, reg: number): number {
-    return reg * 8 * 65536 + 8;
+    return packSlice(reg * 8, 8);
   }
   hostSwitch(cpu: number, prev: number, _next: number): void {
     if (prev >= 0 && this.cpuOf[prev] === cpu) this.lose(prev);
@@ -107,14 +108,14 @@ class ToyMachine implements Machine {
     return true;
   }
   hostSlice(_t: number, _unit: number, reg: number): number {
-    return reg * 8 * 65536 + 8;
+    return packSlice(reg * 8, 8);
   }
   kernelFpu(): boolean {
     return false;
   }
   userRead(v: number, _unit: number, reg: number, out: Uint8Array): number {
     out.set((this.area[v] as Uint8Array).subarray(reg * 8, reg * 8 + 8), reg * 8);
-    return reg * 8 * 65536 + 8;
+    return packSlice(reg * 8, 8);
   }
   userWrite(v: number, _unit: number, reg: number, src: Uint8Array): boolean {
     (this.area[v] as Uint8Array).set(src.subarray(reg * 8, reg * 8 + 8), reg * 8);
