@@ -25,6 +25,11 @@ export interface ControlRegisterSpec {
    * unit also reads it (so the oracle checks it).
    */
   readonly unit?: string;
+  /**
+   * With `unit`: does every guest read of the unit also read this register? Default true (MIPS
+   * FCSR, ARM FPSCR: the rounding mode). False for registers only some paths read (ARM FPINST).
+   */
+  readonly readByUse?: boolean;
 }
 
 /** Extra exit reasons a variant accepts, after {@link EXIT_REASONS} (e.g. MIPS `cop2`). */
@@ -85,6 +90,24 @@ export const NO_EXIT = -1;
 /** A register-file slice as the Machine hooks return it: `offset * 65536 + length`. */
 export function packSlice(offset: number, length: number): number {
   return offset * 65536 + length;
+}
+
+/** A little-endian 32-bit word of a byte array (register files and save areas). */
+export function readU32(b: Uint8Array, off: number): number {
+  return (
+    ((b[off] as number) |
+      ((b[off + 1] as number) << 8) |
+      ((b[off + 2] as number) << 16) |
+      ((b[off + 3] as number) << 24)) >>>
+    0
+  );
+}
+
+export function writeU32(b: Uint8Array, off: number, value: number): void {
+  b[off] = value & 0xff;
+  b[off + 1] = (value >>> 8) & 0xff;
+  b[off + 2] = (value >>> 16) & 0xff;
+  b[off + 3] = (value >>> 24) & 0xff;
 }
 
 /** Result of an access check: 0 = executes; > 0 a root trap id; < 0 a guest-internal trap id. */
@@ -175,11 +198,20 @@ export interface Machine {
   vcpuPut(vcpu: number): void;
   /** Guest entry; `reentry` after an exit handled in the kernel. */
   enter(vcpu: number, reentry: boolean): void;
-  /** A non-FP exit: counts the kernel's counter; RESUME_HOST when it goes to userspace. */
-  exit(vcpu: number, reason: number): Resume;
+  /**
+   * A non-FP exit: counts the kernel's counter; RESUME_HOST when it goes to userspace. `save`:
+   * the policy saves and disables everything live at this exit; the machine does it where its
+   * kernel's world switch would (ARMv7 `__kvm_vcpu_return`: before the handler runs).
+   */
+  exit(vcpu: number, reason: number, save: boolean): Resume;
 
-  /** Would a guest access of `unit` execute (0), trap to root (> 0) or trap in the guest (< 0)? */
-  guestAccess(vcpu: number, unit: number): number;
+  /**
+   * Would a guest instruction of `unit` execute (0), trap to root (> 0), or not execute (< 0: an
+   * exception taken inside the guest, or a conditional instruction that fails its condition)?
+   * `control`: the control register the instruction writes (its index), or −1 for a register use
+   * (ARM: FPEXC is accessible while FPEXC.EN = 0). `conditionFails`: see the `condition` field.
+   */
+  guestAccess(vcpu: number, unit: number, control: number, conditionFails: boolean): number;
   /** Runs the kernel's exit handler for root trap `trap`; `grant` is the policy's choice. */
   handleTrap(vcpu: number, trap: number, unit: number, grant: UnitMask): Resume;
   /** Policy-initiated load of `units` outside a trap (e.g. eager at entry). */

@@ -93,8 +93,9 @@ export class Simulator implements MachineHost {
   private readonly controlSlices: Int32Array;
   private readonly controlNames: readonly string[];
   private readonly userRegisters: UserRegisterSpec | undefined;
-  /** By unit: the control register every read of the unit also reads, or −1. */
+  /** By unit u: the control registers every read of u also reads are unitControl[unitControlStart[u] … unitControlStart[u+1]). */
   private readonly unitControl: Int32Array;
+  private readonly unitControlStart: Int32Array;
 
   constructor(o: SimulatorOptions) {
     this.cpus = o.cpus;
@@ -130,11 +131,11 @@ export class Simulator implements MachineHost {
     this.userRegisters = o.variant.userRegisters;
     this.controlUnit = new Int32Array(this.controlNames.length).fill(NONE);
     this.controlSlices = new Int32Array(this.controlNames.length).fill(NONE);
-    this.unitControl = new Int32Array(this.lattice.units.length).fill(NONE);
+    const readBy: number[][] = this.lattice.units.map(() => []);
     this.controlNames.forEach((name, i) => {
-      const unitId = o.variant.controlRegisters[name]?.unit;
-      if (unitId === undefined) return;
-      const u = this.lattice.indexOf(unitId);
+      const spec = o.variant.controlRegisters[name];
+      if (spec?.unit === undefined) return;
+      const u = this.lattice.indexOf(spec.unit);
       const p = machine.controlSlice?.(i) ?? NONE;
       if (u < 0 || p < 0 || (p & 0xffff) !== 4)
         throw new Error(
@@ -142,7 +143,12 @@ export class Simulator implements MachineHost {
         );
       this.controlUnit[i] = u;
       this.controlSlices[i] = p;
-      this.unitControl[u] = i;
+      if (spec.readByUse !== false) readBy[u]?.push(i);
+    });
+    this.unitControl = Int32Array.from(readBy.flat());
+    this.unitControlStart = new Int32Array(readBy.length + 1);
+    readBy.forEach((list, u) => {
+      this.unitControlStart[u + 1] = (this.unitControlStart[u] as number) + list.length;
     });
     this.policy = o.policy.definition.create(
       {
@@ -399,11 +405,8 @@ export class Simulator implements MachineHost {
     this.requireInGuest(v, 'exit');
     this.inGuest[v] = 0;
     this.acct.exitCost();
-    const resume = this.machine.exit(v, reason);
-    if (this.policy.saveAtExit(v) && this.machine.live(v) !== 0) {
-      if (this.trace.on) this.trace.line(0, 'policy saves at exit');
-      this.machine.save(v);
-    }
+    const save = this.policy.saveAtExit(v) && this.machine.live(v) !== 0;
+    const resume = this.machine.exit(v, reason, save);
     if (resume === RESUME_HOST) this.toUserspace(v);
   }
 
@@ -452,16 +455,19 @@ export class Simulator implements MachineHost {
     const unit = ev.unit;
     if (this.trace.on)
       this.trace.line(0, `guest ${unitAccess(ev.access)} ${this.lattice.units[unit]?.id}`);
-    if (!this.guestInstruction(v, unit)) return;
+    if (!this.guestInstruction(v, unit, NONE, ev.conditionFails)) return;
     const reg = this.pickReg(unit, ev.reg);
     const p = this.machine.slice(v, unit, reg);
     const hw = this.registerFile[cpu] as Uint8Array;
     this.access(hw, v, p, ev.access, unit, reg);
-    // the instruction also reads the unit's control register (e.g. the rounding mode in FCSR)
-    const creg = this.unitControl[unit] as number;
-    if (creg >= 0 && ev.access & Access.read) {
-      const q = this.controlSlices[creg] as number;
-      this.access(hw, v, q, Access.read, unit, CONTROL_REGISTER);
+    // the instruction also reads the unit's control registers (e.g. the rounding mode in FCSR)
+    if (ev.access & Access.read) {
+      const end = this.unitControlStart[unit + 1] as number;
+      for (let i = this.unitControlStart[unit] as number; i < end; i++) {
+        const creg = this.unitControl[i] as number;
+        const q = this.controlSlices[creg] as number;
+        this.access(hw, v, q, Access.read, unit, CONTROL_REGISTER - creg);
+      }
     }
   }
 
@@ -469,8 +475,13 @@ export class Simulator implements MachineHost {
    * A guest instruction of `unit`: the hardware's checks, the root trap and the kernel's
    * handler, and the re-entry. True when the instruction then executes.
    */
-  private guestInstruction(v: number, unit: number): boolean {
-    let access = this.machine.guestAccess(v, unit);
+  private guestInstruction(
+    v: number,
+    unit: number,
+    control: number,
+    conditionFails: boolean,
+  ): boolean {
+    let access = this.machine.guestAccess(v, unit, control, conditionFails);
     if (access > 0) {
       const grant = this.policy.grant(v, unit) & ~this.machine.live(v);
       const resume = this.machine.handleTrap(v, access, unit, grant);
@@ -480,7 +491,7 @@ export class Simulator implements MachineHost {
         return false;
       }
       this.entry(v, true);
-      access = this.machine.guestAccess(v, unit);
+      access = this.machine.guestAccess(v, unit, control, conditionFails);
       if (access > 0) {
         this.warn(
           'the guest was re-entered with the unit still disabled: it would trap again (a livelock in the kernel)',
@@ -488,7 +499,7 @@ export class Simulator implements MachineHost {
         return false;
       }
     }
-    if (access < 0) return false; // the guest's own exception, handled inside the guest
+    if (access < 0) return false; // the guest's own exception, or a failed condition
     this.exposure(v, this.vcpuCpu[v] as number);
     this.policy.used(v, unit);
     return true;
@@ -527,10 +538,10 @@ export class Simulator implements MachineHost {
       unit:
         unit === USER_REGISTER
           ? (this.userRegisters?.name(reg) ?? '?')
-          : reg === CONTROL_REGISTER
-            ? (this.controlNames[this.unitControl[unit] as number] ?? '?')
+          : reg <= CONTROL_REGISTER
+            ? (this.controlNames[CONTROL_REGISTER - reg] ?? '?')
             : (this.lattice.units[unit]?.id ?? '?'),
-      register: unit === USER_REGISTER ? CONTROL_REGISTER : reg,
+      register: unit === USER_REGISTER || reg < 0 ? CONTROL_REGISTER : reg,
       byte,
       expected: (this.oracle.truth[ctx] as Uint8Array)[off + byte] as number,
       actual: actual[off + byte] as number,
@@ -589,7 +600,7 @@ export class Simulator implements MachineHost {
           0,
           `guest write of ${this.controlNames[reg]} (a ${this.lattice.units[unit]?.id} instruction)`,
         );
-      if (!this.guestInstruction(v, unit)) return;
+      if (!this.guestInstruction(v, unit, reg, false)) return;
       const p = this.controlSlices[reg] as number;
       if (!hasValue) {
         const old = this.oracle.readU32(this.registerFile[cpu] as Uint8Array, v, p >>> 16);

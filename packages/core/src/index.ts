@@ -23,6 +23,8 @@ export {
   packSlice,
   RESUME_GUEST,
   RESUME_HOST,
+  readU32,
+  writeU32,
 } from './backend.js';
 export type { CostFigure, CostKey, CostTable } from './costs.js';
 export { COST_KEYS, COST_MEANING, mergeCosts } from './costs.js';

@@ -4,6 +4,7 @@
  * that swallows the host FPE a pending guest cause raises there (mips.c kvm_mips_csr_die_notify).
  * Both registers live after fpr[32] in the register file, as in struct mips_fpu_struct.
  */
+import { readU32, writeU32 } from '@vfpu/core';
 import {
   FPU_CSR_ALL_E,
   FPU_CSR_ALL_S,
@@ -25,23 +26,6 @@ export function fcsrOffset(slot: number): number {
 /** Byte offset of msacsr: right after fcr31. */
 export function msacsrOffset(slot: number): number {
   return NUM_FPU_REGS * slot + 4;
-}
-
-export function readU32(b: Uint8Array, off: number): number {
-  return (
-    ((b[off] as number) |
-      ((b[off + 1] as number) << 8) |
-      ((b[off + 2] as number) << 16) |
-      ((b[off + 3] as number) << 24)) >>>
-    0
-  );
-}
-
-export function writeU32(b: Uint8Array, off: number, value: number): void {
-  b[off] = value & 0xff;
-  b[off + 1] = (value >>> 8) & 0xff;
-  b[off + 2] = (value >>> 16) & 0xff;
-  b[off + 3] = (value >>> 24) & 0xff;
 }
 
 /**

@@ -167,8 +167,18 @@ export class MipsVzMachine implements Machine {
     restoreCsrsForEntry(m, vi, 1);
   }
 
+  /** A non-FP exit; a policy's save runs after the handler (kvm_lose_fpu: not a kernel path here). */
+  exit(vi: number, reason: number, save: boolean): Resume {
+    const resume = this.handleExit(vi, reason);
+    if (save) {
+      if (this.m.trace.on) this.m.trace.line(0, 'policy saves at exit');
+      this.save(vi);
+    }
+    return resume;
+  }
+
   /** A non-FP exit, counted as kvm_mips_handle_exit and the VZ handlers count it. */
-  exit(vi: number, reason: number): Resume {
+  private handleExit(vi: number, reason: number): Resume {
     const m = this.m;
     const ids = m.ids;
     const t = m.trace;

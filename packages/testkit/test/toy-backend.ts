@@ -74,7 +74,8 @@ class ToyMachine implements Machine {
     this.cpuOf[v] = -1;
   }
   enter(): void {}
-  exit(_v: number, _reason: number): Resume {
+  exit(v: number, _reason: number, save: boolean): Resume {
+    if (save) this.lose(v);
     return RESUME_GUEST;
   }
   guestAccess(v: number): number {

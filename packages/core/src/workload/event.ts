@@ -52,6 +52,8 @@ export class WorkloadEvent {
   access: number = Access.rw;
   /** Register number, or −1: the engine picks one with the seeded generator. */
   reg = -1;
+  /** A conditional instruction that fails its condition (ARM): it traps but does not execute. */
+  conditionFails = false;
   /** Control-register index (guest-write). */
   controlReg = -1;
   /** A register handle of the variant's userspace interface (user-get / user-set by `id`), or −1. */
@@ -76,6 +78,7 @@ export class WorkloadEvent {
     this.unitName = '';
     this.access = Access.rw;
     this.reg = -1;
+    this.conditionFails = false;
     this.controlReg = -1;
     this.regId = -1;
     this.hasValue = false;

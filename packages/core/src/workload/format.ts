@@ -18,7 +18,8 @@ export type FieldName =
   | 'clear'
   | 'reason'
   | 'thread'
-  | 'cycles';
+  | 'cycles'
+  | 'condition';
 
 export interface OpFormat {
   readonly meaning: string;
@@ -36,7 +37,7 @@ export const OP_FORMATS: Readonly<Record<OpName, OpFormat>> = {
   use: {
     meaning: 'the guest executes an instruction touching `unit`',
     required: ['vcpu', 'unit'],
-    optional: ['access', 'reg'],
+    optional: ['access', 'reg', 'condition'],
   },
   'guest-write': {
     meaning: 'the guest writes a control register (`value`, or `set`/`clear` bit names)',
@@ -136,6 +137,12 @@ export const FIELD_SCHEMAS: Readonly<Record<FieldName, Record<string, unknown>>>
       "a host thread: `vmm<N>` (vCPU N's VMM thread) or a name from the header `threads`",
   },
   cycles: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+  condition: {
+    enum: ['passes', 'fails'],
+    default: 'passes',
+    description:
+      'the condition code of a conditional instruction (ARM): `fails` traps as any instruction would but does not execute',
+  },
 };
 
 export const HEADER_KEYS = [

@@ -234,6 +234,16 @@ export class EventParser {
         );
       ev.access = [Access.read, Access.write, Access.rw][a] as number;
     }
+    if (obj.condition !== undefined) {
+      if (obj.condition !== 'passes' && obj.condition !== 'fails')
+        throw new InputError(
+          file,
+          line,
+          'condition',
+          `expected passes or fails, got ${describe(obj.condition)}`,
+        );
+      ev.conditionFails = obj.condition === 'fails';
+    }
     if (op === Op.userGet || op === Op.userSet) this.userTarget(obj, ev, op === Op.userSet, line);
     if (obj.reg !== undefined) {
       if (op === Op.guestWrite) this.controlRegister(obj, ev, line);
