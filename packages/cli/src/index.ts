@@ -4,6 +4,7 @@
  * 2 bad input or usage.
  */
 import { readFileSync } from 'node:fs';
+import { armVfp } from '@vfpu/arm-vfp';
 import {
   type BackendV1,
   BUILTIN_POLICIES,
@@ -38,7 +39,7 @@ export interface Io {
   readonly progress: boolean;
 }
 
-export const BACKENDS: readonly BackendV1[] = [mipsVz()];
+export const BACKENDS: readonly BackendV1[] = [mipsVz(), armVfp()];
 
 class UsageError extends Error {}
 
@@ -134,7 +135,7 @@ function addCommon(cmd: Command): Command {
   return addGeneration(cmd)
     .option(
       '--arch <arch>',
-      `backend (${BACKENDS.map((b) => b.id).join(', ')}); default: the workload's, or the only one`,
+      `backend (${BACKENDS.map((b) => b.id).join(', ')}); default: the workload's, else ${BACKENDS[0]?.id}`,
     )
     .option(
       '--variant <variant>',

@@ -261,7 +261,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header({ arch: 'x86' })],
     line: 1,
     field: 'arch',
-    message: 'unknown arch "x86" (known: mips-vz)',
+    message: 'unknown arch "x86" (known: mips-vz, arm-vfp)',
   },
   {
     name: 'arch not a string',
@@ -690,11 +690,16 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     message: 'host-use: vmm0 is not running on cpu 1 (bash is); add a switch first',
   },
   {
-    name: 'kernel-fpu while a vcpu is loaded on that cpu',
-    workload: [header(), { op: 'load', vcpu: 0, cpu: 0 }, { op: 'kernel-fpu', cpu: 0 }],
-    line: 3,
+    name: 'kernel-fpu while a vcpu runs in guest mode on that cpu',
+    workload: [
+      header(),
+      { op: 'load', vcpu: 0, cpu: 0 },
+      { op: 'enter', vcpu: 0 },
+      { op: 'kernel-fpu', cpu: 0 },
+    ],
+    line: 4,
     field: 'cpu',
-    message: 'kernel-fpu on cpu 0 while vcpu 0 is loaded there (inside KVM_RUN)',
+    message: 'kernel-fpu on cpu 0 while vcpu 0 runs in guest mode there; exit first',
   },
   {
     name: 'switch to a VMM thread inside KVM_RUN on another cpu',
@@ -999,7 +1004,7 @@ describe('bad options', () => {
 
   it('--arch unknown for a preset', async () => {
     expectUsageFailure(await cli(['run', 'preset:idle', '--events', '10', '--arch', 'x86']), [
-      'arch: unknown arch "x86" (known: mips-vz)',
+      'arch: unknown arch "x86" (known: mips-vz, arm-vfp)',
     ]);
   });
 

@@ -366,7 +366,7 @@ describe('list and schema', () => {
       policies: { name: string }[];
       presets: Record<string, unknown>;
     };
-    expect(data.archs.map((a) => a.id)).toEqual(['mips-vz']);
+    expect(data.archs.map((a) => a.id)).toEqual(['mips-vz', 'arm-vfp']);
     expect(data.policies.map((p) => p.name).sort()).toEqual([
       'adaptive',
       'eager',

@@ -216,8 +216,6 @@ export interface Machine {
   handleTrap(vcpu: number, trap: number, unit: number, grant: UnitMask): Resume;
   /** Policy-initiated load of `units` outside a trap (e.g. eager at entry). */
   load(vcpu: number, units: UnitMask): void;
-  /** Policy-initiated save and disable of everything live (e.g. at every exit). */
-  save(vcpu: number): void;
   /** A guest write of a control register (`set`/`clear` masks, or `value` when `hasValue`). */
   guestWrite(
     vcpu: number,

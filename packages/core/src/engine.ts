@@ -259,7 +259,7 @@ export class Simulator implements MachineHost {
         this.hostSwitch(ev.cpu, ev.thread);
         break;
       case Op.kernelFpu:
-        this.requireNoVcpuLoaded(ev.cpu, 'kernel-fpu');
+        this.requireNotInGuest(ev.cpu, 'kernel-fpu');
         if (!this.machine.kernelFpu(ev.cpu)) {
           this.warn(
             "kernel-fpu ignored: this architecture's kernel has no kernel-mode FP/SIMD API",
@@ -295,6 +295,17 @@ export class Simulator implements MachineHost {
       throw new ImpossibleEvent(
         'cpu',
         `${what} on cpu ${cpu} while vcpu ${v} is loaded there (inside KVM_RUN); put it first (sched-out)`,
+      );
+    }
+  }
+
+  /** Kernel code may run on `cpu` with a vCPU loaded (a softirq between an exit and the next entry), not in guest mode. */
+  private requireNotInGuest(cpu: number, what: string): void {
+    const v = this.cpuVcpu[cpu] as number;
+    if (v !== NONE && this.inGuest[v]) {
+      throw new ImpossibleEvent(
+        'cpu',
+        `${what} on cpu ${cpu} while vcpu ${v} runs in guest mode there; exit first`,
       );
     }
   }

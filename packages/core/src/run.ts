@@ -70,16 +70,8 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
       `the workload is for ${header.arch}, but --arch ${req.arch} was given`,
     );
   }
-  if (arch === undefined) {
-    if (req.backends.length === 1) arch = (req.backends[0] as BackendV1).id;
-    else
-      throw new InputError(
-        file,
-        headerLine,
-        'arch',
-        `the workload names no arch: give --arch (${req.backends.map((b) => b.id).join(', ')})`,
-      );
-  }
+  // an arch-neutral workload without --arch runs on the first backend given (the default arch)
+  if (arch === undefined && req.backends.length > 0) arch = (req.backends[0] as BackendV1).id;
   const backend = req.backends.find((b) => b.id === arch);
   if (backend === undefined) {
     throw new InputError(

@@ -1,0 +1,137 @@
+/**
+ * The variants of @vfpu/arm-vfp: one kernel generation each (reference/arm-vfp.md §0), never a mix.
+ */
+import type { CostTable, UnitSpec, VariantSpec } from '@vfpu/core';
+import { ARM32_USER_REGISTERS } from './one-reg.js';
+import {
+  ARM32_CONTROL_REGISTERS,
+  ARM64_CONTROL_REGISTERS,
+  ARM64_REGISTER_FILE_BYTES,
+  VFP_HARD_BYTES,
+} from './regs.js';
+
+/**
+ * No cycle figure for the ARM FP trap or bank transfer is published (reference/costs-and-peers.md
+ * rows 9–14): the defaults are estimates, except where a source is named. Pass your own with --costs.
+ */
+export const ARM_COSTS: CostTable = {
+  trap: {
+    value: 500,
+    source:
+      'estimate (a Hyp/EL2 trap handled without a world switch; no published ARM figure, costs-and-peers.md §ARM)',
+  },
+  host_trap: { value: 300, source: 'estimate (Undefined Instruction into vfp_support_entry)' },
+  exit: {
+    value: 6500,
+    source:
+      'KVM/ARM hypercall round trip ≈6,500 cycles, Dall et al. ISCA 2016 Table II (UNCONFIRMED in the reference)',
+  },
+  save_fixed: { value: 10, source: 'estimate' },
+  save_per_byte: {
+    value: 0.125,
+    source: 'estimate (seL4 on Cortex-A53: ≈145 cycles for one 512-B save and restore)',
+  },
+  restore_fixed: { value: 10, source: 'estimate' },
+  restore_per_byte: { value: 0.125, source: 'estimate (as save)' },
+  control: { value: 20, source: 'estimate (MCR/MSR of a trap register, with its isb)' },
+};
+
+/** Non-FP exit reasons the 32-bit variants add (arm32.ts R_CP10_ID: keep the order). */
+const ARM32_EXIT_REASONS = {
+  'cp10-id':
+    'HSR EC 0x08 (a VMRS of MVFR0/MVFR1/FPSID trapped by the ID-group trap): kvm_handle_cp10_id injects UNDEF. 32-bit KVM sets neither HCR.TID0 nor TID3, so a real guest never raises it',
+} as const;
+
+const ARM32_UNITS: readonly UnitSpec[] = [
+  {
+    id: 'vfp',
+    description: 'VFP d0–d15 (the whole bank on D16 hardware)',
+    parent: 'd16-d31',
+    partBytes: 128,
+    registers: 16,
+    class: 'scalar',
+  },
+  {
+    id: 'd16-d31',
+    description: 'VFPv3-D32 d16–d31 (MVFR0.A_SIMD = 2); absent on D16 hardware',
+    parent: 'neon',
+    partBytes: 128,
+    registers: 16,
+  },
+  {
+    id: 'neon',
+    description: 'Advanced SIMD q0–q15: the same 32 double registers, viewed as 128-bit',
+    partBytes: 0,
+    registers: 16,
+    class: 'vec128',
+  },
+];
+
+const ARM64_UNITS: readonly UnitSpec[] = [
+  {
+    id: 'fpsimd',
+    description: 'FPSIMD V0–V31 (128-bit), FPSR, FPCR: the low 128 bits of each SVE Z register',
+    parent: 'sve',
+    partBytes: 512,
+    registers: 32,
+    class: 'vec128',
+  },
+  {
+    id: 'sve',
+    description:
+      'SVE Z0–Z31 at the vCPU maximum vector length (reg 0–31), P0–P15 (reg 32–47), FFR (reg 48); part bytes at VQ = 2',
+    partBytes: 546 * 2 - 512,
+    registers: 49,
+  },
+];
+
+const A32_KERNEL_FILES =
+  'arch/arm/include/asm/{kvm_arm.h,vfp.h,vfpmacros.h,fpstate.h}, arch/arm/vfp/vfpmodule.c';
+
+export const ARMV7_2013: VariantSpec = {
+  id: 'armv7-2013',
+  description:
+    '32-bit KVM/ARM, assembly world switch: Hyp lazy VFP switch per run (HCPTR TCP10/TCP11, FPEXC pushed)',
+  kernel: `Linux v3.9–v4.5 arch/arm/kvm/{interrupts.S,interrupts_head.S,arm.c,handle_exit.c,coproc.c} (interrupts.S @02b5a603, interrupts_head.S @07274f42), ${A32_KERNEL_FILES}`,
+  units: ARM32_UNITS,
+  classMap: { scalar: 'vfp', vec128: 'neon', vec256: 'neon', vec512: 'neon', matrix: 'neon' },
+  registerFileBytes: VFP_HARD_BYTES,
+  controlRegisters: ARM32_CONTROL_REGISTERS,
+  exitReasons: ARM32_EXIT_REASONS,
+  userRegisters: ARM32_USER_REGISTERS,
+  kvm: { policy: 'lazy-per-exit' },
+  costs: ARM_COSTS,
+};
+
+export const ARMV7_C: VariantSpec = {
+  ...ARMV7_2013,
+  id: 'armv7-c',
+  description:
+    '32-bit KVM/ARM, world switch in C: absolute HCPTR writes, __vfp_enabled() at exit, FPEXC EN forced only when clear',
+  kernel: `Linux v4.6–v5.6 arch/arm/kvm/hyp/{switch.c @1f7e378d,vfp.S @68c4f9c5,entry.S @2cc2c3cb,hyp-entry.S @0154ec71}, arch/arm/include/asm/kvm_hyp.h, ${A32_KERNEL_FILES}`,
+};
+
+export const ARM64_E4: VariantSpec = {
+  id: 'arm64-e4',
+  description:
+    'arm64 KVM v6.0–v6.13: fp_owner FREE / HOST_OWNED / GUEST_OWNED; the host is saved in the EL2 trap handler',
+  kernel:
+    'Linux v6.0–v6.13 arch/arm64/kvm/{fpsimd.c @ef3be860,hyp/include/hyp/switch.h @75c8f387,handle_exit.c}, arch/arm64/kernel/fpsimd.c',
+  units: ARM64_UNITS,
+  classMap: { scalar: 'fpsimd', vec128: 'fpsimd', vec256: 'sve', vec512: 'sve', matrix: 'sve' },
+  registerFileBytes: ARM64_REGISTER_FILE_BYTES,
+  controlRegisters: ARM64_CONTROL_REGISTERS,
+  kvm: { policy: 'lazy' },
+  costs: ARM_COSTS,
+};
+
+export const ARM64_E5: VariantSpec = {
+  ...ARM64_E4,
+  id: 'arm64-e5',
+  description:
+    'arm64 KVM v6.14+: the host is saved and flushed at vcpu_load (fp_owner FREE); the EL2 handler only loads the guest',
+  kernel:
+    'Linux v6.14+ (kvmarm-fixes-6.14-2: fbc7e61195e2, 59419f10045b; 2fd5b4b0e7b4) arch/arm64/kvm/{fpsimd.c,hyp/include/hyp/switch.h,handle_exit.c}, arch/arm64/kernel/fpsimd.c',
+};
+
+export const VARIANTS: readonly VariantSpec[] = [ARM64_E5, ARM64_E4, ARMV7_C, ARMV7_2013];

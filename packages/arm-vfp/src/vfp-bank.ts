@@ -1,0 +1,82 @@
+/**
+ * The 32-bit VFP bank transfers, shared by KVM's Hyp code and the host's lazy VFP:
+ * interrupts_head.S store_vfp_state / restore_vfp_state (A32-asm), hyp/vfp.S __vfp_save_state /
+ * __vfp_restore_state (A32-C), vfphw.S / vfpmodule.c vfp_save_state / vfp_load_state (host).
+ * The bank moves with VFPFSTMIA / VFPFLDMIA (vfpmacros.h): d0–d15 always, d16–d31 only when
+ * MVFR0.A_SIMD == 2; the four control words always sit at offset 256.
+ */
+import { readU32, writeU32 } from '@vfpu/core';
+import {
+  FPEXC_EN,
+  FPEXC_EX,
+  FPEXC_FP2V,
+  VFP_FPEXC,
+  VFP_FPINST,
+  VFP_FPINST2,
+  VFP_FPSCR,
+} from './regs.js';
+
+/** How a save treats FPEXC before the bank store. */
+export const SAVE_ASM = 0; // store_vfp_state: FPEXC = r2|EN; reads FPINST/2; then FPEXC = r2 & ~EX
+export const SAVE_C = 1; // __vfp_save_state: FPEXC = (r1|EN) & ~EX first; then FPINST/2
+export const SAVE_HOST = 2; // host vfp_save_state(state, fpexc): EN is already set; FPEXC not written
+
+export interface BankResult {
+  /** FPEXC writes the routine made. */
+  writes: number;
+  /** The saved FPEXC had EX=1 with EN=0: A32-asm would store the bank with VFP disabled. */
+  hazard: boolean;
+}
+
+const result: BankResult = { writes: 0, hazard: false };
+
+/**
+ * Saves the hardware bank `hw` into `area`. `skipInst` (a fault) ignores EX. Returns the FPEXC
+ * writes made (the result object is reused: no allocation).
+ */
+export function saveBank(
+  hw: Uint8Array,
+  area: Uint8Array,
+  d32: boolean,
+  how: number,
+  skipInst: boolean,
+): BankResult {
+  const fpexc = readU32(hw, VFP_FPEXC);
+  result.hazard = false;
+  let writes = how === SAVE_HOST ? 0 : 1;
+  if (how === SAVE_HOST) {
+    // the caller enabled VFP; FPEXC is left as it is
+  } else if (how === SAVE_ASM) {
+    // FPEXC = r2|EN so the bank can be read; FPINST/FPINST2 are read while EX is still set
+    writeU32(hw, VFP_FPEXC, (fpexc | FPEXC_EN) >>> 0);
+  } else {
+    writeU32(hw, VFP_FPEXC, (fpexc | FPEXC_EN) & ~FPEXC_EX);
+  }
+  if (fpexc & FPEXC_EX && !skipInst) {
+    area.set(hw.subarray(VFP_FPINST, VFP_FPINST + 4), VFP_FPINST);
+    if (fpexc & FPEXC_FP2V) area.set(hw.subarray(VFP_FPINST2, VFP_FPINST2 + 4), VFP_FPINST2);
+  }
+  if (how === SAVE_ASM && fpexc & FPEXC_EX) {
+    // built from r2, not r2|EN (kernel-check.md §5): with EN=0 VFP is disabled again here
+    writeU32(hw, VFP_FPEXC, fpexc & ~FPEXC_EX);
+    writes++;
+    if (!(fpexc & FPEXC_EN)) result.hazard = true;
+  }
+  area.set(hw.subarray(0, d32 ? 256 : 128), 0);
+  writeU32(area, VFP_FPEXC, fpexc);
+  area.set(hw.subarray(VFP_FPSCR, VFP_FPSCR + 4), VFP_FPSCR);
+  result.writes = writes;
+  return result;
+}
+
+/** Loads `area` into the hardware bank: the bank, FPSCR, FPINST/FPINST2 when EX (/FP2V), FPEXC last. */
+export function restoreBank(hw: Uint8Array, area: Uint8Array, d32: boolean): void {
+  hw.set(area.subarray(0, d32 ? 256 : 128), 0);
+  hw.set(area.subarray(VFP_FPSCR, VFP_FPSCR + 4), VFP_FPSCR);
+  const fpexc = readU32(area, VFP_FPEXC);
+  if (fpexc & FPEXC_EX) {
+    hw.set(area.subarray(VFP_FPINST, VFP_FPINST + 4), VFP_FPINST);
+    if (fpexc & FPEXC_FP2V) hw.set(area.subarray(VFP_FPINST2, VFP_FPINST2 + 4), VFP_FPINST2);
+  }
+  writeU32(hw, VFP_FPEXC, fpexc);
+}
