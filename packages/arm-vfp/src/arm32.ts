@@ -6,6 +6,7 @@
  */
 import {
   type CounterId,
+  copyStrided,
   EXIT_REASONS,
   type Machine,
   type MachineHost,
@@ -74,6 +75,8 @@ export class Arm32Machine implements Machine {
   /** Units in the bank: everything on D32, d0–d15 on D16. */
   private readonly bank: UnitMask;
   private readonly bytes: number;
+  /** The transfers move d16–d31: D32 hardware and a CONFIG_VFPv3 kernel. */
+  private readonly d32: boolean;
   /** Does the world switch touch FPEXC? (A32-asm only under CONFIG_VFPv3; A32-C always.) */
   private readonly switchesFpexc: boolean;
 
@@ -122,7 +125,9 @@ export class Arm32Machine implements Machine {
     this.t = host.trace;
     this.asm = o.generation === 'a32-asm';
     this.bank = o.d32 ? 0b111 : 0b001;
-    this.bytes = vfpTransferBytes(o.d32);
+    // without CONFIG_VFPv3, vfp_hard_struct has fpregs[16] and VFPFSTMIA moves d0–d15 only
+    this.d32 = o.d32 && o.vfpv3;
+    this.bytes = vfpTransferBytes(this.d32);
     this.switchesFpexc = !this.asm || o.vfpv3;
     const n = host.contexts;
     this.vcpuCpu = new Int32Array(host.vcpus).fill(-1);
@@ -170,6 +175,7 @@ export class Arm32Machine implements Machine {
       cp15: host.counter('exits', 'kvm_handle_cp15_32'),
       cp013: host.counter('exits', 'kvm_handle_cp_0_13_access'),
       cp10id: host.counter('exits', 'kvm_handle_cp10_id'),
+      condition: host.counter('exits', 'kvm_condition_valid'),
       mmio: host.counter('outcomes', 'KVM_EXIT_MMIO'),
       intr: host.counter('outcomes', 'KVM_EXIT_INTR'),
       undefCp013: host.counter('outcomes', 'kvm_handle_cp_0_13_access: UNDEF injected'),
@@ -378,7 +384,7 @@ export class Arm32Machine implements Machine {
     const r = saveBank(
       hw,
       this.hostArea[cpu] as Uint8Array,
-      this.o.d32,
+      this.d32,
       this.asm ? SAVE_ASM : SAVE_C,
       this.o.faults.has('skip-fpinst-save'),
     );
@@ -390,7 +396,7 @@ export class Arm32Machine implements Machine {
       0,
       depth,
     );
-    restoreBank(hw, this.guestArea[vi] as Uint8Array, this.o.d32);
+    restoreBank(hw, this.guestArea[vi] as Uint8Array, this.d32);
     this.host.control(1);
     this.host.call(this.ops.restore, vi, this.bytes, this.bank, depth);
     this.host.loaded(cpu, vi, this.bank);
@@ -404,7 +410,7 @@ export class Arm32Machine implements Machine {
     const r = saveBank(
       hw,
       this.guestArea[vi] as Uint8Array,
-      this.o.d32,
+      this.d32,
       this.asm ? SAVE_ASM : SAVE_C,
       this.o.faults.has('skip-fpinst-save'),
     );
@@ -415,7 +421,7 @@ export class Arm32Machine implements Machine {
     }
     this.host.control(r.writes);
     this.host.call(this.ops.save, vi, this.bytes, this.bank, depth);
-    restoreBank(hw, this.hostArea[cpu] as Uint8Array, this.o.d32);
+    restoreBank(hw, this.hostArea[cpu] as Uint8Array, this.d32);
     this.host.control(1);
     const hostCtx = this.hostAreaCtx[cpu] as number;
     this.host.call(
@@ -459,6 +465,7 @@ export class Arm32Machine implements Machine {
       // handle_exit: kvm_condition_valid first, then arm_exit_handlers[HSR_EC_CP_0_13]
       if (this.conditionFails) {
         if (t.on) t.fn(0, 'kvm_condition_valid', '— false: kvm_skip_instr, PC += 4');
+        this.host.count(this.id('condition'));
         this.host.count(this.id('skipped'));
         this.pendingSkip[vi] = 1;
       } else {
@@ -561,7 +568,7 @@ export class Arm32Machine implements Machine {
 
   /** vfp_save_state(owner's vfpstate, fpexc) into the thread's own struct. */
   private hostSave(cpu: number, thread: number, depth: number): void {
-    saveBank(this.hw(cpu), this.threadArea[thread] as Uint8Array, this.o.d32, SAVE_HOST, false);
+    saveBank(this.hw(cpu), this.threadArea[thread] as Uint8Array, this.d32, SAVE_HOST, false);
     this.host.call(this.ops.hostSave, thread, this.bytes, this.bank, depth);
   }
 
@@ -600,7 +607,7 @@ export class Arm32Machine implements Machine {
     if (t.on) t.fn(0, 'vfp_support_entry', `— load ${this.host.contextName(thread)}`);
     const owner = this.owner[cpu] as number;
     if (!this.o.smp && owner >= 0) this.hostSave(cpu, owner, 1);
-    restoreBank(this.hw(cpu), this.threadArea[thread] as Uint8Array, this.o.d32);
+    restoreBank(this.hw(cpu), this.threadArea[thread] as Uint8Array, this.d32);
     this.host.call(this.ops.hostLoad, thread, this.bytes, this.bank, 1);
     this.host.loaded(cpu, thread, this.bank);
     this.hwCtx[cpu] = thread;
@@ -640,9 +647,12 @@ export class Arm32Machine implements Machine {
 
   // ---- userspace: KVM_GET_ONE_REG / KVM_SET_ONE_REG (coproc.c vfp_get_reg / vfp_set_reg) ----------
 
-  /** KVM_REG_ARM_VFP_BASE_REG + n: d(n) of vfp_guest; -ENOENT beyond num_fp_regs() (16 on D16). */
+  /**
+   * KVM_REG_ARM_VFP_BASE_REG + n: d(n) of vfp_guest; -ENOENT beyond num_fp_regs() (16 on D16),
+   * and for every VFP id without CONFIG_VFPv3 (the table is under #ifdef CONFIG_VFPv3).
+   */
   private unitSlice(unit: number, reg: number): number {
-    if (!this.o.d32 && unit !== UNIT_VFP) return -1;
+    if (!this.o.vfpv3 || (!this.o.d32 && unit !== UNIT_VFP)) return -1;
     return this.hostSlice(-1, unit, reg);
   }
 
@@ -676,7 +686,7 @@ export class Arm32Machine implements Machine {
   }
 
   userRegisterSlice(_vi: number, handle: number): number {
-    const off = VFP_REGS[handle]?.[2] ?? -1;
+    const off = this.o.vfpv3 ? (VFP_REGS[handle]?.[2] ?? -1) : -1;
     return off < 0 ? -1 : packSlice(off, 4);
   }
 
@@ -714,8 +724,7 @@ export class Arm32Machine implements Machine {
 }
 
 function copySlice(from: Uint8Array, to: Uint8Array, p: number): void {
-  const off = p >>> 16;
-  to.set(from.subarray(off, off + (p & 0xffff)), off);
+  copyStrided(to, from, p >>> 16, 0, 1, p & 0xffff);
 }
 
 /** Kernel-mode NEON code overwrites the registers it uses (a fixed pattern, deterministic). */

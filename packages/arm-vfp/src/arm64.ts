@@ -7,6 +7,7 @@
  */
 import {
   type CounterId,
+  copyStrided,
   EXIT_REASONS,
   type Machine,
   type MachineHost,
@@ -74,11 +75,8 @@ const R_SIGNAL = EXIT_REASONS.indexOf('signal');
 
 /** The FPSIMD view: V(n) is the low 16 bytes of Z(n); FPSR and FPCR follow. */
 function copyFpsimd(from: Uint8Array, to: Uint8Array): void {
-  for (let n = 0; n < 32; n++) {
-    const off = n * Z_STRIDE;
-    to.set(from.subarray(off, off + 16), off);
-  }
-  to.set(from.subarray(FPSR_OFFSET, FPSR_OFFSET + 8), FPSR_OFFSET);
+  copyStrided(to, from, 0, Z_STRIDE, 32, 16);
+  copyStrided(to, from, FPSR_OFFSET, 0, 1, 8);
 }
 
 /** An FPSIMD write of V(n) zeroes the bits of Z(n) above 128. */
@@ -86,17 +84,11 @@ function zeroZUpper(hw: Uint8Array): void {
   for (let n = 0; n < 32; n++) hw.fill(0, n * Z_STRIDE + 16, (n + 1) * Z_STRIDE);
 }
 
-/** SVE_SIG_REGS at vector length `vq`: Z0–Z31, P0–P15, FFR; then FPSR and FPCR. */
+/** SVE_SIG_REGS at vector length `vq`: Z0–Z31, P0–P15 and FFR (at the P stride); FPSR, FPCR. */
 function copySve(from: Uint8Array, to: Uint8Array, vq: number): void {
-  for (let n = 0; n < 32; n++) {
-    const off = n * Z_STRIDE;
-    to.set(from.subarray(off, off + 16 * vq), off);
-  }
-  for (let n = 0; n < 17; n++) {
-    const off = P_BASE + n * P_STRIDE; // P15 is followed by FFR at the same stride
-    to.set(from.subarray(off, off + 2 * vq), off);
-  }
-  to.set(from.subarray(FPSR_OFFSET, FPSR_OFFSET + 8), FPSR_OFFSET);
+  copyStrided(to, from, 0, Z_STRIDE, 32, 16 * vq);
+  copyStrided(to, from, P_BASE, P_STRIDE, 17, 2 * vq);
+  copyStrided(to, from, FPSR_OFFSET, 0, 1, 8);
 }
 
 export class Arm64Machine implements Machine {
@@ -634,16 +626,14 @@ export class Arm64Machine implements Machine {
   userRead(vi: number, unit: number, reg: number, out: Uint8Array): number {
     const p = this.userSlice(unit, reg);
     if (p < 0) return -1;
-    const off = p >>> 16;
-    out.set((this.area[vi] as Uint8Array).subarray(off, off + (p & 0xffff)), off);
+    copyStrided(out, this.area[vi] as Uint8Array, p >>> 16, 0, 1, p & 0xffff);
     return p;
   }
 
   userWrite(vi: number, unit: number, reg: number, src: Uint8Array): boolean {
     const p = this.userSlice(unit, reg);
     if (p < 0) return false;
-    const off = p >>> 16;
-    (this.area[vi] as Uint8Array).set(src.subarray(off, off + (p & 0xffff)), off);
+    copyStrided(this.area[vi] as Uint8Array, src, p >>> 16, 0, 1, p & 0xffff);
     return true;
   }
 

@@ -5,7 +5,7 @@
  * The bank moves with VFPFSTMIA / VFPFLDMIA (vfpmacros.h): d0–d15 always, d16–d31 only when
  * MVFR0.A_SIMD == 2; the four control words always sit at offset 256.
  */
-import { readU32, writeU32 } from '@vfpu/core';
+import { copyStrided, readU32, writeU32 } from '@vfpu/core';
 import {
   FPEXC_EN,
   FPEXC_EX,
@@ -53,8 +53,8 @@ export function saveBank(
     writeU32(hw, VFP_FPEXC, (fpexc | FPEXC_EN) & ~FPEXC_EX);
   }
   if (fpexc & FPEXC_EX && !skipInst) {
-    area.set(hw.subarray(VFP_FPINST, VFP_FPINST + 4), VFP_FPINST);
-    if (fpexc & FPEXC_FP2V) area.set(hw.subarray(VFP_FPINST2, VFP_FPINST2 + 4), VFP_FPINST2);
+    copyStrided(area, hw, VFP_FPINST, 0, 1, 4);
+    if (fpexc & FPEXC_FP2V) copyStrided(area, hw, VFP_FPINST2, 0, 1, 4);
   }
   if (how === SAVE_ASM && fpexc & FPEXC_EX) {
     // built from r2, not r2|EN (kernel-check.md §5): with EN=0 VFP is disabled again here
@@ -62,21 +62,21 @@ export function saveBank(
     writes++;
     if (!(fpexc & FPEXC_EN)) result.hazard = true;
   }
-  area.set(hw.subarray(0, d32 ? 256 : 128), 0);
+  copyStrided(area, hw, 0, 0, 1, d32 ? 256 : 128);
   writeU32(area, VFP_FPEXC, fpexc);
-  area.set(hw.subarray(VFP_FPSCR, VFP_FPSCR + 4), VFP_FPSCR);
+  copyStrided(area, hw, VFP_FPSCR, 0, 1, 4);
   result.writes = writes;
   return result;
 }
 
 /** Loads `area` into the hardware bank: the bank, FPSCR, FPINST/FPINST2 when EX (/FP2V), FPEXC last. */
 export function restoreBank(hw: Uint8Array, area: Uint8Array, d32: boolean): void {
-  hw.set(area.subarray(0, d32 ? 256 : 128), 0);
-  hw.set(area.subarray(VFP_FPSCR, VFP_FPSCR + 4), VFP_FPSCR);
+  copyStrided(hw, area, 0, 0, 1, d32 ? 256 : 128);
+  copyStrided(hw, area, VFP_FPSCR, 0, 1, 4);
   const fpexc = readU32(area, VFP_FPEXC);
   if (fpexc & FPEXC_EX) {
-    hw.set(area.subarray(VFP_FPINST, VFP_FPINST + 4), VFP_FPINST);
-    if (fpexc & FPEXC_FP2V) hw.set(area.subarray(VFP_FPINST2, VFP_FPINST2 + 4), VFP_FPINST2);
+    copyStrided(hw, area, VFP_FPINST, 0, 1, 4);
+    if (fpexc & FPEXC_FP2V) copyStrided(hw, area, VFP_FPINST2, 0, 1, 4);
   }
   writeU32(hw, VFP_FPEXC, fpexc);
 }

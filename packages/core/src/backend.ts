@@ -110,6 +110,25 @@ export function writeU32(b: Uint8Array, off: number, value: number): void {
   b[off + 3] = (value >>> 24) & 0xff;
 }
 
+/**
+ * Copies `len` bytes at `start + k * stride` for k < `count` from `src` to `dst` (register files
+ * and save areas; a plain loop, no views allocated). Returns the bytes moved.
+ */
+export function copyStrided(
+  dst: Uint8Array,
+  src: Uint8Array,
+  start: number,
+  stride: number,
+  count: number,
+  len: number,
+): number {
+  for (let k = 0; k < count; k++) {
+    const base = start + k * stride;
+    for (let i = 0; i < len; i++) dst[base + i] = src[base + i] as number;
+  }
+  return count * len;
+}
+
 /** Result of an access check: 0 = executes; > 0 a root trap id; < 0 a guest-internal trap id. */
 export const ACCESS_OK = 0;
 

@@ -16,6 +16,7 @@ export type {
 } from './backend.js';
 export {
   ACCESS_OK,
+  copyStrided,
   EXIT_REASONS,
   findVariant,
   isBackendV1,

@@ -4,6 +4,7 @@
  * arch/mips/kvm/fpu.S, msa.S (and Loongson's LASX helpers), with their byte counts. Every
  * routine copies real bytes between the pCPU register file and vcpu->arch.fpu.
  */
+import { copyStrided } from '@vfpu/core';
 import {
   KVM_MIPS_AUX_FPU,
   KVM_MIPS_AUX_LASX,
@@ -37,13 +38,8 @@ export function copyRegs(
   byteOff: number,
   len: number,
 ): number {
-  let moved = 0;
-  for (let r = first; r < NUM_FPU_REGS; r += step) {
-    const base = r * slot + byteOff;
-    for (let i = 0; i < len; i++) dst[base + i] = src[base + i] as number;
-    moved += len;
-  }
-  return moved;
+  const count = Math.ceil((NUM_FPU_REGS - first) / step);
+  return copyStrided(dst, src, first * slot + byteOff, step * slot, count, len);
 }
 
 function rootFr(m: MipsVz, v: Vcpu): boolean {

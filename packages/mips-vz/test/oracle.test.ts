@@ -3,14 +3,8 @@
  * src/state.ts) corrupts guest or host state in a way the kernel's correct code does not, and
  * the oracle reports it. The same workloads without the fault report no violation.
  */
-import {
-  formatEvent,
-  formatHeader,
-  PresetGenerator,
-  runPreset,
-  runText,
-  WorkloadEvent,
-} from '@vfpu/core';
+import { runPreset, runText } from '@vfpu/core';
+import { presetText } from '@vfpu/testkit';
 import { describe, expect, it } from 'vitest';
 import { FAULTS, mipsVz } from '../src/index.js';
 
@@ -105,25 +99,9 @@ describe('the oracle catches broken mechanisms', () => {
         { backends, policy: 'kvm', seed: 3 },
       );
       expect(report.check.violations).toBe(0);
-      const text = generated('overcommit', 20_000, 3, config);
+      const text = presetText('overcommit', 20_000, 3, { arch: 'mips-vz', config });
       const broken = runText(text, { backends, policy: 'kvm', seed: 3 }).report;
       expect(broken.check.violations, fault).toBeGreaterThan(0);
     }
   });
 });
-
-function generated(
-  preset: string,
-  events: number,
-  seed: number,
-  config: Record<string, unknown>,
-): string {
-  const gen = new PresetGenerator(preset, events, seed);
-  const v = gen.header.vcpus;
-  const name = (ctx: number) =>
-    ctx < 2 * v ? `vmm${ctx - v}` : (gen.header.threads[ctx - 2 * v] as string);
-  const lines = [formatHeader({ ...gen.header, arch: 'mips-vz', config })];
-  const ev = new WorkloadEvent();
-  while (gen.next(ev)) lines.push(formatEvent(ev, name));
-  return lines.join('\n');
-}

@@ -14,6 +14,7 @@ export {
   checkInvariants,
   invariantProblems,
   PRESET_NAMES,
+  presetText,
   type RandomWorkload,
 } from './invariants.js';
 export {

@@ -1,7 +1,17 @@
 /**
  * Generic invariants every backend must keep under every policy, on random valid workloads.
  */
-import { type BackendV1, POLICY_NAMES, PRESETS, type ReportV1, runPreset } from '@vfpu/core';
+import {
+  type BackendV1,
+  formatEvent,
+  formatHeader,
+  POLICY_NAMES,
+  PRESETS,
+  PresetGenerator,
+  type ReportV1,
+  runPreset,
+  WorkloadEvent,
+} from '@vfpu/core';
 
 export interface RandomWorkload {
   readonly preset: string;
@@ -47,3 +57,23 @@ export function checkInvariants(backend: BackendV1, w: RandomWorkload, variant?:
 }
 
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
+
+/**
+ * A preset's generated workload as NDJSON text with an arch, variant and `config` in the header
+ * (presets carry none), e.g. to run it with a deliberately broken mechanism.
+ */
+export function presetText(
+  preset: string,
+  events: number,
+  seed: number,
+  header: { arch: string; variant?: string; config: Record<string, unknown> },
+): string {
+  const gen = new PresetGenerator(preset, events, seed);
+  const v = gen.header.vcpus;
+  const name = (ctx: number) =>
+    ctx < 2 * v ? `vmm${ctx - v}` : (gen.header.threads[ctx - 2 * v] as string);
+  const lines = [formatHeader({ ...gen.header, ...header })];
+  const ev = new WorkloadEvent();
+  while (gen.next(ev)) lines.push(formatEvent(ev, name));
+  return lines.join('\n');
+}
