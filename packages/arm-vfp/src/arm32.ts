@@ -704,7 +704,8 @@ export class Arm32Machine implements Machine {
     const threads: Record<string, unknown> = {};
     for (let c = h.vcpus; c < h.contexts; c++) {
       const cpu = this.hardCpu[c] as number;
-      threads[h.contextName(c)] = { 'hard.cpu': cpu >= 0 ? cpu : 'NR_CPUS' };
+      // vfp_hard_struct.cpu exists under CONFIG_SMP only
+      threads[h.contextName(c)] = this.o.smp ? { 'hard.cpu': cpu >= 0 ? cpu : 'NR_CPUS' } : {};
     }
     return {
       vcpus: this.guestArea.map((a, v) => ({

@@ -451,6 +451,7 @@ export class Arm64Machine implements Machine {
     // cpacr_clear_set(0, FPEN[|ZEN]): TFP cleared, and TZ only for an SVE vCPU; then isb
     this.trapFp[cpu] = 0;
     if (this.o.sve) this.trapSve[cpu] = 0;
+    this.cptr[cpu] = this.trapValue(cpu);
     this.host.control(1);
     const cur = this.current[cpu] as number;
     if (

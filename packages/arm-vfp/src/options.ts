@@ -138,6 +138,7 @@ function isObject(x: unknown): x is Record<string, unknown> {
 export function resolveConfig(
   variant: VariantSpec,
   config: Readonly<Record<string, unknown>>,
+  shape?: { readonly cpus: number },
 ): Result {
   const g = generationOf(variant);
   const a32 = is32(g);
@@ -154,6 +155,11 @@ export function resolveConfig(
     if (typeof v !== 'boolean') return fail(key, 'expected true or false');
     out[key] = v;
   }
+  if (a32 && out.smp === false && (shape?.cpus ?? 1) > 1)
+    return fail(
+      'smp',
+      `a uniprocessor kernel (smp: false) runs on one pCPU; the header has "cpus": ${shape?.cpus}`,
+    );
   if (!a32) {
     const vq = config.vq ?? 2;
     if (typeof vq !== 'number' || !Number.isInteger(vq) || vq < 1 || vq > SVE_VQ_MAX)

@@ -255,6 +255,51 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     message:
       'unknown fault "nope" (known: skip-msa-upper-restore, save-fpu-only, skip-vmm-lose-fpu, skip-fcsr-restore)',
   },
+  // ---- arm-vfp config -------------------------------------------------------------------------
+  {
+    name: 'arm64 option on a 32-bit variant',
+    workload: [header({ arch: 'arm-vfp', variant: 'armv7-2013', config: { sve: true } })],
+    line: 1,
+    field: 'config.sve',
+    message: 'an arm64 option; armv7-2013 does not have it',
+  },
+  {
+    name: 'SVE vector length out of range',
+    workload: [header({ arch: 'arm-vfp', variant: 'arm64-e5', config: { vq: 17 } })],
+    line: 1,
+    field: 'config.vq',
+    message: 'expected an integer from 1 to 16',
+  },
+  {
+    name: 'unknown FPEXC bit',
+    workload: [
+      header({ arch: 'arm-vfp', variant: 'armv7-c', config: { guest: { FPEXC: ['EM'] } } }),
+    ],
+    line: 1,
+    field: 'config.guest.FPEXC[0]',
+    message: 'unknown bit "EM" (known: EX, EN, DEX, FP2V, VV, TFV)',
+  },
+  {
+    name: 'unknown KVM_REG_ARM_VFP id',
+    workload: [
+      header({ arch: 'arm-vfp', variant: 'armv7-2013' }),
+      { op: 'user-get', vcpu: 0, id: 'FPINST3' },
+    ],
+    line: 2,
+    field: 'id',
+    message: 'unknown register id "FPINST3"',
+  },
+  {
+    name: 'condition on a use is passes or fails',
+    workload: [
+      header({ arch: 'arm-vfp', variant: 'armv7-2013' }),
+      { op: 'run', vcpu: 0, cpu: 0 },
+      { op: 'use', vcpu: 0, unit: 'vfp', condition: 'maybe' },
+    ],
+    line: 3,
+    field: 'condition',
+    message: 'expected passes or fails, got the string "maybe"',
+  },
   // ---- arch and variant --------------------------------------------------------------------
   {
     name: 'unknown arch in the header',

@@ -142,12 +142,14 @@ export interface BackendV1 {
   /** Options accepted in the workload header's `config`, by key. */
   readonly options: Readonly<Record<string, OptionSpec>>;
   /**
-   * Validates `config` for a variant. Returns an error message naming the field
+   * Validates `config` for a variant (and the header's pCPU / vCPU counts, for options that
+   * constrain them). Returns an error message naming the field
    * (`config.guest.Status: unknown bit "CU3"`), or the resolved options.
    */
   resolveConfig(
     variant: VariantSpec,
     config: Readonly<Record<string, unknown>>,
+    shape?: { readonly cpus: number; readonly vcpus: number },
   ): { ok: true; value: Record<string, unknown> } | { ok: false; field: string; message: string };
   createMachine(init: MachineInit): Machine;
 }

@@ -99,7 +99,10 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
       `unknown variant "${header.variant ?? req.variant}" of ${backend.id} (known: ${known})`,
     );
   }
-  const opts = backend.resolveConfig(variant, header.config);
+  const opts = backend.resolveConfig(variant, header.config, {
+    cpus: header.cpus,
+    vcpus: header.vcpus,
+  });
   if (!opts.ok) throw new InputError(file, headerLine, `config.${opts.field}`, opts.message);
   let policy: ReturnType<typeof resolvePolicy>;
   try {

@@ -67,8 +67,9 @@ export function presetText(
   events: number,
   seed: number,
   header: { arch: string; variant?: string; config: Record<string, unknown> },
+  params: Readonly<Record<string, number>> = {},
 ): string {
-  const gen = new PresetGenerator(preset, events, seed);
+  const gen = new PresetGenerator(preset, events, seed, params);
   const v = gen.header.vcpus;
   const name = (ctx: number) =>
     ctx < 2 * v ? `vmm${ctx - v}` : (gen.header.threads[ctx - 2 * v] as string);
