@@ -74,7 +74,7 @@ const ARM64_UNITS: readonly UnitSpec[] = [
     parent: 'sve',
     partBytes: 512,
     registers: 32,
-    class: 'vec128',
+    class: ['scalar', 'vec128'],
   },
   {
     id: 'sve',

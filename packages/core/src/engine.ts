@@ -23,7 +23,14 @@ import type { ResolvedPolicy } from './policy/resolve.js';
 import type { PolicyInstance } from './policy/types.js';
 import { Rng } from './rng.js';
 import { SILENT } from './trace.js';
-import { buildLattice, maskNames, type UnitLattice, type UnitMask, unitBit } from './units.js';
+import {
+  buildLattice,
+  maskNames,
+  type UnitLattice,
+  type UnitMask,
+  type UnitSpec,
+  unitBit,
+} from './units.js';
 import { Access, OPS, Op, type WorkloadEvent } from './workload/event.js';
 
 export interface SimulatorOptions {
@@ -453,8 +460,9 @@ export class Simulator implements MachineHost {
 
   private classWarning(ev: WorkloadEvent): void {
     const name = ev.unitName;
-    const unit = this.lattice.units[ev.unit] as { id: string; class?: string };
-    if (name === unit.id || unit.class === name || this.classWarned.has(name)) return;
+    const unit = this.lattice.units[ev.unit] as UnitSpec;
+    const exact = Array.isArray(unit.class) ? unit.class.includes(name) : unit.class === name;
+    if (name === unit.id || exact || this.classWarned.has(name)) return;
     this.classWarned.add(name);
     this.warn(`class ${name} has no exact unit here; mapped to ${unit.id}`);
   }

@@ -25,8 +25,8 @@ export interface UnitSpec {
   readonly partBytes: number;
   /** Registers the unit exposes to `use … reg` (e.g. 32). */
   readonly registers: number;
-  /** The neutral class this unit implements exactly, if any. */
-  readonly class?: UnitClass;
+  /** The neutral class (or classes: arm64 FPSIMD is both scalar FP and 128-bit SIMD) this unit implements exactly. */
+  readonly class?: UnitClass | readonly UnitClass[];
 }
 
 export interface UnitLattice {
