@@ -7,7 +7,6 @@
 import {
   type CounterId,
   copyStrided,
-  EXIT_REASONS,
   type Machine,
   type MachineHost,
   NO_EXIT,
@@ -20,6 +19,8 @@ import {
   type UnitMask,
   writeU32,
 } from '@vfpu/core';
+import { type ExitRow, exitRow, exitTable, takeExit } from './exits.js';
+import { scribble } from './kernel-neon.js';
 import { VFP_REGS } from './one-reg.js';
 import type { ArmOptions } from './options.js';
 import {
@@ -57,13 +58,6 @@ const TRAP_CP_0_13 = 1;
 const GUEST_UNDEF = -1;
 const NOT_EXECUTED = -2;
 
-const R_MMIO = EXIT_REASONS.indexOf('mmio');
-const R_IRQ = EXIT_REASONS.indexOf('irq');
-const R_HLT = EXIT_REASONS.indexOf('hlt');
-const R_HYPERCALL = EXIT_REASONS.indexOf('hypercall');
-const R_SIGNAL = EXIT_REASONS.indexOf('signal');
-/** variants.ts ARM32_EXIT_REASONS, in order. */
-const R_CP10_ID = EXIT_REASONS.length;
 /** The condition code a failing conditional instruction reports (NE, with Z set). */
 const COND_NE = 0x1;
 
@@ -118,6 +112,8 @@ export class Arm32Machine implements Machine {
     hostLoad: CounterId;
   };
   private readonly ids: Record<string, CounterId>;
+  /** handle_exit (arch/arm/kvm/handle_exit.c; arm.c in v3.9) by exit reason. */
+  private readonly exits: readonly ExitRow[];
 
   constructor(host: MachineHost, o: ArmOptions) {
     this.o = o;
@@ -182,6 +178,47 @@ export class Arm32Machine implements Machine {
       undefCp10: host.counter('outcomes', 'kvm_handle_cp10_id: UNDEF injected'),
       skipped: host.counter('outcomes', 'kvm_condition_valid: instruction skipped'),
     };
+    const id = (name: string) => this.id(name);
+    const row = (ec: number | null, iss: number, what: string, c: string[], resume: Resume) =>
+      exitRow('HSR', ec, iss, what, c.map(id), resume);
+    this.exits = exitTable(
+      {
+        mmio: row(
+          HSR_EC_DABT,
+          0,
+          'kvm_handle_guest_abort → io_mem_abort → KVM_EXIT_MMIO',
+          ['abort', 'mmio'],
+          RESUME_HOST,
+        ),
+        irq: row(null, 0, 'ARM_EXCEPTION_IRQ: handle_exit returns 1', ['irq'], RESUME_GUEST),
+        hlt: row(HSR_EC_WFI, 0, 'kvm_handle_wfx', ['wfx'], RESUME_GUEST),
+        hypercall: row(HSR_EC_HVC, 0, 'handle_hvc', ['hvc'], RESUME_GUEST),
+        signal: row(
+          null,
+          0,
+          'ARM_EXCEPTION_IRQ, then signal_pending: KVM_EXIT_INTR',
+          ['irq', 'intr'],
+          RESUME_HOST,
+        ),
+        other: row(
+          null,
+          0,
+          'HSR EC 0x03 (CP15_32): kvm_handle_cp15_32, handled in the kernel',
+          ['cp15'],
+          RESUME_GUEST,
+        ),
+      },
+      // cp10-id: VMRS r0, MVFR0 (AL): Opc1 7, CRn 7, Dir 1 (kernel-check.md §7: 0x23E1DC01)
+      [
+        row(
+          HSR_EC_CP10_ID,
+          0x1e1dc01,
+          'kvm_handle_cp10_id → kvm_inject_undefined',
+          ['cp10id', 'undefCp10'],
+          RESUME_GUEST,
+        ),
+      ],
+    );
   }
 
   private hw(cpu: number): Uint8Array {
@@ -327,7 +364,7 @@ export class Arm32Machine implements Machine {
 
   exit(vi: number, reason: number, save: boolean): Resume {
     this.worldExit(vi, save);
-    return this.handleExit(reason);
+    return takeExit(this.host, this.exits, reason);
   }
 
   /**
@@ -496,53 +533,6 @@ export class Arm32Machine implements Machine {
     this.switchToGuest(cpu, vi, 1);
   }
 
-  /** handle_exit (arch/arm/kvm/handle_exit.c; arm.c in v3.9) for the non-FP exit reasons. */
-  private handleExit(reason: number): Resume {
-    const t = this.t;
-    const h = this.host;
-    const line = (s: string) => {
-      if (t.on) t.line(0, s);
-    };
-    switch (reason) {
-      case R_MMIO:
-        line(
-          `${describeSyndrome('HSR', syndrome(HSR_EC_DABT, true, 0))}: kvm_handle_guest_abort → io_mem_abort → KVM_EXIT_MMIO`,
-        );
-        h.count(this.id('abort'));
-        h.count(this.id('mmio'));
-        return RESUME_HOST;
-      case R_IRQ:
-        line('ARM_EXCEPTION_IRQ: handle_exit returns 1');
-        h.count(this.id('irq'));
-        return RESUME_GUEST;
-      case R_SIGNAL:
-        line('ARM_EXCEPTION_IRQ, then signal_pending: KVM_EXIT_INTR');
-        h.count(this.id('irq'));
-        h.count(this.id('intr'));
-        return RESUME_HOST;
-      case R_HLT:
-        line(`${describeSyndrome('HSR', syndrome(HSR_EC_WFI, true, 0))}: kvm_handle_wfx`);
-        h.count(this.id('wfx'));
-        return RESUME_GUEST;
-      case R_HYPERCALL:
-        line(`${describeSyndrome('HSR', syndrome(HSR_EC_HVC, true, 0))}: handle_hvc`);
-        h.count(this.id('hvc'));
-        return RESUME_GUEST;
-      case R_CP10_ID:
-        // VMRS r0, MVFR0 (AL): Opc1 7, CRn 7, Dir 1 (kernel-check.md §7: 0x23E1DC01)
-        line(
-          `${describeSyndrome('HSR', syndrome(HSR_EC_CP10_ID, true, 0x1e1dc01))}: kvm_handle_cp10_id → kvm_inject_undefined`,
-        );
-        h.count(this.id('cp10id'));
-        h.count(this.id('undefCp10'));
-        return RESUME_GUEST;
-      default:
-        line('HSR EC 0x03 (CP15_32): kvm_handle_cp15_32, handled in the kernel');
-        h.count(this.id('cp15'));
-        return RESUME_GUEST;
-    }
-  }
-
   guestWrite(vi: number, reg: number, _hasValue: boolean, value: number): Resume | typeof NO_EXIT {
     // a VMSR: the engine ran the HCPTR trap and resolved the value
     const cpu = this.vcpuCpu[vi] as number;
@@ -637,7 +627,8 @@ export class Arm32Machine implements Machine {
     if (cur >= 0 && this.inHw(cpu, cur)) this.hostSave(cpu, cur, 1);
     else if (!this.o.smp && owner >= 0) this.hostSave(cpu, owner, 1);
     this.owner[cpu] = -1;
-    scribble(this.hw(cpu), this.o.d32 ? 256 : 128);
+    const used = this.o.d32 ? 256 : 128;
+    scribble(this.hw(cpu), used, 1, used);
     this.hwCtx[cpu] = -1;
     this.host.loaded(cpu, -1, this.bank);
     if (t.on) t.fn(0, 'kernel_neon_end', '— FPEXC.EN cleared');
@@ -726,9 +717,4 @@ export class Arm32Machine implements Machine {
 
 function copySlice(from: Uint8Array, to: Uint8Array, p: number): void {
   copyStrided(to, from, p >>> 16, 0, 1, p & 0xffff);
-}
-
-/** Kernel-mode NEON code overwrites the registers it uses (a fixed pattern, deterministic). */
-export function scribble(hw: Uint8Array, bytes: number): void {
-  for (let i = 0; i < bytes; i++) hw[i] = (i * 37 + 0x5a) & 0xff;
 }

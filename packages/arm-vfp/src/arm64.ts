@@ -8,7 +8,6 @@
 import {
   type CounterId,
   copyStrided,
-  EXIT_REASONS,
   type Machine,
   type MachineHost,
   NO_EXIT,
@@ -20,6 +19,8 @@ import {
   type UnitMask,
   writeU32,
 } from '@vfpu/core';
+import { type ExitRow, exitRow, exitTable, takeExit } from './exits.js';
+import { scribble } from './kernel-neon.js';
 import type { ArmOptions } from './options.js';
 import {
   ARM64_REGISTER_FILE_BYTES,
@@ -39,6 +40,7 @@ import {
   ESR_ELx_EC_FP_ASIMD,
   ESR_ELx_EC_HVC64,
   ESR_ELx_EC_SVE,
+  ESR_ELx_EC_SYS64,
   ESR_ELx_EC_WFx,
   FFR_OFFSET,
   FPCR_OFFSET,
@@ -66,12 +68,6 @@ const FP_STATE_FREE = 0;
 const FP_STATE_HOST_OWNED = 1;
 const FP_STATE_GUEST_OWNED = 2;
 const OWNER_NAMES = ['FP_STATE_FREE', 'FP_STATE_HOST_OWNED', 'FP_STATE_GUEST_OWNED'] as const;
-
-const R_MMIO = EXIT_REASONS.indexOf('mmio');
-const R_IRQ = EXIT_REASONS.indexOf('irq');
-const R_HLT = EXIT_REASONS.indexOf('hlt');
-const R_HYPERCALL = EXIT_REASONS.indexOf('hypercall');
-const R_SIGNAL = EXIT_REASONS.indexOf('signal');
 
 /** The FPSIMD view: V(n) is the low 16 bytes of Z(n); FPSR and FPCR follow. */
 function copyFpsimd(from: Uint8Array, to: Uint8Array): void {
@@ -128,6 +124,8 @@ export class Arm64Machine implements Machine {
     CounterId
   >;
   private readonly ids: Record<string, CounterId>;
+  /** handle_exit / arm_exit_handlers (arch/arm64/kvm/handle_exit.c) by exit reason. */
+  private readonly exits: readonly ExitRow[];
 
   constructor(host: MachineHost, o: ArmOptions) {
     this.o = o;
@@ -180,6 +178,32 @@ export class Arm64Machine implements Machine {
       intr: host.counter('outcomes', 'KVM_EXIT_INTR'),
       undefSve: host.counter('outcomes', 'handle_sve: UNDEF injected'),
     };
+    const id = (name: string) => this.id(name);
+    const row = (ec: number | null, what: string, c: string[], resume: Resume) =>
+      exitRow('ESR_EL2', ec, 0, what, c.map(id), resume);
+    this.exits = exitTable({
+      mmio: row(
+        ESR_ELx_EC_DABT_LOW,
+        'kvm_handle_guest_abort → io_mem_abort → KVM_EXIT_MMIO',
+        ['abort', 'mmio'],
+        RESUME_HOST,
+      ),
+      irq: row(null, 'ARM_EXCEPTION_IRQ: handle_exit returns 1', ['irq'], RESUME_GUEST),
+      hlt: row(ESR_ELx_EC_WFx, 'kvm_handle_wfx', ['wfx'], RESUME_GUEST),
+      hypercall: row(ESR_ELx_EC_HVC64, 'handle_hvc', ['hvc'], RESUME_GUEST),
+      signal: row(
+        null,
+        'ARM_EXCEPTION_IRQ, then a pending signal: KVM_EXIT_INTR',
+        ['irq', 'intr'],
+        RESUME_HOST,
+      ),
+      other: row(
+        ESR_ELx_EC_SYS64,
+        'kvm_handle_sys_reg, handled in the kernel',
+        ['sysreg'],
+        RESUME_GUEST,
+      ),
+    });
   }
 
   private hw(cpu: number): Uint8Array {
@@ -369,7 +393,7 @@ export class Arm64Machine implements Machine {
 
   exit(vi: number, reason: number, save: boolean): Resume {
     this.worldExit(vi, save);
-    return this.handleExit(reason);
+    return takeExit(this.host, this.exits, reason);
   }
 
   /**
@@ -492,43 +516,6 @@ export class Arm64Machine implements Machine {
     this.loadGuest(cpu, vi);
   }
 
-  /** handle_exit.c handle_exit / arm_exit_handlers for the non-FP exit reasons. */
-  private handleExit(reason: number): Resume {
-    const t = this.t;
-    const h = this.host;
-    const line = (ec: number, s: string) => {
-      if (t.on) t.line(0, `${describeSyndrome('ESR_EL2', syndrome(ec, true, 0))}: ${s}`);
-    };
-    switch (reason) {
-      case R_MMIO:
-        line(ESR_ELx_EC_DABT_LOW, 'kvm_handle_guest_abort → io_mem_abort → KVM_EXIT_MMIO');
-        h.count(this.id('abort'));
-        h.count(this.id('mmio'));
-        return RESUME_HOST;
-      case R_IRQ:
-        if (t.on) t.line(0, 'ARM_EXCEPTION_IRQ: handle_exit returns 1');
-        h.count(this.id('irq'));
-        return RESUME_GUEST;
-      case R_SIGNAL:
-        if (t.on) t.line(0, 'ARM_EXCEPTION_IRQ, then a pending signal: KVM_EXIT_INTR');
-        h.count(this.id('irq'));
-        h.count(this.id('intr'));
-        return RESUME_HOST;
-      case R_HLT:
-        line(ESR_ELx_EC_WFx, 'kvm_handle_wfx');
-        h.count(this.id('wfx'));
-        return RESUME_GUEST;
-      case R_HYPERCALL:
-        line(ESR_ELx_EC_HVC64, 'handle_hvc');
-        h.count(this.id('hvc'));
-        return RESUME_GUEST;
-      default:
-        line(0x18, 'kvm_handle_sys_reg, handled in the kernel');
-        h.count(this.id('sysreg'));
-        return RESUME_GUEST;
-    }
-  }
-
   guestWrite(
     vi: number,
     reg: number,
@@ -607,9 +594,7 @@ export class Arm64Machine implements Machine {
   kernelFpu(cpu: number): boolean {
     this.saveAndFlush(cpu, 'kernel_neon_begin', 0);
     const hw = this.hw(cpu);
-    for (let n = 0; n < 32; n++) {
-      for (let i = 0; i < 16; i++) hw[n * Z_STRIDE + i] = (n * 16 + i) * 37 + 0x5a;
-    }
+    scribble(hw, Z_STRIDE, 32, 16);
     zeroZUpper(hw);
     this.host.loaded(cpu, -1, this.units);
     if (this.t.on) this.t.fn(0, 'kernel_neon_end');

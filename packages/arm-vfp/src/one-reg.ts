@@ -18,9 +18,6 @@ export const VFP_REGS: readonly (readonly [string, number, number])[] = [
   ['MVFR0', 0x1007, -1],
   ['MVFR1', 0x1006, -1],
 ];
-export const H_FPEXC = 0;
-export const H_FPINST = 2;
-export const H_FPINST2 = 3;
 
 function idOf(n: number): bigint {
   return KVM_REG_ARM_VFP_U32 | BigInt(n);

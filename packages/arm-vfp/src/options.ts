@@ -1,7 +1,16 @@
 /**
  * The `config` options of an arm-vfp workload, validated with messages that name the field.
  */
-import type { OptionSpec, VariantSpec } from '@vfpu/core';
+import {
+  badBitList,
+  type ConfigResult,
+  configFailure,
+  isConfigObject,
+  type OptionSpec,
+  resolveQuirksAndFaults,
+  unknownOption,
+  type VariantSpec,
+} from '@vfpu/core';
 import { ARM32_CONTROL_REGISTERS, ARM64_CONTROL_REGISTERS, SVE_VQ_MAX } from './regs.js';
 
 /** The kernel generation a variant models (reference/arm-vfp.md §0: one generation each). */
@@ -123,92 +132,65 @@ const GUEST_DEFAULTS_64: Readonly<Record<string, readonly string[]>> = {
   CPACR_EL1: ['FPEN_EL1EN', 'FPEN_EL0EN', 'ZEN_EL1EN', 'ZEN_EL0EN'],
 };
 
-type Result =
-  | { ok: true; value: Record<string, unknown> }
-  | { ok: false; field: string; message: string };
-
-function fail(field: string, message: string): Result {
-  return { ok: false, field, message };
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 export function resolveConfig(
   variant: VariantSpec,
   config: Readonly<Record<string, unknown>>,
   shape?: { readonly cpus: number },
-): Result {
+): ConfigResult {
   const g = generationOf(variant);
   const a32 = is32(g);
+  const unknown = unknownOption(config, OPTIONS);
+  if (unknown) return unknown;
   for (const key of Object.keys(config)) {
-    if (!Object.hasOwn(OPTIONS, key))
-      return fail(key, `unknown option (known: ${Object.keys(OPTIONS).join(', ')})`);
     if ((a32 ? ARM64_ONLY : ARM32_ONLY).includes(key))
-      return fail(key, `${a32 ? 'an arm64' : 'a 32-bit'} option; ${variant.id} does not have it`);
+      return configFailure(
+        key,
+        `${a32 ? 'an arm64' : 'a 32-bit'} option; ${variant.id} does not have it`,
+      );
   }
   const out: Record<string, unknown> = {};
   for (const key of a32 ? ARM32_ONLY : ARM64_ONLY) {
     if (key === 'vq') continue;
     const v = config[key] ?? OPTIONS[key]?.default;
-    if (typeof v !== 'boolean') return fail(key, 'expected true or false');
+    if (typeof v !== 'boolean') return configFailure(key, 'expected true or false');
     out[key] = v;
   }
   if (a32 && out.smp === false && (shape?.cpus ?? 1) > 1)
-    return fail(
+    return configFailure(
       'smp',
       `a uniprocessor kernel (smp: false) runs on one pCPU; the header has "cpus": ${shape?.cpus}`,
     );
   if (!a32) {
     const vq = config.vq ?? 2;
     if (typeof vq !== 'number' || !Number.isInteger(vq) || vq < 1 || vq > SVE_VQ_MAX)
-      return fail('vq', `expected an integer from 1 to ${SVE_VQ_MAX}`);
+      return configFailure('vq', `expected an integer from 1 to ${SVE_VQ_MAX}`);
     out.vq = vq;
   }
   const registers = a32 ? ARM32_CONTROL_REGISTERS : ARM64_CONTROL_REGISTERS;
   const defaults = a32 ? GUEST_DEFAULTS_32 : GUEST_DEFAULTS_64;
   const guest = config.guest ?? {};
-  if (!isObject(guest)) return fail('guest', 'expected an object of register → bit names');
+  if (!isConfigObject(guest))
+    return configFailure('guest', 'expected an object of register → bit names');
   const bits: Record<string, number> = {};
   for (const reg of Object.keys(defaults)) {
     const list = guest[reg] ?? defaults[reg];
-    if (!Array.isArray(list)) return fail(`guest.${reg}`, 'expected an array of bit names');
     const named = registers[reg]?.bits ?? {};
+    const bad = badBitList(`guest.${reg}`, list, named);
+    if (bad) return bad;
     let m = 0;
-    for (const [i, name] of list.entries()) {
-      if (typeof name !== 'string' || !Object.hasOwn(named, name))
-        return fail(
-          `guest.${reg}[${i}]`,
-          `unknown bit ${JSON.stringify(name)} (known: ${Object.keys(named).join(', ')})`,
-        );
-      m |= 1 << (named[name] as number);
-    }
+    for (const name of list as string[]) m |= 1 << (named[name] as number);
     bits[reg] = m >>> 0;
   }
   for (const reg of Object.keys(guest)) {
     if (!Object.hasOwn(defaults, reg))
-      return fail(
+      return configFailure(
         `guest.${reg}`,
         `unknown register (known for ${variant.id}: ${Object.keys(defaults).join(', ')})`,
       );
   }
   out.guest = bits;
-  const quirks = config.quirks ?? 'kernel';
-  if (quirks !== 'kernel' && quirks !== 'fixed')
-    return fail('quirks', 'expected "kernel" or "fixed"');
-  out.quirks = quirks;
-  const faults = config.faults ?? [];
-  if (!Array.isArray(faults)) return fail('faults', 'expected an array of fault names');
-  for (const [i, f] of faults.entries()) {
-    if (typeof f !== 'string' || !Object.hasOwn(FAULTS, f)) {
-      return fail(
-        `faults[${i}]`,
-        `unknown fault ${JSON.stringify(f)} (known: ${Object.keys(FAULTS).join(', ')})`,
-      );
-    }
-  }
-  out.faults = faults;
+  const common = resolveQuirksAndFaults(config, FAULTS, out);
+  if (common) return common;
   return { ok: true, value: out };
 }
 

@@ -34,7 +34,6 @@ export function vfpTransferBytes(d32: boolean): number {
 export const HSR_EC_SHIFT = 26;
 export const HSR_IL = 1 << 25;
 export const HSR_CV = 1 << 24;
-export const HSR_COND_SHIFT = 20;
 export const HSR_EC_WFI = 0x01;
 export const HSR_EC_CP_0_13 = 0x07;
 export const HSR_EC_CP10_ID = 0x08;
@@ -63,6 +62,7 @@ export const ESR_ELx_EC_FP_ASIMD = 0x07;
 export const ESR_ELx_EC_SVE = 0x19;
 export const ESR_ELx_EC_WFx = 0x01;
 export const ESR_ELx_EC_HVC64 = 0x16;
+export const ESR_ELx_EC_SYS64 = 0x18;
 export const ESR_ELx_EC_DABT_LOW = 0x24;
 
 /** FPEXC32_EL2 while the guest does not own FP: EN only (switch.h __activate_traps_fpsimd32). */
@@ -86,10 +86,8 @@ export function sveTransferBytes(vq: number): number {
 }
 
 // ---- control registers -----------------------------------------------------------------------
+/** Control-register indices (the order of the tables below); FPSCR, FPINST, FPINST2 follow FPEXC. */
 export const CREG_FPEXC = 0;
-export const CREG_FPSCR = 1;
-export const CREG_FPINST = 2;
-export const CREG_FPINST2 = 3;
 
 export const ARM32_CONTROL_REGISTERS: Readonly<Record<string, ControlRegisterSpec>> = {
   FPEXC: {
@@ -141,9 +139,9 @@ export const ARM32_CONTROL_REGISTERS: Readonly<Record<string, ControlRegisterSpe
   },
 };
 
+/** CPACR_EL1, FPCR, then FPSR. */
 export const CREG_CPACR_EL1 = 0;
 export const CREG_FPCR = 1;
-export const CREG_FPSR = 2;
 
 export const ARM64_CONTROL_REGISTERS: Readonly<Record<string, ControlRegisterSpec>> = {
   CPACR_EL1: {

@@ -9,6 +9,7 @@
  *
  * A backend is a plain object; nothing registers itself at import time.
  */
+import type { ConfigResult } from './config.js';
 import type { CostTable } from './costs.js';
 import type { PolicyRef } from './policy/types.js';
 import type { UnitClass, UnitMask, UnitSpec } from './units.js';
@@ -150,7 +151,7 @@ export interface BackendV1 {
     variant: VariantSpec,
     config: Readonly<Record<string, unknown>>,
     shape?: { readonly cpus: number; readonly vcpus: number },
-  ): { ok: true; value: Record<string, unknown> } | { ok: false; field: string; message: string };
+  ): ConfigResult;
   createMachine(init: MachineInit): Machine;
 }
 

@@ -27,6 +27,15 @@ export {
   readU32,
   writeU32,
 } from './backend.js';
+export {
+  badBitList,
+  type ConfigFailure,
+  type ConfigResult,
+  configFailure,
+  isConfigObject,
+  resolveQuirksAndFaults,
+  unknownOption,
+} from './config.js';
 export type { CostFigure, CostKey, CostTable } from './costs.js';
 export { COST_KEYS, COST_MEANING, mergeCosts } from './costs.js';
 export { Simulator, type SimulatorOptions } from './engine.js';

@@ -1,7 +1,16 @@
 /**
  * The `config` options of a mips-vz workload, validated with messages that name the field.
  */
-import type { OptionSpec, VariantSpec } from '@vfpu/core';
+import {
+  badBitList,
+  type ConfigResult,
+  configFailure,
+  isConfigObject,
+  type OptionSpec,
+  resolveQuirksAndFaults,
+  unknownOption,
+  type VariantSpec,
+} from '@vfpu/core';
 import {
   CONTROL_REGISTERS,
   MIPS_CONF1_FP,
@@ -87,90 +96,60 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   },
 };
 
-type Result =
-  | { ok: true; value: Record<string, unknown> }
-  | { ok: false; field: string; message: string };
-
-function fail(field: string, message: string): Result {
-  return { ok: false, field, message };
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 export function resolveConfig(
   variant: VariantSpec,
   config: Readonly<Record<string, unknown>>,
-): Result {
-  for (const key of Object.keys(config)) {
-    if (!Object.hasOwn(OPTIONS, key))
-      return fail(key, `unknown option (known: ${Object.keys(OPTIONS).join(', ')})`);
-  }
+): ConfigResult {
+  const unknown = unknownOption(config, OPTIONS);
+  if (unknown) return unknown;
   const out: Record<string, unknown> = {};
   const loongson = hasLasx(variant);
   if (!loongson && config.lasx !== undefined) {
-    return fail('lasx', `only the loongson-3a4000 variant has LASX (this is ${variant.id})`);
+    return configFailure(
+      'lasx',
+      `only the loongson-3a4000 variant has LASX (this is ${variant.id})`,
+    );
   }
   for (const key of ['fpu', 'msa', 'lasx'] as const) {
     if (key === 'lasx' && !loongson) continue;
     const v = config[key] ?? OPTIONS[key]?.default;
-    if (typeof v !== 'boolean') return fail(key, 'expected true or false');
+    if (typeof v !== 'boolean') return configFailure(key, 'expected true or false');
     out[key] = v;
   }
   const guest = config.guest ?? {};
-  if (!isObject(guest)) return fail('guest', 'expected an object of register → bit names');
+  if (!isConfigObject(guest))
+    return configFailure('guest', 'expected an object of register → bit names');
   const g: Record<string, string[]> = { ...GUEST_DEFAULTS };
   for (const [reg, list] of Object.entries(guest)) {
     const known = Object.hasOwn(GUEST_REGISTERS, reg) && (loongson || reg !== 'Config');
     const bits = known ? GUEST_REGISTERS[reg] : undefined;
     if (bits === undefined)
-      return fail(
+      return configFailure(
         `guest.${reg}`,
         `unknown register (known: ${Object.keys(GUEST_REGISTERS).join(', ')})`,
       );
-    if (!Array.isArray(list)) return fail(`guest.${reg}`, 'expected an array of bit names');
-    for (const [i, b] of list.entries()) {
-      if (typeof b !== 'string' || !Object.hasOwn(bits, b)) {
-        return fail(
-          `guest.${reg}[${i}]`,
-          `unknown bit ${JSON.stringify(b)} (known: ${Object.keys(bits).join(', ')})`,
-        );
-      }
-    }
+    const bad = badBitList(`guest.${reg}`, list, bits);
+    if (bad) return bad;
     g[reg] = list as string[];
   }
   out.guest = g;
   const host = config.host ?? {};
-  if (!isObject(host)) return fail('host', 'expected an object');
+  if (!isConfigObject(host)) return configFailure('host', 'expected an object');
   const h: Record<string, boolean> = { f64: true, fre: false, ufr: false };
   for (const [k, v] of Object.entries(host)) {
     if (!Object.hasOwn(h, k))
-      return fail(`host.${k}`, 'unknown host feature (known: f64, fre, ufr)');
-    if (typeof v !== 'boolean') return fail(`host.${k}`, 'expected true or false');
+      return configFailure(`host.${k}`, 'unknown host feature (known: f64, fre, ufr)');
+    if (typeof v !== 'boolean') return configFailure(`host.${k}`, 'expected true or false');
     h[k] = v;
   }
   out.host = h;
   const vzRegs = config.vzRegs ?? null;
   if (vzRegs === null) out.vzRegs = loongson ? VZ_REGS_LOONGSON_3A4000 : VZ_REGS_MAINLINE;
   else if (typeof vzRegs !== 'number' || !Number.isInteger(vzRegs) || vzRegs < 0 || vzRegs > 1000)
-    return fail('vzRegs', 'expected an integer from 0 to 1000, or null');
+    return configFailure('vzRegs', 'expected an integer from 0 to 1000, or null');
   else out.vzRegs = vzRegs;
-  const quirks = config.quirks ?? 'kernel';
-  if (quirks !== 'kernel' && quirks !== 'fixed')
-    return fail('quirks', 'expected "kernel" or "fixed"');
-  out.quirks = quirks;
-  const faults = config.faults ?? [];
-  if (!Array.isArray(faults)) return fail('faults', 'expected an array of fault names');
-  for (const [i, f] of faults.entries()) {
-    if (typeof f !== 'string' || !Object.hasOwn(FAULTS, f)) {
-      return fail(
-        `faults[${i}]`,
-        `unknown fault ${JSON.stringify(f)} (known: ${Object.keys(FAULTS).join(', ')})`,
-      );
-    }
-  }
-  out.faults = faults;
+  const common = resolveQuirksAndFaults(config, FAULTS, out);
+  if (common) return common;
   return { ok: true, value: out };
 }
 

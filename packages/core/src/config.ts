@@ -1,0 +1,76 @@
+/**
+ * Checks every backend's `resolveConfig` makes the same way, with the same messages: unknown
+ * option names, lists of bit names, and the `quirks` / `faults` options.
+ */
+import type { OptionSpec } from './backend.js';
+
+export interface ConfigFailure {
+  readonly ok: false;
+  readonly field: string;
+  readonly message: string;
+}
+export type ConfigResult = { ok: true; value: Record<string, unknown> } | ConfigFailure;
+
+export function configFailure(field: string, message: string): ConfigFailure {
+  return { ok: false, field, message };
+}
+
+export function isConfigObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+/** The first key of `config` that is not an option of `options`, as a failure. */
+export function unknownOption(
+  config: Readonly<Record<string, unknown>>,
+  options: Readonly<Record<string, OptionSpec>>,
+): ConfigFailure | undefined {
+  for (const key of Object.keys(config)) {
+    if (!Object.hasOwn(options, key))
+      return configFailure(key, `unknown option (known: ${Object.keys(options).join(', ')})`);
+  }
+  return undefined;
+}
+
+/** `list` (at `field`, e.g. `guest.Status`) must be an array of names of `bits`. */
+export function badBitList(
+  field: string,
+  list: unknown,
+  bits: Readonly<Record<string, number>>,
+): ConfigFailure | undefined {
+  if (!Array.isArray(list)) return configFailure(field, 'expected an array of bit names');
+  for (const [i, b] of list.entries()) {
+    if (typeof b !== 'string' || !Object.hasOwn(bits, b))
+      return configFailure(
+        `${field}[${i}]`,
+        `unknown bit ${JSON.stringify(b)} (known: ${Object.keys(bits).join(', ')})`,
+      );
+  }
+  return undefined;
+}
+
+/**
+ * `quirks` ("kernel": reproduce the kernel's bugs, the default; "fixed") and `faults` (names of
+ * `faults`, default none) into `out`.
+ */
+export function resolveQuirksAndFaults(
+  config: Readonly<Record<string, unknown>>,
+  faults: Readonly<Record<string, string>>,
+  out: Record<string, unknown>,
+): ConfigFailure | undefined {
+  const quirks = config.quirks ?? 'kernel';
+  if (quirks !== 'kernel' && quirks !== 'fixed')
+    return configFailure('quirks', 'expected "kernel" or "fixed"');
+  out.quirks = quirks;
+  const list = config.faults ?? [];
+  if (!Array.isArray(list)) return configFailure('faults', 'expected an array of fault names');
+  for (const [i, f] of list.entries()) {
+    if (typeof f !== 'string' || !Object.hasOwn(faults, f)) {
+      return configFailure(
+        `faults[${i}]`,
+        `unknown fault ${JSON.stringify(f)} (known: ${Object.keys(faults).join(', ')})`,
+      );
+    }
+  }
+  out.faults = list;
+  return undefined;
+}
