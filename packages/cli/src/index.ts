@@ -27,6 +27,7 @@ import {
   workloadSchema,
 } from '@vfpu/core';
 import { mipsVz } from '@vfpu/mips-vz';
+import { x86Xfd } from '@vfpu/x86-xfd';
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
 import { fileSink, type Sink, streamSink } from './output.js';
@@ -39,7 +40,7 @@ export interface Io {
   readonly progress: boolean;
 }
 
-export const BACKENDS: readonly BackendV1[] = [mipsVz(), armVfp()];
+export const BACKENDS: readonly BackendV1[] = [mipsVz(), armVfp(), x86Xfd()];
 
 class UsageError extends Error {}
 

@@ -306,7 +306,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header({ arch: 'x86' })],
     line: 1,
     field: 'arch',
-    message: 'unknown arch "x86" (known: mips-vz, arm-vfp)',
+    message: 'unknown arch "x86" (known: mips-vz, arm-vfp, x86-xfd)',
   },
   {
     name: 'arch not a string',
@@ -380,7 +380,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     line: 2,
     field: 'op',
     message:
-      'unknown op "fly" (known: load, enter, use, guest-write, exit, put, host-use, switch, kernel-fpu, user-get, user-set, work, run, sched-out)',
+      'unknown op "fly" (known: load, enter, use, guest-write, exit, put, host-use, switch, kernel-fpu, user-get, user-set, work, run, sched-out, syscall)',
   },
   {
     name: 'unknown field for an op',
@@ -973,7 +973,7 @@ describe('bad options', () => {
 
   it('bad policy parameter', async () => {
     expectUsageFailure(await cli(['run', workload(), '--json', '--policy', 'adaptive:speed=3']), [
-      'vfpu: --policy: policy adaptive: bad parameter "speed=3" (expected key=integer; keys: threshold, wrap)',
+      'vfpu: --policy: policy adaptive: bad parameter "speed=3" (expected key=integer; keys: threshold, wrap, initial)',
     ]);
   });
 
@@ -1049,7 +1049,7 @@ describe('bad options', () => {
 
   it('--arch unknown for a preset', async () => {
     expectUsageFailure(await cli(['run', 'preset:idle', '--events', '10', '--arch', 'x86']), [
-      'arch: unknown arch "x86" (known: mips-vz, arm-vfp)',
+      'arch: unknown arch "x86" (known: mips-vz, arm-vfp, x86-xfd)',
     ]);
   });
 

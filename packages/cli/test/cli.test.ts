@@ -366,7 +366,7 @@ describe('list and schema', () => {
       policies: { name: string }[];
       presets: Record<string, unknown>;
     };
-    expect(data.archs.map((a) => a.id)).toEqual(['mips-vz', 'arm-vfp']);
+    expect(data.archs.map((a) => a.id)).toEqual(['mips-vz', 'arm-vfp', 'x86-xfd']);
     expect(data.policies.map((p) => p.name).sort()).toEqual([
       'adaptive',
       'eager',
@@ -385,14 +385,14 @@ describe('list and schema', () => {
     ]);
   });
 
-  it('schema prints a JSON Schema: a header and 14 event entries', async () => {
+  it('schema prints a JSON Schema: a header and 15 event entries', async () => {
     const r = await cli(['schema']);
     expect(r.code).toBe(0);
     const s = JSON.parse(r.out) as { oneOf: { title: string; required: string[] }[] };
-    expect(s.oneOf).toHaveLength(15);
+    expect(s.oneOf).toHaveLength(16);
     expect(s.oneOf[0]?.title).toBe('header (line 1)');
     const events = s.oneOf.slice(1);
-    expect(events).toHaveLength(14);
+    expect(events).toHaveLength(15);
     expect(events.map((e) => e.title)).toEqual([
       'load',
       'enter',
@@ -408,6 +408,7 @@ describe('list and schema', () => {
       'work',
       'run',
       'sched-out',
+      'syscall',
     ]);
     for (const e of events) expect(e.required[0]).toBe('op');
   });

@@ -49,6 +49,33 @@ export interface UserRegisterSpec {
   name(handle: number): string;
 }
 
+/** A system call of the VMM a variant models (`syscall` events): an ioctl or e.g. `arch_prctl`. */
+export interface SyscallSpec {
+  readonly description: string;
+  /** A vCPU ioctl: the event names a `vcpu`, which must be outside KVM_RUN. */
+  readonly vcpu: boolean;
+  /** The call takes a `value` argument. */
+  readonly value: boolean;
+}
+
+/** Linux errno values the simulated kernels return, by name. */
+export const ERRNO = {
+  EPERM: 1,
+  E2BIG: 7,
+  ENOMEM: 12,
+  EFAULT: 14,
+  EBUSY: 16,
+  EINVAL: 22,
+  EOPNOTSUPP: 95,
+} as const;
+
+/** `0`, or `-EPERM` for −1 and so on: a system call's return value as the kernel source writes it. */
+export function returnName(ret: number): string {
+  if (ret >= 0) return String(ret);
+  for (const [name, n] of Object.entries(ERRNO)) if (n === -ret) return `-${name}`;
+  return String(ret);
+}
+
 /** One documented option of `config` in the workload header. */
 export interface OptionSpec {
   readonly description: string;
@@ -72,6 +99,8 @@ export interface VariantSpec {
   readonly exitReasons?: ExitReasonSpecs;
   /** The register-id uapi, when the architecture has one. */
   readonly userRegisters?: UserRegisterSpec;
+  /** System calls `syscall` events may make, by name (in this order: the machine gets the index). */
+  readonly syscalls?: Readonly<Record<string, SyscallSpec>>;
   /** What the policy named `kvm` means on this variant. */
   readonly kvm: PolicyRef;
   readonly costs: CostTable;
@@ -270,6 +299,13 @@ export interface Machine {
   userRegisterSlice?(vcpu: number, handle: number): number;
   /** Userspace writes register `handle` from `src`; false when the kernel stores nothing. */
   userSetRegister?(vcpu: number, handle: number, src: Uint8Array): boolean;
+
+  /**
+   * The VMM makes system call `call` (index into {@link VariantSpec.syscalls}) for `vcpu` (−1 for
+   * a process- or VM-level call) with `value`; returns 0 or a negative errno. Core counts the
+   * result under outcomes. A vCPU call never happens inside KVM_RUN.
+   */
+  syscall?(vcpu: number, call: number, value: number): number;
 
   /** Userspace reads vCPU state: copies the bytes it returns into `out` at the slice's offset. */
   userRead(vcpu: number, unit: number, reg: number, out: Uint8Array): number;

@@ -12,6 +12,7 @@ import {
   NO_EXIT,
   type OpDirection,
   RESUME_HOST,
+  returnName,
   type Tracer,
   type UserRegisterSpec,
   type VariantSpec,
@@ -100,6 +101,9 @@ export class Simulator implements MachineHost {
   private readonly controlSlices: Int32Array;
   private readonly controlNames: readonly string[];
   private readonly userRegisters: UserRegisterSpec | undefined;
+  private readonly syscallNames: readonly string[];
+  /** Outcome counters of system calls, registered at their first result (syscalls are rare). */
+  private readonly syscallOutcomes = new Map<string, CounterId>();
   /** By unit u: the control registers every read of u also reads are unitControl[unitControlStart[u] … unitControlStart[u+1]). */
   private readonly unitControl: Int32Array;
   private readonly unitControlStart: Int32Array;
@@ -136,6 +140,7 @@ export class Simulator implements MachineHost {
     const machine = this.machine;
     this.controlNames = Object.keys(o.variant.controlRegisters);
     this.userRegisters = o.variant.userRegisters;
+    this.syscallNames = Object.keys(o.variant.syscalls ?? {});
     this.controlUnit = new Int32Array(this.controlNames.length).fill(NONE);
     this.controlSlices = new Int32Array(this.controlNames.length).fill(NONE);
     const readBy: number[][] = this.lattice.units.map(() => []);
@@ -284,6 +289,9 @@ export class Simulator implements MachineHost {
         break;
       case Op.run:
         this.run(ev.vcpu, ev.cpu);
+        break;
+      case Op.syscall:
+        this.syscall(ev);
         break;
       case Op.schedOut:
         if (this.inGuest[ev.vcpu]) this.exit(ev.vcpu, EXIT_REASONS.indexOf('irq'));
@@ -717,6 +725,30 @@ export class Simulator implements MachineHost {
     if (p < 0) return;
     const bad = this.oracle.check(buf, v, p >>> 16, p & 0xffff);
     if (bad >= 0) this.violation(v, USER_REGISTER, handle, bad, p >>> 16, buf);
+  }
+
+  /** A system call of the VMM; its result is counted as `NAME → 0` or `NAME → -EPERM`. */
+  private syscall(ev: WorkloadEvent): void {
+    const name = this.syscallNames[ev.call] as string;
+    if (ev.vcpu !== NONE && this.vcpuCpu[ev.vcpu] !== NONE) {
+      throw new ImpossibleEvent(
+        'vcpu',
+        `syscall ${name}: vcpu ${ev.vcpu} is inside KVM_RUN; put it first`,
+      );
+    }
+    if (!this.machine.syscall)
+      throw new Error('the variant declares syscalls but its machine lacks the hook');
+    if (this.trace.on)
+      this.trace.line(0, `${name}${ev.hasValue ? `(0x${ev.value.toString(16)})` : ''}`);
+    const ret = this.machine.syscall(ev.vcpu, ev.call, ev.value);
+    const outcome = `${name} → ${returnName(ret)}`;
+    if (this.trace.on) this.trace.line(1, `returns ${returnName(ret)}`);
+    let id = this.syscallOutcomes.get(outcome);
+    if (id === undefined) {
+      id = this.acct.counter('outcomes', outcome);
+      this.syscallOutcomes.set(outcome, id);
+    }
+    this.acct.count(id);
   }
 
   private work(ev: WorkloadEvent): void {

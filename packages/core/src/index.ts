@@ -10,6 +10,7 @@ export type {
   OpDirection,
   OptionSpec,
   Resume,
+  SyscallSpec,
   Tracer,
   UserRegisterSpec,
   VariantSpec,
@@ -17,6 +18,7 @@ export type {
 export {
   ACCESS_OK,
   copyStrided,
+  ERRNO,
   EXIT_REASONS,
   findVariant,
   isBackendV1,
@@ -25,6 +27,7 @@ export {
   RESUME_GUEST,
   RESUME_HOST,
   readU32,
+  returnName,
   writeU32,
 } from './backend.js';
 export {

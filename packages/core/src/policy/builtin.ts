@@ -66,15 +66,19 @@ class Adaptive extends Lazy {
   private readonly lastSliceUsed: Uint32Array;
   private readonly threshold: number;
   private readonly wrap: number;
-  constructor(view: PolicyView, threshold: number, wrap: number) {
+  /** vCPUs whose first slice has not ended yet (preloaded when `initial` is 1). */
+  private readonly first: Uint8Array;
+  constructor(view: PolicyView, threshold: number, wrap: number, initial: number) {
     super(view);
     this.counter = new Uint32Array(view.vcpus);
     this.sliceUsed = new Uint32Array(view.vcpus);
     this.lastSliceUsed = new Uint32Array(view.vcpus);
     this.threshold = threshold;
     this.wrap = wrap;
+    this.first = new Uint8Array(view.vcpus).fill(initial);
   }
   override preload(vcpu: number): number {
+    if (this.first[vcpu]) return this.view.guestEnabled(vcpu);
     if ((this.counter[vcpu] as number) < this.threshold) return 0;
     const lattice = this.view.lattice;
     return closeMask(lattice, this.lastSliceUsed[vcpu] as number) & this.view.guestEnabled(vcpu);
@@ -86,7 +90,10 @@ class Adaptive extends Lazy {
     this.sliceUsed[vcpu] = 0;
   }
   override sliceEnd(vcpu: number): void {
-    const used = this.sliceUsed[vcpu] as number;
+    // a slice counts when the units were used or live at vcpu_put (the kernel counts puts with
+    // the FPU loaded: 2006 fpu_counter, KVM x86 kvm_put_guest_fpu), so a preloaded slice counts
+    this.first[vcpu] = 0;
+    const used = (this.sliceUsed[vcpu] as number) | this.view.live(vcpu);
     if (used !== 0) {
       this.counter[vcpu] = ((this.counter[vcpu] as number) + 1) % this.wrap;
       this.lastSliceUsed[vcpu] = used;
@@ -128,7 +135,7 @@ export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [
   {
     name: 'adaptive',
     description:
-      'preload the units of the last slice after `threshold` consecutive slices with use; the counter wraps at `wrap` and the vCPU goes back to lazy',
+      'preload the units of the last slice after `threshold` consecutive slices with use (or with the units live at vcpu_put); the counter wraps at `wrap` and the vCPU goes back to lazy',
     origin: 'Linux 2006 fpu_counter ("sLeAZY FPU"), KVM x86 2016 255-load rollover',
     params: {
       threshold: {
@@ -143,7 +150,15 @@ export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [
         max: 1_000_000,
         description: 'counter modulus; on wrap the vCPU is lazy again (unsigned char: 256)',
       },
+      initial: {
+        default: 0,
+        min: 0,
+        max: 1,
+        description:
+          '1: the first slice preloads (KVM x86 before 4.11 starts a vCPU with the FPU active: vmx_vcpu_reset → vmx_fpu_activate)',
+      },
     },
-    create: (view, p) => new Adaptive(view, p.threshold as number, p.wrap as number),
+    create: (view, p) =>
+      new Adaptive(view, p.threshold as number, p.wrap as number, p.initial as number),
   },
 ];

@@ -18,6 +18,7 @@ export const OPS = [
   'work',
   'run',
   'sched-out',
+  'syscall',
 ] as const;
 export type OpName = (typeof OPS)[number];
 
@@ -36,6 +37,7 @@ export const Op = {
   work: 11,
   run: 12,
   schedOut: 13,
+  syscall: 14,
 } as const;
 
 export const ACCESSES = ['read', 'write', 'rw'] as const;
@@ -58,6 +60,8 @@ export class WorkloadEvent {
   controlReg = -1;
   /** A register handle of the variant's userspace interface (user-get / user-set by `id`), or −1. */
   regId = -1;
+  /** Index of the variant's system call (`syscall` by `name`), or −1. */
+  call = -1;
   hasValue = false;
   value = 0;
   set = 0;
@@ -81,6 +85,7 @@ export class WorkloadEvent {
     this.conditionFails = false;
     this.controlReg = -1;
     this.regId = -1;
+    this.call = -1;
     this.hasValue = false;
     this.value = 0;
     this.set = 0;

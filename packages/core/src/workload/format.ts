@@ -19,7 +19,8 @@ export type FieldName =
   | 'reason'
   | 'thread'
   | 'cycles'
-  | 'condition';
+  | 'condition'
+  | 'name';
 
 export interface OpFormat {
   readonly meaning: string;
@@ -92,6 +93,12 @@ export const OP_FORMATS: Readonly<Record<OpName, OpFormat>> = {
     required: ['vcpu'],
     optional: [],
   },
+  syscall: {
+    meaning:
+      'the VMM makes a system call the variant models by `name` (an ioctl such as KVM_SET_CPUID2, or arch_prctl), with its `value` argument; the result is counted under outcomes',
+    required: ['name'],
+    optional: ['vcpu', 'value'],
+  },
 };
 
 const u32 = { type: 'integer', minimum: 0, maximum: 0xffffffff };
@@ -122,7 +129,7 @@ export const FIELD_SCHEMAS: Readonly<Record<FieldName, Record<string, unknown>>>
   },
   value: {
     oneOf: [u32, { type: 'string', pattern: '^0[xX][0-9a-fA-F]{1,8}$' }],
-    description: 'new register value (guest-write)',
+    description: 'new register value (guest-write), or the argument of a syscall',
   },
   set: { type: 'array', items: { type: 'string' }, description: 'bit names to set' },
   clear: { type: 'array', items: { type: 'string' }, description: 'bit names to clear' },
@@ -137,6 +144,11 @@ export const FIELD_SCHEMAS: Readonly<Record<FieldName, Record<string, unknown>>>
       "a host thread: `vmm<N>` (vCPU N's VMM thread) or a name from the header `threads`",
   },
   cycles: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+  name: {
+    type: 'string',
+    description:
+      'a system call the variant models (syscall), e.g. x86 "KVM_SET_CPUID2" (see `vfpu list`)',
+  },
   condition: {
     enum: ['passes', 'fails'],
     default: 'passes',

@@ -2,7 +2,7 @@
  * Validation of workload lines into {@link WorkloadEvent} records. Unknown fields are errors;
  * every error names the file, the line and the field.
  */
-import { EXIT_REASONS, type VariantSpec } from '../backend.js';
+import { EXIT_REASONS, type SyscallSpec, type VariantSpec } from '../backend.js';
 import { InputError } from '../errors.js';
 import { UNIT_CLASSES, type UnitClass, type UnitLattice } from '../units.js';
 import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
@@ -245,6 +245,7 @@ export class EventParser {
       ev.conditionFails = obj.condition === 'fails';
     }
     if (op === Op.userGet || op === Op.userSet) this.userTarget(obj, ev, op === Op.userSet, line);
+    if (op === Op.syscall) this.syscall(obj, ev, line);
     if (obj.reg !== undefined) {
       if (op === Op.guestWrite) this.controlRegister(obj, ev, line);
       else {
@@ -357,6 +358,55 @@ export class EventParser {
     ev.regId = handle;
   }
 
+  /** A 32-bit unsigned `value`: a number or "0x…". */
+  private u32Value(v: unknown, line: number): number {
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) return v;
+    if (typeof v === 'string' && /^0[xX][0-9a-fA-F]{1,8}$/.test(v)) return Number.parseInt(v, 16);
+    throw new InputError(
+      this.ctx.file,
+      line,
+      'value',
+      `expected a 32-bit unsigned integer or "0x…", got ${describe(v)}`,
+    );
+  }
+
+  /** syscall: one of the variant's system calls by `name`; `vcpu` and `value` as it declares. */
+  private syscall(obj: Record<string, unknown>, ev: WorkloadEvent, line: number): void {
+    const { file, variant } = this.ctx;
+    const calls = variant.syscalls ?? {};
+    const names = Object.keys(calls);
+    const name = obj.name;
+    const idx = typeof name === 'string' ? names.indexOf(name) : -1;
+    if (idx < 0) {
+      const known = names.length === 0 ? 'it models none' : `known: ${names.join(', ')}`;
+      throw new InputError(
+        file,
+        line,
+        'name',
+        `unknown system call ${describe(name)} for ${variant.id} (${known})`,
+      );
+    }
+    const spec = calls[name as string] as SyscallSpec;
+    ev.call = idx;
+    if (spec.vcpu && obj.vcpu === undefined)
+      throw new InputError(file, line, 'vcpu', `missing (${name as string} is a vCPU ioctl)`);
+    if (!spec.vcpu && obj.vcpu !== undefined)
+      throw new InputError(
+        file,
+        line,
+        'vcpu',
+        `${name as string} is not a vCPU ioctl; remove vcpu`,
+      );
+    if (spec.value && obj.value === undefined)
+      throw new InputError(file, line, 'value', `missing (${name as string} takes an argument)`);
+    if (!spec.value && obj.value !== undefined)
+      throw new InputError(file, line, 'value', `${name as string} takes no argument`);
+    if (obj.value !== undefined) {
+      ev.value = this.u32Value(obj.value, line);
+      ev.hasValue = true;
+    }
+  }
+
   private controlRegister(obj: Record<string, unknown>, ev: WorkloadEvent, line: number): void {
     const { file, variant } = this.ctx;
     const name = obj.reg;
@@ -401,24 +451,11 @@ export class EventParser {
     ev.set = toMask('set');
     ev.clear = toMask('clear');
     if (obj.value !== undefined) {
-      const v = obj.value;
-      let n = Number.NaN;
-      if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) n = v;
-      else if (typeof v === 'string' && /^0[xX][0-9a-fA-F]{1,8}$/.test(v))
-        n = Number.parseInt(v, 16);
-      if (Number.isNaN(n)) {
-        throw new InputError(
-          file,
-          line,
-          'value',
-          `expected a 32-bit unsigned integer or "0x…", got ${describe(v)}`,
-        );
-      }
+      ev.value = this.u32Value(obj.value, line);
       if (ev.set !== 0 || ev.clear !== 0) {
         throw new InputError(file, line, 'value', 'give either value or set/clear, not both');
       }
       ev.hasValue = true;
-      ev.value = n;
     } else if (ev.set === 0 && ev.clear === 0) {
       throw new InputError(file, line, 'set', 'guest-write needs value, set or clear');
     }

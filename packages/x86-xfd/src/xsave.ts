@@ -1,0 +1,66 @@
+/**
+ * The XSAVE family as the hardware runs it on one pCPU's register file: XINUSE (init
+ * optimisation), XMODIFIED with XRSTOR_INFO (modified optimisation), XFD in force, and the bytes
+ * each instruction moves (SDM Vol. 1 §13.7–13.12; reference/x86-xfd.md §6).
+ */
+import { copyStrided } from '@vfpu/core';
+import { COMPONENT_RANGES, MASK, MODELLED } from './layout.js';
+import type { SaveInstruction } from './options.js';
+
+/** Copies the components of `mask` from `src` to `dst` (same layout). */
+export function copyComponents(dst: Uint8Array, src: Uint8Array, mask: number): void {
+  let m = mask & MODELLED;
+  while (m !== 0) {
+    const i = 31 - Math.clz32(m);
+    m &= ~(1 << i);
+    const ranges = COMPONENT_RANGES[i] ?? [];
+    for (let k = 0; k < ranges.length; k++) {
+      const r = ranges[k] as { start: number; stride: number; count: number; len: number };
+      copyStrided(dst, src, r.start, r.stride, r.count, r.len);
+    }
+  }
+}
+
+/** Puts the components of `mask` in their initial configuration (all zero here). */
+export function initComponents(b: Uint8Array, mask: number): void {
+  let m = mask & MODELLED;
+  while (m !== 0) {
+    const i = 31 - Math.clz32(m);
+    m &= ~(1 << i);
+    const ranges = COMPONENT_RANGES[i] ?? [];
+    for (let k = 0; k < ranges.length; k++) {
+      const r = ranges[k] as { start: number; stride: number; count: number; len: number };
+      for (let c = 0; c < r.count; c++)
+        b.fill(0, r.start + c * r.stride, r.start + c * r.stride + r.len);
+    }
+  }
+}
+
+/**
+ * Which components a save writes. `inuse`: XINUSE with XFD-disabled components already removed
+ * (XSAVE* treat them as init). `sameImage`: XRSTOR_INFO matches this buffer, so XSAVEOPT and
+ * XSAVES may skip what is unmodified since that XRSTOR.
+ */
+export function componentsWritten(
+  instruction: SaveInstruction,
+  rfbm: number,
+  inuse: number,
+  modified: number,
+  sameImage: boolean,
+): number {
+  switch (instruction) {
+    case 'xsave':
+      return rfbm; // every requested component (init ones as their init values)
+    case 'xsavec':
+      return rfbm & inuse;
+    default:
+      return rfbm & inuse & (sameImage ? modified : -1);
+  }
+}
+
+/** The restore instruction that goes with a save instruction (XSTATE_XRESTORE). */
+export function restoreInstruction(instruction: SaveInstruction): 'xrstors' | 'xrstor' {
+  return instruction === 'xsaves' ? 'xrstors' : 'xrstor';
+}
+
+export { MASK };
