@@ -148,6 +148,7 @@ export class X86Machine implements Machine {
     trapXfd: number;
     guestNm: number;
     guestUd: number;
+    guestGp: number;
     hostNm: number;
     nmPayload: number;
     nmZero: number;
@@ -226,6 +227,7 @@ export class X86Machine implements Machine {
       trapXfd: h.trapKind('nm_xfd', 'root'),
       guestNm: h.trapKind('nm_cr0ts', 'guest'),
       guestUd: h.trapKind('ud', 'guest'),
+      guestGp: h.trapKind('gp', 'guest'),
       hostNm: h.trapKind('nm_xfd', 'host'),
       nmPayload: out('#NM injected (payload 0x40000)'),
       nmZero: out('#NM injected (payload 0)'),
@@ -722,10 +724,16 @@ export class X86Machine implements Machine {
     const val = (old: number) => (hasValue ? value : ((old | set) & ~clear) >>> 0);
     switch (reg) {
       case REG_XCR0: {
+        if (this.cpl[v] !== 0) {
+          // the privilege check comes before the VM exit: the CPU raises #GP(0) itself
+          h.count(this.c.guestGp);
+          this.t(0, `XSETBV at CPL ${this.cpl[v]}: #GP(0) in the guest, no exit`);
+          return NO_EXIT;
+        }
         h.count(this.c.xsetbv);
         const x = val(this.xcr0[v] as number);
         if (h.trace.on) h.trace.fn(0, 'handle_xsetbv → kvm_emulate_xsetbv', `(XCR0 ← ${hex(x)})`);
-        if (this.cpl[v] !== 0 || !this.setXcr(v, x)) {
+        if (!this.setXcr(v, x)) {
           this.t(
             1,
             this.cpl[v] !== 0 ? `CPL ${this.cpl[v]}: #GP(0)` : '__kvm_set_xcr refuses it: #GP(0)',
@@ -911,6 +919,13 @@ export class X86Machine implements Machine {
 
   hostUse(cpu: number, t: number, unit: number): boolean {
     const h = this.host;
+    const v = t - this.vcpus;
+    if (!this.legacy && v >= 0 && v < this.vcpus && this.inKvmRun[v]) {
+      // a vCPU thread runs user code only once KVM_RUN has returned (here: a signal, -EINTR)
+      this.t(0, `${h.contextName(t)} runs user code, so KVM_RUN returned (a pending signal)`);
+      this.putGuestModern(v, cpu);
+      this.inKvmRun[v] = 0;
+    }
     this.restoreUser(cpu, t, 0);
     if (unit === UNIT.amx && (this.fpXfd[t] as number) & USER_DYNAMIC) {
       // traps.c exc_device_not_available → handle_xfd_event
