@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: simulated events per second on a 1 M-event overcommit workload with the oracle
- * on, for kvm and eager on mips-vz and arm-vfp (arm64-e5, armv7-2013), and the ratio to a *floor*: a plain loop that performs only
+ * on, for kvm and eager on mips-vz, arm-vfp (arm64-e5, armv7-2013) and x86-xfd (kvm-6.16), and the ratio to a *floor*: a plain loop that performs only
  * the byte copies the same run made (same routines, same sizes, same number of calls).
  * Then a 10 M-event run for peak memory. Not a test: it prints numbers.
  */
@@ -8,13 +8,15 @@
 import { armVfp } from '@vfpu/arm-vfp';
 import { type RunResult, runPreset } from '@vfpu/core';
 import { mipsVz } from '@vfpu/mips-vz';
+import { x86Xfd } from '@vfpu/x86-xfd';
 
 const EVENTS = Number(process.env.VFPU_BENCH_EVENTS ?? 1_000_000);
 const SCALE_EVENTS = Number(process.env.VFPU_BENCH_SCALE_EVENTS ?? 10_000_000);
-const backends = [mipsVz(), armVfp()];
+const backends = [mipsVz(), armVfp(), x86Xfd()];
 const TARGETS: readonly [string, string][] = [
   ['mips-vz', 'loongson-3a4000'],
   ['arm-vfp', 'arm64-e5'],
+  ['x86-xfd', 'kvm-6.16'],
   ['arm-vfp', 'armv7-2013'],
 ];
 

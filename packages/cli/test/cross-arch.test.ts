@@ -1,5 +1,5 @@
 /**
- * The same generated (arch-neutral) workload on mips-vz and arm-vfp, under the same policy names:
+ * The same generated (arch-neutral) workload on mips-vz, arm-vfp and x86-xfd, under the same policy names:
  * the numbers may differ only where the architectures do (packages/arm-vfp/README.md, "Same
  * workload on MIPS and ARM").
  */
@@ -14,6 +14,8 @@ const TARGETS: readonly [string, string][] = [
   ['arm-vfp', 'armv7-c'],
   ['arm-vfp', 'arm64-e4'],
   ['arm-vfp', 'arm64-e5'],
+  ['x86-xfd', 'kvm-6.16'],
+  ['x86-xfd', 'kvm-lazy-cr0ts'],
 ];
 const ARM = TARGETS.filter(([arch]) => arch === 'arm-vfp');
 const POLICIES = ['lazy', 'eager', 'lazy-per-exit', 'widest', 'adaptive'] as const;
@@ -32,7 +34,7 @@ function rootTraps(r: ReportV1): number {
     .reduce((sum, [, n]) => sum + n, 0);
 }
 
-describe('one generated workload on both architectures', () => {
+describe('one generated workload on three architectures', () => {
   for (const preset of ['overcommit', 'desktop']) {
     for (const policy of POLICIES) {
       it(`${preset} × ${policy}`, () => {
@@ -54,6 +56,10 @@ describe('one generated workload on both architectures', () => {
         // MIPS traps per unit (CU1, then MSAEn, then LASXEn): never fewer traps than ARM
         const mips = rootTraps(reports[0] as ReportV1);
         expect(mips).toBeGreaterThanOrEqual(armTraps[0] as number);
+        // x86 traps all-or-nothing too (CR0.TS, and XFD for AMX); 4.8 saves and unloads the guest
+        // at every vcpu_put (kvm_put_guest_fpu), 6.16 only when another context takes the CPU
+        const [x616, x48] = reports.slice(-2).map(rootTraps);
+        expect(x48).toBeGreaterThanOrEqual(x616 as number);
       });
     }
   }
