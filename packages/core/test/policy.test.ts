@@ -28,6 +28,7 @@ describe('policies', () => {
     expect(resolvePolicy('adaptive:threshold=3:wrap=16', variant).params).toEqual({
       threshold: 3,
       wrap: 16,
+      initial: 0,
     });
     expect(() => resolvePolicy('adaptive:limit=3', variant)).toThrow('bad parameter "limit=3"');
     expect(() => resolvePolicy('adaptive:threshold=0', variant)).toThrow('outside');
