@@ -7,6 +7,8 @@
 import {
   type CounterId,
   copyStrided,
+  type ExitRow,
+  exitTable,
   type Machine,
   type MachineHost,
   NO_EXIT,
@@ -16,10 +18,11 @@ import {
   type Resume,
   readU32,
   type Tracer,
+  takeExit,
   type UnitMask,
   writeU32,
 } from '@vfpu/core';
-import { type ExitRow, exitRow, exitTable, takeExit } from './exits.js';
+import { exitRow } from './exits.js';
 import { scribble } from './kernel-neon.js';
 import { VFP_REGS } from './one-reg.js';
 import type { ArmOptions } from './options.js';

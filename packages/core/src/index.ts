@@ -43,6 +43,7 @@ export type { CostFigure, CostKey, CostTable } from './costs.js';
 export { COST_KEYS, COST_MEANING, mergeCosts } from './costs.js';
 export { Simulator, type SimulatorOptions } from './engine.js';
 export { describeIoError, ImpossibleEvent, InputError } from './errors.js';
+export { type ExitRow, exitTable, takeExit } from './exits.js';
 export type { Violation } from './oracle.js';
 export { BUILTIN_POLICIES } from './policy/builtin.js';
 export { POLICY_NAMES, type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';

@@ -17,6 +17,7 @@
  */
 import {
   ERRNO,
+  type ExitRow,
   ImpossibleEvent,
   type Machine,
   type MachineHost,
@@ -25,14 +26,16 @@ import {
   RESUME_GUEST,
   RESUME_HOST,
   type Resume,
+  takeExit,
 } from '@vfpu/core';
-import { type ExitRow, exitTable } from './exits.js';
+import { x86ExitTable } from './exits.js';
 import {
   hex,
   IMAGE_BYTES,
   KVM_XSAVE_BYTES,
   MASK,
   MODELLED,
+  MXCSR_OFFSET,
   NON_TILE_BYTES,
   TILECFG_OFFSET,
   transferBytes,
@@ -52,6 +55,7 @@ import { componentsWritten, copyComponents, initComponents, restoreInstruction }
 const REG_XCR0 = 0;
 const REG_CR0 = 1;
 const REG_CPL = 2;
+const REG_MXCSR = 3;
 const REG_XFD = 4;
 const REG_XFD_ERR = 5;
 const REG_TILECFG = 6;
@@ -215,7 +219,7 @@ export class X86Machine implements Machine {
     const h = host;
     const cnt = (name: string) => h.counter('exits', name);
     const out = (name: string) => h.counter('outcomes', name);
-    this.exits = exitTable(h);
+    this.exits = x86ExitTable(h);
     this.c = {
       nmExit: cnt('EXCEPTION_NMI'),
       msrWrite: cnt('MSR_WRITE'),
@@ -454,7 +458,7 @@ export class X86Machine implements Machine {
     return unitSlice(unit, reg);
   }
   controlSlice(reg: number): number {
-    return reg === 3 ? packSlice(24, 4) : -1;
+    return reg === REG_MXCSR ? packSlice(MXCSR_OFFSET, 4) : -1;
   }
 
   // ---- Machine: KVM_RUN, load, put ---------------------------------------------------------
@@ -636,13 +640,13 @@ export class X86Machine implements Machine {
           h.control(2);
           this.loadGuest(v, 1, false);
         } else {
-          this.exitTail(v, cpu);
+          this.exitTail(v);
           this.loadGuest(v, 0, true);
         }
         return RESUME_GUEST;
       case TRAP_GUEST_TS:
         h.count(this.c.trapTs);
-        this.exitTail(v, cpu);
+        this.exitTail(v);
         if (h.trace.on)
           h.trace.fn(
             0,
@@ -661,7 +665,7 @@ export class X86Machine implements Machine {
           );
         this.xfdErr[v] = (this.fpXfd[v] as number) & MASK.XTILE_DATA;
         this.t(1, `guest_fpu.xfd_err ← ${hex(this.xfdErr[v] as number)}`);
-        this.exitTail(v, cpu);
+        this.exitTail(v);
         this.inject(v, this.xfdErr[v] as number);
         return RESUME_GUEST;
       }
@@ -681,7 +685,7 @@ export class X86Machine implements Machine {
   }
 
   /** After every VM exit (x86.c vcpu_enter_guest): sync a passed-through XFD, clear XFD_ERR. */
-  private exitTail(v: number, _cpu: number): void {
+  private exitTail(v: number): void {
     if (this.legacy) return;
     if (this.noWriteIntercept[v])
       this.t(1, 'fpu_sync_guest_vmexit_xfd_state: RDMSR IA32_XFD into fpstate->xfd');
@@ -692,11 +696,9 @@ export class X86Machine implements Machine {
   }
 
   exit(v: number, reason: number, save: boolean): Resume {
-    const row = (this.exits[reason] ?? this.exits[0]) as ExitRow;
     const h = this.host;
-    if (h.trace.on) h.trace.line(0, row.text);
-    for (let i = 0; i < row.counters.length; i++) h.count(row.counters[i] as number);
-    this.exitTail(v, this.vcpuCpu[v] as number);
+    const resume = takeExit(h, this.exits, reason);
+    this.exitTail(v);
     if (save) {
       const cpu = this.vcpuCpu[v] as number;
       if (this.legacy) this.putGuestLegacy(v, cpu, true);
@@ -707,8 +709,8 @@ export class X86Machine implements Machine {
         this.needLoad[this.vmm(v)] = 1;
       }
     }
-    if (row.resume === RESUME_HOST) this.leaving[v] = 1;
-    return row.resume;
+    if (resume === RESUME_HOST) this.leaving[v] = 1;
+    return resume;
   }
 
   guestWrite(
@@ -740,7 +742,7 @@ export class X86Machine implements Machine {
           );
           h.count(this.c.gp);
         }
-        this.exitTail(v, cpu);
+        this.exitTail(v);
         return RESUME_GUEST;
       }
       case REG_CR0: {
@@ -784,7 +786,7 @@ export class X86Machine implements Machine {
           );
           h.count(this.c.gp);
         } else this.xfdErr[v] = x;
-        this.exitTail(v, cpu);
+        this.exitTail(v);
         return RESUME_GUEST;
       }
       case REG_TILECFG:
@@ -810,7 +812,7 @@ export class X86Machine implements Machine {
     if (!this.o.cpuidXfd || x & ~((this.supported[v] as number) & USER_DYNAMIC)) {
       this.t(1, 'refused (no CPUID XFD, or a bit outside kvm_guest_supported_xfd): #GP(0)');
       h.count(this.c.gp);
-      this.exitTail(v, cpu);
+      this.exitTail(v);
       return RESUME_GUEST;
     }
     if (h.trace.on) h.trace.fn(1, 'fpu_update_guest_xfd', `(fpstate->xfd ← ${hex(x)})`);
@@ -827,7 +829,7 @@ export class X86Machine implements Machine {
           'non-zero: IA32_XFD read/write interception off, xfd_no_write_intercept, vmx_update_exception_bitmap adds #NM',
         );
     }
-    this.exitTail(v, cpu);
+    this.exitTail(v);
     return RESUME_GUEST;
   }
 
@@ -1005,8 +1007,6 @@ export class X86Machine implements Machine {
 
   userGetRegister(v: number, handle: number, out: Uint8Array): number {
     this.requireOutside(v, 'user-get');
-    if (handle === 1 && this.legacy)
-      throw new ImpossibleEvent('id', 'KVM_GET_XSAVE2 does not exist in Linux 4.8 (use XSAVE)');
     if (handle === 0 && (this.uabiSize[v] as number) > KVM_XSAVE_BYTES) {
       this.t(0, `KVM_GET_XSAVE: uabi_size ${this.uabiSize[v]} > 4096: -EINVAL`);
       this.host.count(this.c.getXsaveEinval);

@@ -193,20 +193,25 @@ const SYSCALLS_616: Readonly<Record<string, SyscallSpec>> = {
 /** User-register ids (user-get / user-set by `id`): machine.ts UID_*. */
 export const USER_IDS = ['XSAVE', 'XSAVE2'] as const;
 
-const USER_REGISTERS: UserRegisterSpec = {
-  description:
-    'XSAVE (KVM_GET_XSAVE / KVM_SET_XSAVE: the 4096-byte struct kvm_xsave, or uabi_size bytes for a set) or XSAVE2 (KVM_GET_XSAVE2: uabi_size bytes)',
-  resolve(id, write) {
-    const i = (USER_IDS as readonly string[]).indexOf(id);
-    if (i < 0) return `unknown id "${id}" (known: ${USER_IDS.join(', ')})`;
-    if (write && i === 1)
-      return 'XSAVE2 is read-only (KVM_SET_XSAVE takes uabi_size bytes: use id XSAVE)';
-    return i;
-  },
-  name(handle) {
-    return handle === 1 ? 'KVM_GET_XSAVE2' : 'KVM_GET_XSAVE';
-  },
-};
+/** The XSAVE uapi of a generation: Linux 4.8 has no KVM_GET_XSAVE2 (it came with AMX in 5.17). */
+function userRegisters(xsave2: boolean): UserRegisterSpec {
+  const ids = xsave2 ? USER_IDS : USER_IDS.slice(0, 1);
+  return {
+    description: xsave2
+      ? 'XSAVE (KVM_GET_XSAVE / KVM_SET_XSAVE: the 4096-byte struct kvm_xsave, or uabi_size bytes for a set) or XSAVE2 (KVM_GET_XSAVE2: uabi_size bytes)'
+      : 'XSAVE (KVM_GET_XSAVE / KVM_SET_XSAVE: the 4096-byte struct kvm_xsave)',
+    resolve(id, write) {
+      const i = (ids as readonly string[]).indexOf(id);
+      if (i < 0) return `unknown id "${id}" (known: ${ids.join(', ')})`;
+      if (write && i === 1)
+        return 'XSAVE2 is read-only (KVM_SET_XSAVE takes uabi_size bytes: use id XSAVE)';
+      return i;
+    },
+    name(handle) {
+      return handle === 1 ? 'KVM_GET_XSAVE2' : 'KVM_GET_XSAVE';
+    },
+  };
+}
 
 const NON_AMX_UNITS = UNITS.filter((u) => u.id !== 'amx-tile');
 
@@ -227,7 +232,7 @@ export const KVM_616: VariantSpec = {
   registerFileBytes: REGISTER_FILE_BYTES,
   controlRegisters: controlRegisters(true),
   exitReasons: EXIT_REASONS,
-  userRegisters: USER_REGISTERS,
+  userRegisters: userRegisters(true),
   syscalls: SYSCALLS_616,
   kvm: { policy: 'eager' },
   costs: X86_COSTS,
@@ -250,7 +255,7 @@ export const KVM_LAZY_CR0TS: VariantSpec = {
   registerFileBytes: REGISTER_FILE_BYTES,
   controlRegisters: controlRegisters(false),
   exitReasons: EXIT_REASONS,
-  userRegisters: USER_REGISTERS,
+  userRegisters: userRegisters(false),
   kvm: { policy: 'adaptive', params: { threshold: 5, wrap: 256, initial: 1 } },
   costs: X86_COSTS,
 };

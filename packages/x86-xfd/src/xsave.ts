@@ -4,7 +4,7 @@
  * each instruction moves (SDM Vol. 1 §13.7–13.12; reference/x86-xfd.md §6).
  */
 import { copyStrided } from '@vfpu/core';
-import { COMPONENT_RANGES, MASK, MODELLED } from './layout.js';
+import { COMPONENT_RANGES, MODELLED } from './layout.js';
 import type { SaveInstruction } from './options.js';
 
 /** Copies the components of `mask` from `src` to `dst` (same layout). */
@@ -62,5 +62,3 @@ export function componentsWritten(
 export function restoreInstruction(instruction: SaveInstruction): 'xrstors' | 'xrstor' {
   return instruction === 'xsaves' ? 'xrstors' : 'xrstor';
 }
-
-export { MASK };
