@@ -1,7 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: {
+    index: 'src/index.ts',
+    internal: 'src/internal.ts',
+    'backend-utils/index': 'src/backend-utils/index.ts',
+  },
   format: ['esm'],
   target: 'node20',
   platform: 'node',
@@ -12,5 +16,5 @@ export default defineConfig({
   },
   sourcemap: true,
   clean: true,
-  splitting: false,
+  splitting: true,
 });

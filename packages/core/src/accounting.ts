@@ -3,7 +3,7 @@
  * Counters are registered once, by name, when a machine is created; the hot path only adds
  * to numeric slots.
  */
-import type { CounterId, OpDirection } from './backend.js';
+import type { CounterId, OpDirection } from './contract/machine-host.js';
 import type { CostTable } from './costs.js';
 
 export type CounterSection = 'exits' | 'outcomes' | 'traps';

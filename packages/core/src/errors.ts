@@ -1,5 +1,20 @@
+/**
+ * vfpu's errors carry a marker symbol, so `VfpuError.isInstance(e)` works across copies of the
+ * package (a backend installed beside the CLI may bring its own @vfpu/core); never use instanceof.
+ */
+const MARKER = Symbol.for('vfpu.error');
+
+export class VfpuError extends Error {
+  readonly [MARKER] = true;
+  /** Any vfpu error, from any copy of @vfpu/core. */
+  static isInstance(e: unknown): e is VfpuError {
+    return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[MARKER] === true;
+  }
+}
+
 /** A user mistake: bad input, bad usage. Reported as `file:line: field: message`, exit code 2. */
-export class InputError extends Error {
+export class InputError extends VfpuError {
+  readonly kind = 'input';
   readonly file: string;
   readonly line: number;
   readonly field: string;
@@ -13,15 +28,34 @@ export class InputError extends Error {
     this.field = field;
     this.detail = detail;
   }
+  static override isInstance(e: unknown): e is InputError {
+    return VfpuError.isInstance(e) && (e as { kind?: unknown }).kind === 'input';
+  }
 }
 
 /** Thrown by the engine for an event impossible in the current state; the driver adds file and line. */
-export class ImpossibleEvent extends Error {
+export class ImpossibleEvent extends VfpuError {
+  readonly kind = 'impossible';
   readonly field: string;
   constructor(field: string, message: string) {
     super(message);
     this.name = 'ImpossibleEvent';
     this.field = field;
+  }
+  static override isInstance(e: unknown): e is ImpossibleEvent {
+    return VfpuError.isInstance(e) && (e as { kind?: unknown }).kind === 'impossible';
+  }
+}
+
+/** A backend that breaks the contract (a missing hook or capability group): the backend's bug. */
+export class ContractError extends VfpuError {
+  readonly kind = 'contract';
+  constructor(backend: string, message: string) {
+    super(`backend ${backend}: ${message}`);
+    this.name = 'ContractError';
+  }
+  static override isInstance(e: unknown): e is ContractError {
+    return VfpuError.isInstance(e) && (e as { kind?: unknown }).kind === 'contract';
   }
 }
 

@@ -2,8 +2,10 @@
  * Report format v1 (`vfpu run --json`). Key order is fixed and every count is exact, so the
  * same workload and seed give byte-identical JSON.
  */
+import type { Accounting } from './accounting.js';
 import type { CostTable } from './costs.js';
-import type { Simulator } from './engine.js';
+import type { Exposure } from './engine/exposure.js';
+import type { EngineState } from './engine/state.js';
 import type { Violation } from './oracle.js';
 
 export interface ReportV1 {
@@ -67,12 +69,19 @@ export interface ResolvedConfig {
   };
 }
 
+/** What a report is made of: the run's counts, the oracle's verdict and the exposure. */
+export interface ReportSources {
+  readonly state: EngineState;
+  readonly exposure: Exposure;
+}
+
 export function buildReport(
-  sim: Simulator,
+  { state, exposure }: ReportSources,
   workloadName: string,
   config: ResolvedConfig,
 ): ReportV1 {
-  const a = sim.acct;
+  const a: Accounting = state.acct;
+  const oracle = state.oracle;
   const fp = a.cyclesTrap + a.cyclesSave + a.cyclesRestore + a.cyclesControl;
   return {
     format: 'vfpu-report',
@@ -80,7 +89,7 @@ export function buildReport(
     arch: config.backend,
     variant: config.variant,
     policy: config.policy.name,
-    workload: { name: workloadName, events: sim.events, seed: config.seed },
+    workload: { name: workloadName, events: state.events, seed: config.seed },
     traps: a.section('traps'),
     exits: a.section('exits'),
     ops: a.ops(),
@@ -98,18 +107,18 @@ export function buildReport(
       },
     },
     check: {
-      reads: sim.oracle.reads,
-      violations: sim.oracle.violations,
-      first: sim.oracle.first,
-      unenabled_restores: sim.unenabledRestores,
+      reads: oracle.reads,
+      violations: oracle.violations,
+      first: oracle.first,
+      unenabled_restores: state.unenabledRestores,
     },
     exposure: {
-      events: sim.exposureEvents,
-      bytes: sim.exposureBytes,
-      guest: { events: sim.exposureGuestEvents, bytes: sim.exposureGuestBytes },
+      events: exposure.events,
+      bytes: exposure.bytes,
+      guest: { events: exposure.guestEvents, bytes: exposure.guestBytes },
     },
     outcomes: a.section('outcomes'),
-    warnings: sim.warningList(),
+    warnings: state.warningList(),
     config,
   };
 }

@@ -5,15 +5,17 @@
  */
 import { createHash } from 'node:crypto';
 import pkg from '../package.json' with { type: 'json' };
-import { type BackendV1, findVariant, type VariantSpec } from './backend.js';
+import type { BackendV2, VariantSpec } from './contract/backend.js';
 import { type CostTable, mergeCosts } from './costs.js';
-import { Simulator } from './engine.js';
+import { Simulator } from './engine/simulator.js';
 import { ImpossibleEvent, InputError } from './errors.js';
-import { resolvePolicy } from './policy/resolve.js';
+import { type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';
+import type { PolicyDefinition } from './policy/types.js';
 import { buildReport, type ReportV1, type ResolvedConfig } from './report.js';
 import { DEFAULT_SEED } from './rng.js';
 import { TraceCollector } from './trace.js';
 import { UNIT_CLASSES, type UnitClass } from './units.js';
+import { findVariant } from './variant.js';
 import { WorkloadEvent } from './workload/event.js';
 import { EventParser, parseHeader, type WorkloadHeader } from './workload/parse.js';
 import { PresetGenerator } from './workload/presets.js';
@@ -28,11 +30,11 @@ export const CORE_VERSION: string = pkg.version;
 
 export interface RunRequest {
   /** The backends to choose from (passed explicitly: nothing registers itself). */
-  readonly backends: readonly BackendV1[];
+  readonly backends: readonly BackendV2[];
   readonly arch?: string;
   readonly variant?: string;
-  /** `kvm`, `eager`, … or `name:key=value:…`. */
-  readonly policy: string;
+  /** `kvm`, `eager`, … or `name:key=value:…`, or a policy of your own. */
+  readonly policy: string | PolicyDefinition;
   /** A user cost table (parsed JSON) and the file it came from. */
   readonly costs?: unknown;
   readonly costsFile?: string;
@@ -47,14 +49,15 @@ export interface RunRequest {
 
 export interface RunResult {
   readonly report: ReportV1;
-  readonly simulator: Simulator;
   /** Kernel functions in call order, when `recordCalls` or `explain` was set. */
   readonly calls: readonly string[];
+  /** The machine's kernel-visible state at the end (its `inspect()`). */
+  readonly state: Record<string, unknown>;
 }
 
 interface Prepared {
   readonly sim: Simulator;
-  readonly backend: BackendV1;
+  readonly backend: BackendV2;
   readonly variant: VariantSpec;
   readonly config: Omit<ResolvedConfig, 'input'>;
   readonly tracer: TraceCollector | undefined;
@@ -71,7 +74,7 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
     );
   }
   // an arch-neutral workload without --arch runs on the first backend given (the default arch)
-  if (arch === undefined && req.backends.length > 0) arch = (req.backends[0] as BackendV1).id;
+  if (arch === undefined && req.backends.length > 0) arch = (req.backends[0] as BackendV2).id;
   const backend = req.backends.find((b) => b.id === arch);
   if (backend === undefined) {
     throw new InputError(
@@ -104,7 +107,7 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
     vcpus: header.vcpus,
   });
   if (!opts.ok) throw new InputError(file, headerLine, `config.${opts.field}`, opts.message);
-  let policy: ReturnType<typeof resolvePolicy>;
+  let policy: ResolvedPolicy;
   try {
     policy = resolvePolicy(req.policy, variant);
   } catch (e) {
@@ -131,6 +134,8 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
     seed,
     ...(tracer ? { tracer } : {}),
   });
+  const same = coincidence(policy, variant);
+  if (same !== undefined) sim.state.warn(same);
   const config: Omit<ResolvedConfig, 'input'> = {
     versions: { '@vfpu/core': CORE_VERSION, [`@vfpu/${backend.id}`]: backend.version },
     backend: backend.id,
@@ -145,6 +150,14 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
   return { sim, backend, variant, config, tracer };
 }
 
+/** Why `policy` must give the same result as another on this variant (its trap granularity), if it must. */
+export function coincidence(policy: ResolvedPolicy, variant: VariantSpec): string | undefined {
+  const g = variant.trapGranularity;
+  const same = policy.definition.sameAs;
+  if (g.scope !== 'all' || same?.when !== 'trap-enables-all') return undefined;
+  return `${policy.name} = ${same.policy} here: ${g.why}, so what a policy grants on a trap cannot matter`;
+}
+
 function stepChecked(
   p: Prepared,
   ev: WorkloadEvent,
@@ -155,7 +168,7 @@ function stepChecked(
   try {
     p.sim.step(ev);
   } catch (e) {
-    if (e instanceof ImpossibleEvent) throw new InputError(file, ev.line, e.field, e.message);
+    if (ImpossibleEvent.isInstance(e)) throw new InputError(file, ev.line, e.field, e.message);
     throw e;
   }
   if (p.tracer !== undefined && req.explain !== undefined)
@@ -165,7 +178,7 @@ function stepChecked(
 
 function finish(p: Prepared, name: string, input: ResolvedConfig['input']): RunResult {
   const report = buildReport(p.sim, name, { ...p.config, input });
-  return { report, simulator: p.sim, calls: p.tracer?.calls ?? [] };
+  return { report, calls: p.tracer?.calls ?? [], state: p.sim.machine.inspect() };
 }
 
 /** Runs an NDJSON workload from a file, `-` (stdin) or a `.gz` file, streaming. */

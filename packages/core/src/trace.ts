@@ -1,4 +1,4 @@
-import type { Tracer } from './backend.js';
+import type { Tracer } from './contract/machine-host.js';
 
 /** A tracer that does nothing: the hot path checks `on` and builds no text. */
 export const SILENT: Tracer = {

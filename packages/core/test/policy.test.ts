@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VariantSpec } from '../src/backend.js';
+import type { VariantSpec } from '../src/contract/backend.js';
 import { BUILTIN_POLICIES } from '../src/policy/builtin.js';
 import { resolvePolicy } from '../src/policy/resolve.js';
 import { buildLattice } from '../src/units.js';

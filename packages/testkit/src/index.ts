@@ -4,7 +4,7 @@
  * `describeBackendConformance(backend, { scenarios })` registers vitest tests: one per scenario
  * file, and property tests of the generic invariants over random valid workloads × every policy.
  */
-import type { BackendV1 } from '@vfpu/core';
+import type { BackendV2 } from '@vfpu/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants, PRESET_NAMES } from './invariants.js';
@@ -35,7 +35,7 @@ export interface ConformanceOptions {
 }
 
 export function describeBackendConformance(
-  backend: BackendV1,
+  backend: BackendV2,
   options: ConformanceOptions = {},
 ): void {
   describe(`${backend.id} conformance`, () => {

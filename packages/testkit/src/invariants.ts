@@ -2,16 +2,14 @@
  * Generic invariants every backend must keep under every policy, on random valid workloads.
  */
 import {
-  type BackendV1,
-  formatEvent,
+  type BackendV2,
   formatHeader,
   POLICY_NAMES,
   PRESETS,
-  PresetGenerator,
   type ReportV1,
   runPreset,
-  WorkloadEvent,
 } from '@vfpu/core';
+import { formatEvent, PresetGenerator, WorkloadEvent } from '@vfpu/core/internal';
 
 export interface RandomWorkload {
   readonly preset: string;
@@ -44,7 +42,7 @@ export function invariantProblems(policy: string, r: ReportV1): string[] {
 }
 
 /** Runs one random workload under every policy; returns all problems found. */
-export function checkInvariants(backend: BackendV1, w: RandomWorkload, variant?: string): string[] {
+export function checkInvariants(backend: BackendV2, w: RandomWorkload, variant?: string): string[] {
   const problems: string[] = [];
   for (const policy of POLICY_NAMES) {
     const { report } = runPreset(

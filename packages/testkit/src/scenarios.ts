@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type BackendV1, type ReportV1, runText } from '@vfpu/core';
+import { type BackendV2, type ReportV1, runText } from '@vfpu/core';
 
 /** The expectation file of a scenario. */
 export interface ScenarioExpectation {
@@ -59,7 +59,7 @@ export function loadScenarios(dir: string): Scenario[] {
 }
 
 /** Differences between a scenario's expectation and what the backend did (empty: conforms). */
-export function checkScenario(backend: BackendV1, s: Scenario): string[] {
+export function checkScenario(backend: BackendV2, s: Scenario): string[] {
   const result = runText(
     s.workload,
     { backends: [backend], policy: s.expect.policy ?? 'kvm', recordCalls: true },
@@ -103,7 +103,7 @@ export function checkScenario(backend: BackendV1, s: Scenario): string[] {
       problems.push(`calls: expected ${e.calls.join(' → ')}\n       got      ${got.join(' → ')}`);
     }
   }
-  if (e.state !== undefined) matchPartial('state', e.state, result.simulator.inspect(), problems);
+  if (e.state !== undefined) matchPartial('state', e.state, result.state, problems);
   return problems;
 }
 

@@ -130,6 +130,7 @@ export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [
     description: 'on a trap, grant the widest unit the guest has used so far',
     origin: 'LoongArch KVM "Set max used FPU type with FPU exception" (B. Mao, 2026)',
     params: {},
+    sameAs: { policy: 'lazy', when: 'trap-enables-all' },
     create: (view) => new Widest(view),
   },
   {

@@ -1,4 +1,4 @@
-import type { VariantSpec } from '../backend.js';
+import type { VariantSpec } from '../contract/backend.js';
 import { BUILTIN_POLICIES } from './builtin.js';
 import type { PolicyDefinition } from './types.js';
 
@@ -16,7 +16,11 @@ export const POLICY_NAMES: readonly string[] = ['kvm', ...BUILTIN_POLICIES.map((
  * Parses `name` or `name:key=value:key=value` and resolves `kvm` through the variant.
  * Throws an Error with a user-facing message on a bad name or parameter.
  */
-export function resolvePolicy(spec: string, variant: VariantSpec): ResolvedPolicy {
+export function resolvePolicy(
+  spec: string | PolicyDefinition,
+  variant: VariantSpec,
+): ResolvedPolicy {
+  if (typeof spec !== 'string') return resolveDefinition(spec);
   const [name = '', ...rest] = spec.split(':');
   const ref = name === 'kvm' ? variant.kvm : { policy: name };
   const definition = BUILTIN_POLICIES.find((p) => p.name === ref.policy);
@@ -46,4 +50,13 @@ export function resolvePolicy(spec: string, variant: VariantSpec): ResolvedPolic
     params[key] = value;
   }
   return { name: rest.length ? spec : name, definition, params };
+}
+
+/** A policy given as an object through the API (not built in): its parameters at their defaults. */
+function resolveDefinition(definition: PolicyDefinition): ResolvedPolicy {
+  if (typeof definition.create !== 'function' || typeof definition.name !== 'string')
+    throw new Error('a policy object needs a name and a create() function (see PolicyDefinition)');
+  const params: Record<string, number> = {};
+  for (const [key, p] of Object.entries(definition.params ?? {})) params[key] = p.default;
+  return { name: definition.name, definition, params };
 }

@@ -48,5 +48,14 @@ export interface PolicyDefinition {
   /** Where the idea comes from (kernel commit, paper). */
   readonly origin: string;
   readonly params: Readonly<Record<string, PolicyParamSpec>>;
+  /**
+   * The policy this one must equal on a variant whose one trap enables every unit (it differs
+   * only in what it grants): core says so in the report's warnings and in `vfpu list`.
+   */
+  readonly sameAs?: { readonly policy: string; readonly when: 'trap-enables-all' };
+  /**
+   * Creates the per-run instance. It sees the run only through `view` and the calls below; a
+   * later contract may add a bounded look-ahead of the workload to `view` (a clairvoyant policy).
+   */
   create(view: PolicyView, params: Readonly<Record<string, number>>): PolicyInstance;
 }

@@ -2,7 +2,7 @@
  * Workload format v1: the single description both the validator and the JSON Schema are
  * generated from.
  */
-import { EXIT_REASONS } from '../backend.js';
+import { EXIT_REASONS } from '../backend-utils/exit-table.js';
 import { UNIT_CLASSES } from '../units.js';
 import { ACCESSES, type OpName } from './event.js';
 

@@ -2,7 +2,8 @@
  * Validation of workload lines into {@link WorkloadEvent} records. Unknown fields are errors;
  * every error names the file, the line and the field.
  */
-import { EXIT_REASONS, type SyscallSpec, type VariantSpec } from '../backend.js';
+import { EXIT_REASONS } from '../backend-utils/exit-table.js';
+import type { VariantSpec } from '../contract/backend.js';
 import { InputError } from '../errors.js';
 import { UNIT_CLASSES, type UnitClass, type UnitLattice } from '../units.js';
 import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
@@ -164,8 +165,8 @@ export class EventParser {
     for (const c of UNIT_CLASSES)
       m.set(c, ctx.lattice.indexOf(ctx.variant.classMap[c as UnitClass]));
     this.classUnit = m;
-    this.controlNames = Object.keys(ctx.variant.controlRegisters);
-    this.reasons = [...EXIT_REASONS, ...Object.keys(ctx.variant.exitReasons ?? {})];
+    this.controlNames = ctx.variant.controlRegisters.map((r) => r.name);
+    this.reasons = [...EXIT_REASONS, ...(ctx.variant.exitReasons ?? []).map((r) => r.name)];
   }
 
   /** Context index of a thread name (vCPU contexts come first, then VMM threads, then declared ones). */
@@ -373,8 +374,8 @@ export class EventParser {
   /** syscall: one of the variant's system calls by `name`; `vcpu` and `value` as it declares. */
   private syscall(obj: Record<string, unknown>, ev: WorkloadEvent, line: number): void {
     const { file, variant } = this.ctx;
-    const calls = variant.syscalls ?? {};
-    const names = Object.keys(calls);
+    const calls = variant.syscalls ?? [];
+    const names = calls.map((c) => c.name);
     const name = obj.name;
     const idx = typeof name === 'string' ? names.indexOf(name) : -1;
     if (idx < 0) {
@@ -386,7 +387,7 @@ export class EventParser {
         `unknown system call ${describe(name)} for ${variant.id} (${known})`,
       );
     }
-    const spec = calls[name as string] as SyscallSpec;
+    const spec = calls[idx] as (typeof calls)[number];
     ev.call = idx;
     if (spec.vcpu && obj.vcpu === undefined)
       throw new InputError(file, line, 'vcpu', `missing (${name as string} is a vCPU ioctl)`);
@@ -420,9 +421,7 @@ export class EventParser {
       );
     }
     ev.controlReg = idx;
-    const bits = (
-      variant.controlRegisters[name as string] as { bits: Readonly<Record<string, number>> }
-    ).bits;
+    const bits = (variant.controlRegisters[idx] as (typeof variant.controlRegisters)[number]).bits;
     const toMask = (field: 'set' | 'clear'): number => {
       const list = obj[field];
       if (list === undefined) return 0;

@@ -3,7 +3,7 @@
  * record, so a 100-million-event run needs no more memory than a 1 000-event one. Generated
  * workloads are architecture-neutral: they use unit classes, mapped by each backend.
  */
-import { EXIT_REASONS } from '../backend.js';
+import { EXIT_REASONS } from '../backend-utils/exit-table.js';
 import { Rng } from '../rng.js';
 import { UNIT_CLASSES } from '../units.js';
 import { Access, Op, type WorkloadEvent } from './event.js';

@@ -1,5 +1,5 @@
 /** Serialises events back to workload v1 NDJSON (for `vfpu gen`). */
-import { EXIT_REASONS } from '../backend.js';
+import { EXIT_REASONS } from '../backend-utils/exit-table.js';
 import { Access, OPS, Op, type WorkloadEvent } from './event.js';
 import type { WorkloadHeader } from './parse.js';
 

@@ -2,14 +2,7 @@
  * Checks every backend's `resolveConfig` makes the same way, with the same messages: unknown
  * option names, lists of bit names, and the `quirks` / `faults` options.
  */
-import type { OptionSpec } from './backend.js';
-
-export interface ConfigFailure {
-  readonly ok: false;
-  readonly field: string;
-  readonly message: string;
-}
-export type ConfigResult = { ok: true; value: Record<string, unknown> } | ConfigFailure;
+import type { ConfigFailure, OptionSpec } from '../contract/backend.js';
 
 export function configFailure(field: string, message: string): ConfigFailure {
   return { ok: false, field, message };

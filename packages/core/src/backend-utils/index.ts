@@ -1,0 +1,22 @@
+/**
+ * `@vfpu/core/backend-utils`: what backends call: named hook results, byte and slice helpers,
+ * errno values, the exit table, option checks. The types they implement are in the contract.
+ */
+export { copyStrided, readU32, slice, sliceTable, writeU32 } from './bytes.js';
+export { ERRNO, returnName } from './errno.js';
+export { EXIT_REASONS, type ExitRow, exitTable, takeExit } from './exit-table.js';
+export {
+  badBitList,
+  configFailure,
+  isConfigObject,
+  resolveQuirksAndFaults,
+  unknownOption,
+} from './options.js';
+export {
+  EXECUTES,
+  NO_EXIT,
+  NOT_EXECUTED,
+  RESUME_GUEST,
+  RESUME_HOST,
+  ROOT_TRAP,
+} from './results.js';

@@ -1,0 +1,55 @@
+/** What core gives a backend's machine: the register files, counters, the trace and the lifecycle. */
+import type { UnitMask } from '../units.js';
+
+/** A counter, trap kind or routine registered with core at machine creation. */
+export type CounterId = number;
+
+export type OpDirection = 'save' | 'restore' | 'other';
+
+/** Where a trap is taken: by the hypervisor (`root`), by a host thread, or inside the guest. */
+export type TrapWhere = 'root' | 'host' | 'guest';
+
+export interface Tracer {
+  /** True when someone listens; backends build trace text only then. */
+  readonly on: boolean;
+  /** A line of explanation under the current event (depth 0 = first indent). */
+  line(depth: number, text: string): void;
+  /** A named kernel function runs (recorded in the call sequence). */
+  fn(depth: number, name: string, detail?: string): void;
+}
+
+export interface MachineHost {
+  readonly cpus: number;
+  readonly vcpus: number;
+  /** Number of contexts: vCPUs, then their VMM threads, then the declared host threads. */
+  readonly contexts: number;
+  /** The hardware register file of each pCPU. */
+  readonly registerFile: readonly Uint8Array[];
+  /** Context index of vCPU v's guest state is v; its VMM thread and other host threads follow. */
+  vmmThread(vcpu: number): number;
+  contextName(ctx: number): string;
+  isVcpu(ctx: number): boolean;
+  /**
+   * Is `vcpu` inside KVM_RUN (loaded, in the guest, or preempted inside the ioctl)? Core owns the
+   * lifecycle; a machine asks, e.g. whether a VMM thread scheduled in returns to user mode.
+   */
+  inKvmRun(vcpu: number): boolean;
+  /** Registers a counter in a report section (`exits`, `outcomes`). */
+  counter(section: 'exits' | 'outcomes', name: string): CounterId;
+  /** Registers a trap kind; `host` traps are taken by host threads, `guest` ones inside the guest. */
+  trapKind(name: string, where: TrapWhere): CounterId;
+  /** Registers a routine that moves register state (or not: direction `other`). */
+  op(name: string, direction: OpDirection): CounterId;
+  count(id: CounterId): void;
+  /** A routine runs for `ctx`, moving `bytes` of the `units`' state (`depth`: trace indentation). */
+  call(op: CounterId, ctx: number, bytes: number, units: UnitMask, depth: number): void;
+  /** `n` writes of root control registers (costed as `control`). */
+  control(n: number): void;
+  /** pCPU `cpu` now holds `ctx`'s state for the parts of `units` (`ctx` null: nobody's). */
+  loaded(cpu: number, ctx: number | null, units: UnitMask): void;
+  /** The state of `units` of `ctx` is architecturally unpredictable until written again. */
+  undefine(ctx: number, units: UnitMask): void;
+  /** A warning for the report (counted when repeated). */
+  warn(message: string): void;
+  readonly trace: Tracer;
+}

@@ -1,0 +1,145 @@
+/**
+ * The machine: a backend's per-run mechanism state, driven by core.
+ *
+ * Core plays the part of `virt/kvm/kvm_main.c`: it owns each vCPU's lifecycle (outside KVM_RUN,
+ * loaded, in the guest, preempted inside KVM_RUN), calls the arch hooks exactly once per
+ * transition, decides what a host thread's use or a vCPU ioctl means for a preempted vCPU, and
+ * refuses what cannot happen. The machine answers with what the architecture and its kernel do.
+ *
+ * Every hook runs on the hot path: allocate nothing (precompute {@link Slice}s, build trace text
+ * only behind `host.trace.on`). Ids (units, control registers, exit reasons, system calls) are the
+ * ones core gave in {@link MachineInit.ids}.
+ */
+import type { UnitMask } from '../units.js';
+import type { Slice } from './registers.js';
+
+/**
+ * What exit and trap handlers return, as the kernel's `RESUME_*`: RESUME_GUEST (0) or RESUME_HOST
+ * (2, KVM_RUN returns to userspace). Named constants are in `@vfpu/core/backend-utils`.
+ */
+export type Resume = 0 | 2;
+/** A guest control-register write: a Resume after an exit, or NO_EXIT (1): done inside the guest. */
+export type GuestWriteResult = Resume | 1;
+/**
+ * What the hardware does with a guest instruction ({@link Machine.guestAccess}): EXECUTES (0),
+ * ROOT_TRAP (1: core calls {@link Machine.handleTrap}), or NOT_EXECUTED (2: an exception taken
+ * inside the guest, or a failed condition).
+ */
+export type AccessResult = 0 | 1 | 2;
+
+/** The required core of a machine: the kernel's arch hooks, the hardware's check, the trap handler. */
+export interface Machine {
+  // ---- state policies and core read ----
+  /** Units the guest has enabled itself (usable without a guest-internal exception). */
+  guestEnabled(vcpu: number): UnitMask;
+  /** Units whose state is live in hardware for the vCPU and enabled (e.g. MIPS `aux_inuse`). */
+  live(vcpu: number): UnitMask;
+
+  // ---- lifecycle: kvm_main.c calls these, core decides when ----
+  /** `kvm_arch_vcpu_load`: KVM_RUN's vcpu_load, or the vCPU thread scheduled in (kvm_sched_in). */
+  kvm_arch_vcpu_load(vcpu: number, cpu: number): void;
+  /** `kvm_arch_vcpu_put`: KVM_RUN's vcpu_put, or the vCPU thread preempted (kvm_sched_out). */
+  kvm_arch_vcpu_put(vcpu: number): void;
+  /** KVM_RUN begins on `cpu` (after vcpu_load): the FP work of `kvm_arch_vcpu_ioctl_run`'s start. */
+  kvmRunBegin(vcpu: number, cpu: number): void;
+  /**
+   * KVM_RUN returns: the FP work of `kvm_arch_vcpu_ioctl_run`'s end, on `cpu`. After an exit to
+   * userspace it runs before vcpu_put. For a preempted vCPU core calls it when it learns KVM_RUN
+   * returned (a pending signal: a vCPU ioctl, or the VMM thread running user code); `cpu` is the
+   * VMM thread's pCPU, or null when the thread is not on one (the model does not schedule it).
+   */
+  kvmRunEnd(vcpu: number, cpu: number | null): void;
+  /** Guest entry; `reentry` after an exit handled in the kernel. */
+  enter(vcpu: number, reentry: boolean): void;
+  /**
+   * A non-FP exit (`reason`: an exit-reason id): counts the kernel's counter; RESUME_HOST when it
+   * goes to userspace. `save`: the policy saves and disables everything live at this exit; the
+   * machine does it where its kernel's world switch would (ARMv7 `__kvm_vcpu_return`: before the
+   * handler runs).
+   */
+  exit(vcpu: number, reason: number, save: boolean): Resume;
+
+  // ---- the guest's FP/SIMD instructions ----
+  /**
+   * Would a guest instruction of `unit` execute, trap to the hypervisor, or not execute? The
+   * machine latches what the hardware reports (cause, syndrome) for {@link handleTrap}.
+   * `control`: the id of the control register the instruction writes, or null for a register use
+   * (ARM: FPEXC is accessible while FPEXC.EN = 0). `conditionFails`: a conditional instruction
+   * whose condition fails (the workload's `condition` field).
+   */
+  guestAccess(
+    vcpu: number,
+    unit: number,
+    control: number | null,
+    conditionFails: boolean,
+  ): AccessResult;
+  /** The kernel's handler for the trap {@link guestAccess} latched; `grant` is the policy's choice. */
+  handleTrap(vcpu: number, unit: number, grant: UnitMask): Resume;
+  /** A policy-initiated load of `units` outside a trap (eager at entry). */
+  load(vcpu: number, units: UnitMask): void;
+  /** Where register `reg` of `unit` lives in the register file (and in the vCPU's image). */
+  slice(vcpu: number, unit: number, reg: number): Slice;
+  /** The guest-visible value of control register `reg` (a guest read, e.g. mfc0). */
+  guestRead(vcpu: number, reg: number): number;
+  /**
+   * The guest writes `value` (set/clear already resolved against {@link guestRead}) to control
+   * register `reg`. For a register with a `unit`, core has already run the instruction's trap.
+   */
+  guestWrite(vcpu: number, reg: number, value: number): GuestWriteResult;
+
+  /** Kernel-visible state (aux_inuse, root bits…) for tests, `explain` and the run result. */
+  inspect(): Record<string, unknown>;
+
+  // ---- capability groups, checked when the machine is created ----
+  /** Host threads and kernel-mode FP sharing the pCPUs (needed by `switch`, `host-use`, `kernel-fpu`). */
+  readonly hostThreads?: MachineHostThreads;
+  /** Userspace access to vCPU FP state by unit (needed by `user-get` / `user-set` of a unit). */
+  readonly uapi?: MachineUapi;
+  /** The register-id uapi (required when the variant declares `userRegisters`). */
+  readonly userRegisters?: MachineUserRegisters;
+  /** The VMM's system calls (required when the variant declares `syscalls`). */
+  readonly syscalls?: MachineSyscalls;
+}
+
+export interface MachineHostThreads {
+  /** The host scheduler switches `cpu` from context `prev` (null: idle) to `next` (null: idle). */
+  hostSwitch(cpu: number, prev: number | null, next: number | null): void;
+  /** A host thread accesses `unit`; returns true when the access executes after any trap. */
+  hostUse(cpu: number, thread: number, unit: number): boolean;
+  /** Where register `reg` of `unit` lives for host thread `thread`. */
+  hostSlice(thread: number, unit: number, reg: number): Slice;
+  /** Host kernel-mode FP/SIMD use; false when the architecture's kernel has no such API. */
+  kernelFpu(cpu: number): boolean;
+}
+
+export interface MachineUapi {
+  /**
+   * Userspace reads register `reg` of `unit`: copies what the kernel returns into `out` at the
+   * slice's offset and returns the slice to check, or null when nothing is returned.
+   */
+  userRead(vcpu: number, unit: number, reg: number, out: Uint8Array): Slice | null;
+  /** Userspace writes vCPU state from `src` (same layout); false when the kernel ignores it. */
+  userWrite(vcpu: number, unit: number, reg: number, src: Uint8Array): boolean;
+}
+
+export interface MachineUserRegisters {
+  /**
+   * Userspace reads register `handle` (from `UserRegisterSpec.resolve`): copies what the kernel
+   * returns into `out` and returns the slice to check, or null (an error, or data that is not
+   * register state, such as a register list).
+   */
+  getRegister(vcpu: number, handle: number, out: Uint8Array): Slice | null;
+  /** Where the value of a write of `handle` goes, or null when nothing is stored. */
+  registerSlice(vcpu: number, handle: number): Slice | null;
+  /** Userspace writes register `handle` from `src`; false when the kernel stores nothing. */
+  setRegister(vcpu: number, handle: number, src: Uint8Array): boolean;
+}
+
+export interface MachineSyscalls {
+  /**
+   * The VMM makes system call `call` (an id) for `vcpu` (null: a process- or VM-level call) with
+   * `value`; returns 0 (or a count) or a negative errno. Core counts the result under outcomes
+   * and never makes a vCPU call inside KVM_RUN.
+   */
+  syscall(vcpu: number | null, call: number, value: number): number;
+}

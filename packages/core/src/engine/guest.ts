@@ -1,0 +1,214 @@
+/**
+ * What runs on a pCPU: guest instructions (with the hardware's check, the root trap and the
+ * kernel's handler), guest control-register writes, host threads' FP use and kernel-mode FP.
+ */
+import { ImpossibleEvent } from '../errors.js';
+import type { UnitSpec } from '../units.js';
+import { Access, type WorkloadEvent } from '../workload/event.js';
+import { access, Subject } from './check.js';
+import type { Exposure } from './exposure.js';
+import type { VcpuLifecycle } from './lifecycle.js';
+import { type EngineState, Lifecycle, NONE } from './state.js';
+
+const ROOT_TRAP = 1;
+const EXECUTES = 0;
+const RESUME_HOST = 2;
+const NO_EXIT = 1;
+
+export class GuestPath {
+  private readonly classWarned = new Set<string>();
+  /** By control-register id: the unit it belongs to, or NONE. */
+  private readonly controlUnit: Int32Array;
+  /** By unit u: the control registers every read of u also reads are unitControl[start[u] … start[u+1]). */
+  private readonly unitControl: Int32Array;
+  private readonly unitControlStart: Int32Array;
+
+  private readonly s: EngineState;
+  private readonly life: VcpuLifecycle;
+  private readonly exposure: Exposure;
+
+  constructor(s: EngineState, life: VcpuLifecycle, exposure: Exposure) {
+    this.s = s;
+    this.life = life;
+    this.exposure = exposure;
+    const regs = s.variant.controlRegisters;
+    this.controlUnit = Int32Array.from(regs, (r) =>
+      r.unit === undefined ? NONE : s.lattice.indexOf(r.unit),
+    );
+    const readBy: number[][] = s.lattice.units.map(() => []);
+    regs.forEach((r, id) => {
+      const u = this.controlUnit[id] as number;
+      if (u >= 0 && r.readByUse !== false) readBy[u]?.push(id);
+    });
+    this.unitControl = Int32Array.from(readBy.flat());
+    this.unitControlStart = new Int32Array(readBy.length + 1);
+    readBy.forEach((list, u) => {
+      this.unitControlStart[u + 1] = (this.unitControlStart[u] as number) + list.length;
+    });
+  }
+
+  pickReg(unit: number, reg: number): number {
+    if (reg >= 0) return reg;
+    return this.s.rng.int((this.s.lattice.units[unit] as UnitSpec).registers);
+  }
+
+  classWarning(ev: WorkloadEvent): void {
+    const name = ev.unitName;
+    const unit = this.s.lattice.units[ev.unit] as UnitSpec;
+    const exact = Array.isArray(unit.class) ? unit.class.includes(name) : unit.class === name;
+    if (name === unit.id || exact || this.classWarned.has(name)) return;
+    this.classWarned.add(name);
+    this.s.warn(`class ${name} has no exact unit here; mapped to ${unit.id}`);
+  }
+
+  /** `use`: a guest instruction of a unit, then its checked access (and its control registers'). */
+  use(ev: WorkloadEvent): void {
+    const s = this.s;
+    const v = ev.vcpu;
+    const cpu = this.life.requireInGuest(v, 'use');
+    if (ev.unitName !== '') this.classWarning(ev);
+    const unit = ev.unit;
+    if (s.trace.on) s.trace.line(0, `guest ${unitAccess(ev.access)} ${s.lattice.units[unit]?.id}`);
+    if (!this.instruction(v, unit, null, ev.conditionFails)) return;
+    const reg = this.pickReg(unit, ev.reg);
+    const hw = s.registerFile[cpu] as Uint8Array;
+    access(s, hw, v, s.machine.slice(v, unit, reg), ev.access, Subject.unit, unit, reg);
+    // the instruction also reads the unit's control registers (e.g. the rounding mode in FCSR)
+    if (ev.access & Access.read) {
+      const end = this.unitControlStart[unit + 1] as number;
+      for (let i = this.unitControlStart[unit] as number; i < end; i++) {
+        const id = this.unitControl[i] as number;
+        const p = s.variant.controlRegisters[id]?.slice;
+        if (p) access(s, hw, v, p, Access.read, Subject.control, unit, id);
+      }
+    }
+  }
+
+  /**
+   * A guest instruction of `unit`: the hardware's check, the root trap and the kernel's handler,
+   * and the re-entry. True when the instruction then executes.
+   */
+  instruction(v: number, unit: number, control: number | null, conditionFails: boolean): boolean {
+    const s = this.s;
+    const m = s.machine;
+    let result = m.guestAccess(v, unit, control, conditionFails);
+    if (result === ROOT_TRAP) {
+      const grant = s.policy.grant(v, unit) & ~m.live(v);
+      if (m.handleTrap(v, unit, grant) === RESUME_HOST) {
+        this.life.toUserspace(v);
+        return false;
+      }
+      this.life.entry(v, true);
+      result = m.guestAccess(v, unit, control, conditionFails);
+      if (result === ROOT_TRAP) {
+        s.warn(
+          'the guest was re-entered with the unit still disabled: it would trap again (a livelock in the kernel)',
+        );
+        return false;
+      }
+    }
+    if (result !== EXECUTES) return false; // the guest's own exception, or a failed condition
+    this.exposure.check(v, s.vcpuCpu[v] as number);
+    s.policy.used(v, unit);
+    return true;
+  }
+
+  /** `guest-write`: the guest writes a control register (`value`, or `set`/`clear` bit masks). */
+  guestWrite(ev: WorkloadEvent): void {
+    const s = this.s;
+    const m = s.machine;
+    const v = ev.vcpu;
+    const cpu = this.life.requireInGuest(v, 'guest-write');
+    const reg = ev.controlReg;
+    const spec = s.variant.controlRegisters[reg];
+    const unit = this.controlUnit[reg] as number;
+    let value = ev.value;
+    if (unit >= 0 && spec?.slice) {
+      // an instruction of the unit (MIPS ctc1 / ctcmsa): it traps like any use of the unit, and
+      // its value becomes the context's truth
+      if (s.trace.on)
+        s.trace.line(0, `guest write of ${spec.name} (a ${s.lattice.units[unit]?.id} instruction)`);
+      if (!this.instruction(v, unit, reg, false)) return;
+      const off = spec.slice.offset;
+      if (!ev.hasValue) {
+        const old = s.oracle.readU32(s.registerFile[cpu] as Uint8Array, v, off);
+        value = ((old | ev.set) & ~ev.clear) >>> 0;
+      }
+      s.oracle.setU32(v, off, value);
+    } else if (!ev.hasValue) {
+      value = ((m.guestRead(v, reg) | ev.set) & ~ev.clear) >>> 0;
+    }
+    const resume = m.guestWrite(v, reg, value);
+    if (resume === NO_EXIT) return;
+    if (resume === RESUME_HOST) {
+      this.life.toUserspace(v);
+      return;
+    }
+    // the write trapped and was completed by the kernel: the guest is re-entered
+    s.run[v] = Lifecycle.loaded;
+    this.life.entry(v, true);
+  }
+
+  /** `host-use`: the thread current on a pCPU touches FP/SIMD. */
+  hostUse(ev: WorkloadEvent): void {
+    const s = this.s;
+    const cpu = ev.cpu;
+    this.life.requireNoVcpuLoaded(cpu, 'host-use');
+    const current = s.cpuThread[cpu] as number;
+    if (current === NONE)
+      throw new ImpossibleEvent(
+        'cpu',
+        `host-use: no thread is running on cpu ${cpu}; add a switch first`,
+      );
+    if (ev.thread !== NONE && ev.thread !== current) {
+      throw new ImpossibleEvent(
+        'thread',
+        `host-use: ${s.contextName(ev.thread)} is not running on cpu ${cpu} (${s.contextName(current)} is); add a switch first`,
+      );
+    }
+    const host = this.requireHost('host-use');
+    if (ev.unitName !== '') this.classWarning(ev);
+    // a vCPU thread runs user code only once its KVM_RUN has returned
+    const v = current - s.vcpus;
+    if (v >= 0 && v < s.vcpus) this.life.requireOutside(v, cpu, 'its VMM thread runs user code');
+    if (!host.hostUse(cpu, current, ev.unit)) return;
+    const reg = this.pickReg(ev.unit, ev.reg);
+    const p = host.hostSlice(current, ev.unit, reg);
+    access(s, s.registerFile[cpu] as Uint8Array, current, p, ev.access, Subject.unit, ev.unit, reg);
+  }
+
+  /** `switch`: the host scheduler runs `thread` on `cpu`. */
+  hostSwitch(cpu: number, thread: number): void {
+    this.life.requireNoVcpuLoaded(cpu, 'switch');
+    this.life.schedule(cpu, thread);
+  }
+
+  /** `kernel-fpu`: kernel_fpu_begin / kernel_neon_begin on `cpu`. */
+  kernelFpu(cpu: number): void {
+    this.life.requireNotInGuest(cpu, 'kernel-fpu');
+    if (!this.requireHost('kernel-fpu').kernelFpu(cpu)) {
+      this.s.warn("kernel-fpu ignored: this architecture's kernel has no kernel-mode FP/SIMD API");
+    }
+  }
+
+  /** `work`: useful cycles (and, in the guest, a moment the LazyFP window may be open). */
+  work(ev: WorkloadEvent): void {
+    const s = this.s;
+    if (ev.vcpu !== NONE) this.exposure.check(ev.vcpu, this.life.requireInGuest(ev.vcpu, 'work'));
+    s.acct.cyclesWork += ev.cycles;
+  }
+
+  private requireHost(what: string) {
+    const host = this.s.machine.hostThreads;
+    if (host === undefined)
+      throw new ImpossibleEvent(
+        'op',
+        `${what}: the ${this.s.variant.id} machine does not model host threads`,
+      );
+    return host;
+  }
+}
+
+function unitAccess(a: number): string {
+  return a === Access.read ? 'read of' : a === Access.write ? 'write of' : 'read-modify-write of';
+}

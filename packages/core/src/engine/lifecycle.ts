@@ -1,0 +1,219 @@
+/**
+ * The vCPU lifecycle, as `virt/kvm/kvm_main.c` drives it: KVM_RUN begins (vcpu_load, then the
+ * arch's run prologue), the vCPU enters and leaves guest mode, its thread is preempted
+ * (kvm_sched_out → kvm_arch_vcpu_put) and scheduled in again (kvm_sched_in → kvm_arch_vcpu_load),
+ * and KVM_RUN returns (the arch's run epilogue, then vcpu_put). Each arch hook runs exactly once
+ * per transition; events impossible in the current state are refused here.
+ */
+import { ImpossibleEvent } from '../errors.js';
+import { maskNames } from '../units.js';
+import { type EngineState, Lifecycle as L, NONE } from './state.js';
+
+const RESUME_HOST = 2;
+
+export class VcpuLifecycle {
+  /** Counts `KVM_RUN returned to userspace` (exits whose handler resumes the host). */
+  private readonly returned: number;
+
+  private readonly s: EngineState;
+
+  constructor(s: EngineState) {
+    this.s = s;
+    this.returned = s.acct.counter('outcomes', 'KVM_RUN returned to userspace');
+  }
+
+  /** The host scheduler makes `thread` current on `cpu`, taking it off any other pCPU. */
+  schedule(cpu: number, thread: number): void {
+    const s = this.s;
+    const prev = s.cpuThread[cpu] as number;
+    if (prev === thread) return;
+    const host = s.machine.hostThreads;
+    const elsewhere = s.threadCpu[thread] as number;
+    if (elsewhere !== NONE) {
+      if (s.cpuVcpu[elsewhere] !== NONE) {
+        throw new ImpossibleEvent(
+          'thread',
+          `${s.contextName(thread)} is inside KVM_RUN on cpu ${elsewhere}; put its vcpu first`,
+        );
+      }
+      if (s.trace.on) s.trace.line(0, `schedule: ${s.contextName(thread)} leaves cpu ${elsewhere}`);
+      host?.hostSwitch(elsewhere, thread, null);
+      s.cpuThread[elsewhere] = NONE;
+      s.threadCpu[thread] = NONE;
+    }
+    if (s.trace.on) {
+      const from = prev === NONE ? 'idle' : s.contextName(prev);
+      s.trace.line(0, `switch_to on cpu ${cpu}: ${from} → ${s.contextName(thread)}`);
+    }
+    host?.hostSwitch(cpu, prev === NONE ? null : prev, thread);
+    if (prev !== NONE) s.threadCpu[prev] = NONE;
+    s.cpuThread[cpu] = thread;
+    s.threadCpu[thread] = cpu;
+  }
+
+  /** `load`: KVM_RUN begins on `cpu` (vcpu_load, run prologue), or a preempted vCPU is scheduled in. */
+  load(v: number, cpu: number): void {
+    const s = this.s;
+    const state = s.run[v] as number;
+    if (state === L.loaded || state === L.inGuest) {
+      throw new ImpossibleEvent('vcpu', `vcpu ${v} is already loaded on cpu ${s.vcpuCpu[v]}`);
+    }
+    const other = s.cpuVcpu[cpu] as number;
+    if (other !== NONE) {
+      throw new ImpossibleEvent('cpu', `cpu ${cpu} already has vcpu ${other} loaded; put it first`);
+    }
+    this.schedule(cpu, s.vmmThread(v));
+    s.vcpuCpu[v] = cpu;
+    s.cpuVcpu[cpu] = v;
+    s.inUserspace[v] = 0;
+    s.entered[v] = 0;
+    s.run[v] = L.loaded;
+    s.machine.kvm_arch_vcpu_load(v, cpu);
+    if (state === L.outside) s.machine.kvmRunBegin(v, cpu);
+    s.lastCpu[v] = cpu;
+    s.policy.sliceBegin(v);
+  }
+
+  requireLoaded(v: number, what: string): number {
+    const cpu = this.s.vcpuCpu[v] as number;
+    if (cpu === NONE) throw new ImpossibleEvent('vcpu', `${what}: vcpu ${v} is not loaded`);
+    return cpu;
+  }
+
+  requireInGuest(v: number, what: string): number {
+    const cpu = this.requireLoaded(v, what);
+    if (this.s.run[v] !== L.inGuest)
+      throw new ImpossibleEvent('vcpu', `${what}: vcpu ${v} is not in guest mode`);
+    return cpu;
+  }
+
+  /** Host work on `cpu` needs no vCPU loaded there (inside KVM_RUN the vCPU thread owns it). */
+  requireNoVcpuLoaded(cpu: number, what: string): void {
+    const v = this.s.cpuVcpu[cpu] as number;
+    if (v !== NONE) {
+      throw new ImpossibleEvent(
+        'cpu',
+        `${what} on cpu ${cpu} while vcpu ${v} is loaded there (inside KVM_RUN); put it first (sched-out)`,
+      );
+    }
+  }
+
+  /** Kernel code may run on `cpu` with a vCPU loaded (a softirq between an exit and the next entry), not in guest mode. */
+  requireNotInGuest(cpu: number, what: string): void {
+    const v = this.s.cpuVcpu[cpu] as number;
+    if (v !== NONE && this.s.run[v] === L.inGuest) {
+      throw new ImpossibleEvent(
+        'cpu',
+        `${what} on cpu ${cpu} while vcpu ${v} runs in guest mode there; exit first`,
+      );
+    }
+  }
+
+  /** `enter`: guest entry; after a return to userspace, KVM_RUN again on the last pCPU. */
+  enter(v: number): void {
+    const s = this.s;
+    if (s.run[v] === L.outside && s.inUserspace[v]) {
+      const cpu = s.lastCpu[v] as number;
+      if (s.trace.on)
+        s.trace.line(0, `KVM_RUN again on cpu ${cpu} (the last exit went to userspace)`);
+      this.load(v, cpu);
+    }
+    this.requireLoaded(v, 'enter');
+    if (s.run[v] === L.inGuest)
+      throw new ImpossibleEvent('vcpu', `enter: vcpu ${v} is already in guest mode`);
+    this.entry(v, s.entered[v] === 1);
+  }
+
+  /** `run`: load if needed, then enter. */
+  runVcpu(v: number, cpu: number): void {
+    const s = this.s;
+    const at = s.vcpuCpu[v] as number;
+    if (at === NONE) {
+      if (cpu === NONE)
+        throw new ImpossibleEvent('cpu', `run: vcpu ${v} is not loaded, so run needs a cpu`);
+      this.load(v, cpu);
+    } else if (cpu !== NONE && cpu !== at) {
+      throw new ImpossibleEvent('cpu', `run: vcpu ${v} is loaded on cpu ${at}, not ${cpu}`);
+    }
+    if (s.run[v] !== L.inGuest) this.entry(v, s.entered[v] === 1);
+  }
+
+  /** Every entry into the guest: the backend's entry work, then the policy's preload. */
+  entry(v: number, reentry: boolean): void {
+    const s = this.s;
+    const m = s.machine;
+    m.enter(v, reentry);
+    s.run[v] = L.inGuest;
+    s.entered[v] = 1;
+    const enabled = m.guestEnabled(v);
+    s.everEnabled[v] = (s.everEnabled[v] as number) | enabled;
+    const want = s.policy.preload(v) & enabled & ~m.live(v);
+    if (want !== 0) {
+      if (s.trace.on) s.trace.line(0, `policy preloads ${maskNames(s.lattice, want)}`);
+      m.load(v, want);
+    }
+  }
+
+  /** A non-FP `exit`; its handler may return KVM_RUN to userspace. */
+  exit(v: number, reason: number): void {
+    const s = this.s;
+    this.requireInGuest(v, 'exit');
+    s.run[v] = L.loaded;
+    s.acct.exitCost();
+    const save = s.policy.saveAtExit(v) && s.machine.live(v) !== 0;
+    if (s.machine.exit(v, reason, save) === RESUME_HOST) this.toUserspace(v);
+  }
+
+  /** A handler returned RESUME_HOST: KVM_RUN's epilogue, vcpu_put; the VMM thread stays current. */
+  toUserspace(v: number): void {
+    const s = this.s;
+    s.run[v] = L.loaded;
+    s.acct.count(this.returned);
+    if (s.trace.on) s.trace.line(0, 'KVM_RUN returns to userspace: vcpu_put');
+    s.machine.kvmRunEnd(v, s.vcpuCpu[v] as number);
+    this.put(v);
+    s.run[v] = L.outside;
+    s.inUserspace[v] = 1;
+  }
+
+  /** `put`: vcpu_put of a loaded vCPU (its thread preempted inside KVM_RUN). */
+  put(v: number): void {
+    const s = this.s;
+    if (s.run[v] === L.outside && s.inUserspace[v]) return; // already put when KVM_RUN returned
+    const cpu = this.requireLoaded(v, 'put');
+    if (s.run[v] === L.inGuest) {
+      throw new ImpossibleEvent(
+        'vcpu',
+        `put: vcpu ${v} is in guest mode; exit first (or use sched-out)`,
+      );
+    }
+    s.policy.sliceEnd(v);
+    s.machine.kvm_arch_vcpu_put(v);
+    s.vcpuCpu[v] = NONE;
+    s.cpuVcpu[cpu] = NONE;
+    s.run[v] = L.preempted;
+  }
+
+  /** `sched-out`: exit if in guest mode, then put. */
+  schedOut(v: number, irq: number): void {
+    const s = this.s;
+    if (s.run[v] === L.inGuest) this.exit(v, irq);
+    if (s.vcpuCpu[v] !== NONE || (s.run[v] === L.outside && s.inUserspace[v])) this.put(v);
+    else throw new ImpossibleEvent('vcpu', `sched-out: vcpu ${v} is not loaded`);
+  }
+
+  /**
+   * The VMM does something only a thread outside KVM_RUN can (a vCPU ioctl, or the vCPU's own
+   * thread running user code) while the vCPU is preempted inside it: so KVM_RUN returned (a
+   * signal, -EINTR) and its epilogue ran on `cpu` (null: the thread is not on a pCPU now).
+   */
+  requireOutside(v: number, cpu: number | null, why: string): void {
+    const s = this.s;
+    const state = s.run[v] as number;
+    if (state === L.outside) return;
+    if (state !== L.preempted)
+      throw new ImpossibleEvent('vcpu', `${why}: vcpu ${v} is inside KVM_RUN; put it first`);
+    s.machine.kvmRunEnd(v, cpu);
+    s.run[v] = L.outside;
+  }
+}

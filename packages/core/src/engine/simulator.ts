@@ -1,0 +1,195 @@
+/**
+ * The simulator: builds the engine's state and the backend's machine (checking its hooks and
+ * capability groups once), then applies workload events with `step`, which allocates nothing.
+ */
+import { EXIT_REASONS } from '../backend-utils/exit-table.js';
+import type { BackendV2, VariantSpec } from '../contract/backend.js';
+import type { Machine } from '../contract/machine.js';
+import type { Tracer } from '../contract/machine-host.js';
+import type { MachineIds } from '../contract/registers.js';
+import type { CostTable } from '../costs.js';
+import { ContractError, ImpossibleEvent } from '../errors.js';
+import type { ResolvedPolicy } from '../policy/resolve.js';
+import { Op, type WorkloadEvent } from '../workload/event.js';
+import { Exposure } from './exposure.js';
+import { GuestPath } from './guest.js';
+import { EngineHost } from './host.js';
+import { VcpuLifecycle } from './lifecycle.js';
+import { EngineState } from './state.js';
+import { Uapi } from './uapi.js';
+
+export interface SimulatorOptions {
+  readonly backend: BackendV2;
+  readonly variant: VariantSpec;
+  readonly cpus: number;
+  readonly vcpus: number;
+  readonly threads: readonly string[];
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly policy: ResolvedPolicy;
+  readonly costs: CostTable;
+  readonly seed: number;
+  readonly tracer?: Tracer;
+}
+
+const REQUIRED_HOOKS = [
+  'guestEnabled',
+  'live',
+  'kvm_arch_vcpu_load',
+  'kvm_arch_vcpu_put',
+  'kvmRunBegin',
+  'kvmRunEnd',
+  'enter',
+  'exit',
+  'guestAccess',
+  'handleTrap',
+  'load',
+  'slice',
+  'guestRead',
+  'guestWrite',
+  'inspect',
+] as const satisfies readonly (keyof Machine)[];
+
+const GROUP_HOOKS = {
+  hostThreads: ['hostSwitch', 'hostUse', 'hostSlice', 'kernelFpu'],
+  uapi: ['userRead', 'userWrite'],
+  userRegisters: ['getRegister', 'registerSlice', 'setRegister'],
+  syscalls: ['syscall'],
+} as const;
+
+/** The ids of a variant's names (units, control registers, exit reasons, system calls). */
+export function machineIds(variant: VariantSpec): MachineIds {
+  const ids = (names: readonly string[]) =>
+    Object.freeze(Object.fromEntries(names.map((n, i) => [n, i])));
+  return Object.freeze({
+    units: ids(variant.units.map((u) => u.id)),
+    controlRegisters: ids(variant.controlRegisters.map((r) => r.name)),
+    exitReasons: ids([...EXIT_REASONS, ...(variant.exitReasons ?? []).map((r) => r.name)]),
+    syscalls: ids((variant.syscalls ?? []).map((c) => c.name)),
+  });
+}
+
+/** Checks a new machine against the contract: every required hook, and the groups its variant needs. */
+function checkMachine(backend: BackendV2, variant: VariantSpec, m: Machine): void {
+  const fail = (msg: string): never => {
+    throw new ContractError(backend.id, `${variant.id}: ${msg}`);
+  };
+  for (const h of REQUIRED_HOOKS)
+    if (typeof m[h] !== 'function') fail(`the machine lacks the required hook ${h}()`);
+  for (const [group, hooks] of Object.entries(GROUP_HOOKS)) {
+    const g = m[group as keyof typeof GROUP_HOOKS] as Record<string, unknown> | undefined;
+    if (g === undefined) continue;
+    for (const h of hooks)
+      if (typeof g[h] !== 'function') fail(`the machine's ${group} group lacks ${h}()`);
+  }
+  if (variant.userRegisters && !m.userRegisters)
+    fail('the variant declares userRegisters but the machine has no userRegisters group');
+  if (variant.syscalls?.length && !m.syscalls)
+    fail('the variant declares syscalls but the machine has no syscalls group');
+  for (const r of variant.controlRegisters) {
+    if (r.unit === undefined) continue;
+    if (!variant.units.some((u) => u.id === r.unit) || r.slice?.length !== 4)
+      fail(`control register ${r.name} needs a known unit and a 4-byte slice`);
+  }
+}
+
+export class Simulator {
+  readonly state: EngineState;
+  readonly exposure: Exposure;
+  readonly machine: Machine;
+  private readonly life: VcpuLifecycle;
+  private readonly guest: GuestPath;
+  private readonly uapi: Uapi;
+  private readonly irq: number;
+
+  constructor(o: SimulatorOptions) {
+    const s = new EngineState(o);
+    this.state = s;
+    this.exposure = new Exposure(s);
+    this.life = new VcpuLifecycle(s);
+    const ids = machineIds(o.variant);
+    this.irq = ids.exitReasons.irq as number;
+    const host = new EngineHost(s, this.exposure);
+    const machine = o.backend.createMachine({ variant: o.variant, options: o.options, host, ids });
+    checkMachine(o.backend, o.variant, machine);
+    this.machine = machine;
+    s.machine = machine;
+    s.policy = o.policy.definition.create(
+      {
+        lattice: s.lattice,
+        vcpus: o.vcpus,
+        guestEnabled: (v) => machine.guestEnabled(v),
+        live: (v) => machine.live(v),
+      },
+      o.policy.params,
+    );
+    this.guest = new GuestPath(s, this.life, this.exposure);
+    this.uapi = new Uapi(s, this.life);
+  }
+
+  get lattice() {
+    return this.state.lattice;
+  }
+  get events(): number {
+    return this.state.events;
+  }
+  contextName(ctx: number): string {
+    return this.state.contextName(ctx);
+  }
+
+  /** Applies one event. Throws {@link ImpossibleEvent} for an event impossible in this state. */
+  step(ev: WorkloadEvent): void {
+    const s = this.state;
+    s.line = ev.line;
+    s.op = ev.op;
+    switch (ev.op) {
+      case Op.load:
+        this.life.load(ev.vcpu, ev.cpu);
+        break;
+      case Op.enter:
+        this.life.enter(ev.vcpu);
+        break;
+      case Op.use:
+        this.guest.use(ev);
+        break;
+      case Op.guestWrite:
+        this.guest.guestWrite(ev);
+        break;
+      case Op.exit:
+        this.life.exit(ev.vcpu, ev.reason);
+        break;
+      case Op.put:
+        this.life.put(ev.vcpu);
+        break;
+      case Op.hostUse:
+        this.guest.hostUse(ev);
+        break;
+      case Op.switch:
+        this.guest.hostSwitch(ev.cpu, ev.thread);
+        break;
+      case Op.kernelFpu:
+        this.guest.kernelFpu(ev.cpu);
+        break;
+      case Op.userGet:
+        this.uapi.userAccess(ev, false);
+        break;
+      case Op.userSet:
+        this.uapi.userAccess(ev, true);
+        break;
+      case Op.work:
+        this.guest.work(ev);
+        break;
+      case Op.run:
+        this.life.runVcpu(ev.vcpu, ev.cpu);
+        break;
+      case Op.syscall:
+        this.uapi.syscall(ev);
+        break;
+      case Op.schedOut:
+        this.life.schedOut(ev.vcpu, this.irq);
+        break;
+      default:
+        throw new ImpossibleEvent('op', `op ${ev.op} not handled`);
+    }
+    s.events++;
+  }
+}

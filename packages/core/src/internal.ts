@@ -1,0 +1,18 @@
+/**
+ * `@vfpu/core/internal`: the engine and the workload plumbing, for vfpu's own tools and tests.
+ * Not a stable API.
+ */
+export { Accounting } from './accounting.js';
+export { Exposure } from './engine/exposure.js';
+export { VcpuLifecycle } from './engine/lifecycle.js';
+export { machineIds, Simulator, type SimulatorOptions } from './engine/simulator.js';
+export { EngineState, Lifecycle } from './engine/state.js';
+export { Oracle } from './oracle.js';
+export { buildReport } from './report.js';
+export { Rng } from './rng.js';
+export { SILENT, TraceCollector } from './trace.js';
+export { Access, OPS, Op, type OpName, WorkloadEvent } from './workload/event.js';
+export { EventParser, parseHeader, type WorkloadHeader } from './workload/parse.js';
+export { PresetGenerator } from './workload/presets.js';
+export { openLineSource } from './workload/read.js';
+export { formatEvent } from './workload/write.js';
