@@ -1,0 +1,151 @@
+/**
+ * Core owns the vCPU lifecycle (the virt/kvm/kvm_main.c analogue): each arch hook runs exactly
+ * once per transition, KVM_RUN begins and ends once per ioctl, and what a preempted vCPU's
+ * ioctl or VMM thread means is decided here, not in a backend.
+ */
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../src/errors.js';
+import { runText } from '../src/run.js';
+import { recordingToy, toyWorkload } from './fixtures/recording.js';
+
+const MMIO = 0; // ids.exitReasons.mmio: the common reasons come first, in EXIT_REASONS order
+
+function run(events: string[], toUserspace: number[] = []) {
+  const rec = recordingToy({ toUserspace });
+  const result = runText(toyWorkload(events), { backends: [rec.backend], policy: 'kvm' });
+  return { ...rec, result };
+}
+
+describe('KVM_RUN begins and ends once per ioctl', () => {
+  it('a preempted vCPU scheduled in again is loaded, not run again', () => {
+    const { calls } = run([
+      '{"op":"load","vcpu":0,"cpu":0}',
+      '{"op":"enter","vcpu":0}',
+      '{"op":"exit","vcpu":0,"reason":"irq"}',
+      '{"op":"put","vcpu":0}',
+      '{"op":"load","vcpu":0,"cpu":1}',
+      '{"op":"enter","vcpu":0}',
+    ]);
+    expect(calls).toEqual([
+      'kvm_arch_vcpu_load(0,0)',
+      'kvmRunBegin(0,0)',
+      'enter(0,false)',
+      'exit(0,1,false)',
+      'kvm_arch_vcpu_put(0)',
+      'kvm_arch_vcpu_load(0,1)',
+      'enter(0,false)',
+    ]);
+  });
+
+  it('an exit to userspace ends KVM_RUN before vcpu_put; the next enter runs KVM_RUN on the same pCPU', () => {
+    const { calls, result } = run(
+      [
+        '{"op":"load","vcpu":0,"cpu":1}',
+        '{"op":"enter","vcpu":0}',
+        '{"op":"exit","vcpu":0,"reason":"mmio"}',
+        '{"op":"put","vcpu":0}',
+        '{"op":"enter","vcpu":0}',
+      ],
+      [MMIO],
+    );
+    expect(calls).toEqual([
+      'kvm_arch_vcpu_load(0,1)',
+      'kvmRunBegin(0,1)',
+      'enter(0,false)',
+      'exit(0,0,false)',
+      'kvmRunEnd(0,1)',
+      'kvm_arch_vcpu_put(0)',
+      'kvm_arch_vcpu_load(0,1)',
+      'kvmRunBegin(0,1)',
+      'enter(0,false)',
+    ]);
+    expect(result.report.outcomes['KVM_RUN returned to userspace']).toBe(1);
+  });
+
+  it('a vCPU ioctl on a preempted vCPU means KVM_RUN returned: its end runs first, once', () => {
+    const { calls } = run([
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"switch","cpu":0,"thread":"vmm0"}',
+      '{"op":"user-get","vcpu":0,"unit":"fp","reg":1}',
+      '{"op":"user-get","vcpu":0,"unit":"fp","reg":2}',
+    ]);
+    expect(calls.slice(-4)).toEqual([
+      'kvm_arch_vcpu_put(0)',
+      'kvmRunEnd(0,0)',
+      'userRead(0)',
+      'userRead(0)',
+    ]);
+  });
+
+  it('…with the VMM thread off every pCPU, KVM_RUN ends with no pCPU', () => {
+    const rec = recordingToy();
+    const events = [
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"switch","cpu":0,"thread":"bash"}',
+      '{"op":"user-get","vcpu":0,"unit":"fp","reg":1}',
+    ];
+    runText(toyWorkload(events, '"cpus":1,"vcpus":1,"threads":["bash"]'), {
+      backends: [rec.backend],
+      policy: 'kvm',
+    });
+    expect(rec.calls.slice(-2)).toEqual(['kvmRunEnd(0,)', 'userRead(0)']);
+  });
+
+  it('the VMM thread running user code while its vCPU is preempted ends KVM_RUN on that pCPU', () => {
+    const { calls } = run([
+      '{"op":"run","vcpu":0,"cpu":1}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"host-use","cpu":1,"thread":"vmm0","unit":"fp"}',
+      '{"op":"host-use","cpu":1,"thread":"vmm0","unit":"fp"}',
+    ]);
+    expect(calls.filter((c) => c.startsWith('kvmRun'))).toEqual([
+      'kvmRunBegin(0,1)',
+      'kvmRunEnd(0,1)',
+    ]);
+  });
+});
+
+describe('events impossible in the lifecycle are input errors', () => {
+  const cases: [string, string[], string][] = [
+    [
+      'a vCPU ioctl inside KVM_RUN',
+      ['{"op":"load","vcpu":0,"cpu":0}', '{"op":"user-get","vcpu":0,"unit":"fp"}'],
+      'w:3: vcpu: user-get: vcpu 0 is inside KVM_RUN; put it first',
+    ],
+    [
+      'enter after a preemption without load',
+      ['{"op":"run","vcpu":0,"cpu":0}', '{"op":"sched-out","vcpu":0}', '{"op":"enter","vcpu":0}'],
+      'w:4: vcpu: enter: vcpu 0 is not loaded',
+    ],
+    [
+      'a second load',
+      ['{"op":"load","vcpu":0,"cpu":0}', '{"op":"load","vcpu":0,"cpu":1}'],
+      'w:3: vcpu: vcpu 0 is already loaded on cpu 0',
+    ],
+    [
+      'put in guest mode',
+      ['{"op":"run","vcpu":0,"cpu":0}', '{"op":"put","vcpu":0}'],
+      'w:3: vcpu: put: vcpu 0 is in guest mode; exit first (or use sched-out)',
+    ],
+    [
+      'host-use on a pCPU inside KVM_RUN',
+      ['{"op":"load","vcpu":0,"cpu":0}', '{"op":"host-use","cpu":0,"unit":"fp"}'],
+      'w:3: cpu: host-use on cpu 0 while vcpu 0 is loaded there (inside KVM_RUN); put it first (sched-out)',
+    ],
+  ];
+  for (const [what, events, message] of cases) {
+    it(what, () => {
+      const { backend } = recordingToy();
+      let err: unknown;
+      try {
+        runText(toyWorkload(events), { backends: [backend], policy: 'kvm' }, 'w');
+      } catch (e) {
+        err = e;
+      }
+      expect(InputError.isInstance(err)).toBe(true);
+      expect((err as Error).message).toBe(message);
+    });
+  }
+});
