@@ -11,6 +11,13 @@ import { checkInvariants, PRESET_NAMES } from './invariants.js';
 import { checkScenario, loadScenarios } from './scenarios.js';
 
 export {
+  type FaultCase,
+  faultOnPresetProblems,
+  faultProblems,
+  type WorkloadShape,
+  workloadText,
+} from './faults.js';
+export {
   checkInvariants,
   invariantProblems,
   PRESET_NAMES,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkInvariants, checkScenario } from '../src/index.js';
+import { checkInvariants, checkScenario, faultProblems } from '../src/index.js';
 import { toyBackend } from '../src/toy.js';
 
 const workload = [
@@ -58,5 +58,49 @@ describe('the harness can fail', () => {
       params: {},
     });
     expect(problems.some((p) => p.includes('state violations'))).toBe(true);
+  });
+});
+
+describe('the shared fault-detection helper', () => {
+  const toy = toyBackend();
+  const shape = { arch: 'toy', cpus: 2, vcpus: 1 };
+  const events = [
+    '{"op":"run","vcpu":0,"cpu":0}',
+    '{"op":"use","vcpu":0,"unit":"fp","access":"write","reg":3}',
+    '{"op":"sched-out","vcpu":0}',
+    '{"op":"run","vcpu":0,"cpu":1}',
+    '{"op":"use","vcpu":0,"unit":"fp","access":"read","reg":3}',
+  ];
+  it('reports a fault the oracle cannot see, and a wrong first violation', () => {
+    // the toy has no faults option: the config is refused, so wrap a backend whose "fault" is broken()
+    const faulty = {
+      ...toy,
+      resolveConfig: (_v: unknown, config: Readonly<Record<string, unknown>>) => ({
+        ok: true as const,
+        value: { ...config },
+      }),
+      createMachine: (init: Parameters<typeof toy.createMachine>[0]) =>
+        ((init.options as { faults?: string[] }).faults ?? []).length
+          ? toyBackend(true).createMachine(init)
+          : toy.createMachine(init),
+    };
+    expect(
+      faultProblems(faulty, { fault: 'skip-save', shape, events, context: 'vcpu0', unit: 'fp' }),
+    ).toEqual([]);
+    expect(
+      faultProblems(faulty, { fault: 'skip-save', shape, events, context: 'vcpu0', unit: 'xmm' }),
+    ).toEqual(['skip-save: first violation in vcpu0 fp, expected vcpu0 xmm']);
+    expect(
+      faultProblems(
+        { ...faulty, createMachine: toyBackend(true).createMachine },
+        {
+          fault: 'x',
+          shape,
+          events,
+          context: 'vcpu0',
+          unit: 'fp',
+        },
+      )[0],
+    ).toMatch(/^without x: 1 violations/);
   });
 });
