@@ -53,5 +53,5 @@ export {
   PRESETS,
   type PresetParams,
   presetParams,
-} from './workload/presets.js';
+} from './workload/presets/catalog.js';
 export { formatHeader } from './workload/write.js';

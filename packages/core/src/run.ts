@@ -17,8 +17,9 @@ import { TraceCollector } from './trace.js';
 import { UNIT_CLASSES, type UnitClass } from './units.js';
 import { findVariant } from './variant.js';
 import { WorkloadEvent } from './workload/event.js';
-import { EventParser, parseHeader, type WorkloadHeader } from './workload/parse.js';
-import { PresetGenerator } from './workload/presets.js';
+import { EventParser } from './workload/parse-event.js';
+import { parseHeader, type WorkloadHeader } from './workload/parse-header.js';
+import { PresetGenerator } from './workload/presets/generator.js';
 import { openLineSource } from './workload/read.js';
 import { formatEvent } from './workload/write.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { WorkloadEvent } from '../src/workload/event.js';
-import { PRESETS, PresetGenerator, presetParams } from '../src/workload/presets.js';
+import { PRESETS, presetParams } from '../src/workload/presets/catalog.js';
+import { PresetGenerator } from '../src/workload/presets/generator.js';
 import { formatEvent } from '../src/workload/write.js';
 
 function stream(preset: string, events: number, seed: number, params = {}): string[] {

@@ -1,7 +1,7 @@
 /** Serialises events back to workload v1 NDJSON (for `vfpu gen`). */
 import { EXIT_REASONS } from '../backend-utils/exit-table.js';
 import { Access, OPS, Op, type WorkloadEvent } from './event.js';
-import type { WorkloadHeader } from './parse.js';
+import type { WorkloadHeader } from './parse-header.js';
 
 export function formatHeader(h: WorkloadHeader): string {
   const out: Record<string, unknown> = { format: h.format, version: h.version };

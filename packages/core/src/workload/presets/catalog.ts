@@ -1,0 +1,201 @@
+/**
+ * The preset catalog: each generated workload's parameters, their meaning, and their checks.
+ * Generated workloads are architecture-neutral: they use unit classes, mapped by each backend.
+ */
+import { LIMITS } from '../format.js';
+
+export interface PresetParams {
+  /** Probability that a guest step uses each class (the rest is work or exits). */
+  scalar: number;
+  vec128: number;
+  vec256: number;
+  vec512: number;
+  matrix: number;
+  /** Probability that a guest step is a non-FP exit. */
+  exit: number;
+  /** Relative weights of exit reasons. */
+  mmio: number;
+  irq: number;
+  hlt: number;
+  hypercall: number;
+  /** Mean guest steps per time slice. */
+  slice: number;
+  /** Probability that a vCPU's next slice runs on another pCPU than its last one. */
+  migration: number;
+  /** Probability of host-thread FP activity between slices on a pCPU. */
+  host: number;
+  /** Fraction of vCPUs that are heavy SIMD users (bimodal); the others use vector classes at 1/10 rate. */
+  'simd-users': number;
+  /** Cycles of each work step. */
+  work: number;
+  vcpus: number;
+  cpus: number;
+}
+
+export const PARAM_HELP: Readonly<Record<keyof PresetParams, string>> = {
+  scalar: 'probability per guest step of a scalar FP instruction',
+  vec128: 'probability per guest step of a 128-bit SIMD instruction',
+  vec256: 'probability per guest step of a 256-bit SIMD instruction',
+  vec512: 'probability per guest step of a 512-bit SIMD instruction',
+  matrix: 'probability per guest step of a matrix (tile) instruction',
+  exit: 'probability per guest step of a non-FP VM exit',
+  mmio: 'relative weight of mmio among exit reasons',
+  irq: 'relative weight of irq among exit reasons',
+  hlt: 'relative weight of hlt among exit reasons',
+  hypercall: 'relative weight of hypercall among exit reasons',
+  slice: 'mean guest steps per time slice (vcpu_load … vcpu_put)',
+  migration: 'probability that a slice runs on another pCPU than the last one',
+  host: 'probability of host-thread FP activity between slices',
+  'simd-users': 'fraction of vCPUs that are heavy SIMD users (1 = all)',
+  work: 'cycles of useful work per guest step without FP',
+  vcpus: 'number of vCPUs',
+  cpus: 'number of pCPUs',
+};
+
+const BASE: PresetParams = {
+  scalar: 0.1,
+  vec128: 0.05,
+  vec256: 0,
+  vec512: 0,
+  matrix: 0,
+  exit: 0.05,
+  mmio: 1,
+  irq: 2,
+  hlt: 1,
+  hypercall: 0,
+  slice: 40,
+  migration: 0.1,
+  host: 0.2,
+  'simd-users': 1,
+  work: 1000,
+  vcpus: 2,
+  cpus: 2,
+};
+
+export interface PresetSpec {
+  readonly description: string;
+  readonly threads: readonly string[];
+  readonly params: Partial<PresetParams>;
+}
+
+export const PRESETS: Readonly<Record<string, PresetSpec>> = {
+  idle: {
+    description: 'mostly halted guests with rare scalar FP',
+    threads: ['sshd'],
+    params: {
+      scalar: 0.02,
+      vec128: 0.005,
+      exit: 0.3,
+      irq: 2,
+      hlt: 4,
+      mmio: 0.5,
+      slice: 15,
+      host: 0.05,
+    },
+  },
+  desktop: {
+    description: 'interactive guests: scalar and some SIMD, frequent host threads using FP',
+    threads: ['xorg', 'firefox'],
+    params: {
+      scalar: 0.2,
+      vec128: 0.08,
+      vec256: 0.02,
+      exit: 0.1,
+      mmio: 2,
+      irq: 2,
+      hlt: 1,
+      slice: 50,
+      host: 0.5,
+    },
+  },
+  hpc: {
+    description: 'long slices of heavy vector code, vCPUs pinned',
+    threads: [],
+    params: {
+      scalar: 0.3,
+      vec128: 0.3,
+      vec256: 0.3,
+      exit: 0.01,
+      slice: 500,
+      migration: 0,
+      host: 0.02,
+      vcpus: 4,
+      cpus: 4,
+      work: 200,
+    },
+  },
+  'io-heavy': {
+    description: 'device-bound guests: many mmio exits, little FP',
+    threads: ['vhost'],
+    params: {
+      scalar: 0.05,
+      vec128: 0.02,
+      exit: 0.4,
+      mmio: 4,
+      irq: 2,
+      hlt: 1,
+      slice: 30,
+      host: 0.3,
+    },
+  },
+  'simd-bursty': {
+    description: 'bimodal: a quarter of the vCPUs are heavy SIMD users, the rest mostly scalar',
+    threads: ['bash'],
+    params: {
+      scalar: 0.05,
+      vec128: 0.4,
+      vec256: 0.2,
+      'simd-users': 0.25,
+      slice: 40,
+      vcpus: 4,
+      cpus: 2,
+    },
+  },
+  overcommit: {
+    description: 'four vCPUs per pCPU, short slices, frequent preemption and migration',
+    threads: ['bash'],
+    params: {
+      scalar: 0.15,
+      vec128: 0.1,
+      vec256: 0.05,
+      exit: 0.05,
+      slice: 25,
+      migration: 0.3,
+      host: 0.2,
+      vcpus: 8,
+      cpus: 2,
+    },
+  },
+};
+
+/** Parses `key=value` overrides (numbers) over a preset's parameters. Throws with a clear message. */
+export function presetParams(
+  name: string,
+  overrides: Readonly<Record<string, number>> = {},
+): PresetParams {
+  const spec = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
+  if (spec === undefined)
+    throw new Error(`unknown preset "${name}" (known: ${Object.keys(PRESETS).join(', ')})`);
+  const p: PresetParams = { ...BASE, ...spec.params };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (!Object.hasOwn(BASE, k))
+      throw new Error(
+        `preset ${name}: unknown parameter "${k}" (known: ${Object.keys(BASE).join(', ')})`,
+      );
+    if (!Number.isFinite(v) || v < 0) throw new Error(`preset ${name}: ${k} must be a number ≥ 0`);
+    (p as unknown as Record<string, number>)[k] = v;
+  }
+  for (const k of ['vcpus', 'cpus'] as const) {
+    if (!Number.isInteger(p[k]) || p[k] < 1 || p[k] > LIMITS[k]) {
+      throw new Error(`preset ${name}: ${k} must be an integer in 1..${LIMITS[k]}`);
+    }
+  }
+  if (p.slice < 1) throw new Error(`preset ${name}: slice must be ≥ 1`);
+  const use = p.scalar + p.vec128 + p.vec256 + p.vec512 + p.matrix + p.exit;
+  if (use > 1)
+    throw new Error(`preset ${name}: scalar+vec128+vec256+vec512+matrix+exit = ${use} > 1`);
+  for (const k of ['migration', 'host', 'simd-users'] as const) {
+    if (p[k] > 1) throw new Error(`preset ${name}: ${k} is a probability (≤ 1)`);
+  }
+  return p;
+}
