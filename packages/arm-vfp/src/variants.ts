@@ -2,7 +2,7 @@
  * The variants of @vfpu/arm-vfp: one kernel generation each (reference/arm-vfp.md §0), never a mix.
  */
 import type { CostTable, UnitSpec, VariantSpec } from '@vfpu/core';
-import { ARM32_USER_REGISTERS } from './one-reg.js';
+import { ARM32_USER_REGISTERS } from './arm32/one-reg.js';
 import {
   ARM32_CONTROL_REGISTERS,
   ARM64_CONTROL_REGISTERS,
