@@ -1,9 +1,9 @@
 /**
  * 32-bit KVM/ARM (ARMv7 with the Virtualization Extensions): the core Machine hooks mapped onto
- * the kernel's routines, and what the hardware checks on each guest access. Variant armv7-2013
- * follows interrupts.S / interrupts_head.S (A32-asm), armv7-c follows hyp/switch.c, hyp/entry.S
- * and hyp/vfp.S (A32-C). The routines live in arm.ts, hyp-switch.ts, interrupts.ts,
- * handle-exit.ts, vfpmodule.ts and coproc.ts; policy-only paths in policy-paths.ts.
+ * the kernel's routines. Variant armv7-2013 follows interrupts.S / interrupts_head.S (A32-asm),
+ * armv7-c follows hyp/switch.c, hyp/entry.S and hyp/vfp.S (A32-C). The routines live in arm.ts,
+ * hyp-switch.ts, interrupts.ts, handle-exit.ts, vfpmodule.ts and coproc.ts, the hardware's
+ * checks in guest-access.ts, policy-only paths in policy-paths.ts.
  */
 import {
   type ExitRow,
@@ -12,14 +12,13 @@ import {
   NO_EXIT,
   packSlice,
   type Resume,
-  readU32,
   takeExit,
   type UnitMask,
   writeU32,
 } from '@vfpu/core';
 import { scribble } from '../kernel-neon.js';
 import type { ArmOptions } from '../options.js';
-import { CREG_FPEXC, FPEXC_EN, hex, VFP_FPEXC, VFP_FPSCR } from '../regs.js';
+import { VFP_FPEXC } from '../regs.js';
 import { kvm_arch_vcpu_load, kvm_arch_vcpu_put } from './arm.js';
 import {
   bankSlice,
@@ -29,20 +28,13 @@ import {
   vfp_get_reg,
   vfp_set_reg,
 } from './coproc.js';
+import { guestAccess, guestEnabled } from './guest-access.js';
 import { armExitHandlers } from './handle-exit.js';
 import { __kvm_vcpu_return, __kvm_vcpu_run } from './hyp-switch.js';
+import { inspectArm32 } from './inspect.js';
 import { guest_trap } from './interrupts.js';
 import { giveBack, policyLoad } from './policy-paths.js';
-import {
-  Arm32,
-  type Cpu,
-  GUEST_UNDEF,
-  NOT_EXECUTED,
-  type Thread,
-  TRAP_CP_0_13,
-  UNIT_VFP,
-  type Vcpu,
-} from './state.js';
+import { Arm32, type Cpu, type Vcpu } from './state.js';
 import {
   kernel_neon_begin,
   kernel_neon_end,
@@ -63,11 +55,7 @@ export class Arm32Machine implements Machine {
   // ---- what the guest sees ---------------------------------------------------------------------
 
   guestEnabled(vi: number): UnitMask {
-    const a = this.a;
-    const v = a.vcpus[vi] as Vcpu;
-    const live = v.cpu >= 0 && (a.cpus[v.cpu] as Cpu).guestBank === vi;
-    const fpexc = live ? a.fpexc(v.cpu) : readU32(v.vfp_guest, VFP_FPEXC);
-    return fpexc & FPEXC_EN ? a.bank : 0;
+    return guestEnabled(this.a, vi);
   }
 
   live(vi: number): UnitMask {
@@ -75,48 +63,8 @@ export class Arm32Machine implements Machine {
     return cpu >= 0 && (this.a.cpus[cpu] as Cpu).guestBank === vi ? this.a.bank : 0;
   }
 
-  /**
-   * The hardware's checks for a guest VFP/NEON instruction: D16 has no d16–d31 and no NEON; with
-   * TCP10/TCP11 set the access traps to Hyp (EC 0x07), because KVM forced the hardware FPEXC.EN on;
-   * with the guest's bank loaded its own FPEXC.EN decides (the guest kernel's lazy VFP).
-   */
   guestAccess(vi: number, unit: number, control: number, conditionFails: boolean): number {
-    const a = this.a;
-    const t = a.t;
-    const v = a.vcpus[vi] as Vcpu;
-    if (v.pendingUndef) {
-      v.pendingUndef = false;
-      return this.guestUndef('UNDEF injected by KVM: the guest enters UND mode at its vector + 4');
-    }
-    if (v.pendingSkip) {
-      v.pendingSkip = false;
-      if (t.on) t.line(0, 'the instruction was skipped (PC advanced): it does not execute');
-      return NOT_EXECUTED;
-    }
-    if (!a.o.d32 && unit !== UNIT_VFP)
-      return this.guestUndef('D16 hardware (MVFR0.A_SIMD = 1): no d16–d31, no Advanced SIMD');
-    const enabled = control === CREG_FPEXC || (a.fpexc(v.cpu) & FPEXC_EN) !== 0;
-    if ((a.cpus[v.cpu] as Cpu).guestBank === vi) {
-      if (!enabled) return this.guestUndef("the guest's FPEXC.EN = 0: its own lazy VFP trap");
-      if (conditionFails) {
-        if (t.on) t.line(0, 'the condition fails: the instruction executes as a NOP');
-        return NOT_EXECUTED;
-      }
-      return 0;
-    }
-    if (!a.switchesFpexc && !enabled) {
-      // no CONFIG_VFPv3: the host FPEXC is left as it was; with EN = 0 the instruction is
-      // UNDEFINED at guest PL1 before any Hyp trap
-      return this.guestUndef('the host FPEXC.EN = 0 (not forced without CONFIG_VFPv3)');
-    }
-    a.conditionFails = conditionFails;
-    return TRAP_CP_0_13;
-  }
-
-  private guestUndef(why: string): number {
-    this.a.host.count(this.a.ids.guestUndef);
-    if (this.a.t.on) this.a.t.line(0, `guest exception: Undefined Instruction (${why}); no exit`);
-    return GUEST_UNDEF;
+    return guestAccess(this.a, vi, unit, control, conditionFails);
   }
 
   // ---- the world switch ------------------------------------------------------------------------
@@ -223,28 +171,6 @@ export class Arm32Machine implements Machine {
   }
 
   inspect(): Record<string, unknown> {
-    const a = this.a;
-    const h = a.host;
-    const name = (c: number) => (c >= 0 ? h.contextName(c) : null);
-    const threads: Record<string, unknown> = {};
-    for (let c = h.vcpus; c < h.contexts; c++) {
-      const cpu = (a.threads[c] as Thread).cpu;
-      // vfp_hard_struct.cpu exists under CONFIG_SMP only
-      threads[h.contextName(c)] = a.o.smp ? { 'hard.cpu': cpu >= 0 ? cpu : 'NR_CPUS' } : {};
-    }
-    return {
-      vcpus: a.vcpus.map((v) => ({
-        cpu: v.cpu,
-        'vfp_guest.fpexc': hex(readU32(v.vfp_guest, VFP_FPEXC)),
-        'vfp_guest.fpscr': hex(readU32(v.vfp_guest, VFP_FPSCR)),
-      })),
-      cpus: a.cpus.map((c, i) => ({
-        HCPTR: hex(c.hcptr),
-        FPEXC: hex(a.fpexc(i)),
-        guest_bank: name(c.guestBank),
-        vfp_current_hw_state: name(c.vfp_current_hw_state),
-      })),
-      threads,
-    };
+    return inspectArm32(this.a);
   }
 }

@@ -1,14 +1,11 @@
 /**
- * arm64 KVM: the core Machine hooks mapped onto the kernel's routines, and what the hardware
- * checks on each guest access. FP/SIMD ownership per CPU (fp_owner FREE / HOST_OWNED /
- * GUEST_OWNED), the EL2 trap handler kvm_hyp_handle_fpsimd, ctxflush / ctxsync around each run,
- * and the host's FPSIMD tracking (TIF_FOREIGN_FPSTATE, fpsimd_last_state). Variant arm64-e4
- * follows v6.0–v6.13 (the host is saved in the trap handler), arm64-e5 v6.14+ (the host is saved
- * and flushed at vcpu_load). The routines live in fpsimd.ts, switch.ts, hyp-fpsimd.ts,
- * host-fpsimd.ts and handle-exit.ts; policy-only paths in policy-paths.ts.
+ * arm64 KVM: the core Machine hooks mapped onto the kernel's routines. Variant arm64-e4 follows
+ * v6.0–v6.13 (the host is saved in the trap handler), arm64-e5 v6.14+ (the host is saved and
+ * flushed at vcpu_load). The routines live in fpsimd.ts, switch.ts, hyp-fpsimd.ts,
+ * host-fpsimd.ts, handle-exit.ts and guest.ts, the hardware's checks in guest-access.ts,
+ * policy-only paths in policy-paths.ts.
  */
 import {
-  copyStrided,
   type ExitRow,
   type Machine,
   type MachineHost,
@@ -18,31 +15,18 @@ import {
   type Resume,
   takeExit,
   type UnitMask,
-  writeU32,
 } from '@vfpu/core';
 import { scribble } from '../kernel-neon.js';
 import type { ArmOptions } from '../options.js';
-import {
-  CPACR_EL1_FPEN,
-  CPACR_EL1_ZEN,
-  CREG_CPACR_EL1,
-  CREG_FPCR,
-  ESR_ELx_EC_FP_ASIMD,
-  ESR_ELx_EC_SVE,
-  FFR_OFFSET,
-  FPCR_OFFSET,
-  FPSR_OFFSET,
-  hex,
-  P_BASE,
-  P_STRIDE,
-  Z_STRIDE,
-} from '../regs.js';
+import { CREG_CPACR_EL1, CREG_FPCR, FPCR_OFFSET, FPSR_OFFSET, Z_STRIDE } from '../regs.js';
 import {
   kvm_arch_vcpu_ctxflush_fp,
   kvm_arch_vcpu_ctxsync_fp,
   kvm_arch_vcpu_load_fp,
   kvm_arch_vcpu_put_fp,
 } from './fpsimd.js';
+import { fpRegSlice, kvm_arm_get_reg, kvm_arm_set_reg } from './guest.js';
+import { guestAccess, guestEnabled, guestWrite } from './guest-access.js';
 import { armExitHandlers, handle_sve } from './handle-exit.js';
 import {
   fpsimd_restore_current_state,
@@ -52,19 +36,7 @@ import {
 } from './host-fpsimd.js';
 import { inspectArm64 } from './inspect.js';
 import { policyLoad, saveAtExit } from './policy-paths.js';
-import {
-  Arm64,
-  type Cpu,
-  FP_STATE_GUEST_OWNED,
-  FPSIMD_BIT,
-  GUEST_TRAP,
-  SVE_BIT,
-  TRAP_FP,
-  TRAP_SVE,
-  UNIT_SVE,
-  type Vcpu,
-  zeroZUpper,
-} from './state.js';
+import { Arm64, type Cpu, FP_STATE_GUEST_OWNED, type Vcpu, zeroZUpper } from './state.js';
 import {
   __activate_traps,
   __deactivate_traps,
@@ -87,11 +59,7 @@ export class Arm64Machine implements Machine {
   // ---- what the guest sees ---------------------------------------------------------------------
 
   guestEnabled(vi: number): UnitMask {
-    const c = (this.a.vcpus[vi] as Vcpu).cpacr;
-    if ((c & CPACR_EL1_FPEN) !== CPACR_EL1_FPEN) return 0;
-    return this.a.o.sve && (c & CPACR_EL1_ZEN) === CPACR_EL1_ZEN
-      ? FPSIMD_BIT | SVE_BIT
-      : FPSIMD_BIT;
+    return guestEnabled(this.a, vi);
   }
 
   live(vi: number): UnitMask {
@@ -102,40 +70,8 @@ export class Arm64Machine implements Machine {
       : 0;
   }
 
-  /**
-   * The architecture's order: the guest's own CPACR_EL1 (ZEN, then FPEN) traps to guest EL1
-   * first; then EL2: TZ (EC 0x19) takes precedence over TFP (EC 0x07) for an SVE instruction.
-   */
   guestAccess(vi: number, unit: number): number {
-    const a = this.a;
-    const v = a.vcpus[vi] as Vcpu;
-    if (v.pendingUndef) {
-      v.pendingUndef = false;
-      a.host.count(a.ids.guestUndef);
-      if (a.t.on) a.t.line(0, 'guest exception: Undefined Instruction (injected by KVM)');
-      return GUEST_TRAP;
-    }
-    const c = v.cpacr;
-    const cpu = a.cpus[v.cpu] as Cpu;
-    if (unit === UNIT_SVE) {
-      if ((c & CPACR_EL1_ZEN) !== CPACR_EL1_ZEN) return this.guestTrap('ZEN', ESR_ELx_EC_SVE);
-      if ((c & CPACR_EL1_FPEN) !== CPACR_EL1_FPEN)
-        return this.guestTrap('FPEN', ESR_ELx_EC_FP_ASIMD);
-      if (cpu.trapSve) return TRAP_SVE;
-      return cpu.trapFp ? TRAP_FP : 0;
-    }
-    if ((c & CPACR_EL1_FPEN) !== CPACR_EL1_FPEN) return this.guestTrap('FPEN', ESR_ELx_EC_FP_ASIMD);
-    return cpu.trapFp ? TRAP_FP : 0;
-  }
-
-  private guestTrap(field: string, ec: number): number {
-    this.a.host.count(this.a.ids.guestCpacr);
-    if (this.a.t.on)
-      this.a.t.line(
-        0,
-        `guest exception: CPACR_EL1.${field} traps to guest EL1 (ESR_EL1 EC ${hex(ec, 2)}); KVM sees nothing`,
-      );
-    return GUEST_TRAP;
+    return guestAccess(this.a, vi, unit);
   }
 
   // ---- vcpu_load / put, the run loop (arch/arm64/kvm/arm.c) ------------------------------------
@@ -208,21 +144,12 @@ export class Arm64Machine implements Machine {
     set: number,
     clear: number,
   ): Resume | typeof NO_EXIT {
-    const v = this.a.vcpus[vi] as Vcpu;
-    if (reg === CREG_CPACR_EL1) {
-      v.cpacr = (hasValue ? value : (v.cpacr | set) & ~clear) >>> 0;
-      return NO_EXIT;
-    }
-    writeU32(this.a.hw(v.cpu), reg === CREG_FPCR ? FPCR_OFFSET : FPSR_OFFSET, value);
+    guestWrite(this.a, vi, reg, hasValue, value, set, clear);
     return NO_EXIT;
   }
 
   slice(_vi: number, unit: number, reg: number): number {
-    if (unit !== UNIT_SVE) return packSlice(reg * Z_STRIDE, 16);
-    const vq = this.a.o.vq;
-    if (reg < 32) return packSlice(reg * Z_STRIDE, 16 * vq);
-    if (reg < 48) return packSlice(P_BASE + (reg - 32) * P_STRIDE, 2 * vq);
-    return packSlice(FFR_OFFSET, 2 * vq);
+    return fpRegSlice(this.a, unit, reg);
   }
 
   controlSlice(reg: number): number {
@@ -255,26 +182,14 @@ export class Arm64Machine implements Machine {
     return true;
   }
 
-  // ---- userspace: KVM_GET_ONE_REG / KVM_SET_ONE_REG (arch/arm64/kvm/guest.c) -------------------
-
-  /** Core vregs are -EINVAL for an SVE vCPU; SVE ZREG/PREG/FFR are -ENOENT without SVE. */
-  private userSlice(unit: number, reg: number): number {
-    if ((unit === UNIT_SVE) !== this.a.o.sve) return -1;
-    return this.slice(0, unit, reg);
-  }
+  // ---- userspace: KVM_GET_ONE_REG / KVM_SET_ONE_REG -------------------------------------------
 
   userRead(vi: number, unit: number, reg: number, out: Uint8Array): number {
-    const p = this.userSlice(unit, reg);
-    if (p < 0) return -1;
-    copyStrided(out, (this.a.vcpus[vi] as Vcpu).fp_regs, p >>> 16, 0, 1, p & 0xffff);
-    return p;
+    return kvm_arm_get_reg(this.a, vi, unit, reg, out);
   }
 
   userWrite(vi: number, unit: number, reg: number, src: Uint8Array): boolean {
-    const p = this.userSlice(unit, reg);
-    if (p < 0) return false;
-    copyStrided((this.a.vcpus[vi] as Vcpu).fp_regs, src, p >>> 16, 0, 1, p & 0xffff);
-    return true;
+    return kvm_arm_set_reg(this.a, vi, unit, reg, src);
   }
 
   inspect(): Record<string, unknown> {
