@@ -4,8 +4,8 @@
  */
 import type { BackendV1 } from '@vfpu/core';
 import pkg from '../package.json' with { type: 'json' };
-import { Arm32Machine } from './arm32.js';
-import { Arm64Machine } from './arm64.js';
+import { Arm32Machine } from './arm32/machine.js';
+import { Arm64Machine } from './arm64/machine.js';
 import { FAULTS, is32, OPTIONS, resolveConfig, toArmOptions } from './options.js';
 import { VARIANTS } from './variants.js';
 

@@ -2,7 +2,7 @@
  * The variants of @vfpu/arm-vfp: one kernel generation each (reference/arm-vfp.md §0), never a mix.
  */
 import type { CostTable, UnitSpec, VariantSpec } from '@vfpu/core';
-import { ARM32_USER_REGISTERS } from './one-reg.js';
+import { ARM32_USER_REGISTERS } from './arm32/one-reg.js';
 import {
   ARM32_CONTROL_REGISTERS,
   ARM64_CONTROL_REGISTERS,
@@ -36,7 +36,7 @@ export const ARM_COSTS: CostTable = {
   control: { value: 20, source: 'estimate (MCR/MSR of a trap register, with its isb)' },
 };
 
-/** Non-FP exit reasons the 32-bit variants add (arm32.ts R_CP10_ID: keep the order). */
+/** Non-FP exit reasons the 32-bit variants add (arm32/handle-exit.ts armExitHandlers: keep the order). */
 const ARM32_EXIT_REASONS = {
   'cp10-id':
     'HSR EC 0x08 (a VMRS of MVFR0/MVFR1/FPSID trapped by the ID-group trap): kvm_handle_cp10_id injects UNDEF. 32-bit KVM sets neither HCR.TID0 nor TID3, so a real guest never raises it',

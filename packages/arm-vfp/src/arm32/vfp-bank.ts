@@ -14,7 +14,7 @@ import {
   VFP_FPINST,
   VFP_FPINST2,
   VFP_FPSCR,
-} from './regs.js';
+} from '../regs.js';
 
 /** How a save treats FPEXC before the bank store. */
 export const SAVE_ASM = 0; // store_vfp_state: FPEXC = r2|EN; reads FPINST/2; then FPEXC = r2 & ~EX

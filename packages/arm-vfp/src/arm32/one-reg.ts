@@ -3,7 +3,7 @@
  * vfp_get_reg / vfp_set_reg; ids from arch/arm/include/uapi/asm/kvm.h KVM_REG_ARM_VFP_*).
  */
 import type { UserRegisterSpec } from '@vfpu/core';
-import { VFP_FPEXC, VFP_FPINST, VFP_FPINST2, VFP_FPSCR } from './regs.js';
+import { VFP_FPEXC, VFP_FPINST, VFP_FPINST2, VFP_FPSCR } from '../regs.js';
 
 /** KVM_REG_ARM | KVM_REG_SIZE_U32 | KVM_REG_ARM_VFP (0x12 << KVM_REG_ARM_COPROC_SHIFT). */
 const KVM_REG_ARM_VFP_U32 = 0x4020000000120000n;

@@ -1,0 +1,82 @@
+/**
+ * The Hyp trap of a guest VFP/NEON instruction (HSR EC 0x07, HCPTR.TCP10/11 set):
+ * arch/arm/kvm/interrupts.S guest_trap → switch_to_guest_vfp (A32-asm), hyp/hyp-entry.S →
+ * hyp/entry.S __vfp_guest_restore (A32-C). Without CONFIG_VFPv3 neither exists and the trap is
+ * a full exit (ARM_EXCEPTION_HVC) into handle_exit.
+ */
+import { RESUME_GUEST, type Resume } from '@vfpu/core';
+import {
+  COND_AL,
+  describeSyndrome,
+  HCPTR_TCP_VFP,
+  HSR_CV,
+  HSR_EC_CP_0_13,
+  syndrome,
+} from '../regs.js';
+import { handle_exit } from './handle-exit.js';
+import { __kvm_vcpu_return } from './hyp-switch.js';
+import { type Arm32, type Cpu, UNIT_NEON, type Vcpu } from './state.js';
+import { restoreBank, SAVE_ASM, SAVE_C, saveBank } from './vfp-bank.js';
+
+/** The condition code a failing conditional instruction reports (NE, with Z set). */
+const COND_NE = 0x1;
+
+/** HSR of a trapped VFP (coproc 0xA) or Advanced SIMD (TA = 1) instruction, ARM state (IL = 1). */
+function hsrOf(a: Arm32, unit: number): number {
+  const cond = a.conditionFails ? COND_NE : COND_AL;
+  const iss = HSR_CV | (cond << 20) | (unit === UNIT_NEON ? 1 << 5 : 0xa);
+  return syndrome(HSR_EC_CP_0_13, true, iss);
+}
+
+/** The HCPTR trap (EC 0x07): in Hyp with CONFIG_VFPv3, else a full exit into handle_exit. */
+export function guest_trap(a: Arm32, vi: number, unit: number): Resume {
+  const t = a.t;
+  const v = a.vcpus[vi] as Vcpu;
+  const hsr = hsrOf(a, unit);
+  a.host.count(a.ids.trap);
+  if (!a.o.vfpv3) {
+    // hyp_hvc / guest_trap without the CONFIG_VFPv3 check: HSR stored, ARM_EXCEPTION_HVC
+    if (t.on)
+      t.line(0, `Hyp trap: ${describeSyndrome('HSR', hsr)} → guest_trap, ARM_EXCEPTION_HVC`);
+    __kvm_vcpu_return(a, vi, false);
+    return handle_exit(a, vi);
+  }
+  if (t.on) {
+    t.fn(
+      0,
+      a.asm ? 'switch_to_guest_vfp' : '__vfp_guest_restore',
+      `— Hyp trap ${describeSyndrome('HSR', hsr)}; handled in Hyp, no exit, the instruction is retried`,
+    );
+  }
+  switch_to_guest_vfp(a, v.cpu, vi, 1);
+  v.hypReturn = true;
+  return RESUME_GUEST;
+}
+
+/**
+ * interrupts.S switch_to_guest_vfp (A32-asm) / hyp/entry.S __vfp_guest_restore (A32-C, the same
+ * routine): HCPTR.TCP10/11 cleared, the host bank saved into this CPU's area, the guest's loaded.
+ */
+export function switch_to_guest_vfp(a: Arm32, cpu: number, vi: number, depth: number): void {
+  const hw = a.hw(cpu);
+  const c = a.cpus[cpu] as Cpu;
+  c.hcptr = c.hcptr & ~HCPTR_TCP_VFP;
+  a.host.control(1);
+  const hostCtx = c.hwCtx;
+  c.vfpHostCtx = hostCtx;
+  const r = saveBank(
+    hw,
+    c.vfp_host,
+    a.d32,
+    a.asm ? SAVE_ASM : SAVE_C,
+    a.o.faults.has('skip-fpinst-save'),
+  );
+  a.host.control(r.writes);
+  a.host.call(a.ops.save, hostCtx >= 0 ? hostCtx : a.host.vmmThread(vi), a.bytes, 0, depth);
+  restoreBank(hw, (a.vcpus[vi] as Vcpu).vfp_guest, a.d32);
+  a.host.control(1);
+  a.host.call(a.ops.restore, vi, a.bytes, a.bank, depth);
+  a.host.loaded(cpu, vi, a.bank);
+  c.hwCtx = vi;
+  c.guestBank = vi;
+}
