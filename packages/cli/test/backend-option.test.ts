@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
-import { cleanup, collector, type Line, tempDir, writeFile } from './helpers.js';
+import { cleanup, collector, expectToyReport, tempDir, toyLines, writeFile } from './helpers.js';
 
 const CLI_DIR = fileURLToPath(new URL('..', import.meta.url));
 const dir = tempDir();
@@ -16,37 +16,8 @@ async function cli(argv: readonly string[], cwd = CLI_DIR) {
   return { code, out: out.text(), err: err.text() };
 }
 
-/**
- * vcpu 0 writes fp reg 1 on cpu 0 (trap: restore 256 bytes), reads it (live, no trap), is put
- * (save 256 bytes), runs on cpu 1 and reads reg 1 (trap: restore 256) then writes reg 2 (live).
- * The toy: 2 traps, 2 restores (512 bytes), 1 save (256 bytes), 2 checked reads, no violation.
- */
 function toyWorkload(arch: string): string {
-  const lines: Line[] = [
-    { format: 'vfpu-workload', version: 1, arch, cpus: 2, vcpus: 1 },
-    { op: 'run', vcpu: 0, cpu: 0 },
-    { op: 'use', vcpu: 0, unit: 'fp', access: 'write', reg: 1 },
-    { op: 'use', vcpu: 0, unit: 'fp', access: 'read', reg: 1 },
-    { op: 'sched-out', vcpu: 0 },
-    { op: 'run', vcpu: 0, cpu: 1 },
-    { op: 'use', vcpu: 0, unit: 'fp', access: 'read', reg: 1 },
-    { op: 'use', vcpu: 0, unit: 'fp', access: 'write', reg: 2 },
-  ];
-  return writeFile(dir, `${arch}.ndjson`, lines);
-}
-
-function expectToyReport(json: string, arch: string): void {
-  const r = JSON.parse(json);
-  expect(r.arch).toBe(arch);
-  expect(r.workload.events).toBe(7);
-  expect(r.traps).toEqual({ fp_disabled: 2 });
-  expect(r.ops).toEqual({
-    toy_restore: { calls: 2, bytes: 512 },
-    toy_save: { calls: 1, bytes: 256 },
-  });
-  expect(r.bytes).toEqual({ saved: 256, restored: 512 });
-  expect(r.check.reads).toBe(2);
-  expect(r.check.violations).toBe(0);
+  return writeFile(dir, `${arch}.ndjson`, toyLines(arch));
 }
 
 /** A usage error: exit 2, one line naming the module, no stack trace. */

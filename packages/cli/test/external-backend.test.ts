@@ -11,7 +11,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, type Line, tempDir, writeFile } from './helpers.js';
+import { cleanup, expectToyReport, tempDir, toyLines, writeFile } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url));
 const BIN = join(REPO, 'packages/cli/dist/bin.js');
@@ -93,19 +93,7 @@ describe('a third-party project', () => {
     }
     expect(r.code, `npm install: ${r.err}`).toBe(0);
 
-    // vcpu 0 writes fp reg 1 on cpu 0 (trap: the toy restores 256 bytes), reads it (live), is
-    // put (save 256 bytes), runs on cpu 1 and reads reg 1 (trap, restore 256), writes reg 2 (live).
-    const lines: Line[] = [
-      { format: 'vfpu-workload', version: 1, arch: 'toy', cpus: 2, vcpus: 1 },
-      { op: 'run', vcpu: 0, cpu: 0 },
-      { op: 'use', vcpu: 0, unit: 'fp', access: 'write', reg: 1 },
-      { op: 'use', vcpu: 0, unit: 'fp', access: 'read', reg: 1 },
-      { op: 'sched-out', vcpu: 0 },
-      { op: 'run', vcpu: 0, cpu: 1 },
-      { op: 'use', vcpu: 0, unit: 'fp', access: 'read', reg: 1 },
-      { op: 'use', vcpu: 0, unit: 'fp', access: 'write', reg: 2 },
-    ];
-    const w = writeFile(scratch, 'w.ndjson', lines);
+    const w = writeFile(scratch, 'w.ndjson', toyLines('toy'));
     const run = sh(
       'node',
       [BIN, 'run', w, '--backend', '@vfpu/testkit/toy', '--arch', 'toy', '--json'],
@@ -113,16 +101,7 @@ describe('a third-party project', () => {
     );
     expect(run.err).toBe('');
     expect(run.code).toBe(0);
-    const report = JSON.parse(run.out);
-    expect(report.arch).toBe('toy');
-    expect(report.workload.events).toBe(7);
-    expect(report.traps).toEqual({ fp_disabled: 2 });
-    expect(report.ops).toEqual({
-      toy_restore: { calls: 2, bytes: 512 },
-      toy_save: { calls: 1, bytes: 256 },
-    });
-    expect(report.bytes).toEqual({ saved: 256, restored: 512 });
-    expect(report.check).toMatchObject({ reads: 2, violations: 0 });
+    expectToyReport(run.out, 'toy');
 
     // The package is resolved from the cwd: where it is not installed, exit 2 (no stack).
     const empty = tempDir();
