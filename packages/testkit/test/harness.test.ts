@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkInvariants, checkScenario } from '../src/index.js';
-import { toyBackend } from './toy-backend.js';
+import { toyBackend } from '../src/toy.js';
 
 const workload = [
   '{"format":"vfpu-workload","version":1,"arch":"toy","cpus":2,"vcpus":1}',

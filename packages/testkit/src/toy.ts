@@ -1,6 +1,11 @@
 /**
- * A minimal backend (one 32 × 64-bit unit, one enable bit per pCPU) used to test the harness
- * itself, and a working template for "write your own backend". `broken` skips the save at put.
+ * @vfpu/testkit/toy — the template for writing a backend: a minimal one (one 32 × 64-bit unit,
+ * one enable bit per pCPU, lazy switching) that implements every required Machine hook. Copy this
+ * file to start your own. It also tests the harness itself: `toyBackend(true)` is broken (it skips
+ * the save at put).
+ *
+ * The module's default export is the backend, so `vfpu run … --backend @vfpu/testkit/toy
+ * --arch toy` (or `--backend ./my-backend.js` for your copy) runs it.
  */
 import {
   type BackendV1,
@@ -174,3 +179,6 @@ export function toyBackend(broken = false): BackendV1 {
 }
 
 export const EXIT_OTHER = EXIT_REASONS.indexOf('other');
+
+/** The backend `vfpu --backend` loads (see the CLI's README). */
+export default toyBackend();
