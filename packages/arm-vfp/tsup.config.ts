@@ -1,16 +1,4 @@
 import { defineConfig } from 'tsup';
+import { tsupConfig } from '../../tsup.base.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  target: 'node20',
-  platform: 'node',
-  dts: {
-    // Resolve workspace dependencies to their built .d.ts (built first by turbo's ^build),
-    // not to their sources via the '@vfpu/source' condition.
-    compilerOptions: { customConditions: [] },
-  },
-  sourcemap: true,
-  clean: true,
-  splitting: false,
-});
+export default defineConfig(tsupConfig(['src/index.ts']));

@@ -1,17 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { vitestConfig } from '../../vitest.base.ts';
 
-// Resolve workspace packages to their TypeScript sources (no build needed to test).
-const conditions = ['@vfpu/source', 'module', 'node', 'development|production'];
-
-export default defineConfig({
-  resolve: { conditions },
-  ssr: { resolve: { conditions } },
-  test: {
-    name: '@vfpu/arm-vfp',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    environment: 'node',
-    pool: 'threads',
-    maxWorkers: 2,
-    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
-  },
-});
+export default vitestConfig('@vfpu/arm-vfp');

@@ -6,7 +6,7 @@
  */
 
 import { armVfp } from '@vfpu/arm-vfp';
-import { type RunResult, runPreset } from '@vfpu/core';
+import { simulatePreset } from '@vfpu/core/internal';
 import { mipsVz } from '@vfpu/mips-vz';
 import { x86Xfd } from '@vfpu/x86-xfd';
 
@@ -24,14 +24,16 @@ function run(
   policy: string,
   events: number,
   [arch, variant]: readonly [string, string] = TARGETS[0] as [string, string],
-): { ms: number; result: RunResult } {
+): { ms: number; result: Run } {
   const t0 = process.hrtime.bigint();
-  const result = runPreset(
+  const result = simulatePreset(
     { preset: 'overcommit', events },
     { backends, arch, variant, policy, seed: 1 },
   );
   return { ms: Number(process.hrtime.bigint() - t0) / 1e6, result };
 }
+
+type Run = ReturnType<typeof simulatePreset>;
 
 /** The floor: the same byte copies in a plain loop (the backends copy byte by byte, 32 registers a call). */
 function floor(copies: Array<[number, number]>): number {
@@ -59,7 +61,7 @@ for (const target of TARGETS)
   for (const policy of ['kvm', 'eager']) {
     run(policy, Math.min(EVENTS, 100_000), target); // warm-up
     let best = Number.POSITIVE_INFINITY;
-    let result: RunResult | undefined;
+    let result: Run | undefined;
     for (let i = 0; i < 3; i++) {
       const r = run(policy, EVENTS, target);
       if (r.ms < best) {
@@ -68,16 +70,16 @@ for (const target of TARGETS)
       }
     }
     if (result === undefined) throw new Error('no run');
-    const copies = result.simulator.acct.copies();
+    const copies = result.simulator.state.acct.copies();
     let floorMs = Number.POSITIVE_INFINITY;
     for (let i = 0; i < 3; i++) floorMs = Math.min(floorMs, floor(copies));
-    const bytes = result.report.bytes.saved + result.report.bytes.restored;
+    const bytes = result.result.report.bytes.saved + result.result.report.bytes.restored;
     rows.push(
       `${target[1].padEnd(16)} ${policy.padEnd(6)} ${Math.round((EVENTS / best) * 1000)
         .toLocaleString('en-US')
         .padStart(12)} events/s` +
         `  ${best.toFixed(0).padStart(6)} ms  floor ${floorMs.toFixed(1).padStart(6)} ms` +
-        `  ratio ${(best / floorMs).toFixed(1).padStart(5)}×  (${bytes.toLocaleString('en-US')} bytes copied, ${result.report.check.reads.toLocaleString('en-US')} oracle reads, ${result.report.check.violations} violations)`,
+        `  ratio ${(best / floorMs).toFixed(1).padStart(5)}×  (${bytes.toLocaleString('en-US')} bytes copied, ${result.result.report.check.reads.toLocaleString('en-US')} oracle reads, ${result.result.report.check.violations} violations)`,
     );
   }
 console.log(

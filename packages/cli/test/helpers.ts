@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { main } from '../src/index.js';
 
 export interface CliResult {
@@ -76,3 +77,35 @@ export const IN_GUEST: readonly Line[] = [
   { op: 'load', vcpu: 0, cpu: 0 },
   { op: 'enter', vcpu: 0 },
 ];
+
+/**
+ * A workload for the toy backend (@vfpu/testkit/toy) under id `arch`: vcpu 0 writes fp reg 1 on
+ * cpu 0 (trap: restore 256 bytes), reads it (live, no trap), is put (save 256 bytes), runs on
+ * cpu 1 and reads reg 1 (trap: restore 256) then writes reg 2 (live).
+ */
+export function toyLines(arch: string): Line[] {
+  return [
+    { format: 'vfpu-workload', version: 1, arch, cpus: 2, vcpus: 1 },
+    { op: 'run', vcpu: 0, cpu: 0 },
+    { op: 'use', vcpu: 0, unit: 'fp', access: 'write', reg: 1 },
+    { op: 'use', vcpu: 0, unit: 'fp', access: 'read', reg: 1 },
+    { op: 'sched-out', vcpu: 0 },
+    { op: 'run', vcpu: 0, cpu: 1 },
+    { op: 'use', vcpu: 0, unit: 'fp', access: 'read', reg: 1 },
+    { op: 'use', vcpu: 0, unit: 'fp', access: 'write', reg: 2 },
+  ];
+}
+
+/** The report of `toyLines`: 2 traps, 2 restores (512 bytes), 1 save (256), 2 reads checked. */
+export function expectToyReport(json: string, arch: string): void {
+  const r = JSON.parse(json);
+  expect(r.arch).toBe(arch);
+  expect(r.workload.events).toBe(7);
+  expect(r.traps).toEqual({ fp_disabled: 2 });
+  expect(r.ops).toEqual({
+    toy_restore: { calls: 2, bytes: 512 },
+    toy_save: { calls: 1, bytes: 256 },
+  });
+  expect(r.bytes).toEqual({ saved: 256, restored: 512 });
+  expect(r.check).toMatchObject({ reads: 2, violations: 0 });
+}

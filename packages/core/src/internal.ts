@@ -10,6 +10,7 @@ export { EngineState, Lifecycle } from './engine/state.js';
 export { Oracle } from './oracle.js';
 export { buildReport } from './report.js';
 export { Rng } from './rng.js';
+export { simulatePreset } from './run.js';
 export { SILENT, TraceCollector } from './trace.js';
 export { Access, OPS, Op, type OpName, WorkloadEvent } from './workload/event.js';
 export { EventParser } from './workload/parse-event.js';

@@ -247,6 +247,14 @@ export interface PresetRequest {
 
 /** Runs a generated workload: events are produced lazily, never stored. */
 export function runPreset(pr: PresetRequest, req: RunRequest): RunResult {
+  return simulatePreset(pr, req).result;
+}
+
+/** {@link runPreset}, also handing back the simulator (for vfpu's own tools: the benchmark). */
+export function simulatePreset(
+  pr: PresetRequest,
+  req: RunRequest,
+): { readonly result: RunResult; readonly simulator: Simulator } {
   const seed = req.seed ?? DEFAULT_SEED;
   let gen: PresetGenerator;
   try {
@@ -271,5 +279,5 @@ export function runPreset(pr: PresetRequest, req: RunRequest): RunResult {
     stepChecked(p, ev, name, explainText, req);
   }
   const source = `${name} events=${pr.events} params=${JSON.stringify(gen.params)}`;
-  return finish(p, name, { source, sha256: sha256(source) });
+  return { result: finish(p, name, { source, sha256: sha256(source) }), simulator: p.sim };
 }

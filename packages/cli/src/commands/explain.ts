@@ -1,0 +1,35 @@
+/** `vfpu explain`: the per-event explanation of one run, then its summary. */
+import type { Command } from 'commander';
+import { withBackends } from '../backends.js';
+import type { Context } from '../context.js';
+import { addCommon, type CommonOptions } from '../options.js';
+import { streamSink } from '../output.js';
+import { runOne } from '../run-one.js';
+import { renderSummary } from '../summary.js';
+
+export function addExplain(program: Command, ctx: Context): void {
+  const { io } = ctx;
+  addCommon(
+    program
+      .command('explain')
+      .description(
+        'show, event by event, the exception as the hardware reports it, the handler, the routines and the control bits changed',
+      )
+      .argument('<workload>')
+      .option('--policy <policy>', 'policy', 'kvm'),
+  ).action(async (workload: string, o: CommonOptions & { policy: string }) => {
+    const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
+    const out = streamSink(io.stdout, true);
+    const opts = workload.startsWith('preset:') && o.events === 100_000 ? { ...o, events: 40 } : o;
+    const { report } = await runOne(backends, workload, o.policy, opts, {
+      explain: (line, text, lines) => {
+        out.write(
+          `${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`,
+        );
+      },
+    });
+    out.write(`\n${renderSummary([report])}`);
+    await out.commit();
+    if (report.check.violations > 0) ctx.exitCode = 1;
+  });
+}

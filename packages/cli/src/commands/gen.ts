@@ -1,0 +1,48 @@
+/** `vfpu gen`: write a preset's generated workload as NDJSON. */
+import { formatHeader } from '@vfpu/core';
+import { formatEvent, PresetGenerator, WorkloadEvent } from '@vfpu/core/internal';
+import type { Command } from 'commander';
+import { type Context, UsageError } from '../context.js';
+import { addGeneration } from '../options.js';
+import { fileSink, streamSink } from '../output.js';
+
+interface GenOptions {
+  seed: number;
+  events: number;
+  param: Record<string, number>;
+  output?: string;
+}
+
+export function addGen(program: Command, ctx: Context): void {
+  const { io } = ctx;
+  addGeneration(
+    program
+      .command('gen')
+      .description('write a generated workload (NDJSON) for a preset')
+      .argument('<preset>'),
+  )
+    .option('-o, --output <file>', 'output file (.gz compresses); default stdout')
+    .action(async (preset: string, o: GenOptions) => {
+      const name = preset.replace(/^preset:/, '');
+      let gen: PresetGenerator;
+      try {
+        gen = new PresetGenerator(name, o.events, o.seed, o.param);
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const sink = o.output !== undefined ? fileSink(o.output) : streamSink(io.stdout);
+      const threadName = (c: number) => {
+        const v = gen.header.vcpus;
+        return c < 2 * v ? `vmm${c - v}` : (gen.header.threads[c - 2 * v] as string);
+      };
+      try {
+        sink.write(`${formatHeader({ ...gen.header, name: `preset:${name} seed=${o.seed}` })}\n`);
+        const ev = new WorkloadEvent();
+        while (gen.next(ev)) sink.write(`${formatEvent(ev, threadName)}\n`);
+        await sink.commit();
+      } catch (e) {
+        sink.abort();
+        throw e;
+      }
+    });
+}

@@ -1,0 +1,69 @@
+/** `vfpu run`: run a workload under one or more policies; a summary table or the JSON report. */
+import type { ReportV1, RunRequest } from '@vfpu/core';
+import type { Command } from 'commander';
+import { withBackends } from '../backends.js';
+import { type Context, UsageError } from '../context.js';
+import { addCommon, type CommonOptions, progressReporter } from '../options.js';
+import { fileSink, type Sink } from '../output.js';
+import { runOne } from '../run-one.js';
+import { renderSummary } from '../summary.js';
+
+type RunOptions = CommonOptions & { policy: string; json?: boolean; trace?: string };
+
+export function addRun(program: Command, ctx: Context): void {
+  const { io } = ctx;
+  addCommon(
+    program
+      .command('run')
+      .description(
+        'run a workload (file, - for stdin, .gz, or preset:NAME) and report traps, exits, routines, bytes and cycles',
+      )
+      .argument('<workload>')
+      .option(
+        '--policy <list>',
+        'policy, or a comma-separated list to compare (kvm, eager, lazy, …; name:key=value for parameters)',
+        'kvm',
+      )
+      .option(
+        '--json',
+        'print the report (JSON, format vfpu-report v1); several policies: a vfpu-comparison',
+      )
+      .option('--trace <file>', 'write the per-event explanation to a file'),
+  ).action(async (workload: string, o: RunOptions) => {
+    const policies = o.policy.split(',').filter((p) => p !== '');
+    if (policies.length === 0) throw new UsageError('--policy: give at least one policy');
+    if (o.trace !== undefined && policies.length > 1)
+      throw new UsageError('--trace takes one policy');
+    const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
+    const trace: Sink | undefined = o.trace !== undefined ? fileSink(o.trace) : undefined;
+    const reports: ReportV1[] = [];
+    try {
+      for (const policy of policies) {
+        const extra: Partial<RunRequest> = {};
+        const progress = progressReporter(io);
+        if (progress) (extra as { progress?: (n: number) => void }).progress = progress;
+        if (trace) {
+          (extra as { explain?: RunRequest['explain'] }).explain = (line, text, lines) => {
+            trace.write(
+              `${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`,
+            );
+          };
+        }
+        reports.push((await runOne(backends, workload, policy, o, extra)).report);
+        if (progress) io.stderr.write('\r\x1b[K');
+      }
+      await trace?.commit();
+    } catch (e) {
+      trace?.abort();
+      throw e;
+    }
+    if (o.json) {
+      const doc =
+        reports.length === 1 ? reports[0] : { format: 'vfpu-comparison', version: 1, reports };
+      io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    } else {
+      io.stdout.write(renderSummary(reports));
+    }
+    if (reports.some((r) => r.check.violations > 0)) ctx.exitCode = 1;
+  });
+}

@@ -1,0 +1,54 @@
+/** One run of a workload (file, stdin or preset:NAME) under one policy, as run and explain do it. */
+import { readFileSync } from 'node:fs';
+import {
+  type BackendV2,
+  describeIoError,
+  InputError,
+  type RunRequest,
+  type RunResult,
+  runFile,
+  runPreset,
+} from '@vfpu/core';
+import { UsageError } from './context.js';
+import type { CommonOptions } from './options.js';
+
+function readCosts(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(path, 0, '', `cannot read: ${describeIoError(e)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(path, 0, '', `malformed JSON (${(e as Error).message})`);
+  }
+}
+
+export async function runOne(
+  backends: readonly BackendV2[],
+  workload: string,
+  policy: string,
+  o: CommonOptions,
+  extra: Partial<RunRequest>,
+): Promise<RunResult> {
+  const req: RunRequest = {
+    backends,
+    policy,
+    seed: o.seed,
+    ...(o.arch !== undefined ? { arch: o.arch } : {}),
+    ...(o.variant !== undefined ? { variant: o.variant } : {}),
+    ...(o.costs !== undefined ? { costs: readCosts(o.costs), costsFile: o.costs } : {}),
+    ...extra,
+  };
+  if (workload.startsWith('preset:')) {
+    return runPreset(
+      { preset: workload.slice('preset:'.length), events: o.events, params: o.param },
+      req,
+    );
+  }
+  if (Object.keys(o.param).length > 0)
+    throw new UsageError('--param applies to preset: workloads only');
+  return runFile(workload, req);
+}
