@@ -134,6 +134,12 @@ describe('--backend usage errors (exit 2, the module named, no stack)', () => {
     expect(r.err).toContain('a factory threw: factory failed');
   });
 
+  it('a backend of contract v1 is named as such', async () => {
+    const r = await cli(['run', toyWorkload('toy'), '--backend', './test/fixtures/v1-backend.mjs']);
+    expectUsageError(r, './test/fixtures/v1-backend.mjs');
+    expect(r.err).toContain('implements backend contract v1; this vfpu needs v2');
+  });
+
   it('a backend whose id is taken', async () => {
     const twice = ['--backend', '@vfpu/testkit/toy', '--backend', '@vfpu/testkit/toy'];
     const r = await cli(['list', ...twice]);
