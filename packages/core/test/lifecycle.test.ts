@@ -28,7 +28,7 @@ describe('KVM_RUN begins and ends once per ioctl', () => {
     ]);
     expect(calls).toEqual([
       'kvm_arch_vcpu_load(0,0)',
-      'kvmRunBegin(0,0)',
+      'kvmRunBegin(0,0,0)',
       'enter(0,false)',
       'exit(0,1,false)',
       'kvm_arch_vcpu_put(0)',
@@ -50,13 +50,13 @@ describe('KVM_RUN begins and ends once per ioctl', () => {
     );
     expect(calls).toEqual([
       'kvm_arch_vcpu_load(0,1)',
-      'kvmRunBegin(0,1)',
+      'kvmRunBegin(0,1,0)',
       'enter(0,false)',
       'exit(0,0,false)',
       'kvmRunEnd(0,1)',
       'kvm_arch_vcpu_put(0)',
       'kvm_arch_vcpu_load(0,1)',
-      'kvmRunBegin(0,1)',
+      'kvmRunBegin(0,1,0)',
       'enter(0,false)',
     ]);
     expect(result.report.outcomes['KVM_RUN returned to userspace']).toBe(1);
@@ -101,7 +101,7 @@ describe('KVM_RUN begins and ends once per ioctl', () => {
       '{"op":"host-use","cpu":1,"thread":"vmm0","unit":"fp"}',
     ]);
     expect(calls.filter((c) => c.startsWith('kvmRun'))).toEqual([
-      'kvmRunBegin(0,1)',
+      'kvmRunBegin(0,1,0)',
       'kvmRunEnd(0,1)',
     ]);
   });

@@ -40,8 +40,13 @@ export interface Machine {
   kvm_arch_vcpu_load(vcpu: number, cpu: number): void;
   /** `kvm_arch_vcpu_put`: KVM_RUN's vcpu_put, or the vCPU thread preempted (kvm_sched_out). */
   kvm_arch_vcpu_put(vcpu: number): void;
-  /** KVM_RUN begins on `cpu` (after vcpu_load): the FP work of `kvm_arch_vcpu_ioctl_run`'s start. */
-  kvmRunBegin(vcpu: number, cpu: number): void;
+  /**
+   * KVM_RUN begins on `cpu` (after vcpu_load): the FP work of `kvm_arch_vcpu_ioctl_run`'s start.
+   * `preload`: the units the policy loads before this KVM_RUN's first entry (its preload, within
+   * what the guest enabled). A kernel that loads the guest's state here (x86 6.16
+   * `kvm_load_guest_fpu`) loads exactly these; the `kvm` policy asks for what that kernel does.
+   */
+  kvmRunBegin(vcpu: number, cpu: number, preload: UnitMask): void;
   /**
    * KVM_RUN returns: the FP work of `kvm_arch_vcpu_ioctl_run`'s end, on `cpu`. After an exit to
    * userspace it runs before vcpu_put. For a preempted vCPU core calls it when it learns KVM_RUN

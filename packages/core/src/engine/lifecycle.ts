@@ -69,9 +69,10 @@ export class VcpuLifecycle {
     s.entered[v] = 0;
     s.run[v] = L.loaded;
     s.machine.kvm_arch_vcpu_load(v, cpu);
-    if (state === L.outside) s.machine.kvmRunBegin(v, cpu);
     s.lastCpu[v] = cpu;
     s.policy.sliceBegin(v);
+    if (state === L.outside)
+      s.machine.kvmRunBegin(v, cpu, s.policy.preload(v) & s.machine.guestEnabled(v));
   }
 
   requireLoaded(v: number, what: string): number {
