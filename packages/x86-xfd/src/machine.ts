@@ -13,65 +13,25 @@ import {
   type Resume,
   takeExit,
 } from '@vfpu/core';
-import {
-  guestInstruction,
-  ldtilecfg,
-  ldtilecfgAllowed,
-  movCr0GuestOwned,
-  touch,
-  written,
-  wrmsrXfdPassthrough,
-  xsetbvFaults,
-} from './hw/guest.js';
+import * as hw from './hw/guest.js';
 import { fpregs_restore_userregs, switch_fpu } from './kernel/fpu/context.js';
 import { kernel_fpu_begin_mask } from './kernel/fpu/core.js';
 import { handle_xfd_event } from './kernel/fpu/xstate.js';
 import * as ioctl from './kvm/ioctl.js';
-import { handle_exception_nmi, vmexitNm, vmx_set_msr } from './kvm/vmx.js';
-import {
-  __kvm_set_xcr,
-  enterGuestFpuReload,
-  kvm_arch_vcpu_create,
-  kvm_emulate_xsetbv,
-  kvm_load_guest_fpu,
-  kvm_put_guest_fpu,
-  MSR_IA32_XFD,
-  MSR_IA32_XFD_ERR,
-  vcpu_enter_guest,
-  vcpuEnterGuestAfterExit,
-} from './kvm/x86.js';
-import { hex, MASK, MXCSR_OFFSET, UNIT, USER_DYNAMIC, unitSlice } from './layout.js';
+import * as vmx from './kvm/vmx.js';
+import * as x86 from './kvm/x86.js';
+import { MXCSR_OFFSET, UNIT, USER_DYNAMIC, unitSlice } from './layout.js';
 import * as linux48 from './linux-4.8/lazy-cr0ts.js';
 import type { X86Options } from './options.js';
 import { lazyGuestLdtilecfg, lazyGuestNm, saveGuestAtExit } from './policy-paths.js';
-import { NONE, TRAP_LAZY_TS, TRAP_LAZY_XFD, X86 } from './state.js';
-
-// control registers (variants.ts controlRegisters: keep the order)
-const REG_XCR0 = 0;
-const REG_CR0 = 1;
-const REG_CPL = 2;
-const REG_MXCSR = 3;
-const REG_XFD = 4;
-const REG_XFD_ERR = 5;
-const REG_TILECFG = 6;
-const CR0_TS = 1 << 3;
+import { inspectState, NONE, TRAP_LAZY_TS, TRAP_LAZY_XFD, X86 } from './state.js';
 
 export class X86Machine implements Machine {
   private readonly m: X86;
 
   constructor(host: MachineHost, o: X86Options) {
-    const m = new X86(host, o);
-    this.m = m;
-    for (const v of m.vcpus) {
-      kvm_arch_vcpu_create(m, v);
-      const want = o.guestXcr0 < 0 ? v.guestSupportedXcr0 | MASK.FP : o.guestXcr0;
-      if (!__kvm_set_xcr(m, v, want))
-        host.warn(
-          `config guest.xcr0 ${hex(want)} is not a valid XCR0 for vcpu ${v.id}'s CPUID (__kvm_set_xcr); the guest keeps XCR0 = ${hex(v.xcr0)}`,
-        );
-      v.cr0ts = o.guestCr0ts ? 1 : 0;
-    }
-    m.ready = true;
+    this.m = new X86(host, o);
+    x86.vcpusBeforeWorkload(this.m);
   }
 
   // ---- state -------------------------------------------------------------------------------
@@ -89,7 +49,7 @@ export class X86Machine implements Machine {
     return unitSlice(unit, reg);
   }
   controlSlice(reg: number): number {
-    return reg === REG_MXCSR ? packSlice(MXCSR_OFFSET, 4) : -1;
+    return reg === hw.REG_MXCSR ? packSlice(MXCSR_OFFSET, 4) : -1;
   }
 
   // ---- KVM_RUN, load, put, entry and exit ----------------------------------------------------
@@ -97,7 +57,7 @@ export class X86Machine implements Machine {
     const v = this.m.vcpu(vi);
     if (v.inKvmRun) return; // the vCPU thread is scheduled in again inside KVM_RUN
     v.inKvmRun = true;
-    if (!this.m.legacy) kvm_load_guest_fpu(this.m, this.m.cpu(cpu), v);
+    if (!this.m.legacy) x86.kvm_load_guest_fpu(this.m, this.m.cpu(cpu), v);
   }
   vcpuLoad(vi: number, cpu: number): void {
     this.m.vcpu(vi).cpu = cpu;
@@ -106,7 +66,7 @@ export class X86Machine implements Machine {
     const m = this.m;
     const v = m.vcpu(vi);
     if (m.legacy) linux48.kvm_put_guest_fpu(m, v, false);
-    else if (v.leaving) kvm_put_guest_fpu(m, m.cpu(v.cpu), v);
+    else if (v.leaving) x86.kvm_put_guest_fpu(m, m.cpu(v.cpu), v);
     if (v.leaving) {
       v.leaving = false;
       v.inKvmRun = false;
@@ -114,18 +74,18 @@ export class X86Machine implements Machine {
     v.cpu = NONE;
   }
   enter(vi: number, _reentry: boolean): void {
-    vcpu_enter_guest(this.m, this.m.vcpu(vi));
+    x86.vcpu_enter_guest(this.m, this.m.vcpu(vi));
   }
   load(vi: number, want: number): void {
     const v = this.m.vcpu(vi);
     if (want === 0 || this.m.resident(v)) return;
     if (this.m.legacy) linux48.kvm_load_guest_fpu(this.m, v, 0);
-    else enterGuestFpuReload(this.m, v);
+    else x86.enterGuestFpuReload(this.m, v);
   }
   exit(vi: number, reason: number, save: boolean): Resume {
     const v = this.m.vcpu(vi);
     const resume = takeExit(this.m.host, this.m.exits, reason);
-    vcpuEnterGuestAfterExit(this.m, v);
+    x86.vcpuEnterGuestAfterExit(this.m, v);
     if (save) saveGuestAtExit(this.m, v);
     if (resume === RESUME_HOST) v.leaving = true;
     return resume;
@@ -133,13 +93,14 @@ export class X86Machine implements Machine {
 
   // ---- guest execution ---------------------------------------------------------------------
   guestAccess(vi: number, unit: number, _control: number, _conditionFails: boolean): number {
-    return guestInstruction(this.m, this.m.vcpu(vi), unit);
+    return hw.guestInstruction(this.m, this.m.vcpu(vi), unit);
   }
   handleTrap(vi: number, trap: number, _unit: number, _grant: number): Resume {
     const m = this.m;
     const v = m.vcpu(vi);
-    vmexitNm(m, v);
-    if (trap !== TRAP_LAZY_TS && trap !== TRAP_LAZY_XFD) return handle_exception_nmi(m, v, trap);
+    vmx.vmexitNm(m, v);
+    if (trap !== TRAP_LAZY_TS && trap !== TRAP_LAZY_XFD)
+      return vmx.handle_exception_nmi(m, v, trap);
     return m.legacy ? linux48.handle_exception(m, v, trap) : lazyGuestNm(m, v, trap);
   }
   guestWrite(
@@ -152,35 +113,26 @@ export class X86Machine implements Machine {
   ): Resume | typeof NO_EXIT {
     const m = this.m;
     const v = m.vcpu(vi);
+    const x = hw.written(hw.registerValue(v, reg), hasValue, value, set, clear);
     switch (reg) {
-      case REG_XCR0:
-        if (xsetbvFaults(m, v)) return NO_EXIT;
-        return kvm_emulate_xsetbv(m, v, written(v.xcr0, hasValue, value, set, clear));
-      case REG_CR0: {
-        const ts = written(v.cr0ts ? CR0_TS : 0, hasValue, value, set, clear) & CR0_TS ? 1 : 0;
-        if (!m.legacy || v.guestFpuLoaded) return movCr0GuestOwned(m, v, ts);
-        return linux48.handle_cr(m, v, ts);
-      }
-      case REG_CPL:
+      case hw.REG_XCR0:
+        return hw.xsetbvFaults(m, v) ? NO_EXIT : x86.kvm_emulate_xsetbv(m, v, x);
+      case hw.REG_CR0:
+        if (!m.legacy || v.guestFpuLoaded) return hw.movCr0GuestOwned(m, v, x & hw.CR0_TS ? 1 : 0);
+        return linux48.handle_cr(m, v, x & hw.CR0_TS ? 1 : 0);
+      case hw.REG_CPL:
         v.cpl = (hasValue ? value : 0) & 3;
         return NO_EXIT;
-      case REG_XFD: {
-        const x = written(v.guestFpu.fpstate.xfd, hasValue, value, set, clear);
-        if (v.xfdNoWriteIntercept) return wrmsrXfdPassthrough(m, v, x);
-        return vmx_set_msr(m, v, MSR_IA32_XFD, x);
-      }
-      case REG_XFD_ERR:
-        return vmx_set_msr(
-          m,
-          v,
-          MSR_IA32_XFD_ERR,
-          written(v.guestFpu.xfdErr, hasValue, value, set, clear),
-        );
-      case REG_TILECFG: {
-        if (!ldtilecfgAllowed(m, v)) return NO_EXIT;
+      case hw.REG_XFD:
+        if (v.xfdNoWriteIntercept) return hw.wrmsrXfdPassthrough(m, v, x);
+        return vmx.vmx_set_msr(m, v, x86.MSR_IA32_XFD, x);
+      case hw.REG_XFD_ERR:
+        return vmx.vmx_set_msr(m, v, x86.MSR_IA32_XFD_ERR, x);
+      case hw.REG_TILECFG: {
+        if (!hw.ldtilecfgAllowed(m, v)) return NO_EXIT;
         const notLoaded = !m.resident(v);
         if (notLoaded) lazyGuestLdtilecfg(m, v);
-        ldtilecfg(m, v, hasValue ? value : 0);
+        hw.ldtilecfg(m, v, hasValue ? value : 0);
         return notLoaded ? RESUME_GUEST : NO_EXIT;
       }
       default:
@@ -203,21 +155,13 @@ export class X86Machine implements Machine {
     const m = this.m;
     const c = m.cpu(cpu);
     const t = m.task(ti);
-    if (t.vcpu !== null && m.inKvmRun(t)) {
-      // a vCPU thread runs user code only once KVM_RUN has returned (here: a signal, -EINTR)
-      if (m.host.trace.on)
-        m.line(
-          0,
-          `${m.host.contextName(ti)} runs user code, so KVM_RUN returned (a pending signal)`,
-        );
-      kvm_put_guest_fpu(m, c, t.vcpu);
-      t.vcpu.inKvmRun = false;
-    }
+    // a vCPU thread runs user code only once KVM_RUN has returned (here: a signal, -EINTR)
+    if (t.vcpu !== null && m.inKvmRun(t)) x86.kvmRunReturnsToUser(m, c, t.vcpu);
     fpregs_restore_userregs(m, c, t, 0);
     // traps.c exc_device_not_available → handle_xfd_event
     if (unit === UNIT.amx && t.fpstate.xfd & USER_DYNAMIC && !handle_xfd_event(m, c, t))
       return false;
-    touch(c, unit);
+    hw.touch(c, unit);
     return true;
   }
   kernelFpu(cpu: number): boolean {
@@ -247,24 +191,6 @@ export class X86Machine implements Machine {
   }
 
   inspect(): Record<string, unknown> {
-    const m = this.m;
-    return {
-      vcpus: m.vcpus.map((v) => ({
-        xcr0: hex(v.xcr0),
-        cr0ts: v.cr0ts === 1,
-        xfd: hex(v.guestFpu.fpstate.xfd),
-        xfd_err: hex(v.guestFpu.xfdErr),
-        xfd_no_write_intercept: v.xfdNoWriteIntercept,
-        nm_intercepted: m.legacy ? !v.guestFpuLoaded : v.xfdNoWriteIntercept,
-        xfeatures: hex(v.guestFpu.fpstate.xfeatures),
-        uabi_size: v.guestFpu.uabiSize,
-        guest_supported_xcr0: hex(v.guestSupportedXcr0),
-        in_kvm_run: v.inKvmRun,
-        loaded: m.resident(v),
-      })),
-      fpregs_owner_ctx: m.cpus.map((c) =>
-        c.owner === null ? null : m.host.contextName(c.owner.ctx),
-      ),
-    };
+    return inspectState(this.m);
   }
 }

@@ -8,7 +8,15 @@
 import type { CounterId, ExitRow, MachineHost } from '@vfpu/core';
 import { x86ExitTable } from './exits.js';
 import { restoreInstruction } from './hw/xsave.js';
-import { IMAGE_BYTES, KVM_XSAVE_BYTES, UNIT, UNIT_OWN, UNIT_XCR0, USER_DYNAMIC } from './layout.js';
+import {
+  hex,
+  IMAGE_BYTES,
+  KVM_XSAVE_BYTES,
+  UNIT,
+  UNIT_OWN,
+  UNIT_XCR0,
+  USER_DYNAMIC,
+} from './layout.js';
 import { kvmSupportedXcr0, type X86Options } from './options.js';
 
 export const NONE = -1;
@@ -307,4 +315,26 @@ export class X86 {
     const fps = v.guestFpu.fpstate;
     return fps.inUse && !v.vmm.needFpuLoad && this.cpu(v.cpu).owner === fps;
   }
+}
+
+/** Kernel-visible state for tests and `explain`. */
+export function inspectState(m: X86): Record<string, unknown> {
+  return {
+    vcpus: m.vcpus.map((v) => ({
+      xcr0: hex(v.xcr0),
+      cr0ts: v.cr0ts === 1,
+      xfd: hex(v.guestFpu.fpstate.xfd),
+      xfd_err: hex(v.guestFpu.xfdErr),
+      xfd_no_write_intercept: v.xfdNoWriteIntercept,
+      nm_intercepted: m.legacy ? !v.guestFpuLoaded : v.xfdNoWriteIntercept,
+      xfeatures: hex(v.guestFpu.fpstate.xfeatures),
+      uabi_size: v.guestFpu.uabiSize,
+      guest_supported_xcr0: hex(v.guestSupportedXcr0),
+      in_kvm_run: v.inKvmRun,
+      loaded: m.resident(v),
+    })),
+    fpregs_owner_ctx: m.cpus.map((c) =>
+      c.owner === null ? null : m.host.contextName(c.owner.ctx),
+    ),
+  };
 }

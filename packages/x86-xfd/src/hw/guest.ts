@@ -25,6 +25,32 @@ import {
 } from '../state.js';
 import { initComponents } from './xsave.js';
 
+// control registers (variants.ts controlRegisters: keep the order)
+export const REG_XCR0 = 0;
+export const REG_CR0 = 1;
+export const REG_CPL = 2;
+export const REG_MXCSR = 3;
+export const REG_XFD = 4;
+export const REG_XFD_ERR = 5;
+export const REG_TILECFG = 6;
+export const CR0_TS = 1 << 3;
+
+/** The value of a guest control register that `set` / `clear` masks apply to. */
+export function registerValue(v: X86Vcpu, reg: number): number {
+  switch (reg) {
+    case REG_XCR0:
+      return v.xcr0;
+    case REG_CR0:
+      return v.cr0ts ? CR0_TS : 0;
+    case REG_XFD:
+      return v.guestFpu.fpstate.xfd;
+    case REG_XFD_ERR:
+      return v.guestFpu.xfdErr;
+    default:
+      return 0;
+  }
+}
+
 /** A register value after a write given as a value or as set / clear masks. */
 export function written(old: number, hasValue: boolean, value: number, set: number, clear: number) {
   return hasValue ? value : ((old | set) & ~clear) >>> 0;

@@ -140,3 +140,29 @@ export function kvm_arch_vcpu_create(m: X86, v: X86Vcpu): void {
   const r = kvm_set_cpuid(m, v, m.o.cpuidXcr0);
   if (r < 0) m.host.count(m.ids.cpuidEperm);
 }
+
+/** The vCPUs exist before the workload: created, their CPUID set, and the guest OS's XCR0 and CR0.TS. */
+export function vcpusBeforeWorkload(m: X86): void {
+  const o = m.o;
+  for (const v of m.vcpus) {
+    kvm_arch_vcpu_create(m, v);
+    const want = o.guestXcr0 < 0 ? v.guestSupportedXcr0 | MASK.FP : o.guestXcr0;
+    if (!__kvm_set_xcr(m, v, want))
+      m.host.warn(
+        `config guest.xcr0 ${hex(want)} is not a valid XCR0 for vcpu ${v.id}'s CPUID (__kvm_set_xcr); the guest keeps XCR0 = ${hex(v.xcr0)}`,
+      );
+    v.cr0ts = o.guestCr0ts ? 1 : 0;
+  }
+  m.ready = true;
+}
+
+/** KVM_RUN returned to userspace (a pending signal, -EINTR) while preempted: kvm_put_guest_fpu. */
+export function kvmRunReturnsToUser(m: X86, c: X86Cpu, v: X86Vcpu): void {
+  if (m.host.trace.on)
+    m.line(
+      0,
+      `${m.host.contextName(v.vmm.ctx)} runs user code, so KVM_RUN returned (a pending signal)`,
+    );
+  kvm_put_guest_fpu(m, c, v);
+  v.inKvmRun = false;
+}
