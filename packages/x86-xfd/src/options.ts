@@ -168,7 +168,7 @@ export function resolveConfig(
     const bad = badBitList('guest.xcr0', guest.xcr0, XFEATURE);
     if (bad) return bad;
     out.guestXcr0 = maskOf(guest.xcr0 as string[]);
-  } else out.guestXcr0 = -1; // every component the vCPU's CPUID allows (machine.ts)
+  } else out.guestXcr0 = -1; // every component the vCPU's CPUID allows (kvm/x86.ts vcpusBeforeWorkload)
   const ts = guest.cr0ts ?? false;
   if (typeof ts !== 'boolean') return configFailure('guest.cr0ts', 'expected true or false');
   out.guestCr0ts = ts;

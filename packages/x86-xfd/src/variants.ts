@@ -86,7 +86,7 @@ const UNITS: readonly UnitSpec[] = [
   },
 ];
 
-/** Control registers, in the order the machines index them (machine.ts REG_*). */
+/** Control registers, in the order the machines index them (hw/guest.ts REG_*). */
 function controlRegisters(amx: boolean): Record<string, ControlRegisterSpec> {
   const regs: Record<string, ControlRegisterSpec> = {
     XCR0: {
@@ -130,12 +130,12 @@ function controlRegisters(amx: boolean): Record<string, ControlRegisterSpec> {
   };
 }
 
-/** Exit reasons beyond the common ones (machine.ts R_IO: keep the order). */
+/** Exit reasons beyond the common ones (exits.ts x86ExitTable: keep the order). */
 const EXIT_REASONS = {
   io: 'IO_INSTRUCTION to userspace (KVM_EXIT_IO: a selftest ucall, a PIO device)',
 } as const;
 
-/** System calls, in the order the machine indexes them (machine.ts SYS_*). */
+/** System calls, in the order the machine indexes them (kvm/ioctl.ts SYS_*). */
 const SYSCALLS_616: Readonly<Record<string, SyscallSpec>> = {
   ARCH_REQ_XCOMP_GUEST_PERM: {
     description:
@@ -190,7 +190,7 @@ const SYSCALLS_616: Readonly<Record<string, SyscallSpec>> = {
   },
 };
 
-/** User-register ids (user-get / user-set by `id`): machine.ts UID_*. */
+/** User-register ids (user-get / user-set by `id`): handle 0 / 1 in kvm/ioctl.ts kvm_vcpu_ioctl_x86_get_xsave. */
 export const USER_IDS = ['XSAVE', 'XSAVE2'] as const;
 
 /** The XSAVE uapi of a generation: Linux 4.8 has no KVM_GET_XSAVE2 (it came with AMX in 5.17). */

@@ -4,8 +4,8 @@
  * each instruction moves (SDM Vol. 1 §13.7–13.12; reference/x86-xfd.md §6).
  */
 import { copyStrided } from '@vfpu/core';
-import { COMPONENT_RANGES, MODELLED } from './layout.js';
-import type { SaveInstruction } from './options.js';
+import { COMPONENT_RANGES, MODELLED } from '../layout.js';
+import type { SaveInstruction } from '../options.js';
 
 /** Copies the components of `mask` from `src` to `dst` (same layout). */
 export function copyComponents(dst: Uint8Array, src: Uint8Array, mask: number): void {

@@ -1,0 +1,144 @@
+/**
+ * What the CPU does with a guest (or host) instruction before any kernel code runs: the XCR0,
+ * CR0.TS and XFD checks that raise #UD / #NM, XINUSE and XMODIFIED, the privilege check of XSETBV,
+ * the guest-owned CR0.TS, a passed-through IA32_XFD, and LDTILECFG.
+ */
+import { NO_EXIT } from '@vfpu/core';
+import { xfdArmed } from '../kernel/fpu/core.js';
+import {
+  hex,
+  MASK,
+  TILECFG_OFFSET,
+  UNIT,
+  UNIT_COMPONENTS,
+  UNIT_XCR0,
+  USER_DYNAMIC,
+} from '../layout.js';
+import {
+  TRAP_GUEST_TS,
+  TRAP_LAZY_TS,
+  TRAP_LAZY_XFD,
+  TRAP_XFD,
+  type X86,
+  type X86Cpu,
+  type X86Vcpu,
+} from '../state.js';
+import { initComponents } from './xsave.js';
+
+// control registers (variants.ts controlRegisters: keep the order)
+export const REG_XCR0 = 0;
+export const REG_CR0 = 1;
+export const REG_CPL = 2;
+export const REG_MXCSR = 3;
+export const REG_XFD = 4;
+export const REG_XFD_ERR = 5;
+export const REG_TILECFG = 6;
+export const CR0_TS = 1 << 3;
+
+/** The value of a guest control register that `set` / `clear` masks apply to. */
+export function registerValue(v: X86Vcpu, reg: number): number {
+  switch (reg) {
+    case REG_XCR0:
+      return v.xcr0;
+    case REG_CR0:
+      return v.cr0ts ? CR0_TS : 0;
+    case REG_XFD:
+      return v.guestFpu.fpstate.xfd;
+    case REG_XFD_ERR:
+      return v.guestFpu.xfdErr;
+    default:
+      return 0;
+  }
+}
+
+/** A register value after a write given as a value or as set / clear masks. */
+export function written(old: number, hasValue: boolean, value: number, set: number, clear: number) {
+  return hasValue ? value : ((old | set) & ~clear) >>> 0;
+}
+
+/** The instruction marks its components in use and modified (any use counts as modifying). */
+export function touch(c: X86Cpu, unit: number): void {
+  const comps = UNIT_COMPONENTS[unit] as number;
+  c.xinuse |= comps;
+  c.xmodified |= comps;
+}
+
+/** A guest instruction of `unit`: 0 executes, > 0 a root trap (TRAP_*), −1 the guest's own. */
+export function guestInstruction(m: X86, v: X86Vcpu, unit: number): number {
+  if (v.pendingInject) {
+    // the injected exception runs the guest's handler: the instruction does not execute
+    v.pendingInject = false;
+    return -1;
+  }
+  const need = UNIT_XCR0[unit] as number;
+  if ((v.xcr0 & need) !== need) {
+    m.host.count(m.ids.guestUd);
+    if (m.host.trace.on) m.line(0, `#UD in the guest: XCR0 ${hex(v.xcr0)} lacks ${hex(need)}`);
+    return -1;
+  }
+  if (!m.resident(v)) return unit === UNIT.amx ? TRAP_LAZY_XFD : TRAP_LAZY_TS;
+  if (unit !== UNIT.amx && v.cr0ts) {
+    if (!m.legacy && v.xfdNoWriteIntercept) return TRAP_GUEST_TS;
+    m.host.count(m.ids.guestNm);
+    m.line(0, "#NM (vector 7) from the guest's CR0.TS, not intercepted: delivered to the guest");
+    return -1;
+  }
+  if (unit === UNIT.amx && v.guestFpu.fpstate.xfd & USER_DYNAMIC) return TRAP_XFD;
+  touch(m.cpu(v.cpu), unit);
+  return 0;
+}
+
+/** XSETBV at CPL > 0: the privilege check comes before the VM exit, the CPU raises #GP(0). */
+export function xsetbvFaults(m: X86, v: X86Vcpu): boolean {
+  if (v.cpl === 0) return false;
+  m.host.count(m.ids.guestGp);
+  if (m.host.trace.on) m.line(0, `XSETBV at CPL ${v.cpl}: #GP(0) in the guest, no exit`);
+  return true;
+}
+
+/** MOV to CR0 when CR0.TS is guest-owned (cr0_guest_owned_bits): no exit. */
+export function movCr0GuestOwned(m: X86, v: X86Vcpu, ts: number): typeof NO_EXIT {
+  v.cr0ts = ts;
+  m.line(0, 'CR0.TS is guest-owned (cr0_guest_owned_bits): no exit');
+  return NO_EXIT;
+}
+
+/** WRMSR IA32_XFD once vmx_set_msr passed it through: the hardware takes it, no exit. */
+export function wrmsrXfdPassthrough(m: X86, v: X86Vcpu, x: number): typeof NO_EXIT {
+  const fps = v.guestFpu.fpstate;
+  const old = fps.xfd;
+  if (m.host.trace.on) m.line(0, `WRMSR IA32_XFD ← ${hex(x)}: passed through, no exit`);
+  fps.xfd = x;
+  if (v.cpu >= 0 && m.resident(v)) m.cpu(v.cpu).xfdState = x;
+  xfdArmed(m, v, old, x);
+  return NO_EXIT;
+}
+
+/** LDTILECFG needs XCR0's AMX components; false after the guest's #UD. */
+export function ldtilecfgAllowed(m: X86, v: X86Vcpu): boolean {
+  if ((v.xcr0 & MASK.XTILE) === MASK.XTILE) return true;
+  m.host.count(m.ids.guestUd);
+  m.line(0, '#UD in the guest: XCR0 lacks the AMX components');
+  return false;
+}
+
+/** LDTILECFG (palette 0: the tile state goes to its initial configuration, as TILERELEASE). */
+export function ldtilecfg(m: X86, v: X86Vcpu, palette: number): void {
+  const c = m.cpu(v.cpu);
+  initComponents(c.regs, MASK.XTILE & c.xinuse);
+  let inuse = c.xinuse & ~MASK.XTILE;
+  if (palette !== 0) {
+    c.regs[TILECFG_OFFSET] = palette & 0xff;
+    inuse |= MASK.XTILE_CFG;
+    c.xmodified |= MASK.XTILE;
+  }
+  c.xinuse = inuse;
+  m.host.undefine(v.id, m.amxBit);
+  if (m.host.trace.on)
+    m.line(
+      0,
+      palette
+        ? `LDTILECFG palette ${palette}: TILECFG in use, tile data initialised`
+        : 'tile state initialised (TILERELEASE): XINUSE[17,18] = 0',
+    );
+}

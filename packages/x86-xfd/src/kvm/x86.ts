@@ -1,0 +1,168 @@
+/**
+ * arch/x86/kvm/x86.c (6.16): the guest FPU around KVM_RUN (kvm_load_guest_fpu /
+ * kvm_put_guest_fpu → fpu_swap_kvm_fpstate), vcpu_enter_guest's FPU and XFD_ERR work, XSETBV
+ * (__kvm_set_xcr) and the XFD MSRs (kvm_set_msr_common), and vCPU creation.
+ */
+import { RESUME_GUEST, type Resume } from '@vfpu/core';
+import { switch_fpu_return } from '../kernel/fpu/context.js';
+import {
+  fpu_alloc_guest_fpstate,
+  fpu_swap_kvm_fpstate,
+  fpu_sync_guest_vmexit_xfd_state,
+  fpu_update_guest_xfd,
+} from '../kernel/fpu/core.js';
+import { hex, MASK, USER_DYNAMIC } from '../layout.js';
+import type { X86, X86Cpu, X86Vcpu } from '../state.js';
+import { kvm_set_cpuid } from './cpuid.js';
+
+export const MSR_IA32_XFD = 0x1c4;
+export const MSR_IA32_XFD_ERR = 0x1c5;
+
+/** kvm_load_guest_fpu (from kvm_arch_vcpu_ioctl_run, right after vcpu_load): the whole swap. */
+export function kvm_load_guest_fpu(m: X86, c: X86Cpu, v: X86Vcpu): void {
+  const h = m.host;
+  if (h.trace.on) {
+    h.trace.fn(0, 'kvm_load_guest_fpu');
+    h.trace.fn(1, 'fpu_swap_kvm_fpstate', '(guest_fpu, true)');
+  }
+  fpu_swap_kvm_fpstate(m, c, v, true, 2);
+}
+
+/** kvm_put_guest_fpu → fpu_swap_kvm_fpstate(guest_fpu, false); ++stat.fpu_reload. */
+export function kvm_put_guest_fpu(m: X86, c: X86Cpu, v: X86Vcpu): void {
+  const h = m.host;
+  if (h.trace.on) h.trace.fn(0, 'kvm_put_guest_fpu', '→ fpu_swap_kvm_fpstate(guest_fpu, false)');
+  fpu_swap_kvm_fpstate(m, c, v, false, 1);
+  h.count(m.ids.fpuReload);
+}
+
+/** vcpu_enter_guest before VM entry: the guest's XFD_ERR goes back into the MSR. */
+export function vcpu_enter_guest(m: X86, v: X86Vcpu): void {
+  v.hasRun = true;
+  if (!m.legacy && v.guestFpu.xfdErr !== 0) {
+    // vcpu_enter_guest: "if (vcpu->arch.guest_fpu.xfd_err) wrmsrq(MSR_IA32_XFD_ERR, …)"
+    m.host.control(1);
+    if (m.host.trace.on)
+      m.line(
+        0,
+        `vcpu_enter_guest: WRMSR IA32_XFD_ERR ← ${hex(v.guestFpu.xfdErr)} (the guest's value)`,
+      );
+  }
+}
+
+/** vcpu_enter_guest: "if (test_thread_flag(TIF_NEED_FPU_LOAD)) switch_fpu_return()". */
+export function enterGuestFpuReload(m: X86, v: X86Vcpu): void {
+  if (m.host.trace.on)
+    m.host.trace.fn(0, 'vcpu_enter_guest → switch_fpu_return', '(TIF_NEED_FPU_LOAD)');
+  switch_fpu_return(m, v, 0);
+}
+
+/** After every VM exit (x86.c vcpu_enter_guest): sync a passed-through XFD, clear XFD_ERR. */
+export function vcpuEnterGuestAfterExit(m: X86, v: X86Vcpu): void {
+  if (m.legacy) return;
+  if (v.xfdNoWriteIntercept) fpu_sync_guest_vmexit_xfd_state(m, 1);
+  if (v.guestFpu.xfdErr !== 0) {
+    m.host.control(1);
+    m.line(1, 'WRMSR IA32_XFD_ERR ← 0 (the host value outside its #NM handler)');
+  }
+}
+
+/** __kvm_set_xcr (x86.c): false when the value would #GP. */
+export function __kvm_set_xcr(m: X86, v: X86Vcpu, x: number): boolean {
+  if (!(x & MASK.FP)) return false;
+  if (x & MASK.YMM && !(x & MASK.SSE)) return false;
+  if (x & ~(v.guestSupportedXcr0 | MASK.FP)) return false;
+  if (!(x & MASK.BNDREGS) !== !(x & MASK.BNDCSR)) return false;
+  if (x & MASK.AVX512) {
+    if (!(x & MASK.YMM)) return false;
+    if ((x & MASK.AVX512) !== MASK.AVX512) return false;
+  }
+  if (x & MASK.XTILE && (x & MASK.XTILE) !== MASK.XTILE) return false;
+  const lost = m.enabledUnits(v.xcr0) & ~m.enabledUnits(x);
+  v.xcr0 = x;
+  if (lost && m.ready) m.host.undefine(v.id, lost);
+  return true;
+}
+
+/** handle_xsetbv → kvm_emulate_xsetbv: __kvm_set_xcr, or #GP. */
+export function kvm_emulate_xsetbv(m: X86, v: X86Vcpu, x: number): Resume {
+  const h = m.host;
+  h.count(m.ids.xsetbv);
+  if (h.trace.on) h.trace.fn(0, 'handle_xsetbv → kvm_emulate_xsetbv', `(XCR0 ← ${hex(x)})`);
+  if (!__kvm_set_xcr(m, v, x)) {
+    if (h.trace.on)
+      m.line(1, v.cpl !== 0 ? `CPL ${v.cpl}: #GP(0)` : '__kvm_set_xcr refuses it: #GP(0)');
+    h.count(m.ids.gp);
+  }
+  vcpuEnterGuestAfterExit(m, v);
+  return RESUME_GUEST;
+}
+
+/** kvm_set_msr_common for a guest WRMSR of IA32_XFD / IA32_XFD_ERR: 0, or 1 for #GP. */
+export function kvm_set_msr_common(m: X86, v: X86Vcpu, msr: number, x: number): number {
+  const h = m.host;
+  const xfd = msr === MSR_IA32_XFD;
+  if (h.trace.on)
+    h.trace.fn(
+      0,
+      'handle_wrmsr → kvm_set_msr_common',
+      `(${xfd ? 'MSR_IA32_XFD' : 'MSR_IA32_XFD_ERR'} ← ${hex(x)})`,
+    );
+  if (!m.o.cpuidXfd || x & ~(v.guestSupportedXcr0 & USER_DYNAMIC)) {
+    m.line(
+      1,
+      xfd
+        ? 'refused (no CPUID XFD, or a bit outside kvm_guest_supported_xfd): #GP(0)'
+        : 'refused (no CPUID XFD, or a bit outside the guest-supported dynamic features): #GP(0)',
+    );
+    h.count(m.ids.gp);
+    return 1;
+  }
+  if (xfd) fpu_update_guest_xfd(m, v, x);
+  else v.guestFpu.xfdErr = x;
+  return 0;
+}
+
+/** kvm_arch_vcpu_create → fpu_alloc_guest_fpstate (xfd = 0, uabi_size 4096), then KVM_SET_CPUID2. */
+export function kvm_arch_vcpu_create(m: X86, v: X86Vcpu): void {
+  fpu_alloc_guest_fpstate(m, v);
+  v.xfdNoWriteIntercept = false;
+  v.hasRun = false;
+  v.xcr0 = MASK.FP; // XCR0 reset value
+  v.cr0ts = 0;
+  v.cpl = 0;
+  v.pendingInject = false;
+  v.cpuidXcr0 = 0;
+  v.guestSupportedXcr0 = 0;
+  if (m.ready) m.host.undefine(v.id, m.allUnits);
+  if (!m.ready && m.host.trace.on)
+    m.line(0, `vcpu ${v.id} created before the workload: fpu_alloc_guest_fpstate, KVM_SET_CPUID2`);
+  const r = kvm_set_cpuid(m, v, m.o.cpuidXcr0);
+  if (r < 0) m.host.count(m.ids.cpuidEperm);
+}
+
+/** The vCPUs exist before the workload: created, their CPUID set, and the guest OS's XCR0 and CR0.TS. */
+export function vcpusBeforeWorkload(m: X86): void {
+  const o = m.o;
+  for (const v of m.vcpus) {
+    kvm_arch_vcpu_create(m, v);
+    const want = o.guestXcr0 < 0 ? v.guestSupportedXcr0 | MASK.FP : o.guestXcr0;
+    if (!__kvm_set_xcr(m, v, want))
+      m.host.warn(
+        `config guest.xcr0 ${hex(want)} is not a valid XCR0 for vcpu ${v.id}'s CPUID (__kvm_set_xcr); the guest keeps XCR0 = ${hex(v.xcr0)}`,
+      );
+    v.cr0ts = o.guestCr0ts ? 1 : 0;
+  }
+  m.ready = true;
+}
+
+/** KVM_RUN returned to userspace (a pending signal, -EINTR) while preempted: kvm_put_guest_fpu. */
+export function kvmRunReturnsToUser(m: X86, c: X86Cpu, v: X86Vcpu): void {
+  if (m.host.trace.on)
+    m.line(
+      0,
+      `${m.host.contextName(v.vmm.ctx)} runs user code, so KVM_RUN returned (a pending signal)`,
+    );
+  kvm_put_guest_fpu(m, c, v);
+  v.inKvmRun = false;
+}

@@ -1,0 +1,51 @@
+/**
+ * Paths only a non-`kvm` policy takes; none of them is a kernel path, and the trace says so.
+ *
+ * On 6.16 KVM swaps the guest fpstate in at KVM_RUN begin (kvm_load_guest_fpu) and reloads it
+ * before every entry (vcpu_enter_guest → switch_fpu_return). A policy that leaves it unloaded at
+ * an entry (lazy, adaptive below its threshold) needs KVM to keep CR0.TS set and XFD[18] armed
+ * (AMX ignores CR0.TS) and to intercept #NM: the #NM then loads the whole fpstate. A policy that
+ * saves at every exit (lazy-per-exit) saves the guest there. On 4.8 the save at an exit is
+ * kvm_put_guest_fpu run early.
+ */
+import { RESUME_GUEST, type Resume } from '@vfpu/core';
+import { switch_fpu_return } from './kernel/fpu/context.js';
+import { save_fpregs_to_fpstate } from './kernel/fpu/core.js';
+import { vmexitNm } from './kvm/vmx.js';
+import { vcpuEnterGuestAfterExit } from './kvm/x86.js';
+import { kvm_put_guest_fpu } from './linux-4.8/lazy-cr0ts.js';
+import { TRAP_LAZY_TS, type X86, type X86Vcpu } from './state.js';
+
+/** 6.16: the #NM of KVM's own CR0.TS / XFD[18] loads the guest fpstate (switch_fpu_return). */
+function loadGuestAtNm(m: X86, v: X86Vcpu): void {
+  if (m.host.trace.on) m.host.trace.fn(0, 'switch_fpu_return', '(not a kernel path)');
+  switch_fpu_return(m, v, 0);
+}
+
+/** 6.16: the exit handler of KVM's own #NM (TRAP_LAZY_TS / TRAP_LAZY_XFD). */
+export function lazyGuestNm(m: X86, v: X86Vcpu, trap: number): Resume {
+  m.host.count(trap === TRAP_LAZY_TS ? m.ids.trapLazyTs : m.ids.trapLazyXfd);
+  vcpuEnterGuestAfterExit(m, v);
+  loadGuestAtNm(m, v);
+  return RESUME_GUEST;
+}
+
+/** 6.16: LDTILECFG while the guest fpstate is not loaded raises KVM's XFD[18] #NM first. */
+export function lazyGuestLdtilecfg(m: X86, v: X86Vcpu): void {
+  vmexitNm(m, v);
+  m.host.count(m.ids.trapLazyXfd);
+  loadGuestAtNm(m, v);
+}
+
+/** The policy saves everything live at this exit. */
+export function saveGuestAtExit(m: X86, v: X86Vcpu): void {
+  if (m.legacy) {
+    kvm_put_guest_fpu(m, v, true);
+    return;
+  }
+  if (!m.resident(v)) return;
+  if (m.host.trace.on)
+    m.host.trace.fn(0, 'save_fpregs_to_fpstate', '(the guest, at the exit: not a kernel path)');
+  save_fpregs_to_fpstate(m, m.cpu(v.cpu), v.guestFpu.fpstate, 1);
+  v.vmm.needFpuLoad = true;
+}
