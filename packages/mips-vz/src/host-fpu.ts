@@ -4,14 +4,12 @@
  * arch/mips/kernel/traps.c (do_cpu → enable_restore_fp_context, do_msa).
  * Host tasks are 64-bit with FR=1.
  */
-import { copyRegs } from './kvm-fpu.js';
-import { MIPS_CONF5_MSAEN, ST0_CU1, ST0_FR, UNIT_FPU, UNIT_LASX, UNIT_MSA } from './regs.js';
+import { copyRegs } from './fpu.js';
+import { FPU_BIT, LASX_BIT, MIPS_CONF5_MSAEN, MSA_BIT, ST0_CU1, ST0_FR } from './regs.js';
 import { type HostThread, type MipsVz, NUM_FPU_REGS } from './state.js';
 
-const FPU_BIT = 1 << UNIT_FPU;
-const MSA_BIT = 1 << UNIT_MSA;
 /** The vector parts above the FPU: MSA, and on Loongson the LASX upper half too. */
-const VECTOR_BITS = MSA_BIT | (1 << UNIT_LASX);
+const VECTOR_BITS = MSA_BIT | LASX_BIT;
 /** fcr31 (and msacsr) travel with the registers: 4 bytes each. */
 const CSR_BYTES = 4;
 

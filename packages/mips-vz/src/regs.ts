@@ -52,6 +52,10 @@ export const MIPS_CONF_LASXEN = 1 << 19;
 export const UNIT_FPU = 0;
 export const UNIT_MSA = 1;
 export const UNIT_LASX = 2;
+/** The units as bits of a UnitMask. */
+export const FPU_BIT = 1 << UNIT_FPU;
+export const MSA_BIT = 1 << UNIT_MSA;
+export const LASX_BIT = 1 << UNIT_LASX;
 
 /** FCSR (fcr31) fields, as mipsregs.h FPU_CSR_* (reference §1.3). */
 export const FPU_CSR_RM = 0x3;

@@ -24,7 +24,7 @@ export const MIPS_COSTS: CostTable = {
   control: { value: 10, source: 'estimate (mtc0 + hazard barrier)' },
 };
 
-/** Exit reasons beyond the common ones (machine.ts R_COP2, R_GSEXC: keep the order). */
+/** Exit reasons beyond the common ones (exits.ts R_COP2, R_GSEXC: keep the order). */
 const MIPS_EXIT_REASONS = {
   cop2: 'the guest uses coprocessor 2 while root Status.CU2=0: Coprocessor Unusable exit, Cause.CE=2',
   gsexc:

@@ -1,10 +1,24 @@
 /**
- * Guest FPU/MSA/LASX ownership, as arch/mips/kvm/mips.c (kvm_own_fpu, kvm_own_msa,
- * kvm_own_lasx, kvm_lose_fpu, kvm_drop_fpu) and the save/restore routines of
- * arch/mips/kvm/fpu.S, msa.S (and Loongson's LASX helpers), with their byte counts. Every
- * routine copies real bytes between the pCPU register file and vcpu->arch.fpu.
+ * arch/mips/kvm/mips.c, its FP/MSA/LASX parts: guest FPU/MSA/LASX ownership (kvm_own_fpu,
+ * kvm_own_msa, Loongson's kvm_own_lasx, kvm_lose_fpu, kvm_drop_fpu), the lose_fpu(1) of
+ * kvm_arch_vcpu_ioctl_run, and kvm_mips_handle_exit's re-entry tail with the die notifier that
+ * swallows the host FPE a pending guest cause raises there (kvm_mips_csr_die_notify). The switch
+ * of kvm_mips_handle_exit itself is exits.ts.
  */
-import { copyStrided } from '@vfpu/core';
+import { __kvm_restore_fcsr, __kvm_restore_fpu, __kvm_save_fpu } from './fpu.js';
+import { lose_fpu_inatomic } from './host-fpu.js';
+import {
+  __kvm_restore_lasx,
+  __kvm_restore_lasx_upper,
+  __kvm_restore_lasx_uppest,
+  __kvm_save_lasx,
+} from './lasx.js';
+import {
+  __kvm_restore_msa,
+  __kvm_restore_msa_upper,
+  __kvm_restore_msacsr,
+  __kvm_save_msa,
+} from './msa.js';
 import {
   KVM_MIPS_AUX_FPU,
   KVM_MIPS_AUX_LASX,
@@ -14,118 +28,10 @@ import {
   MIPS_CONF5_MSAEN,
   ST0_CU1,
   ST0_FR,
-  UNIT_FPU,
-  UNIT_LASX,
-  UNIT_MSA,
 } from './regs.js';
-import { auxName, type MipsVz, NUM_FPU_REGS, type Vcpu } from './state.js';
+import { auxName, type MipsVz, type Vcpu } from './state.js';
 
-const FPU_BIT = 1 << UNIT_FPU;
-const MSA_BIT = 1 << UNIT_MSA;
-const LASX_BIT = 1 << UNIT_LASX;
 const AUX_ALL = KVM_MIPS_AUX_FPU | KVM_MIPS_AUX_MSA | KVM_MIPS_AUX_LASX;
-
-/**
- * Copies `len` bytes at `byteOff` of every `step`-th register (slots of `slot` bytes) from
- * `src` to `dst`; returns the bytes moved.
- */
-export function copyRegs(
-  dst: Uint8Array,
-  src: Uint8Array,
-  slot: number,
-  first: number,
-  step: number,
-  byteOff: number,
-  len: number,
-): number {
-  const count = Math.ceil((NUM_FPU_REGS - first) / step);
-  return copyStrided(dst, src, first * slot + byteOff, step * slot, count, len);
-}
-
-function rootFr(m: MipsVz, v: Vcpu): boolean {
-  return ((m.cpus[v.cpu]?.status ?? 0) & ST0_FR) !== 0;
-}
-
-/** Moves bytes [from, to) of every register between the pCPU and the save area. */
-function move(m: MipsVz, v: Vcpu, save: boolean, from: number, to: number): number {
-  return save
-    ? copyRegs(v.fpu, m.hardware(v), m.o.slot, 0, 1, from, to - from)
-    : copyRegs(m.hardware(v), v.fpu, m.o.slot, 0, 1, from, to - from);
-}
-
-// ---- fpu.S / msa.S / Loongson LASX helpers -------------------------------------------------
-
-/** fpu.S __kvm_save_fpu: tests root Status.FR; FR=1 moves 32 doubles (256 bytes), FR=0 the 16 even ones (128). */
-export function __kvm_save_fpu(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const bytes = copyRegs(v.fpu, m.hardware(v), m.o.slot, 0, rootFr(m, v) ? 1 : 2, 0, 8);
-  m.host.call(m.ids.__kvm_save_fpu, ctx, bytes, FPU_BIT, depth);
-}
-
-/** fpu.S __kvm_restore_fpu: the same registers, the other way. */
-export function __kvm_restore_fpu(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const bytes = copyRegs(m.hardware(v), v.fpu, m.o.slot, 0, rootFr(m, v) ? 1 : 2, 0, 8);
-  m.host.call(m.ids.__kvm_restore_fpu, ctx, bytes, FPU_BIT, depth);
-  m.host.loaded(v.cpu, ctx, FPU_BIT);
-}
-
-/**
- * msa.S __kvm_save_msa: 32 × st_d of 128 bits (512 bytes); with CONFIG_CPU_LOONGSON3 (LS-msaS)
- * 32 × xvst_b of 256 bits (1024 bytes).
- */
-export function __kvm_save_msa(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const wide = m.o.cpuHasLasx;
-  const bytes = move(m, v, true, 0, wide ? 32 : 16);
-  m.host.call(m.ids.__kvm_save_msa, ctx, bytes, FPU_BIT | MSA_BIT | (wide ? LASX_BIT : 0), depth);
-}
-
-/** msa.S __kvm_restore_msa: 32 × ld_d (512 bytes); Loongson: 32 × xvld_b (1024 bytes). */
-export function __kvm_restore_msa(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const wide = m.o.cpuHasLasx;
-  const bytes = move(m, v, false, 0, wide ? 32 : 16);
-  // an MSA restore: on Loongson its 256-bit loads also bring back the LASX upper halves
-  m.host.call(m.ids.__kvm_restore_msa, ctx, bytes, FPU_BIT | MSA_BIT, depth);
-  m.host.loaded(v.cpu, ctx, FPU_BIT | MSA_BIT | (wide ? LASX_BIT : 0));
-}
-
-/**
- * msa.S __kvm_restore_msa_upper: ld from FPRn+8, insert_d wN[1] (256 bytes); Loongson: the
- * doublewords 1..3 of each register, bytes 8..31 of the slot (768 bytes).
- */
-export function __kvm_restore_msa_upper(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const wide = m.o.cpuHasLasx;
-  const bytes = move(m, v, false, 8, wide ? 32 : 16);
-  m.host.call(m.ids.__kvm_restore_msa_upper, ctx, bytes, MSA_BIT, depth);
-  m.host.loaded(v.cpu, ctx, MSA_BIT | (wide ? LASX_BIT : 0));
-}
-
-/** LS __kvm_save_lasx: the full 256 bits (1024 bytes; body not in the cited sources). */
-export function __kvm_save_lasx(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const bytes = move(m, v, true, 0, 32);
-  m.host.call(m.ids.__kvm_save_lasx, ctx, bytes, FPU_BIT | MSA_BIT | LASX_BIT, depth);
-}
-
-/** LS __kvm_restore_lasx: the full 256 bits (1024 bytes). */
-export function __kvm_restore_lasx(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const bytes = move(m, v, false, 0, 32);
-  m.host.call(m.ids.__kvm_restore_lasx, ctx, bytes, FPU_BIT | MSA_BIT | LASX_BIT, depth);
-  m.host.loaded(v.cpu, ctx, FPU_BIT | MSA_BIT | LASX_BIT);
-}
-
-/** LS __kvm_restore_lasx_upper: "MSA state already loaded": bits 128..255 (512 bytes). */
-export function __kvm_restore_lasx_upper(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const bytes = move(m, v, false, 16, 32);
-  m.host.call(m.ids.__kvm_restore_lasx_upper, ctx, bytes, LASX_BIT, depth);
-  m.host.loaded(v.cpu, ctx, LASX_BIT);
-}
-
-/** LS __kvm_restore_lasx_uppest: "restore 64~256": bits 64..255 (768 bytes). */
-export function __kvm_restore_lasx_uppest(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
-  const bytes = move(m, v, false, 8, 32);
-  m.host.call(m.ids.__kvm_restore_lasx_uppest, ctx, bytes, MSA_BIT | LASX_BIT, depth);
-  m.host.loaded(v.cpu, ctx, MSA_BIT | LASX_BIT);
-}
-
-// ---- mips.c ----------------------------------------------------------------------------------
 
 /** Loongson (LS-mips) masks include LASX where mainline has FPU|MSA. */
 function auxMask(m: MipsVz): number {
@@ -280,5 +186,43 @@ export function kvm_drop_fpu(m: MipsVz, vi: number, depth: number): void {
     m.changeStatus(v.cpu, ST0_CU1 | ST0_FR, 0, depth + 1);
     if (t.on) t.line(depth + 1, 'trace_kvm_aux DISCARD FPU');
     m.setAux(v, v.aux & ~KVM_MIPS_AUX_FPU, depth + 1);
+  }
+}
+
+/** mips.c kvm_arch_vcpu_ioctl_run: lose_fpu(1) saves the VMM thread's own FP state before entering. */
+export function kvm_arch_vcpu_ioctl_run(m: MipsVz, vi: number, cpu: number): void {
+  if (m.o.faults.has('skip-vmm-lose-fpu')) return;
+  if (m.trace.on) m.trace.fn(0, 'kvm_arch_vcpu_ioctl_run', '— lose_fpu(1) of the VMM thread');
+  lose_fpu_inatomic(m, cpu, m.host.vmmThread(vi), 1);
+}
+
+/** mips.c kvm_mips_handle_exit, re-entry tail: restore FCSR / MSACSR when the unit is enabled in root. */
+export function restoreCsrsForEntry(m: MipsVz, vi: number, depth: number): void {
+  const v = m.vcpus[vi] as Vcpu;
+  const c = m.cpus[v.cpu];
+  if (c === undefined) return;
+  if (m.guestHasFpu(v) && c.status & ST0_CU1 && !m.o.faults.has('skip-fcsr-restore')) {
+    if (__kvm_restore_fcsr(m, v, vi, depth))
+      kvm_mips_csr_die_notify(m, 'DIE_FP', '__kvm_restore_fcsr + 4', depth + 1);
+  }
+  if (m.guestHasMsa(v) && c.config5 & MIPS_CONF5_MSAEN) {
+    if (__kvm_restore_msacsr(m, v, vi, depth))
+      kvm_mips_csr_die_notify(m, 'DIE_MSAFP', '__kvm_restore_msacsr + 4', depth + 1);
+  }
+}
+
+/** mips.c kvm_mips_csr_die_notify: the host (MSA)FPE at the restore's ctc is skipped (NOTIFY_STOP). */
+function kvm_mips_csr_die_notify(
+  m: MipsVz,
+  what: 'DIE_FP' | 'DIE_MSAFP',
+  pc: string,
+  depth: number,
+): void {
+  m.host.count(what === 'DIE_FP' ? m.ids.dieFp : m.ids.dieMsaFp);
+  if (m.trace.on) {
+    m.trace.line(
+      depth,
+      `pending enabled cause: host ${what === 'DIE_FP' ? 'FPE' : 'MSAFPE'} at ${pc} → kvm_mips_csr_die_notify: PC += 4, NOTIFY_STOP (the cause stays for the guest)`,
+    );
   }
 }

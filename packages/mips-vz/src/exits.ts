@@ -1,0 +1,181 @@
+/**
+ * The switch of arch/mips/kvm/mips.c kvm_mips_handle_exit, after the exit stub (entry.ts): the
+ * exception as the hardware reports it, the exit counter, then the VZ handler (vz.ts). The
+ * non-FP exits are rows of core's exit table, built once per machine.
+ */
+import {
+  type CounterId,
+  EXIT_REASONS,
+  type ExitRow,
+  exitTable,
+  ImpossibleEvent,
+  RESUME_GUEST,
+  RESUME_HOST,
+  type Resume,
+  takeExit,
+  type UnitMask,
+} from '@vfpu/core';
+import { guestExit } from './entry.js';
+import { guestEnabled, TRAP_CPU, TRAP_LASXDIS } from './hardware.js';
+import { widestGranted } from './policy-paths.js';
+import {
+  EXCCODE_CPU,
+  EXCCODE_LASX,
+  EXCCODE_MSADIS,
+  GSEXCCODE_LASX_DISABLED,
+  ST0_CU2,
+} from './regs.js';
+import type { MipsVz, Vcpu } from './state.js';
+import {
+  internalError,
+  kvm_trap_vz_handle_cop_unusable,
+  kvm_trap_vz_handle_lasx_disabled,
+  kvm_trap_vz_handle_msa_disabled,
+} from './vz.js';
+
+/** The variants' own exit reasons (variants.ts MIPS_EXIT_REASONS, in that order). */
+const R_COP2 = EXIT_REASONS.length;
+const R_GSEXC = EXIT_REASONS.length + 1;
+const R_OTHER = EXIT_REASONS.indexOf('other');
+
+const CPU = `Coprocessor Unusable — Cause.ExcCode=${EXCCODE_CPU} (EXCCODE_CPU), Cause.CE=`;
+const CPU_CE1 = `${CPU}1`;
+const CPU_CE2 = `${CPU}2`;
+const MSADIS = `MSA Disabled — Cause.ExcCode=${EXCCODE_MSADIS} (EXCCODE_MSADIS)`;
+const GSEXC = `Loongson GSExc — Cause.ExcCode=${EXCCODE_LASX} (EXCCODE_LASX), GSCause.GSExcCode`;
+const LASXDIS = `${GSEXC}=${GSEXCCODE_LASX_DISABLED} (LASX disabled)`;
+const GSEXC_OTHER = `${GSEXC}≠${GSEXCCODE_LASX_DISABLED}`;
+const EXCCODE_16 = `Cause.ExcCode=${EXCCODE_LASX}`;
+
+/** A row of the exit table with the exception the hardware reports before the stub runs. */
+export interface MipsExitRow extends ExitRow {
+  readonly exception: string;
+}
+
+/** Rows in EXIT_REASONS order; `cop2` and `gsexc` have handlers of their own (nonFpExit). */
+export function mipsExitTable(m: MipsVz): readonly MipsExitRow[] {
+  const ids = m.ids;
+  const row = (
+    exception: string,
+    text: string,
+    counters: readonly CounterId[],
+    resume: Resume,
+  ): MipsExitRow => ({ exception, text, counters, resume });
+  const gpsi = 'Guest Exit GPSI (ExcCode 27, GExcCode 0';
+  // exitTable returns the rows it is given, in order
+  return exitTable({
+    // root TLB load miss on an unmapped GPA → kvm_mips_emulate_load → KVM_EXIT_MMIO
+    mmio: row(
+      'TLB load miss (ExcCode 2)',
+      '++tlbmiss_ld_exits → KVM_EXIT_MMIO',
+      [ids.tlbmiss_ld_exits, ids.KVM_EXIT_MMIO],
+      RESUME_HOST,
+    ),
+    irq: row('Interrupt (ExcCode 0)', '++int_exits', [ids.int_exits], RESUME_GUEST),
+    hlt: row(
+      `${gpsi}: WAIT)`,
+      '++vz_gpsi_exits, kvm_mips_emul_wait → ++wait_exits',
+      [ids.vz_gpsi_exits, ids.wait_exits],
+      RESUME_GUEST,
+    ),
+    hypercall: row(
+      'Guest Exit HC (ExcCode 27, GExcCode 2)',
+      '++vz_hc_exits',
+      [ids.vz_hc_exits],
+      RESUME_GUEST,
+    ),
+    signal: row(
+      'Interrupt (ExcCode 0)',
+      '++int_exits; signal pending → ++signal_exits, KVM_EXIT_INTR',
+      [ids.int_exits, ids.signal_exits, ids.KVM_EXIT_INTR],
+      RESUME_HOST,
+    ),
+    other: row(`${gpsi})`, '++vz_gpsi_exits', [ids.vz_gpsi_exits], RESUME_GUEST),
+  }) as readonly MipsExitRow[];
+}
+
+/** The exit stub, then kvm_mips_handle_exit's count of `counter` before it calls the handler. */
+function handleExitHead(
+  m: MipsVz,
+  vi: number,
+  exception: string,
+  counter: CounterId,
+  what: string,
+): void {
+  guestExit(m, vi, exception);
+  if (m.trace.on) m.trace.fn(0, 'kvm_mips_handle_exit', what);
+  m.host.count(counter);
+}
+
+/** A root trap from hardware.ts guestAccess; `grant`: the policy's grant (policy-paths.ts). */
+export function trapExit(m: MipsVz, vi: number, trap: number, grant: UnitMask): Resume {
+  const ids = m.ids;
+  const g = grant & guestEnabled(m, m.vcpus[vi] as Vcpu);
+  if (trap === TRAP_CPU) {
+    m.host.count(ids.trapCpu);
+    const unit = widestGranted(g, 'fpu');
+    handleExitHead(m, vi, CPU_CE1, ids.cop_unusable_exits, '— ++cop_unusable_exits');
+    return kvm_trap_vz_handle_cop_unusable(m, vi, 1, unit);
+  }
+  if (trap === TRAP_LASXDIS) {
+    m.host.count(ids.trapLasxDis);
+    // LS-mips: ExcCode 16 decoded through GSCause.GSExcCode 7
+    handleExitHead(m, vi, LASXDIS, ids.lasx_disabled_exits, '— ++lasx_disabled_exits');
+    return kvm_trap_vz_handle_lasx_disabled(m, vi);
+  }
+  m.host.count(ids.trapMsaDis);
+  const unit = widestGranted(g, 'msa') === 'lasx' ? 'lasx' : 'msa';
+  handleExitHead(m, vi, MSADIS, ids.msa_disabled_exits, '— ++msa_disabled_exits');
+  return kvm_trap_vz_handle_msa_disabled(m, vi, unit);
+}
+
+/** A non-FP exit: `cop2` and `gsexc` by their handlers, everything else by its table row. */
+export function nonFpExit(
+  m: MipsVz,
+  table: readonly MipsExitRow[],
+  vi: number,
+  reason: number,
+): Resume {
+  if (reason === R_COP2) return cop2Exit(m, vi);
+  if (reason === R_GSEXC) return gsexcExit(m, vi);
+  guestExit(m, vi, ((table[reason] ?? table[R_OTHER]) as MipsExitRow).exception);
+  return takeExit(m.host, table, reason);
+}
+
+/** A guest coprocessor 2 instruction with root CU2=0: a CpU exit with Cause.CE=2. */
+function cop2Exit(m: MipsVz, vi: number): Resume {
+  const v = m.vcpus[vi] as Vcpu;
+  if ((m.cpus[v.cpu]?.status ?? 0) & ST0_CU2) {
+    throw new ImpossibleEvent(
+      'reason',
+      `cop2: root Status.CU2 is already set on cpu ${v.cpu}, so the hardware raises no CE=2 exit`,
+    );
+  }
+  handleExitHead(m, vi, CPU_CE2, m.ids.cop_unusable_exits, '— ++cop_unusable_exits');
+  return kvm_trap_vz_handle_cop_unusable(m, vi, 2, 'fpu');
+}
+
+/**
+ * Cause.ExcCode 16 with a GSCause.GSExcCode other than 7. LS-mips kvm_mips_handle_exit: only
+ * kvm_err("Unhandled GSEXC"), no counter, ret stays RESUME_GUEST, so the guest is re-entered
+ * (and may take the same exception again). Mainline has no case for 16: the default branch
+ * ("not yet handled") gives KVM_EXIT_INTERNAL_ERROR, RESUME_HOST.
+ */
+function gsexcExit(m: MipsVz, vi: number): Resume {
+  const t = m.trace;
+  if (!m.o.cpuHasLasx) {
+    guestExit(m, vi, EXCCODE_16);
+    if (t.on) t.fn(0, 'kvm_mips_handle_exit', '— default: "Exception Code: 16, not yet handled"');
+    return internalError(m, 'unhandled exception code');
+  }
+  guestExit(m, vi, GSEXC_OTHER);
+  if (t.on) {
+    t.fn(
+      0,
+      'kvm_mips_handle_exit',
+      '— kvm_err("Unhandled GSEXC"); no counter; RESUME_GUEST: the guest is re-entered unhandled',
+    );
+  }
+  m.host.count(m.ids.gsexcUnhandled);
+  return RESUME_GUEST;
+}
