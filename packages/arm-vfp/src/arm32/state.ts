@@ -12,7 +12,7 @@ import type {
   UnitMask,
   VariantSpec,
 } from '@vfpu/core';
-import { readU32, sliceTable, writeU32 } from '@vfpu/core/backend-utils';
+import { idOf, readU32, sliceTable, writeU32 } from '@vfpu/core/backend-utils';
 import type { ArmOptions } from '../options.js';
 import { controlOffsets, FPEXC_EN, VFP_FPEXC, VFP_HARD_BYTES, vfpTransferBytes } from '../regs.js';
 
@@ -135,16 +135,16 @@ export class Arm32 {
     this.t = host.trace;
     this.asm = o.generation === 'a32-asm';
     const u = ids.units;
-    this.unitVfp = u.vfp as number;
-    this.unitNeon = u.neon as number;
-    const d16 = u['d16-d31'] as number;
+    this.unitVfp = idOf(u, 'vfp');
+    this.unitNeon = idOf(u, 'neon');
+    const d16 = idOf(u, 'd16-d31');
     const bankSlices: (readonly Slice[])[] = [];
     bankSlices[this.unitVfp] = D0_D15;
     bankSlices[d16] = D16_D31;
     bankSlices[this.unitNeon] = Q0_Q15;
     this.bankSlices = bankSlices;
     this.bank = o.d32 ? (1 << this.unitVfp) | (1 << d16) | (1 << this.unitNeon) : 1 << this.unitVfp;
-    this.fpexcReg = ids.controlRegisters.FPEXC as number;
+    this.fpexcReg = idOf(ids.controlRegisters, 'FPEXC');
     this.controlOffset = controlOffsets(variant, ids);
     // without CONFIG_VFPv3, vfp_hard_struct has fpregs[16] and VFPFSTMIA moves d0–d15 only
     this.d32 = o.d32 && o.vfpv3;

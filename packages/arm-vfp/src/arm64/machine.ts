@@ -18,6 +18,7 @@ import type {
 } from '@vfpu/core';
 import {
   type ExitRow,
+  idOf,
   NO_EXIT,
   RESUME_GUEST,
   readU32,
@@ -65,7 +66,7 @@ export class Arm64Machine implements Machine {
   constructor(host: MachineHost, o: ArmOptions, variant: VariantSpec, ids: MachineIds) {
     this.a = new Arm64(host, o, ids);
     this.exits = armExitHandlers(this.a.ids, ids.exitReasons);
-    this.cpacrReg = ids.controlRegisters.CPACR_EL1 as number;
+    this.cpacrReg = idOf(ids.controlRegisters, 'CPACR_EL1');
     this.controlOffset = controlOffsets(variant, ids);
   }
 

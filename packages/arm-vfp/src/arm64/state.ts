@@ -5,7 +5,7 @@
  * once per run.
  */
 import type { CounterId, MachineHost, MachineIds, Slice, Tracer } from '@vfpu/core';
-import { copyStrided, slice, sliceTable } from '@vfpu/core/backend-utils';
+import { copyStrided, idOf, slice, sliceTable } from '@vfpu/core/backend-utils';
 import type { ArmOptions } from '../options.js';
 import {
   ARM64_REGISTER_FILE_BYTES,
@@ -137,9 +137,9 @@ export class Arm64 {
     this.host = host;
     this.t = host.trace;
     this.e4 = o.generation === 'e4';
-    const unitFpsimd = ids.units.fpsimd as number;
+    const unitFpsimd = idOf(ids.units, 'fpsimd');
     this.unitFpsimd = unitFpsimd;
-    this.unitSve = ids.units.sve as number;
+    this.unitSve = idOf(ids.units, 'sve');
     this.fpsimdBit = 1 << unitFpsimd;
     this.sveBit = 1 << this.unitSve;
     this.units = o.sve ? this.fpsimdBit | this.sveBit : this.fpsimdBit;
