@@ -83,7 +83,9 @@ describe('--backend loads a backend', () => {
     const ids = JSON.parse(json.out).archs.map((a: { id: string }) => a.id);
     expect(ids).toEqual(['mips-vz', 'arm-vfp', 'x86-xfd', 'toy', 'toy-named']);
     const text = await cli(['list', ...args]);
-    expect(text.out).toContain('  toy 0.0.0 — a one-unit lazy backend for harness tests\n');
+    expect(text.out).toContain(
+      '  toy 0.0.0 — a one-unit lazy backend: the template for writing a backend\n',
+    );
     const r = await cli([
       'run',
       toyWorkload('toy-named'),

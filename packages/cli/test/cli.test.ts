@@ -345,6 +345,56 @@ describe('explain', () => {
   });
 });
 
+describe('policies that must coincide', () => {
+  it('run says that widest = lazy on armv7-2013 and why, and the numbers agree', async () => {
+    const r = await cli([
+      'run',
+      'preset:desktop',
+      '--arch',
+      'arm-vfp',
+      '--variant',
+      'armv7-2013',
+      '--policy',
+      'lazy,widest',
+      '--events',
+      '20000',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(
+      /widest = lazy here: HCPTR traps the whole VFP\/NEON bank .*so what a policy grants on a trap cannot matter/,
+    );
+    const json = await cli([
+      'run',
+      'preset:desktop',
+      '--arch',
+      'arm-vfp',
+      '--variant',
+      'armv7-2013',
+      '--policy',
+      'widest',
+      '--events',
+      '20000',
+      '--json',
+    ]);
+    const lazy = await cli([
+      'run',
+      'preset:desktop',
+      '--arch',
+      'arm-vfp',
+      '--variant',
+      'armv7-2013',
+      '--policy',
+      'lazy',
+      '--events',
+      '20000',
+      '--json',
+    ]);
+    const [w, l] = [JSON.parse(json.out), JSON.parse(lazy.out)];
+    expect(w.traps).toEqual(l.traps);
+    expect(w.ops).toEqual(l.ops);
+  });
+});
+
 describe('list and schema', () => {
   it('list names the backend, every policy and every preset', async () => {
     const r = await cli(['list']);
@@ -356,6 +406,14 @@ describe('list and schema', () => {
     for (const p of ['idle', 'desktop', 'hpc', 'io-heavy', 'simd-bursty', 'overcommit']) {
       expect(r.out).toMatch(new RegExp(`^  ${p} — `, 'm'));
     }
+  });
+
+  it('list says where one trap enables every unit, and which policies coincide there', async () => {
+    const r = await cli(['list']);
+    expect(r.out).toContain(
+      '      widest = lazy here: HCPTR traps the whole VFP/NEON bank (TCP10 and TCP11 together)',
+    );
+    expect(r.out).toMatch(/variant loongson-3a4000[^]*?traps: per unit/);
   });
 
   it('list --json is JSON with the same policies and presets', async () => {
