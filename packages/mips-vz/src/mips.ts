@@ -218,7 +218,7 @@ function kvm_mips_csr_die_notify(
   pc: string,
   depth: number,
 ): void {
-  m.host.count(what === 'DIE_FP' ? m.ids.dieFp : m.ids.dieMsaFp);
+  m.host.count(what === 'DIE_FP' ? m.counters.dieFp : m.counters.dieMsaFp);
   if (m.trace.on) {
     m.trace.line(
       depth,
