@@ -5,7 +5,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let packages = 0;
-for (const dir of ['packages']) {
+for (const dir of ['packages', 'examples']) {
   for (const name of readdirSync(dir)) {
     const file = `${dir}/${name}/test-results.json`;
     if (!existsSync(file)) continue;

@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export TURBO_TELEMETRY_DISABLED=1
 bash scripts/pnpm.sh install --frozen-lockfile
 bash scripts/pnpm.sh exec turbo run build --concurrency=2
-rm -f packages/*/test-results.json
+rm -f packages/*/test-results.json examples/*/test-results.json
 status=0
 bash scripts/pnpm.sh exec turbo run test --concurrency=2 "$@" || status=$?
 node scripts/test-summary.mjs || status=1

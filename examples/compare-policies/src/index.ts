@@ -3,7 +3,7 @@
  * (not the CLI): how many traps and bytes does each policy cost on MIPS VZ, and is the
  * guest state intact under every one of them?
  */
-import { POLICY_NAMES, runPreset } from '@vfpu/core';
+import { POLICY_NAMES, rootTraps, runPreset } from '@vfpu/core';
 import { mipsVz } from '@vfpu/mips-vz';
 
 const backends = [mipsVz()]; // backends are passed explicitly: nothing registers itself
@@ -14,9 +14,7 @@ console.log(`${preset}, ${events.toLocaleString('en-US')} events on mips-vz (see
 console.log('policy           traps  bytes moved  FP cycles  exposure  violations');
 for (const policy of POLICY_NAMES) {
   const { report } = runPreset({ preset, events }, { backends, policy, seed: 1 });
-  const traps = Object.entries(report.traps)
-    .filter(([kind]) => !kind.includes(':')) // root traps: the ones that exit to the hypervisor
-    .reduce((sum, [, n]) => sum + n, 0);
+  const traps = rootTraps(report); // the traps that exit to the hypervisor
   const bytes = report.bytes.saved + report.bytes.restored;
   console.log(
     `${policy.padEnd(14)} ${String(traps).padStart(7)} ${String(bytes).padStart(12)} ${String(Math.round(report.cycles.fp)).padStart(10)} ${String(report.exposure.events).padStart(9)} ${String(report.check.violations).padStart(11)}`,

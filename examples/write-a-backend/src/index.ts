@@ -15,6 +15,7 @@ import {
   EXECUTES,
   type ExitRow,
   exitTable,
+  idOf,
   NO_EXIT,
   RESUME_GUEST,
   ROOT_TRAP,
@@ -51,8 +52,8 @@ class NestedMachine implements Machine {
   constructor({ host, ids, options }: MachineInit) {
     this.h = host;
     this.skipUpperSave = (options.faults as string[]).includes('skip-upper-save');
-    this.fp = ids.units.fp as number;
-    this.vec = ids.units.vec as number;
+    this.fp = idOf(ids.units, 'fp');
+    this.vec = idOf(ids.units, 'vec');
     const s: Slice[][] = [];
     s[this.fp] = [...sliceTable(0, 8, REGS, 16)];
     s[this.vec] = [...sliceTable(0, 16, REGS)];
@@ -91,9 +92,6 @@ class NestedMachine implements Machine {
   /** The units (bits) that must be enabled for an instruction of `unit`: its closure. */
   private need(unit: number): number {
     return unit === this.vec ? FP | VEC : FP;
-  }
-  private bit(unit: number): number {
-    return unit === this.vec ? VEC : FP;
   }
   /** Restores the parts of `want` that `ctx` does not hold on `cpu`, and enables them. */
   private own(ctx: number, cpu: number, want: number): void {

@@ -1,16 +1,14 @@
 /**
  * The `config` options of an arm-vfp workload, validated with messages that name the field.
  */
+import type { ConfigResult, OptionSpec, VariantSpec } from '@vfpu/core';
 import {
   badBitList,
-  type ConfigResult,
   configFailure,
   isConfigObject,
-  type OptionSpec,
   resolveQuirksAndFaults,
   unknownOption,
-  type VariantSpec,
-} from '@vfpu/core';
+} from '@vfpu/core/backend-utils';
 import { ARM32_CONTROL_REGISTERS, ARM64_CONTROL_REGISTERS, SVE_VQ_MAX } from './regs.js';
 
 /** The kernel generation a variant models (reference/arm-vfp.md §0: one generation each). */
@@ -135,7 +133,7 @@ const GUEST_DEFAULTS_64: Readonly<Record<string, readonly string[]>> = {
 export function resolveConfig(
   variant: VariantSpec,
   config: Readonly<Record<string, unknown>>,
-  shape?: { readonly cpus: number },
+  shape: { readonly cpus: number; readonly vcpus: number },
 ): ConfigResult {
   const g = generationOf(variant);
   const a32 = is32(g);
@@ -155,10 +153,10 @@ export function resolveConfig(
     if (typeof v !== 'boolean') return configFailure(key, 'expected true or false');
     out[key] = v;
   }
-  if (a32 && out.smp === false && (shape?.cpus ?? 1) > 1)
+  if (a32 && out.smp === false && shape.cpus > 1)
     return configFailure(
       'smp',
-      `a uniprocessor kernel (smp: false) runs on one pCPU; the header has "cpus": ${shape?.cpus}`,
+      `a uniprocessor kernel (smp: false) runs on one pCPU; the header has "cpus": ${shape.cpus}`,
     );
   if (!a32) {
     const vq = config.vq ?? 2;
@@ -174,7 +172,7 @@ export function resolveConfig(
   const bits: Record<string, number> = {};
   for (const reg of Object.keys(defaults)) {
     const list = guest[reg] ?? defaults[reg];
-    const named = registers[reg]?.bits ?? {};
+    const named = registers.find((r) => r.name === reg)?.bits ?? {};
     const bad = badBitList(`guest.${reg}`, list, named);
     if (bad) return bad;
     let m = 0;

@@ -2,7 +2,8 @@
  * Architectural constants, named as the kernel names them (arch/arm/include/asm/{kvm_arm.h,vfp.h},
  * arch/arm64/include/asm/{kvm_arm.h,esr.h,sysreg.h}), and the guest-writable control registers.
  */
-import type { ControlRegisterSpec } from '@vfpu/core';
+import type { ControlRegisterSpec, MachineIds, VariantSpec } from '@vfpu/core';
+import { slice } from '@vfpu/core/backend-utils';
 
 // ---- 32-bit: HCPTR (kvm_arm.h HCPTR_*) ---------------------------------------------------------
 export const HCPTR_TCP10 = 1 << 10;
@@ -86,17 +87,18 @@ export function sveTransferBytes(vq: number): number {
 }
 
 // ---- control registers -----------------------------------------------------------------------
-/** Control-register indices (the order of the tables below); FPSCR, FPINST, FPINST2 follow FPEXC. */
-export const CREG_FPEXC = 0;
-
-export const ARM32_CONTROL_REGISTERS: Readonly<Record<string, ControlRegisterSpec>> = {
-  FPEXC: {
+/** The 32-bit control registers: the four words after fpregs[32] in struct vfp_hard_struct. */
+export const ARM32_CONTROL_REGISTERS: readonly ControlRegisterSpec[] = [
+  {
+    name: 'FPEXC',
     description:
       'VFP exception register (VMSR FPEXC; writable while FPEXC.EN = 0; EN gates every other VFP/NEON instruction)',
     bits: { EX: 31, EN: 30, DEX: 29, FP2V: 28, VV: 27, TFV: 26 },
     unit: 'vfp',
+    slice: slice(VFP_FPEXC, 4),
   },
-  FPSCR: {
+  {
+    name: 'FPSCR',
     description: 'VFP status and control (VMSR FPSCR): rounding mode, enables, cumulative flags',
     bits: {
       N: 31,
@@ -123,33 +125,37 @@ export const ARM32_CONTROL_REGISTERS: Readonly<Record<string, ControlRegisterSpe
       IOC: 0,
     },
     unit: 'vfp',
+    slice: slice(VFP_FPSCR, 4),
   },
-  FPINST: {
+  {
+    name: 'FPINST',
     description:
       'the exceptional instruction (VFP subarchitecture); meaningful only while FPEXC.EX = 1',
     bits: {},
     unit: 'vfp',
+    slice: slice(VFP_FPINST, 4),
     readByUse: false,
   },
-  FPINST2: {
+  {
+    name: 'FPINST2',
     description: 'the second pending instruction; meaningful only while FPEXC.EX = FP2V = 1',
     bits: {},
     unit: 'vfp',
+    slice: slice(VFP_FPINST2, 4),
     readByUse: false,
   },
-};
+];
 
-/** CPACR_EL1, FPCR, then FPSR. */
-export const CREG_CPACR_EL1 = 0;
-export const CREG_FPCR = 1;
-
-export const ARM64_CONTROL_REGISTERS: Readonly<Record<string, ControlRegisterSpec>> = {
-  CPACR_EL1: {
+/** The arm64 control registers: the guest's CPACR_EL1 (no unit), FPCR and FPSR. */
+export const ARM64_CONTROL_REGISTERS: readonly ControlRegisterSpec[] = [
+  {
+    name: 'CPACR_EL1',
     description:
       "the guest kernel's own FP/SVE enables (FPEN, ZEN); written natively by the guest, no exit",
     bits: { ZEN_EL1EN: 16, ZEN_EL0EN: 17, FPEN_EL1EN: 20, FPEN_EL0EN: 21 },
   },
-  FPCR: {
+  {
+    name: 'FPCR',
     description: 'FP control (MSR FPCR): rounding mode, enables; read by every FP instruction',
     bits: {
       AHP: 26,
@@ -165,14 +171,25 @@ export const ARM64_CONTROL_REGISTERS: Readonly<Record<string, ControlRegisterSpe
       IOE: 8,
     },
     unit: 'fpsimd',
+    slice: slice(FPCR_OFFSET, 4),
   },
-  FPSR: {
+  {
+    name: 'FPSR',
     description: 'FP status (MSR FPSR): cumulative exception flags, QC',
     bits: { N: 31, Z: 30, C: 29, V: 28, QC: 27, IDC: 7, IXC: 4, UFC: 3, OFC: 2, DZC: 1, IOC: 0 },
     unit: 'fpsimd',
+    slice: slice(FPSR_OFFSET, 4),
     readByUse: false,
   },
-};
+];
+
+/** Each control register's offset in the register file by id (−1: no slice, e.g. CPACR_EL1). */
+export function controlOffsets(variant: VariantSpec, ids: MachineIds): Int32Array {
+  const out = new Int32Array(variant.controlRegisters.length);
+  for (const r of variant.controlRegisters)
+    out[ids.controlRegisters[r.name] as number] = r.slice?.offset ?? -1;
+  return out;
+}
 
 /** A 32-bit HSR / ESR as the hardware reports it: EC, IL, ISS. */
 export function syndrome(ec: number, il: boolean, iss: number): number {

@@ -1,7 +1,7 @@
 /**
  * The variants of @vfpu/arm-vfp: one kernel generation each (reference/arm-vfp.md §0), never a mix.
  */
-import type { CostTable, UnitSpec, VariantSpec } from '@vfpu/core';
+import type { CostTable, ExitReasonSpec, UnitSpec, VariantSpec } from '@vfpu/core';
 import { ARM32_USER_REGISTERS } from './arm32/one-reg.js';
 import {
   ARM32_CONTROL_REGISTERS,
@@ -36,11 +36,14 @@ export const ARM_COSTS: CostTable = {
   control: { value: 20, source: 'estimate (MCR/MSR of a trap register, with its isb)' },
 };
 
-/** Non-FP exit reasons the 32-bit variants add (arm32/handle-exit.ts armExitHandlers: keep the order). */
-const ARM32_EXIT_REASONS = {
-  'cp10-id':
-    'HSR EC 0x08 (a VMRS of MVFR0/MVFR1/FPSID trapped by the ID-group trap): kvm_handle_cp10_id injects UNDEF. 32-bit KVM sets neither HCR.TID0 nor TID3, so a real guest never raises it',
-} as const;
+/** Non-FP exit reasons the 32-bit variants add (arm32/handle-exit.ts armExitHandlers has their rows). */
+const ARM32_EXIT_REASONS: readonly ExitReasonSpec[] = [
+  {
+    name: 'cp10-id',
+    description:
+      'HSR EC 0x08 (a VMRS of MVFR0/MVFR1/FPSID trapped by the ID-group trap): kvm_handle_cp10_id injects UNDEF. 32-bit KVM sets neither HCR.TID0 nor TID3, so a real guest never raises it',
+  },
+];
 
 const ARM32_UNITS: readonly UnitSpec[] = [
   {
@@ -99,6 +102,12 @@ export const ARMV7_2013: VariantSpec = {
   controlRegisters: ARM32_CONTROL_REGISTERS,
   exitReasons: ARM32_EXIT_REASONS,
   userRegisters: ARM32_USER_REGISTERS,
+  // interrupts.S __kvm_vcpu_run: set_hcptr vmentry, (HCPTR_TTA | HCPTR_TCP(10) | HCPTR_TCP(11));
+  // switch_to_guest_vfp clears both and restores the whole bank (interrupts_head.S restore_vfp_state)
+  trapGranularity: {
+    scope: 'all',
+    why: 'HCPTR traps the whole VFP/NEON bank (TCP10 and TCP11 together) and switch_to_guest_vfp loads all of it',
+  },
   kvm: { policy: 'lazy-per-exit' },
   costs: ARM_COSTS,
 };
@@ -109,6 +118,12 @@ export const ARMV7_C: VariantSpec = {
   description:
     '32-bit KVM/ARM, world switch in C: absolute HCPTR writes, __vfp_enabled() at exit, FPEXC EN forced only when clear',
   kernel: `Linux v4.6–v5.6 arch/arm/kvm/hyp/{switch.c @1f7e378d,vfp.S @68c4f9c5,entry.S @2cc2c3cb,hyp-entry.S @0154ec71}, arch/arm/include/asm/kvm_hyp.h, ${A32_KERNEL_FILES}`,
+  // hyp/switch.c __activate_traps: HCPTR = HCPTR_TTA | HCPTR_TCP(10) | HCPTR_TCP(11);
+  // hyp/entry.S __vfp_guest_restore clears both and __vfp_restore_state loads the whole bank
+  trapGranularity: {
+    scope: 'all',
+    why: 'HCPTR traps the whole VFP/NEON bank (TCP10 and TCP11 together) and __vfp_guest_restore loads all of it',
+  },
 };
 
 export const ARM64_E4: VariantSpec = {
@@ -121,6 +136,12 @@ export const ARM64_E4: VariantSpec = {
   classMap: { scalar: 'fpsimd', vec128: 'fpsimd', vec256: 'sve', vec512: 'sve', matrix: 'sve' },
   registerFileBytes: ARM64_REGISTER_FILE_BYTES,
   controlRegisters: ARM64_CONTROL_REGISTERS,
+  // switch.h kvm_hyp_handle_fpsimd: EC 0x07 and EC 0x19 alike clear FPEN (and ZEN for an SVE
+  // vCPU) and load the vCPU's whole state (__hyp_sve_restore_guest or __fpsimd_restore_state)
+  trapGranularity: {
+    scope: 'all',
+    why: "kvm_hyp_handle_fpsimd answers the FP/SIMD trap (EC 0x07) and the SVE trap (EC 0x19) alike, loading the vCPU's whole FPSIMD/SVE state",
+  },
   kvm: { policy: 'lazy' },
   costs: ARM_COSTS,
 };

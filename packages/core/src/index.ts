@@ -22,7 +22,7 @@ export type {
   PolicyRef,
   PolicyView,
 } from './policy/types.js';
-export type { ReportV1, ResolvedConfig } from './report.js';
+export { type ReportV1, type ResolvedConfig, rootTraps, trapWhere } from './report.js';
 export { DEFAULT_SEED } from './rng.js';
 export {
   CORE_VERSION,

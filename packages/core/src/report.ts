@@ -3,6 +3,7 @@
  * same workload and seed give byte-identical JSON.
  */
 import type { Accounting } from './accounting.js';
+import type { TrapWhere } from './contract/machine-host.js';
 import type { CostTable } from './costs.js';
 import type { Exposure } from './engine/exposure.js';
 import type { EngineState } from './engine/state.js';
@@ -121,4 +122,22 @@ export function buildReport(
     warnings: state.warningList(),
     config,
   };
+}
+
+/**
+ * Where a trap kind of a report's `traps` was taken: `root` (by the hypervisor: the FP/SIMD
+ * first-use traps a policy can avoid), `host` (by a host thread) or `guest` (inside the guest).
+ */
+export function trapWhere(kind: string): TrapWhere {
+  if (kind.startsWith('host:')) return 'host';
+  if (kind.startsWith('guest:')) return 'guest';
+  return 'root';
+}
+
+/** The sum of a report's root traps (those that exit to the hypervisor). */
+export function rootTraps(report: Pick<ReportV1, 'traps'>): number {
+  let n = 0;
+  for (const [kind, count] of Object.entries(report.traps))
+    if (trapWhere(kind) === 'root') n += count;
+  return n;
 }

@@ -163,3 +163,15 @@ describe('errors carry a marker, not a class identity', () => {
     expect(backendProblem(recordingToy().backend)).toBeUndefined();
   });
 });
+
+describe('trap location', () => {
+  it('names where a report trap kind was taken, and sums the root ones', async () => {
+    const { rootTraps, trapWhere } = await import('../src/report.js');
+    expect(['msa_disabled', 'host:nm_xfd', 'guest:undef'].map(trapWhere)).toEqual([
+      'root',
+      'host',
+      'guest',
+    ]);
+    expect(rootTraps({ traps: { a: 2, b: 3, 'host:c': 5, 'guest:d': 7 } })).toBe(5);
+  });
+});

@@ -8,6 +8,7 @@ import {
   PRESETS,
   type ReportV1,
   runPreset,
+  trapWhere,
 } from '@vfpu/core';
 import { formatEvent, PresetGenerator, WorkloadEvent } from '@vfpu/core/internal';
 
@@ -31,8 +32,8 @@ export function invariantProblems(policy: string, r: ReportV1): string[] {
     );
   }
   if (policy === 'eager') {
-    // root traps are the unqualified trap kinds (host: and guest: ones are taken elsewhere)
-    const firstUse = Object.entries(r.traps).filter(([k, n]) => !k.includes(':') && n > 0);
+    // first-use traps are root traps (host and guest ones are taken elsewhere)
+    const firstUse = Object.entries(r.traps).filter(([k, n]) => trapWhere(k) === 'root' && n > 0);
     if (firstUse.length > 0)
       problems.push(`eager took first-use traps: ${JSON.stringify(Object.fromEntries(firstUse))}`);
     if (r.exposure.guest.events !== 0)

@@ -101,6 +101,6 @@ export function switchToHost(a: Arm32, cpu: number, vi: number, depth: number): 
   const hostCtx = c.vfpHostCtx;
   a.host.call(a.ops.restore, hostCtx >= 0 ? hostCtx : a.host.vmmThread(vi), a.bytes, 0, depth);
   c.hwCtx = hostCtx;
-  a.host.loaded(cpu, hostCtx, a.bank);
+  a.host.loaded(cpu, hostCtx >= 0 ? hostCtx : null, a.bank);
   c.guestBank = -1;
 }

@@ -1,5 +1,5 @@
 /** The 32-bit state as `vfpu run --json` and `explain` show it (kernel names). */
-import { readU32 } from '@vfpu/core';
+import { readU32 } from '@vfpu/core/backend-utils';
 import { hex, VFP_FPEXC, VFP_FPSCR } from '../regs.js';
 import type { Arm32, Thread } from './state.js';
 

@@ -4,35 +4,22 @@
  * hyp/entry.S __vfp_guest_restore (A32-C). Without CONFIG_VFPv3 neither exists and the trap is
  * a full exit (ARM_EXCEPTION_HVC) into handle_exit.
  */
-import { RESUME_GUEST, type Resume } from '@vfpu/core';
-import {
-  COND_AL,
-  describeSyndrome,
-  HCPTR_TCP_VFP,
-  HSR_CV,
-  HSR_EC_CP_0_13,
-  syndrome,
-} from '../regs.js';
+import type { Resume } from '@vfpu/core';
+import { RESUME_GUEST } from '@vfpu/core/backend-utils';
+import { describeSyndrome, HCPTR_TCP_VFP } from '../regs.js';
 import { handle_exit } from './handle-exit.js';
 import { __kvm_vcpu_return } from './hyp-switch.js';
-import { type Arm32, type Cpu, UNIT_NEON, type Vcpu } from './state.js';
+import type { Arm32, Cpu, Vcpu } from './state.js';
 import { restoreBank, SAVE_ASM, SAVE_C, saveBank } from './vfp-bank.js';
 
-/** The condition code a failing conditional instruction reports (NE, with Z set). */
-const COND_NE = 0x1;
-
-/** HSR of a trapped VFP (coproc 0xA) or Advanced SIMD (TA = 1) instruction, ARM state (IL = 1). */
-function hsrOf(a: Arm32, unit: number): number {
-  const cond = a.conditionFails ? COND_NE : COND_AL;
-  const iss = HSR_CV | (cond << 20) | (unit === UNIT_NEON ? 1 << 5 : 0xa);
-  return syndrome(HSR_EC_CP_0_13, true, iss);
-}
-
-/** The HCPTR trap (EC 0x07): in Hyp with CONFIG_VFPv3, else a full exit into handle_exit. */
-export function guest_trap(a: Arm32, vi: number, unit: number): Resume {
+/**
+ * The HCPTR trap (EC 0x07, its HSR latched by the hardware check): in Hyp with CONFIG_VFPv3,
+ * else a full exit into handle_exit.
+ */
+export function guest_trap(a: Arm32, vi: number): Resume {
   const t = a.t;
   const v = a.vcpus[vi] as Vcpu;
-  const hsr = hsrOf(a, unit);
+  const hsr = v.hsr;
   a.host.count(a.ids.trap);
   if (!a.o.vfpv3) {
     // hyp_hvc / guest_trap without the CONFIG_VFPv3 check: HSR stored, ARM_EXCEPTION_HVC

@@ -2,23 +2,23 @@
  * 32-bit KVM/ARM (ARMv7 with the Virtualization Extensions): the core Machine hooks mapped onto
  * the kernel's routines. Variant armv7-2013 follows interrupts.S / interrupts_head.S (A32-asm),
  * armv7-c follows hyp/switch.c, hyp/entry.S and hyp/vfp.S (A32-C). The routines live in arm.ts,
- * hyp-switch.ts, interrupts.ts, handle-exit.ts, vfpmodule.ts and coproc.ts, the hardware's
- * checks in guest-access.ts, policy-only paths in policy-paths.ts.
+ * hyp-switch.ts, interrupts.ts, handle-exit.ts, emulate.ts, vfpmodule.ts and coproc.ts, the
+ * hardware's checks in guest-access.ts, policy-only paths in policy-paths.ts.
  */
-import {
-  type ExitRow,
-  type Machine,
-  type MachineHost,
-  NO_EXIT,
-  packSlice,
-  type Resume,
-  takeExit,
-  type UnitMask,
-  writeU32,
+import type {
+  AccessResult,
+  GuestWriteResult,
+  Machine,
+  MachineHost,
+  MachineIds,
+  Resume,
+  Slice,
+  UnitMask,
+  VariantSpec,
 } from '@vfpu/core';
+import { type ExitRow, NO_EXIT, readU32, takeExit, writeU32 } from '@vfpu/core/backend-utils';
 import { scribble } from '../kernel-neon.js';
 import type { ArmOptions } from '../options.js';
-import { VFP_FPEXC } from '../regs.js';
 import { kvm_arch_vcpu_load, kvm_arch_vcpu_put } from './arm.js';
 import {
   bankSlice,
@@ -44,12 +44,12 @@ import {
 
 export class Arm32Machine implements Machine {
   private readonly a: Arm32;
-  /** handle_exit by exit reason. */
+  /** handle_exit by exit-reason id. */
   private readonly exits: readonly ExitRow[];
 
-  constructor(host: MachineHost, o: ArmOptions) {
-    this.a = new Arm32(host, o);
-    this.exits = armExitHandlers(this.a.ids);
+  constructor(host: MachineHost, o: ArmOptions, variant: VariantSpec, ids: MachineIds) {
+    this.a = new Arm32(host, o, variant, ids);
+    this.exits = armExitHandlers(this.a.ids, ids.exitReasons);
   }
 
   // ---- what the guest sees ---------------------------------------------------------------------
@@ -59,29 +59,40 @@ export class Arm32Machine implements Machine {
   }
 
   live(vi: number): UnitMask {
-    const cpu = (this.a.vcpus[vi] as Vcpu).cpu;
-    return cpu >= 0 && (this.a.cpus[cpu] as Cpu).guestBank === vi ? this.a.bank : 0;
+    return this.a.bankLive(vi);
   }
 
-  guestAccess(vi: number, unit: number, control: number, conditionFails: boolean): number {
+  guestAccess(
+    vi: number,
+    unit: number,
+    control: number | null,
+    conditionFails: boolean,
+  ): AccessResult {
     return guestAccess(this.a, vi, unit, control, conditionFails);
   }
 
   // ---- the world switch ------------------------------------------------------------------------
 
-  kvmRunBegin(): void {}
-
-  vcpuLoad(vi: number, cpu: number): void {
+  kvm_arch_vcpu_load(vi: number, cpu: number): void {
     kvm_arch_vcpu_load(this.a, vi, cpu);
   }
 
-  vcpuPut(vi: number): void {
+  kvm_arch_vcpu_put(vi: number): void {
     const a = this.a;
     const v = a.vcpus[vi] as Vcpu;
     kvm_arch_vcpu_put(a);
     if (a.cpus[v.cpu]?.guestBank === vi) giveBack(a, v.cpu, vi);
     v.cpu = -1;
   }
+
+  /**
+   * arm.c kvm_arch_vcpu_ioctl_run (v3.9–v5.6): before its loop, kvm_vcpu_first_run_init, the
+   * MMIO completion and the signal mask; no VFP work (the switch is all in __kvm_vcpu_run).
+   */
+  kvmRunBegin(): void {}
+
+  /** kvm_arch_vcpu_ioctl_run after its loop: the signal mask restored; no VFP work. */
+  kvmRunEnd(): void {}
 
   enter(vi: number, _reentry: boolean): void {
     const v = this.a.vcpus[vi] as Vcpu;
@@ -95,82 +106,78 @@ export class Arm32Machine implements Machine {
     return takeExit(this.a.host, this.exits, reason);
   }
 
-  handleTrap(vi: number, _trap: number, unit: number, _grant: UnitMask): Resume {
-    return guest_trap(this.a, vi, unit);
+  /** The HCPTR trap the hardware check latched (one kind: EC 0x07); the bank loads whole. */
+  handleTrap(vi: number, _unit: number, _grant: UnitMask): Resume {
+    return guest_trap(this.a, vi);
   }
 
   load(vi: number, _units: UnitMask): void {
     policyLoad(this.a, vi);
   }
 
-  guestWrite(vi: number, reg: number, _hasValue: boolean, value: number): Resume | typeof NO_EXIT {
-    // a VMSR: the engine ran the HCPTR trap and resolved the value
-    const cpu = (this.a.vcpus[vi] as Vcpu).cpu;
-    writeU32(this.a.hw(cpu), VFP_FPEXC + 4 * reg, value);
+  /** FPEXC, FPSCR, FPINST, FPINST2: live in the registers, or in vfp_guest. */
+  guestRead(vi: number, reg: number): number {
+    const a = this.a;
+    const v = a.vcpus[vi] as Vcpu;
+    const off = a.controlOffset[reg] as number;
+    return a.bankLive(vi) !== 0 ? readU32(a.hw(v.cpu), off) : readU32(v.vfp_guest, off);
+  }
+
+  /** A VMSR: core ran the HCPTR trap and resolved the value. */
+  guestWrite(vi: number, reg: number, value: number): GuestWriteResult {
+    const a = this.a;
+    writeU32(a.hw((a.vcpus[vi] as Vcpu).cpu), a.controlOffset[reg] as number, value);
     return NO_EXIT;
   }
 
-  slice(_vi: number, unit: number, reg: number): number {
-    return bankSlice(unit, reg);
-  }
-
-  /** fpexc, fpscr, fpinst, fpinst2 follow fpregs[32] in struct vfp_hard_struct. */
-  controlSlice(reg: number): number {
-    return packSlice(VFP_FPEXC + 4 * reg, 4);
-  }
-
-  // ---- the host's lazy VFP ---------------------------------------------------------------------
-
-  hostSwitch(cpu: number, _prev: number, next: number): void {
-    vfp_notifier(this.a, cpu, next);
-  }
-
-  hostUse(cpu: number, thread: number, unit: number): boolean {
-    return vfp_support_entry(this.a, cpu, thread, unit);
-  }
-
-  hostSlice(_thread: number, unit: number, reg: number): number {
-    return bankSlice(unit, reg);
-  }
-
-  /** kernel_neon_begin, the kernel's NEON code (it overwrites the bank), kernel_neon_end. */
-  kernelFpu(cpu: number): boolean {
-    const a = this.a;
-    const c = a.cpus[cpu] as Cpu;
-    if (c.guestBank >= 0) giveBack(a, cpu, c.guestBank);
-    kernel_neon_begin(a, cpu);
-    const used = a.o.d32 ? 256 : 128;
-    scribble(a.hw(cpu), used, 1, used);
-    c.hwCtx = -1;
-    a.host.loaded(cpu, -1, a.bank);
-    kernel_neon_end(a, cpu);
-    return true;
-  }
-
-  // ---- userspace: KVM_GET_ONE_REG / KVM_SET_ONE_REG --------------------------------------------
-
-  userRead(vi: number, unit: number, reg: number, out: Uint8Array): number {
-    return vfp_get_reg(this.a, vi, fpRegSlice(this.a, unit, reg), out);
-  }
-
-  userWrite(vi: number, unit: number, reg: number, src: Uint8Array): boolean {
-    return vfp_set_reg(this.a, vi, fpRegSlice(this.a, unit, reg), src);
-  }
-
-  userGetRegister(vi: number, handle: number, out: Uint8Array): number {
-    const p = vfp_get_reg(this.a, vi, controlRegSlice(this.a, handle), out);
-    return p < 0 ? -1 : checkedControl(this.a, vi, p);
-  }
-
-  userRegisterSlice(_vi: number, handle: number): number {
-    return controlRegSlice(this.a, handle);
-  }
-
-  userSetRegister(vi: number, handle: number, src: Uint8Array): boolean {
-    return vfp_set_reg(this.a, vi, controlRegSlice(this.a, handle), src);
+  slice(_vi: number, unit: number, reg: number): Slice {
+    return bankSlice(this.a, unit, reg);
   }
 
   inspect(): Record<string, unknown> {
     return inspectArm32(this.a);
   }
+
+  // ---- the host's lazy VFP ---------------------------------------------------------------------
+
+  readonly hostThreads = {
+    hostSwitch: (cpu: number, _prev: number | null, next: number | null): void => {
+      vfp_notifier(this.a, cpu, next ?? -1);
+    },
+    hostUse: (cpu: number, thread: number, unit: number): boolean =>
+      vfp_support_entry(this.a, cpu, thread, unit),
+    hostSlice: (_thread: number, unit: number, reg: number): Slice => bankSlice(this.a, unit, reg),
+    /** kernel_neon_begin, the kernel's NEON code (it overwrites the bank), kernel_neon_end. */
+    kernelFpu: (cpu: number): boolean => {
+      const a = this.a;
+      const c = a.cpus[cpu] as Cpu;
+      if (c.guestBank >= 0) giveBack(a, cpu, c.guestBank);
+      kernel_neon_begin(a, cpu);
+      const used = a.o.d32 ? 256 : 128;
+      scribble(a.hw(cpu), used, 1, used);
+      c.hwCtx = -1;
+      a.host.loaded(cpu, null, a.bank);
+      kernel_neon_end(a, cpu);
+      return true;
+    },
+  };
+
+  // ---- userspace: KVM_GET_ONE_REG / KVM_SET_ONE_REG --------------------------------------------
+
+  readonly uapi = {
+    userRead: (vi: number, unit: number, reg: number, out: Uint8Array): Slice | null =>
+      vfp_get_reg(this.a, vi, fpRegSlice(this.a, unit, reg), out),
+    userWrite: (vi: number, unit: number, reg: number, src: Uint8Array): boolean =>
+      vfp_set_reg(this.a, vi, fpRegSlice(this.a, unit, reg), src),
+  };
+
+  readonly userRegisters = {
+    getRegister: (vi: number, handle: number, out: Uint8Array): Slice | null => {
+      const p = vfp_get_reg(this.a, vi, controlRegSlice(this.a, handle), out);
+      return p === null ? null : checkedControl(this.a, vi, p);
+    },
+    registerSlice: (_vi: number, handle: number): Slice | null => controlRegSlice(this.a, handle),
+    setRegister: (vi: number, handle: number, src: Uint8Array): boolean =>
+      vfp_set_reg(this.a, vi, controlRegSlice(this.a, handle), src),
+  };
 }

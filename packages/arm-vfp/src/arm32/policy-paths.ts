@@ -2,7 +2,7 @@
  * 32-bit paths only a non-`kvm` policy takes (neither kernel generation has them): a guest bank
  * kept live across exits, switched back outside the guest, and a load at entry without the trap.
  */
-import { readU32, writeU32 } from '@vfpu/core';
+import { readU32, writeU32 } from '@vfpu/core/backend-utils';
 import { HCPTR_TTA, VFP_FPEXC } from '../regs.js';
 import { set_hcptr, switchToHost } from './hyp-switch.js';
 import { switch_to_guest_vfp } from './interrupts.js';

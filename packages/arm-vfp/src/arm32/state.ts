@@ -3,17 +3,18 @@
  * VFP bits, the per-CPU Hyp state (HCPTR, the host save area, vfp_current_hw_state) and each
  * host task's `thread->vfpstate`. All allocated once per run.
  */
-import { type CounterId, type MachineHost, readU32, type Tracer, writeU32 } from '@vfpu/core';
+import type {
+  CounterId,
+  MachineHost,
+  MachineIds,
+  Slice,
+  Tracer,
+  UnitMask,
+  VariantSpec,
+} from '@vfpu/core';
+import { idOf, readU32, sliceTable, writeU32 } from '@vfpu/core/backend-utils';
 import type { ArmOptions } from '../options.js';
-import { FPEXC_EN, VFP_FPEXC, VFP_HARD_BYTES, vfpTransferBytes } from '../regs.js';
-
-export const UNIT_VFP = 0;
-export const UNIT_NEON = 2;
-
-/** guestAccess results: the HCPTR trap (> 0); an UNDEF taken in the guest; not executed. */
-export const TRAP_CP_0_13 = 1;
-export const GUEST_UNDEF = -1;
-export const NOT_EXECUTED = -2;
+import { controlOffsets, FPEXC_EN, VFP_FPEXC, VFP_HARD_BYTES, vfpTransferBytes } from '../regs.js';
 
 /** Per vCPU: vcpu->cpu, vcpu->arch.vfp_guest and what KVM queued for the next instruction. */
 export class Vcpu {
@@ -27,6 +28,8 @@ export class Vcpu {
   pendingSkip = false;
   /** The last trap was handled in Hyp: the next entry is its `eret`, not a world switch. */
   hypReturn = false;
+  /** vcpu->arch.fault.hsr: the HSR the hardware reported for the last trapped instruction. */
+  hsr = 0;
   constructor(guestFpexc: number) {
     this.vfp_guest = new Uint8Array(VFP_HARD_BYTES);
     writeU32(this.vfp_guest, VFP_FPEXC, guestFpexc);
@@ -93,6 +96,11 @@ export interface Ids {
   readonly skipped: CounterId;
 }
 
+/** The bank layout of struct vfp_hard_struct: d(n) at 8n; q(n) at 16n; d16–d31 from 128. */
+const D0_D15: readonly Slice[] = sliceTable(0, 8, 16);
+const D16_D31: readonly Slice[] = sliceTable(128, 8, 16);
+const Q0_Q15: readonly Slice[] = sliceTable(0, 16, 16);
+
 /** Everything the 32-bit kernel routines work on. */
 export class Arm32 {
   readonly o: ArmOptions;
@@ -113,15 +121,31 @@ export class Arm32 {
   readonly threads: Array<Thread | undefined>;
   readonly ops: Ops;
   readonly ids: Ids;
-  /** The condition of the guest instruction that last trapped to Hyp failed. */
-  conditionFails = false;
+  /** Unit ids (core's), and the bank's register slices by unit id. */
+  readonly unitVfp: number;
+  readonly unitNeon: number;
+  readonly bankSlices: readonly (readonly Slice[])[];
+  /** Control-register ids: FPEXC, and each register's offset in vfp_hard_struct by id. */
+  readonly fpexcReg: number;
+  readonly controlOffset: Int32Array;
 
-  constructor(host: MachineHost, o: ArmOptions) {
+  constructor(host: MachineHost, o: ArmOptions, variant: VariantSpec, ids: MachineIds) {
     this.o = o;
     this.host = host;
     this.t = host.trace;
     this.asm = o.generation === 'a32-asm';
-    this.bank = o.d32 ? 0b111 : 0b001;
+    const u = ids.units;
+    this.unitVfp = idOf(u, 'vfp');
+    this.unitNeon = idOf(u, 'neon');
+    const d16 = idOf(u, 'd16-d31');
+    const bankSlices: (readonly Slice[])[] = [];
+    bankSlices[this.unitVfp] = D0_D15;
+    bankSlices[d16] = D16_D31;
+    bankSlices[this.unitNeon] = Q0_Q15;
+    this.bankSlices = bankSlices;
+    this.bank = o.d32 ? (1 << this.unitVfp) | (1 << d16) | (1 << this.unitNeon) : 1 << this.unitVfp;
+    this.fpexcReg = idOf(ids.controlRegisters, 'FPEXC');
+    this.controlOffset = controlOffsets(variant, ids);
     // without CONFIG_VFPv3, vfp_hard_struct has fpregs[16] and VFPFSTMIA moves d0–d15 only
     this.d32 = o.d32 && o.vfpv3;
     this.bytes = vfpTransferBytes(this.d32);
@@ -166,6 +190,12 @@ export class Arm32 {
   /** fmrx(FPEXC) */
   fpexc(cpu: number): number {
     return readU32(this.hw(cpu), VFP_FPEXC);
+  }
+
+  /** Does pCPU `cpu` hold vCPU `vi`'s bank (HCPTR.TCP10/11 clear for it)? */
+  bankLive(vi: number): UnitMask {
+    const cpu = (this.vcpus[vi] as Vcpu).cpu;
+    return cpu >= 0 && (this.cpus[cpu] as Cpu).guestBank === vi ? this.bank : 0;
   }
 
   /** fmxr(FPEXC, value): one control-register write. */

@@ -5,7 +5,7 @@
  * The bank moves with VFPFSTMIA / VFPFLDMIA (vfpmacros.h): d0–d15 always, d16–d31 only when
  * MVFR0.A_SIMD == 2; the four control words always sit at offset 256.
  */
-import { copyStrided, readU32, writeU32 } from '@vfpu/core';
+import { copyStrided, readU32, writeU32 } from '@vfpu/core/backend-utils';
 import {
   FPEXC_EN,
   FPEXC_EX,

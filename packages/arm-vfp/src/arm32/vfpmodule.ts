@@ -3,7 +3,7 @@
  * the state loaded by the Undefined Instruction handler, kernel-mode NEON.
  */
 import { FPEXC_EN, FPEXC_EX } from '../regs.js';
-import { type Arm32, type Cpu, type Thread, UNIT_VFP } from './state.js';
+import type { Arm32, Cpu, Thread } from './state.js';
 import { restoreBank, SAVE_HOST, saveBank } from './vfp-bank.js';
 
 /** vfp_state_in_hw: the owner pointer, and on SMP hard.cpu (a migrated thread is not in hw). */
@@ -20,7 +20,10 @@ function vfp_save_state(a: Arm32, cpu: number, thread: number, depth: number): v
   a.host.call(a.ops.hostSave, thread, a.bytes, a.bank, depth);
 }
 
-/** vfp_notifier THREAD_NOTIFY_SWITCH: on SMP save the owner if EN is set; always clear EN. */
+/**
+ * vfp_notifier THREAD_NOTIFY_SWITCH: on SMP save the owner if EN is set; always clear EN.
+ * `next`: the incoming thread, or −1 (idle).
+ */
 export function vfp_notifier(a: Arm32, cpu: number, next: number): void {
   const c = a.cpus[cpu] as Cpu;
   const fpexc = a.fpexc(cpu);
@@ -39,7 +42,7 @@ export function vfp_notifier(a: Arm32, cpu: number, next: number): void {
  * owner, then vfp_load_state; the instruction is retried.
  */
 export function vfp_support_entry(a: Arm32, cpu: number, thread: number, unit: number): boolean {
-  if (!a.o.d32 && unit !== UNIT_VFP) {
+  if (!a.o.d32 && unit !== a.unitVfp) {
     a.host.warn('host-use of d16-d31 or neon on D16 hardware: the host has neither; ignored');
     return false;
   }

@@ -2,7 +2,7 @@
  * handle_exit / arm_exit_handlers (arch/arm64/kvm/handle_exit.c): the exits that reach the
  * host, by exit reason, and handle_sve for an SVE trap the EL2 handler declined.
  */
-import { type ExitRow, exitTable, RESUME_GUEST, RESUME_HOST } from '@vfpu/core';
+import { type ExitRow, exitTable, RESUME_GUEST, RESUME_HOST } from '@vfpu/core/backend-utils';
 import { exitRow } from '../exits.js';
 import {
   ESR_ELx_EC_DABT_LOW,
@@ -12,9 +12,12 @@ import {
 } from '../regs.js';
 import type { Arm64, Ids, Vcpu } from './state.js';
 
-/** arm_exit_handlers by exit reason (EXIT_REASONS order). */
-export function armExitHandlers(ids: Ids): readonly ExitRow[] {
-  return exitTable({
+/** arm_exit_handlers by exit-reason id (`reasons`: core's ids). */
+export function armExitHandlers(
+  ids: Ids,
+  reasons: Readonly<Record<string, number>>,
+): readonly ExitRow[] {
+  return exitTable(reasons, {
     mmio: exitRow(
       'ESR_EL2',
       ESR_ELx_EC_DABT_LOW,

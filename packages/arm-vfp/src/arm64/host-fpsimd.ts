@@ -3,16 +3,7 @@
  * fpsimd_last_state, the save at context switch and the reload before a task uses FP again.
  */
 import { FPSIMD_TRANSFER_BYTES } from '../regs.js';
-import {
-  type Arm64,
-  type Cpu,
-  copyFpsimd,
-  copySve,
-  FPSIMD_BIT,
-  type Task,
-  UNIT_SVE,
-  zeroZUpper,
-} from './state.js';
+import { type Arm64, type Cpu, copyFpsimd, copySve, type Task, zeroZUpper } from './state.js';
 
 /**
  * fpsimd_save_user_state: the bound state of `ctx` saved by entry-fpsimd.S — an SVE vCPU's at
@@ -24,7 +15,7 @@ function fpsimd_save_user_state(a: Arm64, cpu: number, ctx: number, depth: numbe
     a.host.call(a.ops.sveSave, ctx, a.sveBytes, a.units, depth);
   } else {
     copyFpsimd(a.hw(cpu), a.fpState(ctx));
-    a.host.call(a.ops.save, ctx, FPSIMD_TRANSFER_BYTES, FPSIMD_BIT, depth);
+    a.host.call(a.ops.save, ctx, FPSIMD_TRANSFER_BYTES, a.fpsimdBit, depth);
   }
 }
 
@@ -51,7 +42,8 @@ export function fpsimd_save_and_flush_cpu_state(a: Arm64, cpu: number, depth: nu
 
 /**
  * fpsimd_thread_switch: the outgoing task's state is saved unless TIF_FOREIGN_FPSTATE; the
- * incoming task's flag is set unless the CPU is still bound to its state.
+ * incoming task's flag is set unless the CPU is still bound to its state. `prev` / `next`: a
+ * task, or −1 (idle).
  */
 export function fpsimd_thread_switch(a: Arm64, cpu: number, prev: number, next: number): void {
   const c = a.cpus[cpu] as Cpu;
@@ -77,7 +69,7 @@ export function fpsimd_restore_current_state(
   thread: number,
   unit: number,
 ): boolean {
-  if (unit === UNIT_SVE) {
+  if (unit === a.unitSve) {
     a.host.warn('host-use of sve: host task SVE state is not modelled; ignored');
     return false;
   }
@@ -87,8 +79,8 @@ export function fpsimd_restore_current_state(
   const hw = a.hw(cpu);
   copyFpsimd(task.fpsimd_state, hw);
   zeroZUpper(hw);
-  a.host.call(a.ops.load, thread, FPSIMD_TRANSFER_BYTES, FPSIMD_BIT, 1);
-  a.host.loaded(cpu, thread, FPSIMD_BIT);
+  a.host.call(a.ops.load, thread, FPSIMD_TRANSFER_BYTES, a.fpsimdBit, 1);
+  a.host.loaded(cpu, thread, a.fpsimdBit);
   (a.cpus[cpu] as Cpu).fpsimd_last_state = thread;
   task.fpsimd_cpu = cpu;
   task.TIF_FOREIGN_FPSTATE = 0;

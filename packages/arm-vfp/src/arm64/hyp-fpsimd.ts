@@ -4,11 +4,11 @@
  * `cpu` and the FP state of context `ctx`.
  */
 import { FPSIMD_TRANSFER_BYTES } from '../regs.js';
-import { type Arm64, copyFpsimd, copySve, FPSIMD_BIT, zeroZUpper } from './state.js';
+import { type Arm64, copyFpsimd, copySve, zeroZUpper } from './state.js';
 
 export function __fpsimd_save_state(a: Arm64, cpu: number, ctx: number, depth: number): void {
   copyFpsimd(a.hw(cpu), a.fpState(ctx));
-  a.host.call(a.ops.hypSave, ctx, FPSIMD_TRANSFER_BYTES, FPSIMD_BIT, depth);
+  a.host.call(a.ops.hypSave, ctx, FPSIMD_TRANSFER_BYTES, a.fpsimdBit, depth);
 }
 
 /** V0–V31, FPSR, FPCR loaded; an FPSIMD write of V(n) zeroes the rest of Z(n). */
@@ -16,7 +16,7 @@ export function __fpsimd_restore_state(a: Arm64, cpu: number, ctx: number, depth
   const hw = a.hw(cpu);
   copyFpsimd(a.fpState(ctx), hw);
   zeroZUpper(hw);
-  a.host.call(a.ops.hypRestore, ctx, FPSIMD_TRANSFER_BYTES, FPSIMD_BIT, depth);
+  a.host.call(a.ops.hypRestore, ctx, FPSIMD_TRANSFER_BYTES, a.fpsimdBit, depth);
 }
 
 /** The vCPU's Z, P, FFR at its maximum vector length, FPSR and FPCR. */

@@ -5,20 +5,29 @@
  * host-fpsimd.ts, handle-exit.ts and guest.ts, the hardware's checks in guest-access.ts,
  * policy-only paths in policy-paths.ts.
  */
+import type {
+  AccessResult,
+  GuestWriteResult,
+  Machine,
+  MachineHost,
+  MachineIds,
+  Resume,
+  Slice,
+  UnitMask,
+  VariantSpec,
+} from '@vfpu/core';
 import {
   type ExitRow,
-  type Machine,
-  type MachineHost,
+  idOf,
   NO_EXIT,
-  packSlice,
   RESUME_GUEST,
-  type Resume,
+  readU32,
   takeExit,
-  type UnitMask,
-} from '@vfpu/core';
+  writeU32,
+} from '@vfpu/core/backend-utils';
 import { scribble } from '../kernel-neon.js';
 import type { ArmOptions } from '../options.js';
-import { CREG_CPACR_EL1, CREG_FPCR, FPCR_OFFSET, FPSR_OFFSET, Z_STRIDE } from '../regs.js';
+import { controlOffsets, Z_STRIDE } from '../regs.js';
 import {
   kvm_arch_vcpu_ctxflush_fp,
   kvm_arch_vcpu_ctxsync_fp,
@@ -26,7 +35,7 @@ import {
   kvm_arch_vcpu_put_fp,
 } from './fpsimd.js';
 import { fpRegSlice, kvm_arm_get_reg, kvm_arm_set_reg } from './guest.js';
-import { guestAccess, guestEnabled, guestWrite } from './guest-access.js';
+import { guestAccess, guestEnabled } from './guest-access.js';
 import { armExitHandlers, handle_sve } from './handle-exit.js';
 import {
   fpsimd_restore_current_state,
@@ -48,12 +57,17 @@ import {
 
 export class Arm64Machine implements Machine {
   private readonly a: Arm64;
-  /** handle_exit by exit reason. */
+  /** handle_exit by exit-reason id. */
   private readonly exits: readonly ExitRow[];
+  /** The guest's CPACR_EL1 (its own enables, no unit); FPCR / FPSR offsets by control-register id. */
+  private readonly cpacrReg: number;
+  private readonly controlOffset: Int32Array;
 
-  constructor(host: MachineHost, o: ArmOptions) {
-    this.a = new Arm64(host, o);
-    this.exits = armExitHandlers(this.a.ids);
+  constructor(host: MachineHost, o: ArmOptions, variant: VariantSpec, ids: MachineIds) {
+    this.a = new Arm64(host, o, ids);
+    this.exits = armExitHandlers(this.a.ids, ids.exitReasons);
+    this.cpacrReg = idOf(ids.controlRegisters, 'CPACR_EL1');
+    this.controlOffset = controlOffsets(variant, ids);
   }
 
   // ---- what the guest sees ---------------------------------------------------------------------
@@ -70,21 +84,33 @@ export class Arm64Machine implements Machine {
       : 0;
   }
 
-  guestAccess(vi: number, unit: number): number {
+  guestAccess(vi: number, unit: number): AccessResult {
     return guestAccess(this.a, vi, unit);
   }
 
   // ---- vcpu_load / put, the run loop (arch/arm64/kvm/arm.c) ------------------------------------
 
-  kvmRunBegin(): void {}
-
-  vcpuLoad(vi: number, cpu: number): void {
+  /** kvm_arch_vcpu_load: kvm_arch_vcpu_load_fp is its FP work. */
+  kvm_arch_vcpu_load(vi: number, cpu: number): void {
     (this.a.vcpus[vi] as Vcpu).cpu = cpu;
     (this.a.cpus[cpu] as Cpu).vcpu = vi;
     kvm_arch_vcpu_load_fp(this.a, cpu);
   }
 
-  vcpuPut(vi: number): void {
+  /**
+   * kvm_arch_vcpu_ioctl_run before its loop: the MMIO completion, vcpu_load, the signal mask
+   * (kvm_arch_vcpu_run_pid_change only maps the task's FP state for hyp); no FP state moves.
+   */
+  kvmRunBegin(): void {}
+
+  /**
+   * kvm_arch_vcpu_ioctl_run after its loop: kvm_timer_update_run / kvm_pmu_update_run, the
+   * signal mask, the pending PC adjustment, then vcpu_put; no FP work of its own.
+   */
+  kvmRunEnd(): void {}
+
+  /** kvm_arch_vcpu_put: kvm_arch_vcpu_put_fp is its FP work. */
+  kvm_arch_vcpu_put(vi: number): void {
     const v = this.a.vcpus[vi] as Vcpu;
     kvm_arch_vcpu_put_fp(this.a, v.cpu);
     const c = this.a.cpus[v.cpu];
@@ -123,9 +149,12 @@ export class Arm64Machine implements Machine {
     kvm_arch_vcpu_ctxsync_fp(a, cpu, vi);
   }
 
-  /** kvm_hyp_handle_fpsimd; a declined trap is a full exit into handle_sve. */
-  handleTrap(vi: number, trap: number, _unit: number, _grant: UnitMask): Resume {
-    if (!kvm_hyp_handle_fpsimd(this.a, vi, trap)) {
+  /**
+   * kvm_hyp_handle_fpsimd for the trap the hardware check latched (its ESR_EL2 class); the
+   * whole state loads whatever the grant; a declined trap is a full exit into handle_sve.
+   */
+  handleTrap(vi: number, _unit: number, _grant: UnitMask): Resume {
+    if (!kvm_hyp_handle_fpsimd(this.a, vi)) {
       this.worldExit(vi, false);
       handle_sve(this.a, vi);
     }
@@ -136,63 +165,58 @@ export class Arm64Machine implements Machine {
     policyLoad(this.a, (this.a.vcpus[vi] as Vcpu).cpu, vi);
   }
 
-  guestWrite(
-    vi: number,
-    reg: number,
-    hasValue: boolean,
-    value: number,
-    set: number,
-    clear: number,
-  ): Resume | typeof NO_EXIT {
-    guestWrite(this.a, vi, reg, hasValue, value, set, clear);
+  /** The guest's CPACR_EL1; FPCR / FPSR from the registers (core reads those itself). */
+  guestRead(vi: number, reg: number): number {
+    const v = this.a.vcpus[vi] as Vcpu;
+    if (reg === this.cpacrReg) return v.cpacr;
+    return readU32(this.a.hw(v.cpu), this.controlOffset[reg] as number);
+  }
+
+  /** A guest MSR: CPACR_EL1 (its own enables), or FPCR / FPSR in the registers; no exit. */
+  guestWrite(vi: number, reg: number, value: number): GuestWriteResult {
+    const v = this.a.vcpus[vi] as Vcpu;
+    if (reg === this.cpacrReg) v.cpacr = value >>> 0;
+    else writeU32(this.a.hw(v.cpu), this.controlOffset[reg] as number, value);
     return NO_EXIT;
   }
 
-  slice(_vi: number, unit: number, reg: number): number {
+  slice(_vi: number, unit: number, reg: number): Slice {
     return fpRegSlice(this.a, unit, reg);
-  }
-
-  controlSlice(reg: number): number {
-    if (reg === CREG_FPCR) return packSlice(FPCR_OFFSET, 4);
-    return reg === CREG_CPACR_EL1 ? -1 : packSlice(FPSR_OFFSET, 4);
-  }
-
-  // ---- the host (arch/arm64/kernel/fpsimd.c) ---------------------------------------------------
-
-  hostSwitch(cpu: number, prev: number, next: number): void {
-    fpsimd_thread_switch(this.a, cpu, prev, next);
-  }
-
-  hostUse(cpu: number, thread: number, unit: number): boolean {
-    return fpsimd_restore_current_state(this.a, cpu, thread, unit);
-  }
-
-  hostSlice(_thread: number, _unit: number, reg: number): number {
-    return packSlice(reg * Z_STRIDE, 16);
-  }
-
-  /** kernel_neon_begin, the kernel's NEON code (it overwrites V0–V31), kernel_neon_end. */
-  kernelFpu(cpu: number): boolean {
-    kernel_neon_begin(this.a, cpu);
-    const hw = this.a.hw(cpu);
-    scribble(hw, Z_STRIDE, 32, 16);
-    zeroZUpper(hw);
-    this.a.host.loaded(cpu, -1, this.a.units);
-    kernel_neon_end(this.a);
-    return true;
-  }
-
-  // ---- userspace: KVM_GET_ONE_REG / KVM_SET_ONE_REG -------------------------------------------
-
-  userRead(vi: number, unit: number, reg: number, out: Uint8Array): number {
-    return kvm_arm_get_reg(this.a, vi, unit, reg, out);
-  }
-
-  userWrite(vi: number, unit: number, reg: number, src: Uint8Array): boolean {
-    return kvm_arm_set_reg(this.a, vi, unit, reg, src);
   }
 
   inspect(): Record<string, unknown> {
     return inspectArm64(this.a);
   }
+
+  // ---- the host (arch/arm64/kernel/fpsimd.c) ---------------------------------------------------
+
+  readonly hostThreads = {
+    hostSwitch: (cpu: number, prev: number | null, next: number | null): void => {
+      fpsimd_thread_switch(this.a, cpu, prev ?? -1, next ?? -1);
+    },
+    hostUse: (cpu: number, thread: number, unit: number): boolean =>
+      fpsimd_restore_current_state(this.a, cpu, thread, unit),
+    /** A host task's V(n) (host tasks' SVE state is not modelled). */
+    hostSlice: (_thread: number, _unit: number, reg: number): Slice =>
+      fpRegSlice(this.a, this.a.unitFpsimd, reg),
+    /** kernel_neon_begin, the kernel's NEON code (it overwrites V0–V31), kernel_neon_end. */
+    kernelFpu: (cpu: number): boolean => {
+      kernel_neon_begin(this.a, cpu);
+      const hw = this.a.hw(cpu);
+      scribble(hw, Z_STRIDE, 32, 16);
+      zeroZUpper(hw);
+      this.a.host.loaded(cpu, null, this.a.units);
+      kernel_neon_end(this.a);
+      return true;
+    },
+  };
+
+  // ---- userspace: KVM_GET_ONE_REG / KVM_SET_ONE_REG -------------------------------------------
+
+  readonly uapi = {
+    userRead: (vi: number, unit: number, reg: number, out: Uint8Array): Slice | null =>
+      kvm_arm_get_reg(this.a, vi, unit, reg, out),
+    userWrite: (vi: number, unit: number, reg: number, src: Uint8Array): boolean =>
+      kvm_arm_set_reg(this.a, vi, unit, reg, src),
+  };
 }

@@ -4,25 +4,18 @@
  * host task's `thread_struct` FPSIMD state with its TIF_FOREIGN_FPSTATE flag. All allocated
  * once per run.
  */
-import { type CounterId, copyStrided, type MachineHost, type Tracer } from '@vfpu/core';
+import type { CounterId, MachineHost, MachineIds, Slice, Tracer } from '@vfpu/core';
+import { copyStrided, idOf, slice, sliceTable } from '@vfpu/core/backend-utils';
 import type { ArmOptions } from '../options.js';
 import {
   ARM64_REGISTER_FILE_BYTES,
+  FFR_OFFSET,
   FPSR_OFFSET,
   P_BASE,
   P_STRIDE,
   sveTransferBytes,
   Z_STRIDE,
 } from '../regs.js';
-
-export const UNIT_SVE = 1;
-export const FPSIMD_BIT = 1;
-export const SVE_BIT = 2;
-
-/** guestAccess results: the EL2 traps (> 0); a trap taken in the guest. */
-export const TRAP_FP = 1;
-export const TRAP_SVE = 2;
-export const GUEST_TRAP = -1;
 
 export const FP_STATE_FREE = 0;
 export const FP_STATE_HOST_OWNED = 1;
@@ -50,6 +43,8 @@ export class Vcpu {
   pendingUndef = false;
   /** The last trap was handled at EL2: the next entry is its ERET, not a world switch. */
   hypReturn = false;
+  /** ESR_ELx_EC(vcpu->arch.fault.esr_el2) of the last instruction trapped to EL2. */
+  esrEc = 0;
   constructor(cpacr: number) {
     this.cpacr = cpacr;
   }
@@ -111,6 +106,9 @@ export interface Ids {
   readonly undefSve: CounterId;
 }
 
+/** V(n): the low 128 bits of Z(n). */
+const V0_V31: readonly Slice[] = sliceTable(0, 16, 32, Z_STRIDE);
+
 /** Everything the arm64 kernel routines work on. */
 export class Arm64 {
   readonly o: ArmOptions;
@@ -118,7 +116,14 @@ export class Arm64 {
   readonly t: Tracer;
   /** v6.0–v6.13 (the host is saved in the trap handler) rather than v6.14+. */
   readonly e4: boolean;
+  /** Unit ids (core's) and their mask bits; `units`: the vCPU's (FPSIMD, and SVE if it has it). */
+  readonly unitFpsimd: number;
+  readonly unitSve: number;
+  readonly fpsimdBit: number;
+  readonly sveBit: number;
   readonly units: number;
+  /** Register slices by unit id: V0–V31; Z0–Z31 at the max VL, P0–P15, FFR. */
+  readonly regSlices: readonly (readonly Slice[])[];
   readonly sveBytes: number;
   readonly vcpus: Vcpu[];
   readonly cpus: Cpu[];
@@ -127,12 +132,26 @@ export class Arm64 {
   readonly ops: Ops;
   readonly ids: Ids;
 
-  constructor(host: MachineHost, o: ArmOptions) {
+  constructor(host: MachineHost, o: ArmOptions, ids: MachineIds) {
     this.o = o;
     this.host = host;
     this.t = host.trace;
     this.e4 = o.generation === 'e4';
-    this.units = o.sve ? FPSIMD_BIT | SVE_BIT : FPSIMD_BIT;
+    const unitFpsimd = idOf(ids.units, 'fpsimd');
+    this.unitFpsimd = unitFpsimd;
+    this.unitSve = idOf(ids.units, 'sve');
+    this.fpsimdBit = 1 << unitFpsimd;
+    this.sveBit = 1 << this.unitSve;
+    this.units = o.sve ? this.fpsimdBit | this.sveBit : this.fpsimdBit;
+    const vq = o.vq;
+    const regSlices: (readonly Slice[])[] = [];
+    regSlices[unitFpsimd] = V0_V31;
+    regSlices[this.unitSve] = Object.freeze([
+      ...sliceTable(0, 16 * vq, 32, Z_STRIDE),
+      ...sliceTable(P_BASE, 2 * vq, 16, P_STRIDE),
+      slice(FFR_OFFSET, 2 * vq),
+    ]);
+    this.regSlices = regSlices;
     this.sveBytes = sveTransferBytes(o.vq);
     this.vcpus = Array.from({ length: host.vcpus }, () => new Vcpu(o.guestCpacr));
     this.cpus = Array.from({ length: host.cpus }, () => new Cpu());

@@ -14,7 +14,6 @@ import {
   CPTR_EL2_TZ,
   CPTR_NVHE_EL2_RES1,
   describeSyndrome,
-  ESR_ELx_EC_FP_ASIMD,
   ESR_ELx_EC_SVE,
   FPEXC32_TRAP_VALUE,
   HSR_CV,
@@ -28,7 +27,6 @@ import {
   FP_STATE_GUEST_OWNED,
   FP_STATE_HOST_OWNED,
   OWNER_NAMES,
-  TRAP_SVE,
   type Vcpu,
 } from './state.js';
 
@@ -114,11 +112,11 @@ export function fpsimd_lazy_switch_to_host(a: Arm64, cpu: number): void {
  * FPSIMD if HOST_OWNED; the guest loaded (SVE at the max VL with ZCR, or FPSIMD); AArch32:
  * FPEXC32_EL2; fp_owner = GUEST_OWNED. A non-SVE vCPU's EC 0x19 is declined (false): a full exit.
  */
-export function kvm_hyp_handle_fpsimd(a: Arm64, vi: number, trap: number): boolean {
+export function kvm_hyp_handle_fpsimd(a: Arm64, vi: number): boolean {
   const t = a.t;
   const v = a.vcpus[vi] as Vcpu;
-  const sve = trap === TRAP_SVE;
-  const ec = sve ? ESR_ELx_EC_SVE : ESR_ELx_EC_FP_ASIMD;
+  const ec = v.esrEc; // kvm_vcpu_trap_get_class
+  const sve = ec === ESR_ELx_EC_SVE;
   const esr = syndrome(ec, true, sve ? 0 : HSR_CV | (COND_AL << 20));
   a.host.count(sve ? a.ids.sve : a.ids.fp);
   if (sve && !a.o.sve) {

@@ -5,6 +5,7 @@
 export { copyStrided, readU32, slice, sliceTable, writeU32 } from './bytes.js';
 export { ERRNO, returnName } from './errno.js';
 export { EXIT_REASONS, type ExitRow, exitTable, takeExit } from './exit-table.js';
+export { idOf } from './ids.js';
 export {
   badBitList,
   configFailure,
