@@ -1,5 +1,6 @@
 /** The ids core gave a MIPS variant's names, as the machine uses them. */
 import type { MachineIds, UnitMask } from '@vfpu/core';
+import { idOf } from '@vfpu/core/backend-utils';
 
 /**
  * Core's ids for the variant's names, read once at creation (MachineInit.ids): nothing depends
@@ -28,11 +29,11 @@ export class MipsIds {
   readonly gsexc: number;
 
   constructor(ids: MachineIds) {
-    const unit = (name: string) => ids.units[name] ?? -1;
-    const reg = (name: string) => ids.controlRegisters[name] as number;
-    this.fpu = unit('fpu');
-    this.msa = unit('msa');
-    this.lasx = unit('lasx');
+    const reg = (name: string) => idOf(ids.controlRegisters, name);
+    this.fpu = idOf(ids.units, 'fpu');
+    this.msa = idOf(ids.units, 'msa');
+    // only the Loongson variant declares LASX
+    this.lasx = ids.units.lasx ?? -1;
     this.FPU_BIT = 1 << this.fpu;
     this.MSA_BIT = 1 << this.msa;
     this.LASX_BIT = this.lasx < 0 ? 0 : 1 << this.lasx;
@@ -43,7 +44,7 @@ export class MipsIds {
     this.FCSR = reg('FCSR');
     this.MSACSR = reg('MSACSR');
     this.reasons = ids.exitReasons;
-    this.cop2 = ids.exitReasons.cop2 as number;
-    this.gsexc = ids.exitReasons.gsexc as number;
+    this.cop2 = idOf(ids.exitReasons, 'cop2');
+    this.gsexc = idOf(ids.exitReasons, 'gsexc');
   }
 }

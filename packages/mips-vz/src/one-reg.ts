@@ -254,7 +254,8 @@ export function kvm_mips_num_regs(m: MipsVz, v: Vcpu): void {
   const lasx = m.guestHasLasx(v) ? 32 : 0;
   const written = 35 + fpu + msa + o.vzRegs;
   const n = written + (o.quirks === 'kernel' ? lasx : 0);
-  v.regList = { n, written };
+  v.regList.n = n;
+  v.regList.written = written;
   if (m.trace.on) {
     m.trace.fn(
       0,

@@ -82,8 +82,8 @@ export class Vcpu {
    * LASX disabled), latched for handleTrap.
    */
   hostCp0Cause = 0;
-  /** The last KVM_GET_REG_LIST: the count reported and the ids written. */
-  regList: { n: number; written: number } | null = null;
+  /** The last KVM_GET_REG_LIST: the count reported (−1: none yet) and the ids written. */
+  readonly regList = { n: -1, written: 0 };
   /** vcpu->arch.fpu: the save area, laid out as struct mips_fpu_struct */
   readonly fpu: Uint8Array;
   constructor(o: MipsOptions) {
