@@ -5,7 +5,7 @@
  * fpu.ts/msa.ts (__kvm_restore_fcsr, __kvm_restore_msacsr) and mips.ts (the re-entry tail and
  * kvm_mips_csr_die_notify).
  */
-import { writeU32 } from '@vfpu/core';
+import { writeU32 } from '@vfpu/core/backend-utils';
 import {
   FPU_CSR_ALL_E,
   FPU_CSR_ALL_S,
@@ -71,7 +71,7 @@ export function guestWriteCsr(m: MipsVz, vi: number, msa: boolean, value: number
       `guest ${msa ? 'ctcmsa' : 'ctc1'} ${name} ← ${msa ? `0x${value.toString(16)}` : describeFcsr(value)} (in guest context, no exit)`,
     );
   if (pendingCause(value) !== 0) {
-    m.host.count(msa ? m.ids.guestMsaFpe : m.ids.guestFpe);
+    m.host.count(msa ? m.counters.guestMsaFpe : m.counters.guestFpe);
     if (m.trace.on)
       m.trace.line(
         0,

@@ -3,7 +3,7 @@
  * Status with a constant at first entry, and the exit stub kvm_mips_build_exit saves and clears
  * FCSR/MSACSR before any handler runs.
  */
-import { readU32, writeU32 } from '@vfpu/core';
+import { readU32, writeU32 } from '@vfpu/core/backend-utils';
 import { describeFcsr, fcsrOffset, msacsrOffset } from './csr.js';
 import { MIPS_CONF5_MSAEN, ST0_CU1, ST0_CU2, ST0_FR } from './regs.js';
 import type { MipsVz, Vcpu } from './state.js';

@@ -3,20 +3,16 @@
  * exception as the hardware reports it, the exit counter, then the VZ handler (vz.ts). The
  * non-FP exits are rows of core's exit table, built once per machine.
  */
+import { type CounterId, ImpossibleEvent, type Resume, type UnitMask } from '@vfpu/core';
 import {
-  type CounterId,
-  EXIT_REASONS,
   type ExitRow,
   exitTable,
-  ImpossibleEvent,
   RESUME_GUEST,
   RESUME_HOST,
-  type Resume,
   takeExit,
-  type UnitMask,
-} from '@vfpu/core';
+} from '@vfpu/core/backend-utils';
 import { guestExit } from './entry.js';
-import { guestEnabled, TRAP_CPU, TRAP_LASXDIS } from './hardware.js';
+import { guestEnabled } from './hardware.js';
 import { widestGranted } from './policy-paths.js';
 import {
   EXCCODE_CPU,
@@ -33,11 +29,6 @@ import {
   kvm_trap_vz_handle_msa_disabled,
 } from './vz.js';
 
-/** The variants' own exit reasons (variants.ts MIPS_EXIT_REASONS, in that order). */
-const R_COP2 = EXIT_REASONS.length;
-const R_GSEXC = EXIT_REASONS.length + 1;
-const R_OTHER = EXIT_REASONS.indexOf('other');
-
 const CPU = `Coprocessor Unusable — Cause.ExcCode=${EXCCODE_CPU} (EXCCODE_CPU), Cause.CE=`;
 const CPU_CE1 = `${CPU}1`;
 const CPU_CE2 = `${CPU}2`;
@@ -52,9 +43,9 @@ export interface MipsExitRow extends ExitRow {
   readonly exception: string;
 }
 
-/** Rows in EXIT_REASONS order; `cop2` and `gsexc` have handlers of their own (nonFpExit). */
+/** Rows by exit-reason id; `cop2` and `gsexc` have handlers of their own (nonFpExit). */
 export function mipsExitTable(m: MipsVz): readonly MipsExitRow[] {
-  const ids = m.ids;
+  const c = m.counters;
   const row = (
     exception: string,
     text: string,
@@ -62,35 +53,35 @@ export function mipsExitTable(m: MipsVz): readonly MipsExitRow[] {
     resume: Resume,
   ): MipsExitRow => ({ exception, text, counters, resume });
   const gpsi = 'Guest Exit GPSI (ExcCode 27, GExcCode 0';
-  // exitTable returns the rows it is given, in order
-  return exitTable({
+  // exitTable places the rows it is given at their ids
+  return exitTable(m.ids.reasons, {
     // root TLB load miss on an unmapped GPA → kvm_mips_emulate_load → KVM_EXIT_MMIO
     mmio: row(
       'TLB load miss (ExcCode 2)',
       '++tlbmiss_ld_exits → KVM_EXIT_MMIO',
-      [ids.tlbmiss_ld_exits, ids.KVM_EXIT_MMIO],
+      [c.tlbmiss_ld_exits, c.KVM_EXIT_MMIO],
       RESUME_HOST,
     ),
-    irq: row('Interrupt (ExcCode 0)', '++int_exits', [ids.int_exits], RESUME_GUEST),
+    irq: row('Interrupt (ExcCode 0)', '++int_exits', [c.int_exits], RESUME_GUEST),
     hlt: row(
       `${gpsi}: WAIT)`,
       '++vz_gpsi_exits, kvm_mips_emul_wait → ++wait_exits',
-      [ids.vz_gpsi_exits, ids.wait_exits],
+      [c.vz_gpsi_exits, c.wait_exits],
       RESUME_GUEST,
     ),
     hypercall: row(
       'Guest Exit HC (ExcCode 27, GExcCode 2)',
       '++vz_hc_exits',
-      [ids.vz_hc_exits],
+      [c.vz_hc_exits],
       RESUME_GUEST,
     ),
     signal: row(
       'Interrupt (ExcCode 0)',
       '++int_exits; signal pending → ++signal_exits, KVM_EXIT_INTR',
-      [ids.int_exits, ids.signal_exits, ids.KVM_EXIT_INTR],
+      [c.int_exits, c.signal_exits, c.KVM_EXIT_INTR],
       RESUME_HOST,
     ),
-    other: row(`${gpsi})`, '++vz_gpsi_exits', [ids.vz_gpsi_exits], RESUME_GUEST),
+    other: row(`${gpsi})`, '++vz_gpsi_exits', [c.vz_gpsi_exits], RESUME_GUEST),
   }) as readonly MipsExitRow[];
 }
 
@@ -107,25 +98,30 @@ function handleExitHead(
   m.host.count(counter);
 }
 
-/** A root trap from hardware.ts guestAccess; `grant`: the policy's grant (policy-paths.ts). */
-export function trapExit(m: MipsVz, vi: number, trap: number, grant: UnitMask): Resume {
-  const ids = m.ids;
-  const g = grant & guestEnabled(m, m.vcpus[vi] as Vcpu);
-  if (trap === TRAP_CPU) {
-    m.host.count(ids.trapCpu);
-    const unit = widestGranted(g, 'fpu');
-    handleExitHead(m, vi, CPU_CE1, ids.cop_unusable_exits, '— ++cop_unusable_exits');
+/**
+ * A root trap hardware.ts guestAccess latched (vcpu->arch.host_cp0_cause), as
+ * kvm_mips_handle_exit dispatches it; `grant`: the policy's grant (policy-paths.ts).
+ */
+export function trapExit(m: MipsVz, vi: number, grant: UnitMask): Resume {
+  const c = m.counters;
+  const v = m.vcpus[vi] as Vcpu;
+  const g = grant & guestEnabled(m, v);
+  const exccode = v.hostCp0Cause;
+  if (exccode === EXCCODE_CPU) {
+    m.host.count(c.trapCpu);
+    const unit = widestGranted(m, g, 'fpu');
+    handleExitHead(m, vi, CPU_CE1, c.cop_unusable_exits, '— ++cop_unusable_exits');
     return kvm_trap_vz_handle_cop_unusable(m, vi, 1, unit);
   }
-  if (trap === TRAP_LASXDIS) {
-    m.host.count(ids.trapLasxDis);
+  if (exccode === EXCCODE_LASX) {
+    m.host.count(c.trapLasxDis);
     // LS-mips: ExcCode 16 decoded through GSCause.GSExcCode 7
-    handleExitHead(m, vi, LASXDIS, ids.lasx_disabled_exits, '— ++lasx_disabled_exits');
+    handleExitHead(m, vi, LASXDIS, c.lasx_disabled_exits, '— ++lasx_disabled_exits');
     return kvm_trap_vz_handle_lasx_disabled(m, vi);
   }
-  m.host.count(ids.trapMsaDis);
-  const unit = widestGranted(g, 'msa') === 'lasx' ? 'lasx' : 'msa';
-  handleExitHead(m, vi, MSADIS, ids.msa_disabled_exits, '— ++msa_disabled_exits');
+  m.host.count(c.trapMsaDis);
+  const unit = widestGranted(m, g, 'msa') === 'lasx' ? 'lasx' : 'msa';
+  handleExitHead(m, vi, MSADIS, c.msa_disabled_exits, '— ++msa_disabled_exits');
   return kvm_trap_vz_handle_msa_disabled(m, vi, unit);
 }
 
@@ -136,9 +132,9 @@ export function nonFpExit(
   vi: number,
   reason: number,
 ): Resume {
-  if (reason === R_COP2) return cop2Exit(m, vi);
-  if (reason === R_GSEXC) return gsexcExit(m, vi);
-  guestExit(m, vi, ((table[reason] ?? table[R_OTHER]) as MipsExitRow).exception);
+  if (reason === m.ids.cop2) return cop2Exit(m, vi);
+  if (reason === m.ids.gsexc) return gsexcExit(m, vi);
+  guestExit(m, vi, (table[reason] as MipsExitRow).exception);
   return takeExit(m.host, table, reason);
 }
 
@@ -151,7 +147,7 @@ function cop2Exit(m: MipsVz, vi: number): Resume {
       `cop2: root Status.CU2 is already set on cpu ${v.cpu}, so the hardware raises no CE=2 exit`,
     );
   }
-  handleExitHead(m, vi, CPU_CE2, m.ids.cop_unusable_exits, '— ++cop_unusable_exits');
+  handleExitHead(m, vi, CPU_CE2, m.counters.cop_unusable_exits, '— ++cop_unusable_exits');
   return kvm_trap_vz_handle_cop_unusable(m, vi, 2, 'fpu');
 }
 
@@ -176,6 +172,6 @@ function gsexcExit(m: MipsVz, vi: number): Resume {
       '— kvm_err("Unhandled GSEXC"); no counter; RESUME_GUEST: the guest is re-entered unhandled',
     );
   }
-  m.host.count(m.ids.gsexcUnhandled);
+  m.host.count(m.counters.gsexcUnhandled);
   return RESUME_GUEST;
 }

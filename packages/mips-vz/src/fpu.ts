@@ -3,9 +3,9 @@
  * counts; and the register copy every save/restore routine (here, msa.ts, lasx.ts, host-fpu.ts)
  * uses. Every routine copies real bytes between the pCPU register file and vcpu->arch.fpu.
  */
-import { copyStrided, readU32, writeU32 } from '@vfpu/core';
+import { copyStrided, readU32, writeU32 } from '@vfpu/core/backend-utils';
 import { describeFcsr, fcsrOffset, pendingCause } from './csr.js';
-import { FPU_BIT, ST0_FR } from './regs.js';
+import { ST0_FR } from './regs.js';
 import { type MipsVz, NUM_FPU_REGS, type Vcpu } from './state.js';
 
 /**
@@ -39,14 +39,14 @@ function rootFr(m: MipsVz, v: Vcpu): boolean {
 /** fpu.S __kvm_save_fpu: tests root Status.FR; FR=1 moves 32 doubles (256 bytes), FR=0 the 16 even ones (128). */
 export function __kvm_save_fpu(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
   const bytes = copyRegs(v.fpu, m.hardware(v), m.o.slot, 0, rootFr(m, v) ? 1 : 2, 0, 8);
-  m.host.call(m.ids.__kvm_save_fpu, ctx, bytes, FPU_BIT, depth);
+  m.host.call(m.counters.__kvm_save_fpu, ctx, bytes, m.ids.FPU_BIT, depth);
 }
 
 /** fpu.S __kvm_restore_fpu: the same registers, the other way. */
 export function __kvm_restore_fpu(m: MipsVz, v: Vcpu, ctx: number, depth: number): void {
   const bytes = copyRegs(m.hardware(v), v.fpu, m.o.slot, 0, rootFr(m, v) ? 1 : 2, 0, 8);
-  m.host.call(m.ids.__kvm_restore_fpu, ctx, bytes, FPU_BIT, depth);
-  m.host.loaded(v.cpu, ctx, FPU_BIT);
+  m.host.call(m.counters.__kvm_restore_fpu, ctx, bytes, m.ids.FPU_BIT, depth);
+  m.host.loaded(v.cpu, ctx, m.ids.FPU_BIT);
 }
 
 /**
@@ -58,7 +58,7 @@ export function __kvm_restore_fcsr(m: MipsVz, v: Vcpu, vi: number, depth: number
   const off = fcsrOffset(m.o.slot);
   const x = readU32(v.fpu, off);
   writeU32(m.hardware(v), off, x);
-  m.host.call(m.ids.__kvm_restore_fcsr, vi, 4, 0, depth);
+  m.host.call(m.counters.__kvm_restore_fcsr, vi, 4, 0, depth);
   if (m.trace.on) m.trace.line(depth + 1, `FCSR ← ${describeFcsr(x)}`);
   return pendingCause(x) !== 0;
 }

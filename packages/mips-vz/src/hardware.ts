@@ -4,43 +4,40 @@
  * root), whether a guest mtc0 raises a GSFC exit, and where each register lives in the register
  * file. Not kernel code: the kernel's handlers are in vz.ts and mips.ts.
  */
-import { NO_EXIT, packSlice, RESUME_GUEST, type Resume, type UnitMask } from '@vfpu/core';
-import { fcsrOffset, guestWriteCsr, msacsrOffset } from './csr.js';
+import type { AccessResult, GuestWriteResult, Slice, UnitMask } from '@vfpu/core';
+import {
+  EXECUTES,
+  NO_EXIT,
+  NOT_EXECUTED,
+  RESUME_GUEST,
+  ROOT_TRAP,
+  readU32,
+} from '@vfpu/core/backend-utils';
+import { guestWriteCsr } from './csr.js';
 import { guestExit } from './entry.js';
 import {
-  CREG_CONFIG,
-  CREG_CONFIG5,
-  CREG_FCSR,
-  CREG_MSACSR,
-  CREG_STATUS,
+  EXCCODE_CPU,
   EXCCODE_GE,
-  FPU_BIT,
+  EXCCODE_LASX,
+  EXCCODE_MSADIS,
   GSFC_STATUS_FIELDS,
   KVM_MIPS_AUX_FPU,
   KVM_MIPS_AUX_LASX,
   KVM_MIPS_AUX_MSA,
-  LASX_BIT,
   MIPS_CONF_LASXEN,
   MIPS_CONF5_MSAEN,
   MIPS_GCTL0_GEXC_GSFC,
-  MSA_BIT,
   ST0_CU1,
   ST0_FR,
-  UNIT_FPU,
-  UNIT_LASX,
-  UNIT_MSA,
 } from './regs.js';
 import type { MipsVz, Vcpu } from './state.js';
 import { kvm_trap_vz_handle_guest_exit } from './vz.js';
 
-/** Root trap ids returned by guestAccess (> 0) and guest-internal ones (< 0). */
-export const TRAP_CPU = 1;
-export const TRAP_MSADIS = 2;
-export const TRAP_LASXDIS = 3;
-const GUEST_CPU = -1;
-const GUEST_MSADIS = -2;
-const GUEST_RI = -3;
-const GUEST_LASXDIS = -4;
+/** Exceptions a guest instruction takes in guest context (the guest kernel handles them). */
+const GUEST_CPU = 0;
+const GUEST_MSADIS = 1;
+const GUEST_RI = 2;
+const GUEST_LASXDIS = 3;
 
 const GSFC = `Guest Exit — Cause.ExcCode=${EXCCODE_GE} (EXCCODE_GE), GuestCtl0.GExcCode=${MIPS_GCTL0_GEXC_GSFC} (GSFC:`;
 const GSFC_STATUS = `${GSFC} Status)`;
@@ -49,15 +46,16 @@ const GSFC_CONFIG = `${GSFC} Config)`;
 
 /** The units the guest has enabled itself: gc0 Status.CU1, Config5.MSAEn (not with CU1 and FR=0), Config.LASXEn. */
 export function guestEnabled(m: MipsVz, v: Vcpu): UnitMask {
+  const ids = m.ids;
   let mask = 0;
-  if (m.guestHasFpu(v) && v.status & ST0_CU1) mask |= FPU_BIT;
+  if (m.guestHasFpu(v) && v.status & ST0_CU1) mask |= ids.FPU_BIT;
   if (
     m.guestHasMsa(v) &&
     v.config5 & MIPS_CONF5_MSAEN &&
     (v.status & (ST0_CU1 | ST0_FR)) !== ST0_CU1
   ) {
-    mask |= MSA_BIT;
-    if (m.guestHasLasx(v) && v.config & MIPS_CONF_LASXEN) mask |= LASX_BIT;
+    mask |= ids.MSA_BIT;
+    if (m.guestHasLasx(v) && v.config & MIPS_CONF_LASXEN) mask |= ids.LASX_BIT;
   }
   return mask;
 }
@@ -66,51 +64,59 @@ export function guestEnabled(m: MipsVz, v: Vcpu): UnitMask {
 export function liveUnits(m: MipsVz, v: Vcpu): UnitMask {
   const c = m.cpus[v.cpu];
   if (c === undefined) return 0;
+  const ids = m.ids;
   let mask = 0;
-  if (v.aux & KVM_MIPS_AUX_FPU && c.status & ST0_CU1) mask |= FPU_BIT;
-  if (v.aux & KVM_MIPS_AUX_MSA && c.config5 & MIPS_CONF5_MSAEN) mask |= MSA_BIT;
-  if (v.aux & KVM_MIPS_AUX_LASX && c.config & MIPS_CONF_LASXEN) mask |= LASX_BIT;
+  if (v.aux & KVM_MIPS_AUX_FPU && c.status & ST0_CU1) mask |= ids.FPU_BIT;
+  if (v.aux & KVM_MIPS_AUX_MSA && c.config5 & MIPS_CONF5_MSAEN) mask |= ids.MSA_BIT;
+  if (v.aux & KVM_MIPS_AUX_LASX && c.config & MIPS_CONF_LASXEN) mask |= ids.LASX_BIT;
   return mask;
 }
 
 /**
  * The hardware's checks for a guest instruction, guest context first (its own exceptions are
- * handled inside the guest), then root: root Status.CU1 for the FPU, root Config5.MSAEn for MSA.
+ * handled inside the guest), then root: root Status.CU1 for the FPU, root Config5.MSAEn for MSA,
+ * root Config.LASXEn for LASX. A root trap latches its ExcCode in `v.hostCp0Cause`.
  */
-export function guestAccess(m: MipsVz, v: Vcpu, unit: number): number {
+export function guestAccess(m: MipsVz, v: Vcpu, unit: number): AccessResult {
   const c = m.cpus[v.cpu];
-  const rootStatus = c?.status ?? 0;
-  if (unit === UNIT_FPU) {
+  const ids = m.ids;
+  if (unit === ids.fpu) {
     if (!m.guestHasFpu(v) || !(v.status & ST0_CU1)) return guestTrap(m, GUEST_CPU);
-    return rootStatus & ST0_CU1 ? 0 : TRAP_CPU;
+    return (c?.status ?? 0) & ST0_CU1 ? EXECUTES : rootTrap(v, EXCCODE_CPU);
   }
-  if (unit === UNIT_LASX) {
+  if (unit === ids.lasx) {
     // Loongson: guest Config5.MSAEn and Config.LASXEn first, then root Config.LASXEn
     // (ExcCode 16, GSCause.GSExcCode 7)
     if (!m.guestHasLasx(v)) return guestTrap(m, GUEST_RI);
     if (!(v.config5 & MIPS_CONF5_MSAEN)) return guestTrap(m, GUEST_MSADIS);
     if (!(v.config & MIPS_CONF_LASXEN)) return guestTrap(m, GUEST_LASXDIS);
     if ((v.status & (ST0_CU1 | ST0_FR)) === ST0_CU1) return guestTrap(m, GUEST_RI);
-    return (c?.config ?? 0) & MIPS_CONF_LASXEN ? 0 : TRAP_LASXDIS;
+    return (c?.config ?? 0) & MIPS_CONF_LASXEN ? EXECUTES : rootTrap(v, EXCCODE_LASX);
   }
   if (!m.guestHasMsa(v)) return guestTrap(m, GUEST_RI);
   if (!(v.config5 & MIPS_CONF5_MSAEN)) return guestTrap(m, GUEST_MSADIS);
   // MSA with CU1=1 and FR=0 is a reserved instruction
   if ((v.status & (ST0_CU1 | ST0_FR)) === ST0_CU1) return guestTrap(m, GUEST_RI);
-  return (c?.config5 ?? 0) & MIPS_CONF5_MSAEN ? 0 : TRAP_MSADIS;
+  return (c?.config5 ?? 0) & MIPS_CONF5_MSAEN ? EXECUTES : rootTrap(v, EXCCODE_MSADIS);
+}
+
+/** A root exception: Cause.ExcCode as the exit stub saves it for the handler. */
+function rootTrap(v: Vcpu, exccode: number): AccessResult {
+  v.hostCp0Cause = exccode;
+  return ROOT_TRAP;
 }
 
 /** An exception the guest takes in guest context (its own kernel handles it; no exit). */
-function guestTrap(m: MipsVz, kind: number): number {
-  const ids = m.ids;
+function guestTrap(m: MipsVz, kind: number): AccessResult {
+  const c = m.counters;
   m.host.count(
     kind === GUEST_CPU
-      ? ids.guestCpu
+      ? c.guestCpu
       : kind === GUEST_MSADIS
-        ? ids.guestMsaDis
+        ? c.guestMsaDis
         : kind === GUEST_LASXDIS
-          ? ids.guestLasxDis
-          : ids.guestRi,
+          ? c.guestLasxDis
+          : c.guestRi,
   );
   if (m.trace.on) {
     const name =
@@ -126,7 +132,20 @@ function guestTrap(m: MipsVz, kind: number): number {
       `guest exception: ${name} in guest context (the guest kernel handles it; no exit)`,
     );
   }
-  return kind;
+  return NOT_EXECUTED;
+}
+
+/**
+ * The guest-visible value of a control register (mfc0 of gc0 Status, Config5, Config; cfc1 /
+ * cfcmsa read the live FCSR / MSACSR, which core reads from the register file itself).
+ */
+export function guestRead(m: MipsVz, v: Vcpu, reg: number): number {
+  const ids = m.ids;
+  if (reg === ids.Status) return v.status;
+  if (reg === ids.Config5) return v.config5;
+  if (reg === ids.Config) return v.config;
+  const p = reg === ids.FCSR ? m.slices.fcsr : m.slices.msacsr;
+  return readU32(v.cpu < 0 ? v.fpu : m.hardware(v), p.offset);
 }
 
 /**
@@ -134,24 +153,17 @@ function guestTrap(m: MipsVz, kind: number): number {
  * a Status write exits (GSFC) only when CU1, CU2, FR or MX changes, a Config5/Config write when
  * the value changes; the exit stub runs, then kvm_trap_vz_handle_guest_exit.
  */
-export function guestWrite(
-  m: MipsVz,
-  vi: number,
-  reg: number,
-  hasValue: boolean,
-  value: number,
-  set: number,
-  clear: number,
-): Resume | typeof NO_EXIT {
+export function guestWrite(m: MipsVz, vi: number, reg: number, value: number): GuestWriteResult {
   const v = m.vcpus[vi] as Vcpu;
-  if (reg === CREG_FCSR || reg === CREG_MSACSR) {
-    // ctc1 / ctcmsa: the engine ran the unit's checks (and any trap) and resolved the value
-    guestWriteCsr(m, vi, reg === CREG_MSACSR, value);
+  const next = value >>> 0;
+  const ids = m.ids;
+  if (reg === ids.FCSR || reg === ids.MSACSR) {
+    // ctc1 / ctcmsa: core ran the unit's checks (and any trap) and resolved the value
+    guestWriteCsr(m, vi, reg === ids.MSACSR, next);
     return NO_EXIT;
   }
-  const old = reg === CREG_STATUS ? v.status : reg === CREG_CONFIG ? v.config : v.config5;
-  const next = (hasValue ? value : (old | set) & ~clear) >>> 0;
-  if (reg === CREG_STATUS) {
+  const old = guestRead(m, v, reg);
+  if (reg === ids.Status) {
     if (((next ^ old) & GSFC_STATUS_FIELDS) === 0) {
       if (m.trace.on)
         m.trace.line(0, 'guest mtc0 Status: no GSFC field changes, written in guest context');
@@ -162,37 +174,18 @@ export function guestWrite(
     kvm_trap_vz_handle_guest_exit(m, vi, reg, next);
     return RESUME_GUEST;
   }
-  if ((reg !== CREG_CONFIG5 && reg !== CREG_CONFIG) || next === old) return NO_EXIT;
-  guestExit(m, vi, reg === CREG_CONFIG5 ? GSFC_CONFIG5 : GSFC_CONFIG);
+  if (next === old) return NO_EXIT;
+  guestExit(m, vi, reg === ids.Config5 ? GSFC_CONFIG5 : GSFC_CONFIG);
   return kvm_trap_vz_handle_guest_exit(m, vi, reg, next);
 }
 
-/** Bytes of one register of a unit: FPR 8, MSA vector 16, LASX vector 32. */
-function unitBytes(unit: number): number {
-  return unit === UNIT_FPU ? 8 : unit === UNIT_MSA ? 16 : 32;
-}
-
-/**
- * FPR n is the low 64 bits of vector n (FR=1). With FR=0 (the "odd doubles" rule) an even n is
- * the double in fpr[n], and an odd n the single in the upper word of fpr[n - 1]
- * (proc.h BUILD_FPR_ACCESS; little-endian).
- */
-export function guestSlice(m: MipsVz, v: Vcpu, unit: number, reg: number): number {
-  const slot = m.o.slot;
-  if (unit === UNIT_FPU && !(v.status & ST0_FR)) {
-    return reg & 1 ? packSlice((reg - 1) * slot + 4, 4) : packSlice(reg * slot, 8);
-  }
-  return packSlice(reg * slot, unitBytes(unit));
+/** Where register `reg` of `unit` lives for the guest: by the guest's Status.FR. */
+export function guestSlice(m: MipsVz, v: Vcpu, unit: number, reg: number): Slice {
+  const table = v.status & ST0_FR ? m.slices.fr1 : m.slices.fr0;
+  return (table[unit] as readonly Slice[])[reg] as Slice;
 }
 
 /** A host thread's register (host tasks are 64-bit with FR=1). */
-export function hostSlice(m: MipsVz, unit: number, reg: number): number {
-  return packSlice(reg * m.o.slot, unitBytes(unit));
-}
-
-/** FCSR is fcr31 and MSACSR msacsr of struct mips_fpu_struct, after fpr[32]. */
-export function controlSlice(m: MipsVz, reg: number): number {
-  if (reg === CREG_FCSR) return packSlice(fcsrOffset(m.o.slot), 4);
-  if (reg === CREG_MSACSR) return packSlice(msacsrOffset(m.o.slot), 4);
-  return -1;
+export function hostSlice(m: MipsVz, unit: number, reg: number): Slice {
+  return (m.slices.fr1[unit] as readonly Slice[])[reg] as Slice;
 }

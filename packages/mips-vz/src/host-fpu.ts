@@ -5,11 +5,9 @@
  * Host tasks are 64-bit with FR=1.
  */
 import { copyRegs } from './fpu.js';
-import { FPU_BIT, LASX_BIT, MIPS_CONF5_MSAEN, MSA_BIT, ST0_CU1, ST0_FR } from './regs.js';
+import { MIPS_CONF5_MSAEN, ST0_CU1, ST0_FR } from './regs.js';
 import { type HostThread, type MipsVz, NUM_FPU_REGS } from './state.js';
 
-/** The vector parts above the FPU: MSA, and on Loongson the LASX upper half too. */
-const VECTOR_BITS = MSA_BIT | LASX_BIT;
 /** fcr31 (and msacsr) travel with the registers: 4 bytes each. */
 const CSR_BYTES = 4;
 
@@ -24,7 +22,13 @@ export function lose_fpu_inatomic(m: MipsVz, cpu: number, ctx: number, depth: nu
     // is_msa_enabled(): save the vector context (and FCSR), disable MSA
     if (t.on) t.fn(depth, 'lose_fpu_inatomic', `(${m.host.contextName(ctx)}: MSA enabled)`);
     const bytes = copyRegs(th.fpu, hw, m.o.slot, 0, 1, 0, m.o.slot);
-    m.host.call(m.ids._save_msa, ctx, bytes + 2 * CSR_BYTES, FPU_BIT | VECTOR_BITS, depth + 1);
+    m.host.call(
+      m.counters._save_msa,
+      ctx,
+      bytes + 2 * CSR_BYTES,
+      m.ids.FPU_BIT | m.ids.VECTOR_BITS,
+      depth + 1,
+    );
     m.changeConfig5(cpu, MIPS_CONF5_MSAEN, 0, depth + 1);
     th.usedMsa = false;
     m.changeStatus(cpu, ST0_CU1, 0, depth + 1);
@@ -32,7 +36,7 @@ export function lose_fpu_inatomic(m: MipsVz, cpu: number, ctx: number, depth: nu
     // is_fpu_owner(): _save_fp, disable CU1
     if (t.on) t.fn(depth, 'lose_fpu_inatomic', `(${m.host.contextName(ctx)}: FPU owner)`);
     const bytes = copyRegs(th.fpu, hw, m.o.slot, 0, 1, 0, 8);
-    m.host.call(m.ids._save_fp, ctx, bytes + CSR_BYTES, FPU_BIT, depth + 1);
+    m.host.call(m.counters._save_fp, ctx, bytes + CSR_BYTES, m.ids.FPU_BIT, depth + 1);
     m.changeStatus(cpu, ST0_CU1, 0, depth + 1);
   } else if (c.status & ST0_CU1) {
     m.host.warn('lose_fpu_inatomic: orphaned FPU left enabled (WARN_ON)');
@@ -44,8 +48,8 @@ export function lose_fpu_inatomic(m: MipsVz, cpu: number, ctx: number, depth: nu
 function _restore_fp(m: MipsVz, cpu: number, ctx: number, depth: number): void {
   const th = m.threads[ctx] as HostThread;
   const bytes = copyRegs(m.host.registerFile[cpu] as Uint8Array, th.fpu, m.o.slot, 0, 1, 0, 8);
-  m.host.call(m.ids._restore_fp, ctx, bytes + CSR_BYTES, FPU_BIT, depth);
-  m.host.loaded(cpu, ctx, FPU_BIT);
+  m.host.call(m.counters._restore_fp, ctx, bytes + CSR_BYTES, m.ids.FPU_BIT, depth);
+  m.host.loaded(cpu, ctx, m.ids.FPU_BIT);
 }
 
 /** fpu.h __own_fpu + own_fpu_inatomic(restore): enable CU1 with FR=1 and restore when not already owner. */
@@ -70,8 +74,8 @@ function init_msa_upper(m: MipsVz, cpu: number, ctx: number, depth: number): voi
   const hw = m.host.registerFile[cpu] as Uint8Array;
   const slot = m.o.slot;
   for (let r = 0; r < NUM_FPU_REGS; r++) hw.fill(0xff, r * slot + 8, r * slot + slot);
-  m.host.call(m.ids.init_msa_upper, ctx, NUM_FPU_REGS * (slot - 8), VECTOR_BITS, depth);
-  m.host.loaded(cpu, ctx, VECTOR_BITS);
+  m.host.call(m.counters.init_msa_upper, ctx, NUM_FPU_REGS * (slot - 8), m.ids.VECTOR_BITS, depth);
+  m.host.loaded(cpu, ctx, m.ids.VECTOR_BITS);
 }
 
 /** traps.c enable_restore_fp_context(msa): the host CpU / MSA Disabled exception handler. */
@@ -90,7 +94,7 @@ function enable_restore_fp_context(
     // init_fp_ctx: first use; the context starts with all-ones registers
     th.usedMath = true;
     th.fpu.fill(0xff, 0, NUM_FPU_REGS * m.o.slot);
-    m.host.call(m.ids.init_fp_ctx, ctx, 0, 0, d);
+    m.host.call(m.counters.init_fp_ctx, ctx, 0, 0, d);
     own_fpu_inatomic(m, cpu, ctx, true, d);
     if (msa) {
       m.changeConfig5(cpu, MIPS_CONF5_MSAEN, MIPS_CONF5_MSAEN, d);
@@ -120,8 +124,14 @@ function enable_restore_fp_context(
     init_msa_upper(m, cpu, ctx, d);
   } else {
     const bytes = copyRegs(hw, th.fpu, m.o.slot, 0, 1, 0, m.o.slot);
-    m.host.call(m.ids.restore_msa, ctx, bytes + CSR_BYTES, FPU_BIT | VECTOR_BITS, d);
-    m.host.loaded(cpu, ctx, FPU_BIT | VECTOR_BITS);
+    m.host.call(
+      m.counters.restore_msa,
+      ctx,
+      bytes + CSR_BYTES,
+      m.ids.FPU_BIT | m.ids.VECTOR_BITS,
+      d,
+    );
+    m.host.loaded(cpu, ctx, m.ids.FPU_BIT | m.ids.VECTOR_BITS);
   }
 }
 
@@ -137,12 +147,12 @@ export function hostAccess(m: MipsVz, cpu: number, ctx: number, msa: boolean): b
   if (!msa) {
     if (c.status & ST0_CU1) return true;
     if (t.on) t.line(0, 'host exception: Coprocessor Unusable (ExcCode 11, CE=1) → do_cpu');
-    m.host.count(m.ids.hostCpu);
+    m.host.count(m.counters.hostCpu);
     enable_restore_fp_context(m, cpu, ctx, false, 0);
   } else {
     if (c.config5 & MIPS_CONF5_MSAEN && c.status & ST0_CU1) return true;
     if (t.on) t.line(0, 'host exception: MSA Disabled (ExcCode 21) → do_msa');
-    m.host.count(m.ids.hostMsaDis);
+    m.host.count(m.counters.hostMsaDis);
     enable_restore_fp_context(m, cpu, ctx, true, 0);
   }
   return true;

@@ -1,7 +1,7 @@
 /**
  * @vfpu/mips-vz — Linux KVM on MIPS VZ: lazy guest FPU and MSA state (arch/mips/kvm).
  */
-import type { BackendV1 } from '@vfpu/core';
+import type { BackendV2 } from '@vfpu/core';
 import pkg from '../package.json' with { type: 'json' };
 import { MipsVzMachine } from './machine.js';
 import { OPTIONS, resolveConfig, toMipsOptions } from './options.js';
@@ -9,9 +9,9 @@ import { FAULTS } from './state.js';
 import { VARIANTS } from './variants.js';
 
 /** Creates the mips-vz backend (a plain object: pass it to the run functions of @vfpu/core). */
-export function mipsVz(): BackendV1 {
+export function mipsVz(): BackendV2 {
   return {
-    specificationVersion: 'v1',
+    specificationVersion: 'v2',
     id: 'mips-vz',
     description:
       'Loongson/MIPS64 VZ: guest FPU, MSA and LASX under Linux KVM (lazy, trap on first use)',
@@ -20,8 +20,8 @@ export function mipsVz(): BackendV1 {
     defaultVariant: 'loongson-3a4000',
     options: OPTIONS,
     resolveConfig,
-    createMachine({ variant, options, host }) {
-      return new MipsVzMachine(host, toMipsOptions(options, variant), host.contexts);
+    createMachine(init) {
+      return new MipsVzMachine(init, toMipsOptions(init.options, init.variant));
     },
   };
 }

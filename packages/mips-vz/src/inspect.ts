@@ -17,7 +17,7 @@ export function inspectMips(m: MipsVz): Record<string, unknown> {
     vcpus: m.vcpus.map((v) => ({
       aux_inuse: auxName(v.aux),
       cpu: v.cpu,
-      ...(v.regList ? { reg_list: { ...v.regList } } : {}),
+      ...(v.regList.n >= 0 ? { reg_list: { ...v.regList } } : {}),
       guest: {
         'Status.CU1': v.status & ST0_CU1 ? 1 : 0,
         'Status.FR': v.status & ST0_FR ? 1 : 0,

@@ -4,13 +4,24 @@
  * (hardware.ts), the exit switch (exits.ts) or a path only a non-kvm policy takes
  * (policy-paths.ts).
  */
-import type { Machine, MachineHost, NO_EXIT, Resume, UnitMask } from '@vfpu/core';
+import type {
+  AccessResult,
+  GuestWriteResult,
+  Machine,
+  MachineHostThreads,
+  MachineInit,
+  MachineUapi,
+  MachineUserRegisters,
+  Resume,
+  Slice,
+  UnitMask,
+} from '@vfpu/core';
 import { kvm_mips_build_vcpu_run } from './entry.js';
 import { type MipsExitRow, mipsExitTable, nonFpExit, trapExit } from './exits.js';
 import {
-  controlSlice,
   guestAccess,
   guestEnabled,
+  guestRead,
   guestSlice,
   guestWrite,
   hostSlice,
@@ -29,21 +40,22 @@ import {
   VEC_256,
 } from './one-reg.js';
 import { policyLoad, policySave } from './policy-paths.js';
-import { UNIT_FPU, UNIT_MSA } from './regs.js';
 import { type MipsOptions, MipsVz, type Vcpu } from './state.js';
-
-/** A unit's registers through ONE_REG: FPR_64(n), VEC_128(n), Loongson VEC_256(n). */
-function unitHandle(unit: number, reg: number): number {
-  const kind = unit === UNIT_FPU ? FPR_64 : unit === UNIT_MSA ? VEC_128 : VEC_256;
-  return kind * 32 + reg;
-}
 
 export class MipsVzMachine implements Machine {
   private readonly m: MipsVz;
   private readonly exits: readonly MipsExitRow[];
-  constructor(host: MachineHost, options: MipsOptions, contexts: number) {
-    this.m = new MipsVz(host, options, contexts);
-    this.exits = mipsExitTable(this.m);
+  /** By unit id: the ONE_REG handle of its register 0 (FPR_64, VEC_128, Loongson VEC_256). */
+  private readonly unitHandle: Int32Array;
+
+  constructor({ host, ids }: MachineInit, options: MipsOptions) {
+    const m = new MipsVz(host, options, ids);
+    this.m = m;
+    this.exits = mipsExitTable(m);
+    this.unitHandle = new Int32Array(Object.keys(ids.units).length);
+    this.unitHandle[m.ids.fpu] = FPR_64 * 32;
+    this.unitHandle[m.ids.msa] = VEC_128 * 32;
+    if (m.ids.lasx >= 0) this.unitHandle[m.ids.lasx] = VEC_256 * 32;
   }
 
   private vcpu(vi: number): Vcpu {
@@ -58,17 +70,24 @@ export class MipsVzMachine implements Machine {
     return liveUnits(this.m, this.vcpu(vi));
   }
 
+  kvm_arch_vcpu_load(vi: number, cpu: number): void {
+    kvm_arch_vcpu_load(this.m, vi, cpu);
+  }
+
+  kvm_arch_vcpu_put(vi: number): void {
+    kvm_arch_vcpu_put(this.m, vi);
+  }
+
+  /** mips.c kvm_arch_vcpu_ioctl_run's start: lose_fpu(1) (the policy's preload runs at entry). */
   kvmRunBegin(vi: number, cpu: number): void {
     kvm_arch_vcpu_ioctl_run(this.m, vi, cpu);
   }
 
-  vcpuLoad(vi: number, cpu: number): void {
-    kvm_arch_vcpu_load(this.m, vi, cpu);
-  }
-
-  vcpuPut(vi: number): void {
-    kvm_arch_vcpu_put(this.m, vi);
-  }
+  /**
+   * mips.c kvm_arch_vcpu_ioctl_run's end (trace_kvm_out, guest_timing_exit_irqoff,
+   * local_irq_enable, kvm_sigset_deactivate): no FP work; vcpu_put's kvm_lose_fpu saves.
+   */
+  kvmRunEnd(): void {}
 
   enter(vi: number, reentry: boolean): void {
     const m = this.m;
@@ -84,16 +103,16 @@ export class MipsVzMachine implements Machine {
   /** A non-FP exit; a policy's save runs after the handler (kvm_lose_fpu: not a kernel path here). */
   exit(vi: number, reason: number, save: boolean): Resume {
     const resume = nonFpExit(this.m, this.exits, vi, reason);
-    if (save) policySave(this.m, vi, true);
+    if (save) policySave(this.m, vi);
     return resume;
   }
 
-  guestAccess(vi: number, unit: number): number {
+  guestAccess(vi: number, unit: number): AccessResult {
     return guestAccess(this.m, this.vcpu(vi), unit);
   }
 
-  handleTrap(vi: number, trap: number, _unit: number, grant: UnitMask): Resume {
-    return trapExit(this.m, vi, trap, grant);
+  handleTrap(vi: number, _unit: number, grant: UnitMask): Resume {
+    return trapExit(this.m, vi, grant);
   }
 
   /** A policy's preload (not a kernel path): own the widest unit, then restore the CSRs as re-entry would. */
@@ -101,68 +120,47 @@ export class MipsVzMachine implements Machine {
     policyLoad(this.m, vi, units);
   }
 
-  /** A policy's save (not a kernel path on MIPS): kvm_lose_fpu. */
-  save(vi: number): void {
-    policySave(this.m, vi, false);
-  }
-
-  guestWrite(
-    vi: number,
-    reg: number,
-    hasValue: boolean,
-    value: number,
-    set: number,
-    clear: number,
-  ): Resume | typeof NO_EXIT {
-    return guestWrite(this.m, vi, reg, hasValue, value, set, clear);
-  }
-
-  slice(vi: number, unit: number, reg: number): number {
+  slice(vi: number, unit: number, reg: number): Slice {
     return guestSlice(this.m, this.vcpu(vi), unit, reg);
   }
 
-  controlSlice(reg: number): number {
-    return controlSlice(this.m, reg);
+  guestRead(vi: number, reg: number): number {
+    return guestRead(this.m, this.vcpu(vi), reg);
   }
 
-  hostSwitch(cpu: number, prev: number, _next: number): void {
-    // asm/switch_to.h switch_to: lose_fpu_inatomic(1, prev); nothing is restored for next (lazy)
-    if (prev >= 0) lose_fpu_inatomic(this.m, cpu, prev, 1);
-  }
-
-  hostUse(cpu: number, thread: number, unit: number): boolean {
-    return hostAccess(this.m, cpu, thread, unit !== UNIT_FPU);
-  }
-
-  hostSlice(_thread: number, unit: number, reg: number): number {
-    return hostSlice(this.m, unit, reg);
-  }
-
-  kernelFpu(_cpu: number): boolean {
-    return false;
-  }
-
-  userRead(vi: number, unit: number, reg: number, out: Uint8Array): number {
-    return kvm_mips_get_reg(this.m, vi, unitHandle(unit, reg), out);
-  }
-
-  userWrite(vi: number, unit: number, reg: number, src: Uint8Array): boolean {
-    return kvm_mips_set_reg(this.m, vi, unitHandle(unit, reg), src);
-  }
-
-  userGetRegister(vi: number, handle: number, out: Uint8Array): number {
-    return kvm_mips_get_reg(this.m, vi, handle, out);
-  }
-
-  userRegisterSlice(vi: number, handle: number): number {
-    return setSlice(this.m, vi, handle);
-  }
-
-  userSetRegister(vi: number, handle: number, src: Uint8Array): boolean {
-    return kvm_mips_set_reg(this.m, vi, handle, src);
+  guestWrite(vi: number, reg: number, value: number): GuestWriteResult {
+    return guestWrite(this.m, vi, reg, value);
   }
 
   inspect(): Record<string, unknown> {
     return inspectMips(this.m);
   }
+
+  readonly hostThreads: MachineHostThreads = {
+    // asm/switch_to.h switch_to: lose_fpu_inatomic(1, prev); nothing is restored for next (lazy)
+    hostSwitch: (cpu: number, prev: number | null): void => {
+      if (prev !== null) lose_fpu_inatomic(this.m, cpu, prev, 1);
+    },
+    hostUse: (cpu: number, thread: number, unit: number): boolean =>
+      hostAccess(this.m, cpu, thread, unit !== this.m.ids.fpu),
+    hostSlice: (_thread: number, unit: number, reg: number): Slice => hostSlice(this.m, unit, reg),
+    // MIPS has no kernel-mode FP API (no kernel_fpu_begin)
+    kernelFpu: (): boolean => false,
+  };
+
+  /** KVM_GET_ONE_REG / KVM_SET_ONE_REG of a unit's registers: FPR_64(n), VEC_128(n), VEC_256(n). */
+  readonly uapi: MachineUapi = {
+    userRead: (vi: number, unit: number, reg: number, out: Uint8Array): Slice | null =>
+      kvm_mips_get_reg(this.m, vi, (this.unitHandle[unit] as number) + reg, out),
+    userWrite: (vi: number, unit: number, reg: number, src: Uint8Array): boolean =>
+      kvm_mips_set_reg(this.m, vi, (this.unitHandle[unit] as number) + reg, src),
+  };
+
+  readonly userRegisters: MachineUserRegisters = {
+    getRegister: (vi: number, handle: number, out: Uint8Array): Slice | null =>
+      kvm_mips_get_reg(this.m, vi, handle, out),
+    registerSlice: (vi: number, handle: number): Slice | null => setSlice(this.m, vi, handle),
+    setRegister: (vi: number, handle: number, src: Uint8Array): boolean =>
+      kvm_mips_set_reg(this.m, vi, handle, src),
+  };
 }

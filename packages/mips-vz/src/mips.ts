@@ -189,7 +189,12 @@ export function kvm_drop_fpu(m: MipsVz, vi: number, depth: number): void {
   }
 }
 
-/** mips.c kvm_arch_vcpu_ioctl_run: lose_fpu(1) saves the VMM thread's own FP state before entering. */
+/**
+ * mips.c kvm_arch_vcpu_ioctl_run: after vcpu_load (and the MMIO completion), lose_fpu(1) saves the
+ * VMM thread's own FP state before entering. Once per KVM_RUN: kvm_sched_in of a preempted vCPU
+ * runs only kvm_arch_vcpu_load. Nothing FP follows the run loop (trace_kvm_out,
+ * guest_timing_exit_irqoff, kvm_sigset_deactivate, vcpu_put).
+ */
 export function kvm_arch_vcpu_ioctl_run(m: MipsVz, vi: number, cpu: number): void {
   if (m.o.faults.has('skip-vmm-lose-fpu')) return;
   if (m.trace.on) m.trace.fn(0, 'kvm_arch_vcpu_ioctl_run', '— lose_fpu(1) of the VMM thread');
@@ -218,7 +223,7 @@ function kvm_mips_csr_die_notify(
   pc: string,
   depth: number,
 ): void {
-  m.host.count(what === 'DIE_FP' ? m.ids.dieFp : m.ids.dieMsaFp);
+  m.host.count(what === 'DIE_FP' ? m.counters.dieFp : m.counters.dieMsaFp);
   if (m.trace.on) {
     m.trace.line(
       depth,

@@ -4,8 +4,7 @@
  * cases and the U128/U256 early return, and KVM_GET_REG_LIST's count (kvm_mips_num_regs). Every
  * access works on the memory copy vcpu->arch.fpu, never on live hardware.
  */
-import { packSlice, type UserRegisterSpec } from '@vfpu/core';
-import { fcsrOffset, msacsrOffset } from './csr.js';
+import type { Slice, UserRegisterSpec } from '@vfpu/core';
 import { ST0_FR } from './regs.js';
 import type { MipsVz, Vcpu } from './state.js';
 
@@ -105,27 +104,27 @@ export const MIPS_USER_REGISTERS: UserRegisterSpec = {
 };
 
 /**
- * Where register `handle` lives in vcpu->arch.fpu, or −1 with `einval` set by the caller's
- * checks. FPR_32 with FR=0 is word (n & 1) of fpr[n & ~1] (the odd-doubles rule).
+ * Where register `handle` lives in vcpu->arch.fpu (a precomputed slice), or null for FCR_IR and
+ * MSA_IR (the host's fpu_id / msa_id, not vCPU state). FPR_32 with FR=0 is word (n & 1) of
+ * fpr[n & ~1] (the odd-doubles rule).
  */
-function place(m: MipsVz, v: Vcpu, kind: number, n: number): number {
-  const slot = m.o.slot;
-  const fr = (v.status & ST0_FR) !== 0;
+function place(m: MipsVz, v: Vcpu, kind: number, n: number): Slice | null {
+  const t = m.slices;
   switch (kind) {
     case FPR_32:
-      return fr ? packSlice(n * slot, 4) : packSlice((n & ~1) * slot + 4 * (n & 1), 4);
+      return (v.status & ST0_FR ? t.fpr32Fr1 : t.fpr32Fr0)[n] as Slice;
     case FPR_64:
-      return packSlice(n * slot, 8);
+      return t.fpr64[n] as Slice;
     case VEC_128:
-      return packSlice(n * slot, 16);
+      return t.vec128[n] as Slice;
     case VEC_256:
-      return packSlice(n * slot, 32);
+      return t.vec256[n] as Slice;
     case FCR_CSR:
-      return packSlice(fcsrOffset(slot), 4);
+      return t.fcsr;
     case MSA_CSR:
-      return packSlice(msacsrOffset(slot), 4);
+      return t.msacsr;
     default:
-      return -1; // FCR_IR, MSA_IR: the host's fpu_id / msa_id, not vCPU state
+      return null;
   }
 }
 
@@ -155,7 +154,7 @@ function einval(m: MipsVz, v: Vcpu, kind: number, n: number, write: boolean): st
 }
 
 function refuse(m: MipsVz, why: string, write: boolean, handle: number): void {
-  m.host.count(m.ids.oneRegEinval);
+  m.host.count(m.counters.oneRegEinval);
   if (m.trace.on)
     m.trace.line(
       1,
@@ -163,34 +162,43 @@ function refuse(m: MipsVz, why: string, write: boolean, handle: number): void {
     );
 }
 
-/** mips.c kvm_mips_get_reg: copies the register from vcpu->arch.fpu into `out`. */
-export function kvm_mips_get_reg(m: MipsVz, vi: number, handle: number, out: Uint8Array): number {
+/** mips.c kvm_mips_get_reg: copies the register from vcpu->arch.fpu into `out`; null on an error. */
+export function kvm_mips_get_reg(
+  m: MipsVz,
+  vi: number,
+  handle: number,
+  out: Uint8Array,
+): Slice | null {
   const v = m.vcpus[vi] as Vcpu;
   const kind = Math.floor(handle / 32);
   const n = handle % 32;
   if (kind === REG_LIST) {
     kvm_mips_num_regs(m, v);
-    return -1;
+    return null;
   }
   if (m.trace.on) m.trace.fn(0, 'kvm_mips_get_reg', `(${registerName(handle)})`);
   const why = einval(m, v, kind, n, false);
   if (why !== '') {
     refuse(m, why, false, handle);
-    return -1;
+    return null;
   }
   const p = place(m, v, kind, n);
-  if (p < 0) return -1;
-  const off = p >>> 16;
-  const len = p & 0xffff;
-  for (let i = 0; i < len; i++) out[off + i] = v.fpu[off + i] as number;
+  if (p === null) return null;
+  const end = p.offset + p.length;
+  for (let i = p.offset; i < end; i++) out[i] = v.fpu[i] as number;
   return p;
 }
 
-/** Where a set of `handle` stores its value, or −1. */
-export function setSlice(m: MipsVz, vi: number, handle: number): number {
+/** Where a set of `handle` stores its value, or null. */
+export function setSlice(m: MipsVz, vi: number, handle: number): Slice | null {
   const v = m.vcpus[vi] as Vcpu;
   return place(m, v, Math.floor(handle / 32), handle % 32);
 }
+
+const earlyReturn = (kind: string) =>
+  `KVM_SET_ONE_REG of KVM_REG_MIPS_${kind} stored nothing (kernel quirk: kvm_mips_set_reg returns early)`;
+const EARLY_RETURN_VEC_128 = earlyReturn('VEC_128');
+const EARLY_RETURN_VEC_256 = earlyReturn('VEC_256');
 
 /**
  * mips.c kvm_mips_set_reg. Kernel quirk: the KVM_REG_SIZE_U128 branch (and Loongson's U256)
@@ -201,7 +209,6 @@ export function kvm_mips_set_reg(m: MipsVz, vi: number, handle: number, src: Uin
   const v = m.vcpus[vi] as Vcpu;
   const kind = Math.floor(handle / 32);
   const n = handle % 32;
-  const name = registerName(handle);
   const t = m.trace;
   if ((kind === VEC_128 || kind === VEC_256) && m.o.quirks === 'kernel') {
     if (kind === VEC_256 && !m.o.cpuHasLasx) {
@@ -212,27 +219,24 @@ export function kvm_mips_set_reg(m: MipsVz, vi: number, handle: number, src: Uin
       t.fn(
         0,
         'kvm_mips_set_reg',
-        `(${name}: returns after copy_from_user, nothing stored — kernel quirk)`,
+        `(${registerName(handle)}: returns after copy_from_user, nothing stored — kernel quirk)`,
       );
-    m.host.warn(
-      `KVM_SET_ONE_REG of ${name.replace(/\(\d+\)$/, '')} stored nothing (kernel quirk: kvm_mips_set_reg returns early)`,
-    );
+    m.host.warn(kind === VEC_128 ? EARLY_RETURN_VEC_128 : EARLY_RETURN_VEC_256);
     return false;
   }
-  if (t.on) t.fn(0, 'kvm_mips_set_reg', `(${name})`);
+  if (t.on) t.fn(0, 'kvm_mips_set_reg', `(${registerName(handle)})`);
   const why = einval(m, v, kind, n, true);
   if (why !== '') {
     refuse(m, why, true, handle);
     return false;
   }
   const p = place(m, v, kind, n);
-  if (p < 0) {
-    if (t.on) t.line(1, `${name}: read-only, the write is ignored`);
+  if (p === null) {
+    if (t.on) t.line(1, `${registerName(handle)}: read-only, the write is ignored`);
     return false;
   }
-  const off = p >>> 16;
-  const len = p & 0xffff;
-  for (let i = 0; i < len; i++) v.fpu[off + i] = src[off + i] as number;
+  const end = p.offset + p.length;
+  for (let i = p.offset; i < end; i++) v.fpu[i] = src[i] as number;
   return true;
 }
 
@@ -250,7 +254,8 @@ export function kvm_mips_num_regs(m: MipsVz, v: Vcpu): void {
   const lasx = m.guestHasLasx(v) ? 32 : 0;
   const written = 35 + fpu + msa + o.vzRegs;
   const n = written + (o.quirks === 'kernel' ? lasx : 0);
-  v.regList = { n, written };
+  v.regList.n = n;
+  v.regList.written = written;
   if (m.trace.on) {
     m.trace.fn(
       0,

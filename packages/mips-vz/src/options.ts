@@ -1,35 +1,35 @@
 /**
  * The `config` options of a mips-vz workload, validated with messages that name the field.
  */
+import type { ConfigResult, OptionSpec, VariantSpec } from '@vfpu/core';
 import {
   badBitList,
-  type ConfigResult,
   configFailure,
   isConfigObject,
-  type OptionSpec,
   resolveQuirksAndFaults,
   unknownOption,
-  type VariantSpec,
-} from '@vfpu/core';
+} from '@vfpu/core/backend-utils';
 import {
-  CONTROL_REGISTERS,
+  CONFIG_BITS,
+  CONFIG5_BITS,
   MIPS_CONF1_FP,
   MIPS_CONF3_MSA,
   MIPS_CONF5_MSAEN,
   ST0_CU1,
   ST0_FR,
+  STATUS_BITS,
 } from './regs.js';
 import { FAULTS, type Fault, type MipsOptions } from './state.js';
 import { hasLasx } from './variants.js';
 
 /** Guest CP0 registers userspace may preset, and their named bits. */
 const GUEST_REGISTERS: Readonly<Record<string, Readonly<Record<string, number>>>> = {
-  Status: CONTROL_REGISTERS.Status.bits,
+  Status: STATUS_BITS,
   Config1: { FP: 0 },
   Config3: { MSAP: 28 },
-  Config5: CONTROL_REGISTERS.Config5.bits,
+  Config5: CONFIG5_BITS,
   /** Loongson only (gc0 Config.LASXEn). */
-  Config: CONTROL_REGISTERS.Config.bits,
+  Config: CONFIG_BITS,
 };
 
 const GUEST_DEFAULTS = {

@@ -11,7 +11,6 @@ import {
   kvm_own_msa,
   restoreCsrsForEntry,
 } from './mips.js';
-import { LASX_BIT, MSA_BIT } from './regs.js';
 import type { MipsVz } from './state.js';
 
 export type UnitName = 'fpu' | 'msa' | 'lasx';
@@ -20,9 +19,9 @@ export type UnitName = 'fpu' | 'msa' | 'lasx';
  * The widest unit of `enabledGrant` (a policy's grant, masked by what the guest has enabled) for
  * a trap on `at`. The kernel's own choice is `at`: it grants exactly the trapping unit.
  */
-export function widestGranted(enabledGrant: UnitMask, at: UnitName): UnitName {
-  if (enabledGrant & LASX_BIT) return 'lasx';
-  if (enabledGrant & MSA_BIT && at !== 'lasx') return 'msa';
+export function widestGranted(m: MipsVz, enabledGrant: UnitMask, at: UnitName): UnitName {
+  if (enabledGrant & m.ids.LASX_BIT) return 'lasx';
+  if (enabledGrant & m.ids.MSA_BIT && at !== 'lasx') return 'msa';
   return at;
 }
 
@@ -35,14 +34,14 @@ export function ownGranted(m: MipsVz, vi: number, unit: UnitName, depth: number)
 
 /** A policy's preload: own the widest unit, then restore the CSRs as re-entry would. */
 export function policyLoad(m: MipsVz, vi: number, units: UnitMask): void {
-  const unit = units & LASX_BIT ? 'lasx' : units & MSA_BIT ? 'msa' : 'fpu';
+  const unit = units & m.ids.LASX_BIT ? 'lasx' : units & m.ids.MSA_BIT ? 'msa' : 'fpu';
   if (m.trace.on) m.trace.line(0, `policy load of ${unit} (not a kernel path)`);
   ownGranted(m, vi, unit, 1);
   restoreCsrsForEntry(m, vi, 1);
 }
 
 /** A policy's save at exit (after the handler): kvm_lose_fpu, which MIPS runs only at put. */
-export function policySave(m: MipsVz, vi: number, atExit: boolean): void {
-  if (atExit && m.trace.on) m.trace.line(0, 'policy saves at exit');
+export function policySave(m: MipsVz, vi: number): void {
+  if (m.trace.on) m.trace.line(0, 'policy saves at exit');
   kvm_lose_fpu(m, vi, 1);
 }

@@ -48,15 +48,6 @@ export const KVM_MIPS_AUX_LASX = 0x4;
 export const CONF_CM_CMASK = 7;
 export const MIPS_CONF_LASXEN = 1 << 19;
 
-// unit indices of the lattice (fpu ⊂ msa ⊂ lasx)
-export const UNIT_FPU = 0;
-export const UNIT_MSA = 1;
-export const UNIT_LASX = 2;
-/** The units as bits of a UnitMask. */
-export const FPU_BIT = 1 << UNIT_FPU;
-export const MSA_BIT = 1 << UNIT_MSA;
-export const LASX_BIT = 1 << UNIT_LASX;
-
 /** FCSR (fcr31) fields, as mipsregs.h FPU_CSR_* (reference §1.3). */
 export const FPU_CSR_RM = 0x3;
 export const FPU_CSR_ALL_S = 0x7c;
@@ -68,7 +59,7 @@ export const FPU_CSR_COND = 0x800000;
 export const FPU_CSR_CONDX = 0xfe000000;
 
 /** The bits of FCSR, named as mipsregs.h FPU_CSR_* without the prefix (RM0/RM1: the two RM bits). */
-const FCSR_BITS = {
+export const FCSR_BITS = {
   RM0: 0,
   RM1: 1,
   INE_S: 2,
@@ -101,7 +92,7 @@ const FCSR_BITS = {
 } as const;
 
 /** The bits of MSACSR, named as msa.h MSA_CSR_* (same flags/enables/cause layout as FCSR). */
-const MSACSR_BITS = {
+export const MSACSR_BITS = {
   RM0: 0,
   RM1: 1,
   FLAGS_I: 2,
@@ -124,51 +115,31 @@ const MSACSR_BITS = {
   FS: 24,
 } as const;
 
-/**
- * CP0 Config (16.0). Loongson's GSFC handler lets the guest write CM and LASXEn
- * (kvm_vz_config_guest_wrmask); mainline's has no Config case, so a trapping write there is
- * an internal error.
- */
-const CONFIG_REGISTER = {
-  description:
-    'CP0 Config (16.0); every change traps with GSFC (GExcCode 1): Loongson applies the CM|LASXEn mask, mainline fails it (KVM_EXIT_INTERNAL_ERROR)',
-  bits: { K0_0: 0, K0_1: 1, K0_2: 2, LASXEn: 19 },
+/** CP0 Status (12.0) bits a workload names. */
+export const STATUS_BITS = {
+  IE: 0,
+  EXL: 1,
+  ERL: 2,
+  BEV: 22,
+  MX: 24,
+  FR: 26,
+  CU0: 28,
+  CU1: 29,
+  CU2: 30,
 } as const;
-
-/**
- * Guest-writable control registers and their named bits (for `guest-write`). FCSR and MSACSR
- * belong to a unit: writing them is an FPU (ctc1) or MSA (ctcmsa) instruction.
- */
-export const CONTROL_REGISTERS = {
-  Status: {
-    description: 'CP0 Status (12.0); CU1/FR/MX changes trap with GSFC (GExcCode 1)',
-    bits: { IE: 0, EXL: 1, ERL: 2, BEV: 22, MX: 24, FR: 26, CU0: 28, CU1: 29, CU2: 30 },
-  },
-  Config5: {
-    description: 'CP0 Config5 (16.5); every change traps with GSFC (GExcCode 1)',
-    bits: { UFR: 2, MRP: 3, SBRI: 6, FRE: 8, UFE: 9, MSAEn: 27, CV: 29, K: 30 },
-  },
-  FCSR: {
-    description:
-      'FPU control/status (fcr31), written with ctc1: RM 1:0, flags 6:2, enables 11:7, cause 17:12, FCC0 23, FS 24, FCC1-7 31:25',
-    bits: FCSR_BITS,
-    unit: 'fpu',
-  },
-  MSACSR: {
-    description:
-      'MSA control/status, written with ctcmsa: RM 1:0, flags 6:2, enables 11:7, cause 17:12, NX 18, FS 24',
-    bits: MSACSR_BITS,
-    unit: 'msa',
-  },
-  Config: CONFIG_REGISTER,
+/** CP0 Config5 (16.5) bits. */
+export const CONFIG5_BITS = {
+  UFR: 2,
+  MRP: 3,
+  SBRI: 6,
+  FRE: 8,
+  UFE: 9,
+  MSAEn: 27,
+  CV: 29,
+  K: 30,
 } as const;
-
-/** Control-register indices in the order above (the parser's `controlReg`). */
-export const CREG_STATUS = 0;
-export const CREG_CONFIG5 = 1;
-export const CREG_FCSR = 2;
-export const CREG_MSACSR = 3;
-export const CREG_CONFIG = 4;
+/** CP0 Config (16.0) bits (Loongson LASXEn). */
+export const CONFIG_BITS = { K0_0: 0, K0_1: 1, K0_2: 2, LASXEn: 19 } as const;
 
 /** Status fields whose change raises a Guest Software Field Change exception. */
 export const GSFC_STATUS_FIELDS = ST0_CU1 | ST0_CU2 | ST0_FR | ST0_MX;

@@ -2,7 +2,8 @@
  * The MIPS VZ machine state: root CP0 per pCPU, guest CP0 (gc0) and `vcpu->arch` per vCPU,
  * and the host threads' `thread.fpu` with their TIF flags. All allocated once per run.
  */
-import type { CounterId, MachineHost, OpDirection } from '@vfpu/core';
+import type { CounterId, MachineHost, MachineIds, OpDirection } from '@vfpu/core';
+import { MipsIds } from './ids.js';
 import {
   KVM_MIPS_AUX_FPU,
   KVM_MIPS_AUX_LASX,
@@ -16,6 +17,7 @@ import {
   ST0_CU2,
   ST0_FR,
 } from './regs.js';
+import { MipsSlices } from './slices.js';
 
 /** Deliberately broken mechanisms, to show that the state oracle catches them. */
 export const FAULTS = {
@@ -74,8 +76,14 @@ export class Vcpu {
   aux = 0;
   /** vcpu->cpu */
   cpu = -1;
-  /** The last KVM_GET_REG_LIST: the count reported and the ids written. */
-  regList: { n: number; written: number } | null = null;
+  /**
+   * vcpu->arch.host_cp0_cause, the part the handlers read: Cause.ExcCode of the last root trap
+   * guestAccess reported (EXCCODE_CPU, EXCCODE_MSADIS, or Loongson EXCCODE_LASX with GSCause
+   * LASX disabled), latched for handleTrap.
+   */
+  hostCp0Cause = 0;
+  /** The last KVM_GET_REG_LIST: the count reported (−1: none yet) and the ids written. */
+  readonly regList = { n: -1, written: 0 };
   /** vcpu->arch.fpu: the save area, laid out as struct mips_fpu_struct */
   readonly fpu: Uint8Array;
   constructor(o: MipsOptions) {
@@ -121,17 +129,24 @@ export class MipsVz {
   readonly cpus: Cpu[];
   /** Host threads by context index (vCPU contexts have no entry). */
   readonly threads: Array<HostThread | undefined>;
-  readonly ids: Ids;
+  /** Counters, trap kinds and routines registered with core. */
+  readonly counters: Counters;
+  /** The ids core gave the variant's names (units, control registers, exit reasons). */
+  readonly ids: MipsIds;
+  /** Where every register lives (register file and save areas). */
+  readonly slices: MipsSlices;
 
-  constructor(host: MachineHost, o: MipsOptions, contexts: number) {
+  constructor(host: MachineHost, o: MipsOptions, ids: MachineIds) {
     this.o = o;
     this.host = host;
     this.vcpus = Array.from({ length: host.vcpus }, () => new Vcpu(o));
     this.cpus = Array.from({ length: host.cpus }, () => new Cpu());
-    this.threads = Array.from({ length: contexts }, (_, c) =>
+    this.threads = Array.from({ length: host.contexts }, (_, c) =>
       host.isVcpu(c) ? undefined : new HostThread(o.slot),
     );
-    this.ids = registerIds(host, o.cpuHasLasx);
+    this.counters = registerCounters(host, o.cpuHasLasx);
+    this.ids = new MipsIds(ids);
+    this.slices = new MipsSlices(o.slot, this.ids);
   }
 
   /** The register file of the pCPU vCPU `v` is loaded on. */
@@ -209,7 +224,7 @@ export class MipsVz {
 }
 
 /** Counter, trap and routine ids registered with core; order fixes the report's key order. */
-export interface Ids {
+export interface Counters {
   readonly cop_unusable_exits: CounterId;
   readonly msa_disabled_exits: CounterId;
   readonly lasx_disabled_exits: CounterId;
@@ -258,7 +273,7 @@ export interface Ids {
   readonly init_msa_upper: CounterId;
 }
 
-function registerIds(h: MachineHost, lasx: boolean): Ids {
+function registerCounters(h: MachineHost, lasx: boolean): Counters {
   const op = (n: string, d: OpDirection) => h.op(n, d);
   // Loongson-only counters and routines exist only on a kernel that has them (−1: never used)
   const lasxOp = (n: string, d: OpDirection) => (lasx ? h.op(n, d) : -1);

@@ -2,8 +2,8 @@
  * The variants of @vfpu/mips-vz and their defaults (units, register file, costs).
  */
 import type { CostTable, VariantSpec } from '@vfpu/core';
+import { mipsControlRegisters } from './control-registers.js';
 import { MIPS_USER_REGISTERS } from './one-reg.js';
-import { CONTROL_REGISTERS } from './regs.js';
 import { fpuStructBytes, NUM_FPU_REGS } from './state.js';
 
 /**
@@ -24,12 +24,25 @@ export const MIPS_COSTS: CostTable = {
   control: { value: 10, source: 'estimate (mtc0 + hazard barrier)' },
 };
 
-/** Exit reasons beyond the common ones (exits.ts R_COP2, R_GSEXC: keep the order). */
-const MIPS_EXIT_REASONS = {
-  cop2: 'the guest uses coprocessor 2 while root Status.CU2=0: Coprocessor Unusable exit, Cause.CE=2',
-  gsexc:
-    'Cause.ExcCode 16 (Loongson GSExc) with GSCause.GSExcCode ≠ 7: not LASX Disabled, so not handled',
-} as const;
+/** Exit reasons beyond the common ones (exits.ts handles them by their ids). */
+const MIPS_EXIT_REASONS = [
+  {
+    name: 'cop2',
+    description:
+      'the guest uses coprocessor 2 while root Status.CU2=0: Coprocessor Unusable exit, Cause.CE=2',
+  },
+  {
+    name: 'gsexc',
+    description:
+      'Cause.ExcCode 16 (Loongson GSExc) with GSCause.GSExcCode ≠ 7: not LASX Disabled, so not handled',
+  },
+] as const;
+
+/**
+ * kvm_own_fpu / kvm_own_msa / kvm_own_lasx enable the unit the trap was taken for (and, with
+ * its own state, the narrower ones): what a policy grants beyond that decides how wide.
+ */
+const PER_UNIT = { scope: 'unit' } as const;
 
 export const MAINLINE: VariantSpec = {
   id: 'mainline',
@@ -55,9 +68,10 @@ export const MAINLINE: VariantSpec = {
   ],
   classMap: { scalar: 'fpu', vec128: 'msa', vec256: 'msa', vec512: 'msa', matrix: 'msa' },
   registerFileBytes: fpuStructBytes(16),
-  controlRegisters: CONTROL_REGISTERS,
+  controlRegisters: mipsControlRegisters(16),
   exitReasons: MIPS_EXIT_REASONS,
   userRegisters: MIPS_USER_REGISTERS,
+  trapGranularity: PER_UNIT,
   kvm: { policy: 'lazy' },
   costs: MIPS_COSTS,
 };
@@ -86,9 +100,10 @@ export const LOONGSON_3A4000: VariantSpec = {
   ],
   classMap: { scalar: 'fpu', vec128: 'msa', vec256: 'lasx', vec512: 'lasx', matrix: 'lasx' },
   registerFileBytes: fpuStructBytes(32),
-  controlRegisters: CONTROL_REGISTERS,
+  controlRegisters: mipsControlRegisters(32),
   exitReasons: MIPS_EXIT_REASONS,
   userRegisters: MIPS_USER_REGISTERS,
+  trapGranularity: PER_UNIT,
   kvm: { policy: 'lazy' },
   costs: MIPS_COSTS,
 };

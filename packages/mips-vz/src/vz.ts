@@ -5,18 +5,15 @@
  * and kvm_vz_vcpu_put: which checks run, what is owned, lost or dropped, what is returned.
  * kvm_vz_vcpu_load touches no FP state.
  */
-import { RESUME_GUEST, RESUME_HOST, type Resume } from '@vfpu/core';
+import type { Resume } from '@vfpu/core';
+import { RESUME_GUEST, RESUME_HOST } from '@vfpu/core/backend-utils';
 import { kvm_drop_fpu, kvm_lose_fpu, kvm_own_fpu, kvm_own_lasx, kvm_own_msa } from './mips.js';
 import { ownGranted, type UnitName } from './policy-paths.js';
 import {
   CONF_CM_CMASK,
-  CREG_CONFIG,
-  CREG_STATUS,
-  FPU_BIT,
   KVM_MIPS_AUX_FPU,
   KVM_MIPS_AUX_LASX,
   KVM_MIPS_AUX_MSA,
-  LASX_BIT,
   MIPS_CONF_LASXEN,
   MIPS_CONF5_CV,
   MIPS_CONF5_FRE,
@@ -25,7 +22,6 @@ import {
   MIPS_CONF5_SBRI,
   MIPS_CONF5_UFE,
   MIPS_CONF5_UFR,
-  MSA_BIT,
   ST0_CU1,
   ST0_CU2,
   ST0_FR,
@@ -36,7 +32,7 @@ import { auxName, type MipsVz, type Vcpu } from './state.js';
 export function internalError(m: MipsVz, why: string): Resume {
   if (m.trace.on)
     m.trace.line(2, `${why}: run->exit_reason = KVM_EXIT_INTERNAL_ERROR, RESUME_HOST`);
-  m.host.count(m.ids.KVM_EXIT_INTERNAL_ERROR);
+  m.host.count(m.counters.KVM_EXIT_INTERNAL_ERROR);
   return RESUME_HOST;
 }
 
@@ -78,7 +74,7 @@ export function kvm_trap_vz_handle_cop_unusable(
     m.host.warn(
       'kvm_trap_vz_handle_cop_unusable: unbalanced preempt_enable (kernel quirk), KVM_RUN returned KVM_EXIT_UNKNOWN',
     );
-    m.host.count(m.ids.KVM_EXIT_UNKNOWN);
+    m.host.count(m.counters.KVM_EXIT_UNKNOWN);
     return RESUME_HOST;
   }
   if (unit === 'fpu') kvm_own_fpu(m, vi, 2);
@@ -128,7 +124,7 @@ export function kvm_trap_vz_handle_guest_exit(
   val: number,
 ): Resume {
   const t = m.trace;
-  m.host.count(m.ids.vz_gsfc_exits);
+  m.host.count(m.counters.vz_gsfc_exits);
   if (t.on) {
     t.fn(0, 'kvm_trap_vz_handle_guest_exit', '— ++vz_gsfc_exits');
     t.fn(1, 'kvm_trap_vz_handle_gsfc', '(mtc0, emulated, PC advanced)');
@@ -151,7 +147,7 @@ export function kvm_trap_vz_handle_gsfc(
   const v = m.vcpus[vi] as Vcpu;
   const t = m.trace;
   let val = written;
-  if (reg === CREG_STATUS) {
+  if (reg === m.ids.Status) {
     if (!m.guestHasFpu(v)) val &= ~(ST0_CU1 | ST0_FR);
     // a guest can only set FR if the host FPU has 64-bit registers (FIR.F64)
     if (!m.o.hostF64) val &= ~ST0_FR;
@@ -159,7 +155,7 @@ export function kvm_trap_vz_handle_gsfc(
     if (change & ST0_FR) {
       // FR changes make FPU and vector state UNPREDICTABLE: discard it without saving
       kvm_drop_fpu(m, vi, 2);
-      m.host.undefine(vi, LASX_BIT | MSA_BIT | FPU_BIT);
+      m.host.undefine(vi, m.ids.LASX_BIT | m.ids.MSA_BIT | m.ids.FPU_BIT);
       if (t.on)
         t.line(
           2,
@@ -174,7 +170,7 @@ export function kvm_trap_vz_handle_gsfc(
     v.status = val >>> 0;
     return RESUME_GUEST;
   }
-  if (reg === CREG_CONFIG) {
+  if (reg === m.ids.Config) {
     if (!m.o.cpuHasLasx) return internalError(m, 'no GSFC case for Config (16.0): EMULATE_FAIL');
     const change = (val ^ v.config) >>> 0;
     const next = (v.config ^ (change & (CONF_CM_CMASK | MIPS_CONF_LASXEN))) >>> 0;

@@ -6,7 +6,7 @@
  * The policies really differ on it, and a deliberately broken backend fails on it.
  */
 import { readFileSync } from 'node:fs';
-import { POLICY_NAMES, type ReportV1, runText } from '@vfpu/core';
+import { POLICY_NAMES, type ReportV1, rootTraps, runText } from '@vfpu/core';
 import { invariantProblems, type ScenarioExpectation } from '@vfpu/testkit';
 import { describe, expect, it } from 'vitest';
 import { mipsVz } from '../src/index.js';
@@ -30,13 +30,6 @@ function withConfig(config: Record<string, unknown>): string {
   const header = JSON.parse(lines[0] as string) as Record<string, unknown>;
   lines[0] = JSON.stringify({ ...header, config });
   return lines.join('\n');
-}
-
-/** Root traps are the unqualified trap kinds (`host:` and `guest:` ones are taken elsewhere). */
-function rootTraps(r: ReportV1): number {
-  return Object.entries(r.traps)
-    .filter(([k]) => !k.includes(':'))
-    .reduce((n, [, v]) => n + v, 0);
 }
 
 function nonZero(section: Record<string, number>): Record<string, number> {
