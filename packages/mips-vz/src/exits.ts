@@ -82,7 +82,7 @@ export function mipsExitTable(m: MipsVz): readonly MipsExitRow[] {
       RESUME_HOST,
     ),
     other: row(`${gpsi})`, '++vz_gpsi_exits', [c.vz_gpsi_exits], RESUME_GUEST),
-  }) as readonly MipsExitRow[];
+  });
 }
 
 /** The exit stub, then kvm_mips_handle_exit's count of `counter` before it calls the handler. */

@@ -192,7 +192,10 @@ export function kvm_mips_get_reg(
 /** Where a set of `handle` stores its value, or null. */
 export function setSlice(m: MipsVz, vi: number, handle: number): Slice | null {
   const v = m.vcpus[vi] as Vcpu;
-  return place(m, v, Math.floor(handle / 32), handle % 32);
+  const kind = Math.floor(handle / 32);
+  // mainline has no KVM_REG_SIZE_U256 case: the write is refused and no register is its target
+  if (kind === VEC_256 && !m.o.cpuHasLasx) return null;
+  return place(m, v, kind, handle % 32);
 }
 
 const earlyReturn = (kind: string) =>

@@ -27,11 +27,11 @@ export interface ExitRow {
  * The table indexed by exit-reason id: `rows` by reason name (the common ones and the variant's
  * own), placed at the ids core gave (`ids.exitReasons`). A reason without a row takes `other`'s.
  */
-export function exitTable(
+export function exitTable<Row extends ExitRow>(
   ids: Readonly<Record<string, number>>,
-  rows: Readonly<Record<ExitReason, ExitRow>> & Readonly<Record<string, ExitRow>>,
-): readonly ExitRow[] {
-  const table: ExitRow[] = [];
+  rows: Readonly<Record<ExitReason, Row>> & Readonly<Record<string, Row>>,
+): readonly Row[] {
+  const table: Row[] = [];
   for (const [name, id] of Object.entries(ids)) table[id] = rows[name] ?? rows.other;
   return table;
 }
