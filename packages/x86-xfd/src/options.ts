@@ -1,16 +1,14 @@
 /**
  * The `config` options of an x86-xfd workload, validated with messages that name the field.
  */
+import type { ConfigResult, OptionSpec, VariantSpec } from '@vfpu/core';
 import {
   badBitList,
-  type ConfigResult,
   configFailure,
   isConfigObject,
-  type OptionSpec,
   resolveQuirksAndFaults,
   unknownOption,
-  type VariantSpec,
-} from '@vfpu/core';
+} from '@vfpu/core/backend-utils';
 import { MASK, XFEATURE } from './layout.js';
 
 /** Deliberately broken mechanisms, to show that the state oracle catches them. */

@@ -2,7 +2,7 @@
  * arch/x86/kernel/fpu/core.c: the save and restore of an fpstate, the KVM fpstate swap for
  * KVM_RUN, kernel-mode FPU, and the guest-fpstate services KVM calls (XFD updates, uabi copies).
  */
-import { ERRNO } from '@vfpu/core';
+import { ERRNO } from '@vfpu/core/backend-utils';
 import { componentsWritten, copyComponents, initComponents } from '../../hw/xsave.js';
 import {
   hex,
@@ -86,22 +86,31 @@ export function fpu_swap_kvm_fpstate(
   depth: number,
 ): void {
   const fpu = v.vmm;
-  const guest = v.guestFpu.fpstate;
   if (!fpu.needFpuLoad && c.owner === fpu.fpstate && (enter_guest || !m.skipPutSave))
     save_fpregs_to_fpstate(m, c, fpu.fpstate, depth);
+  swapFpstate(v, enter_guest);
+  if (enter_guest) m.line(depth, "current's fpstate → the guest buffer (in_use)");
+  restore_fpregs_from_fpstate(m, c, fpu.fpstate, depth);
+  // fpregs_mark_activate
+  fpu.needFpuLoad = false;
+}
+
+/**
+ * fpu_swap_kvm_fpstate's "Swap fpstate" step: the guest's fpstate becomes the VMM thread's
+ * (`__task_fpstate` keeps its own, in_use), or its own comes back.
+ */
+export function swapFpstate(v: X86Vcpu, enter_guest: boolean): void {
+  const fpu = v.vmm;
+  const guest = v.guestFpu.fpstate;
   if (enter_guest) {
     fpu.taskFpstate = fpu.fpstate;
     fpu.fpstate = guest;
     guest.inUse = true;
-    m.line(depth, "current's fpstate → the guest buffer (in_use)");
   } else {
     guest.inUse = false;
     fpu.fpstate = fpu.taskFpstate ?? fpu.fpstate;
     fpu.taskFpstate = null;
   }
-  restore_fpregs_from_fpstate(m, c, fpu.fpstate, depth);
-  // fpregs_mark_activate
-  fpu.needFpuLoad = false;
 }
 
 /** kernel_fpu_begin_mask: save current's registers unless TIF_NEED_FPU_LOAD, then use them. */
@@ -115,7 +124,7 @@ export function kernel_fpu_begin_mask(m: X86, c: X86Cpu): void {
   }
   // __cpu_invalidate_fpregs_state
   c.owner = null;
-  h.loaded(c.id, -1, m.allUnits);
+  h.loaded(c.id, null, m.allUnits);
   // the kernel's SIMD code overwrites XMM0–XMM1
   c.regs.fill(0xa5, 160, 176);
   c.regs.fill(0x5a, 224, 240);

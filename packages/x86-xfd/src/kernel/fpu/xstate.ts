@@ -2,7 +2,7 @@
  * arch/x86/kernel/fpu/xstate.c (and xstate.h): the IA32_XFD MSR cache, dynamic feature enabling
  * (fpstate_realloc), the host #NM from XFD, and the permission and header checks.
  */
-import { ERRNO } from '@vfpu/core';
+import { ERRNO } from '@vfpu/core/backend-utils';
 import { hex, USER_DYNAMIC, XFEATURE_MAX } from '../../layout.js';
 import { kvmSupportedXcr0 } from '../../options.js';
 import type { Fpstate, HostTask, X86, X86Cpu, X86Vcpu } from '../../state.js';
