@@ -15,16 +15,17 @@ import type {
   Resume,
   Slice,
 } from '@vfpu/core';
-import { NO_EXIT, RESUME_GUEST, takeExit } from '@vfpu/core/backend-utils';
+import { NO_EXIT, NOT_EXECUTED, RESUME_GUEST, takeExit } from '@vfpu/core/backend-utils';
 import * as hw from './hw/guest.js';
 import { fpregs_restore_userregs, switch_fpu } from './kernel/fpu/context.js';
 import { kernel_fpu_begin_mask } from './kernel/fpu/core.js';
-import { handle_xfd_event } from './kernel/fpu/xstate.js';
+import { exc_device_not_available } from './kernel/traps.js';
 import * as ioctl from './kvm/ioctl.js';
 import * as vmx from './kvm/vmx.js';
 import * as x86 from './kvm/x86.js';
-import { USER_DYNAMIC } from './layout.js';
+import { MASK, USER_DYNAMIC } from './layout.js';
 import * as linux48 from './linux-4.8/lazy-cr0ts.js';
+import { deadThread } from './oops.js';
 import { toX86Options } from './options.js';
 import {
   kvmLoadGuestFpuDeferred,
@@ -56,37 +57,42 @@ export class X86Machine implements Machine {
 
   // ---- KVM_RUN, load, put, entry and exit ----------------------------------------------------
   kvm_arch_vcpu_load(vi: number, cpu: number): void {
-    this.m.vcpu(vi).cpu = cpu;
+    const v = this.m.vcpu(vi);
+    if (deadThread(this.m, v.vmm)) return;
+    v.cpu = cpu;
   }
   kvm_arch_vcpu_put(vi: number): void {
     const m = this.m;
     const v = m.vcpu(vi);
+    if (deadThread(m, v.vmm)) return;
     if (m.legacy) linux48.kvm_put_guest_fpu(m, v, false);
     v.cpu = NONE;
   }
   kvmRunBegin(vi: number, cpu: number, preload: number): void {
     const m = this.m;
-    if (m.legacy) return; // 4.8: kvm_load_guest_fpu runs before an entry with the FPU active
+    if (m.legacy || m.vcpu(vi).vmm.dead) return; // 4.8: kvm_load_guest_fpu runs before an entry
     // kvm_arch_vcpu_ioctl_run → kvm_load_guest_fpu: the kernel's (kvm = eager) loads the guest
     if (preload !== 0) x86.kvm_load_guest_fpu(m, m.cpu(cpu), m.vcpu(vi));
     else kvmLoadGuestFpuDeferred(m, m.cpu(cpu), m.vcpu(vi));
   }
   kvmRunEnd(vi: number, cpu: number | null): void {
     const m = this.m;
-    if (m.legacy) return; // 4.8: kvm_put_guest_fpu is in kvm_arch_vcpu_put
+    if (m.legacy || m.vcpu(vi).vmm.dead) return; // 4.8: kvm_put_guest_fpu is in kvm_arch_vcpu_put
     x86.kvmRunEnd(m, m.vcpu(vi), cpu === null ? null : m.cpu(cpu));
   }
   enter(vi: number, _reentry: boolean): void {
-    x86.vcpu_enter_guest(this.m, this.m.vcpu(vi));
+    const v = this.m.vcpu(vi);
+    if (!deadThread(this.m, v.vmm)) x86.vcpu_enter_guest(this.m, v);
   }
   load(vi: number, want: number): void {
     const v = this.m.vcpu(vi);
-    if (want === 0 || this.m.resident(v)) return;
+    if (want === 0 || v.vmm.dead || this.m.resident(v)) return;
     if (this.m.legacy) linux48.kvm_load_guest_fpu(this.m, v, 0);
     else x86.enterGuestFpuReload(this.m, v);
   }
   exit(vi: number, reason: number, save: boolean): Resume {
     const v = this.m.vcpu(vi);
+    if (deadThread(this.m, v.vmm)) return RESUME_GUEST;
     const resume = takeExit(this.m.host, this.m.exits, reason);
     x86.vcpuEnterGuestAfterExit(this.m, v);
     if (save) saveGuestAtExit(this.m, v);
@@ -95,7 +101,8 @@ export class X86Machine implements Machine {
 
   // ---- guest execution ---------------------------------------------------------------------
   guestAccess(vi: number, unit: number, _control: number | null, _cond: boolean): AccessResult {
-    return hw.guestInstruction(this.m, this.m.vcpu(vi), unit);
+    const v = this.m.vcpu(vi);
+    return deadThread(this.m, v.vmm) ? NOT_EXECUTED : hw.guestInstruction(this.m, v, unit);
   }
   handleTrap(vi: number, _unit: number, _grant: number): Resume {
     const m = this.m;
@@ -112,6 +119,7 @@ export class X86Machine implements Machine {
   guestWrite(vi: number, reg: number, x: number): GuestWriteResult {
     const m = this.m;
     const v = m.vcpu(vi);
+    if (deadThread(m, v.vmm)) return NO_EXIT;
     const r = m.regs;
     if (reg === r.xcr0) return hw.xsetbvFaults(m, v) ? NO_EXIT : x86.kvm_emulate_xsetbv(m, v, x);
     if (reg === r.cr0) {
@@ -142,8 +150,8 @@ export class X86Machine implements Machine {
     hostSwitch: (cpu: number, prev: number | null, next: number | null): void => {
       const m = this.m;
       const c = m.cpu(cpu);
-      if (prev !== null) switch_fpu(m, c, m.task(prev));
-      const t = next === null ? null : m.task(next);
+      if (prev !== null && !m.task(prev).dead) switch_fpu(m, c, m.task(prev));
+      const t = next === null || deadThread(m, m.task(next)) ? null : m.task(next);
       c.current = t;
       // a vCPU thread inside KVM_RUN stays in the kernel: no return to user space
       if (t === null || t.kthread || m.inKvmRun(t)) return;
@@ -153,11 +161,18 @@ export class X86Machine implements Machine {
       const m = this.m;
       const c = m.cpu(cpu);
       const t = m.task(ti);
+      if (deadThread(m, t)) return false;
       fpregs_restore_userregs(m, c, t, 0);
-      // traps.c exc_device_not_available → handle_xfd_event
-      if (unit === m.units.amx && t.fpstate.xfd & USER_DYNAMIC && !handle_xfd_event(m, c, t))
-        return false;
-      hw.touch(c, m.units.components[unit] as number);
+      if (t.dead) return false;
+      if (unit !== m.units.amx) {
+        hw.touch(c, m.units.components[unit] as number);
+        return true;
+      }
+      // XFD #NM: traps.c exc_device_not_available → handle_xfd_event (retried, or SIGILL)
+      if (t.fpstate.xfd & USER_DYNAMIC && !exc_device_not_available(m, c, true, 0)) return false;
+      // a tile instruction #UDs unless the tiles are configured: the thread's LDTILECFG put
+      // TILECFG in use too, so os_xsave writes components 17 and 18
+      hw.touch(c, MASK.XTILE);
       return true;
     },
     hostSlice: (_t: number, unit: number, reg: number): Slice => this.m.units.slice(unit, reg),
@@ -170,21 +185,30 @@ export class X86Machine implements Machine {
 
   // ---- userspace ---------------------------------------------------------------------------
   readonly uapi: MachineUapi = {
-    userRead: (vi: number, unit: number, reg: number, out: Uint8Array): Slice =>
-      ioctl.readGuestRegister(this.m, this.m.vcpu(vi), unit, reg, out),
+    userRead: (vi: number, unit: number, reg: number, out: Uint8Array): Slice | null =>
+      deadThread(this.m, this.m.vcpu(vi).vmm)
+        ? null
+        : ioctl.readGuestRegister(this.m, this.m.vcpu(vi), unit, reg, out),
     userWrite: (vi: number, unit: number, reg: number, src: Uint8Array): boolean =>
+      !deadThread(this.m, this.m.vcpu(vi).vmm) &&
       ioctl.writeGuestRegister(this.m, this.m.vcpu(vi), unit, reg, src),
   };
   readonly userRegisters: MachineUserRegisters = {
     getRegister: (vi: number, handle: number, out: Uint8Array): Slice | null =>
-      ioctl.kvm_vcpu_ioctl_x86_get_xsave(this.m, this.m.vcpu(vi), handle, out),
+      deadThread(this.m, this.m.vcpu(vi).vmm)
+        ? null
+        : ioctl.kvm_vcpu_ioctl_x86_get_xsave(this.m, this.m.vcpu(vi), handle, out),
     registerSlice: (vi: number, _handle: number): Slice => ioctl.xsaveImageSlice(this.m.vcpu(vi)),
     setRegister: (vi: number, _handle: number, src: Uint8Array): boolean =>
+      !deadThread(this.m, this.m.vcpu(vi).vmm) &&
       ioctl.kvm_vcpu_ioctl_x86_set_xsave(this.m, this.m.vcpu(vi), src),
   };
   readonly syscalls: MachineSyscalls = {
+    // a dead vCPU's ioctl would block on vcpu->mutex; core still counts a result (0)
     syscall: (vi: number | null, call: number, value: number): number =>
-      ioctl.vmmSyscall(this.m, vi, call, value),
+      vi !== null && deadThread(this.m, this.m.vcpu(vi).vmm)
+        ? 0
+        : ioctl.vmmSyscall(this.m, vi, call, value),
   };
 
   inspect(): Record<string, unknown> {

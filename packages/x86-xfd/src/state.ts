@@ -71,6 +71,8 @@ export class HostTask {
   readonly kthread: boolean;
   /** The vCPU this VMM thread runs KVM_RUN for, or null. */
   vcpu: X86Vcpu | null = null;
+  /** Killed by an oops (kernel/dumpstack.ts die): none of its later events run. */
+  dead = false;
   constructor(ctx: number, fpstate: Fpstate, amxPermitted: boolean, kthread: boolean) {
     this.ctx = ctx;
     this.fpstate = fpstate;
@@ -191,6 +193,13 @@ function registerIds(h: MachineHost, o: X86Options): Ids {
   };
 }
 
+/** Counters of what only an oops produces, registered at the first (so other reports keep their keys). */
+export interface LateIds {
+  /** host:nm_xfd_kernel: an XFD #NM taken in kernel mode (an XRSTORS). */
+  readonly nmKernel: CounterId;
+  readonly die: CounterId;
+}
+
 /** Everything the kernel routines work on (the "context object": no routine keeps state elsewhere). */
 export class X86 {
   readonly host: MachineHost;
@@ -226,6 +235,7 @@ export class X86 {
   readonly sys: SyscallIds;
   /** Construction is over (core's oracle exists only after it). */
   ready = false;
+  private late: LateIds | null = null;
 
   constructor(host: MachineHost, o: X86Options, ids: MachineIds) {
     this.host = host;
@@ -268,6 +278,15 @@ export class X86 {
       this.cpus.push(new X86Cpu(c, host.registerFile[c] as Uint8Array));
     this.exits = x86ExitTable(host, ids.exitReasons);
     this.ids = registerIds(host, o);
+  }
+
+  lateIds(): LateIds {
+    if (this.late === null)
+      this.late = {
+        nmKernel: this.host.trapKind('nm_xfd_kernel', 'host'),
+        die: this.host.counter('outcomes', 'die: unexpected #NM exception'),
+      };
+    return this.late;
   }
 
   fpstate(ctx: number): Fpstate {

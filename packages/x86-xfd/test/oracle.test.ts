@@ -87,21 +87,59 @@ describe('the oracle catches broken mechanisms', () => {
     }
   });
 
-  // the 6.16 quirk: XFD[18] set while the buffer is not in the registers keeps XSTATE_BV[18]
-  it('quirks kernel: XFD[18] set by KVM_SET_MSRS over a saved tile image faults the host XRSTORS', () => {
-    const events = [
-      '{"op":"run","vcpu":0,"cpu":0}',
-      '{"op":"use","vcpu":0,"unit":"amx-tile","access":"write","reg":0}',
-      '{"op":"exit","vcpu":0,"reason":"io"}',
-      '{"op":"syscall","vcpu":0,"name":"KVM_SET_MSRS(IA32_XFD)","value":"0x40000"}',
-      '{"op":"enter","vcpu":0}',
-    ];
-    const kernel = runText(workloadText(shape('kvm-6.16'), events), { backends, policy: 'kvm' }).report;
-    expect(kernel.warnings.join('\n')).toMatch(/unexpected #NM/);
-    const fixed = runText(workloadText(shape('kvm-6.16', { quirks: 'fixed' }), events), {
+  // 6.16: fpu_update_guest_xfd keeps XSTATE_BV[18] when XFD[18] is set over a saved tile image; the
+  // next XRSTORS (kvm_load_guest_fpu → restore_fpregs_from_fpstate) takes #NM in the kernel:
+  // exc_device_not_available → handle_xfd_event WARN_ON(!user_mode) → die. The merged fix
+  // (b45f7217) clears it only under TIF_NEED_FPU_LOAD, clear for a KVM_SET_MSRS between KVM_RUNs.
+  const tilesSaved = [
+    '{"op":"run","vcpu":0,"cpu":0}',
+    '{"op":"guest-write","vcpu":0,"reg":"TILECFG","value":1}',
+    '{"op":"use","vcpu":0,"unit":"amx-tile","access":"write","reg":0}',
+    '{"op":"exit","vcpu":0,"reason":"io"}',
+    '{"op":"syscall","vcpu":0,"name":"KVM_SET_MSRS(IA32_XFD)","value":"0x40000"}',
+  ];
+  const died = (quirks: string, events: string[]) => {
+    const r = runText(workloadText(shape('kvm-6.16', { quirks }), events), {
       backends,
       policy: 'kvm',
     }).report;
-    expect(fixed.warnings.join('\n')).not.toMatch(/unexpected #NM/);
+    expect(r.check.violations).toBe(0);
+    return (r.outcomes['die: unexpected #NM exception'] ?? 0) === 1;
+  };
+
+  it('quirks kernel and fixed: XFD[18] set by KVM_SET_MSRS over a saved tile image kills the vCPU thread at the next KVM_RUN', () => {
+    const events = [
+      ...tilesSaved,
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"sse","access":"write","reg":0}',
+      '{"op":"exit","vcpu":0,"reason":"io"}',
+    ];
+    const kernel = runText(workloadText(shape('kvm-6.16'), events), {
+      backends,
+      policy: 'kvm',
+      recordCalls: true,
+    });
+    const r = kernel.report;
+    expect(r.traps['host:nm_xfd_kernel']).toBe(1);
+    expect(r.outcomes['die: unexpected #NM exception']).toBe(1);
+    expect(r.outcomes['KVM_RUN returned to userspace']).toBe(1);
+    expect(r.check.violations).toBe(0);
+    // the dead vCPU's later events are accepted and run nothing
+    expect(r.warnings.join('\n')).toMatch(
+      /vCPU 0's thread \(vmm0\) died in an oops: event not run/,
+    );
+    expect(kernel.calls.slice(-2)).toEqual(['exc_device_not_available → handle_xfd_event', 'die']);
+    expect(died('fixed', events)).toBe(true);
+  });
+
+  it('quirks fixed: KVM_SET_XSAVE clears the XSTATE_BV bits XFD disables (kvm_vcpu_ioctl_x86_set_xsave, b45f7217)', () => {
+    const events = [
+      ...tilesSaved,
+      '{"op":"syscall","vcpu":0,"name":"KVM_SET_XSAVE","value":"0x600e7"}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"sse","access":"write","reg":0}',
+    ];
+    expect(died('kernel', events)).toBe(true);
+    expect(died('fixed', events)).toBe(false);
   });
 });

@@ -10,8 +10,9 @@ import {
   fpregsInvalidate,
   fpu_copy_guest_fpstate_to_uabi,
   fpu_copy_uabi_to_guest_fpstate,
+  fpu_update_guest_xfd,
+  setXsaveFeatures,
   uabiImageMask,
-  xfdArmed,
 } from '../kernel/fpu/core.js';
 import { validate_user_xstate_header, xstate_request_perm } from '../kernel/fpu/xstate.js';
 import { hex, KVM_XSAVE_BYTES, NON_TILE_IMAGE, TILE_IMAGE, USER_DYNAMIC } from '../layout.js';
@@ -49,7 +50,7 @@ export function xsaveImageSlice(v: X86Vcpu): Slice {
 
 /** KVM_SET_XSAVE of an image → fpu_copy_uabi_to_guest_fpstate. */
 export function kvm_vcpu_ioctl_x86_set_xsave(m: X86, v: X86Vcpu, src: Uint8Array): boolean {
-  const mask = fpu_copy_uabi_to_guest_fpstate(m, v, src);
+  const mask = fpu_copy_uabi_to_guest_fpstate(m, v, src, setXsaveFeatures(m, v, uabiImageMask(v)));
   if (m.host.trace.on)
     m.line(0, `KVM_SET_XSAVE: ${v.guestFpu.uabiSize} bytes, XSTATE_BV ${hex(mask)}`);
   return true;
@@ -81,10 +82,9 @@ export function writeGuestRegister(m: X86, v: X86Vcpu, unit: number, reg: number
 /** KVM_SET_MSRS → do_set_msr (host-initiated: no CPUID check), then vmx_set_msr: 1 MSR set, or 0. */
 function do_set_msr_xfd(m: X86, v: X86Vcpu, value: number): number {
   if (value & ~(v.guestSupportedXcr0 & USER_DYNAMIC)) return 0;
-  const fps = v.guestFpu.fpstate;
-  const old = fps.xfd;
-  fps.xfd = value;
-  xfdArmed(m, v, old, value);
+  // kvm_set_msr_common (host-initiated) → fpu_update_guest_xfd; the caller entered the ioctl from
+  // user space, where exit_to_user_mode loaded its registers: TIF_NEED_FPU_LOAD is clear
+  fpu_update_guest_xfd(m, v, value, false);
   if (value !== 0 && !v.xfdNoWriteIntercept) {
     v.xfdNoWriteIntercept = true;
     m.line(1, 'vmx_set_msr: non-zero, so pass-through and #NM interception on this vCPU too');
@@ -93,7 +93,8 @@ function do_set_msr_xfd(m: X86, v: X86Vcpu, value: number): number {
 }
 
 /** KVM_SET_XSAVE's header (core.c fpu_copy_uabi_to_guest_fpstate, validate_user_xstate_header). */
-function set_xsave_header(m: X86, v: X86Vcpu, xstateBv: number): number {
+function set_xsave_header(m: X86, v: X86Vcpu, value: number): number {
+  const xstateBv = setXsaveFeatures(m, v, value);
   const r = validate_user_xstate_header(m, v, xstateBv);
   if (r < 0) return r;
   const fps = v.guestFpu.fpstate;

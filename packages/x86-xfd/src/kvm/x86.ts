@@ -120,7 +120,8 @@ export function kvm_set_msr_common(m: X86, v: X86Vcpu, msr: number, x: number): 
     h.count(m.ids.gp);
     return 1;
   }
-  if (xfd) fpu_update_guest_xfd(m, v, x);
+  // current is the vCPU thread, in its exit handler
+  if (xfd) fpu_update_guest_xfd(m, v, x, v.vmm.needFpuLoad);
   else v.guestFpu.xfdErr = x;
   return 0;
 }
