@@ -2,16 +2,16 @@
  * @vfpu/x86-xfd — Linux KVM on x86: XSAVE state, XCR0, XFD / XFD_ERR / #NM and AMX tile data
  * (6.16), and the lazy CR0.TS scheme KVM had before 4.11.
  */
-import type { BackendV1 } from '@vfpu/core';
+import type { BackendV2 } from '@vfpu/core';
 import pkg from '../package.json' with { type: 'json' };
 import { X86Machine } from './machine.js';
-import { FAULTS, OPTIONS, resolveConfig, toX86Options } from './options.js';
+import { FAULTS, OPTIONS, resolveConfig } from './options.js';
 import { VARIANTS } from './variants.js';
 
 /** Creates the x86-xfd backend (a plain object: pass it to the run functions of @vfpu/core). */
-export function x86Xfd(): BackendV1 {
+export function x86Xfd(): BackendV2 {
   return {
-    specificationVersion: 'v1',
+    specificationVersion: 'v2',
     id: 'x86-xfd',
     description:
       'x86-64: XSAVE components, XCR0, XFD / XFD_ERR / #NM and AMX under Linux KVM 6.16, and the 4.8 lazy CR0.TS guest FPU',
@@ -20,9 +20,7 @@ export function x86Xfd(): BackendV1 {
     defaultVariant: 'kvm-6.16',
     options: OPTIONS,
     resolveConfig,
-    createMachine({ options, host }) {
-      return new X86Machine(host, toX86Options(options));
-    },
+    createMachine: (init) => new X86Machine(init),
   };
 }
 

@@ -8,6 +8,8 @@
  * opmask registers, TMM0–7 and TILECFG. The uABI image (KVM_GET_XSAVE2) is produced from it in
  * the standard format's component order.
  */
+import type { Slice } from '@vfpu/core';
+import { slice, sliceTable } from '@vfpu/core/backend-utils';
 
 /** XSAVE component numbers (enum xfeature). */
 export const XFEATURE = {
@@ -129,45 +131,53 @@ export function transferBytes(mask: number): number {
 
 // ---- units -------------------------------------------------------------------------------
 
-/** Unit indices, in the order of the variants' unit lists. */
-export const UNIT = { x87: 0, sse: 1, avx: 2, avx512: 3, amx: 4 } as const;
+/** The units of the variants, by name (core gives each its id: `MachineInit.ids.units`). */
+export type UnitName = 'x87' | 'sse' | 'avx' | 'avx512' | 'amx-tile';
 
-/** XCR0 bits a unit needs enabled (the XSETBV-enabled state its instructions touch). */
-export const UNIT_XCR0: readonly number[] = [
-  MASK.FP,
-  0, // SSE instructions need CR4.OSFXSR, not XCR0
-  MASK.SSE | MASK.YMM,
-  MASK.SSE | MASK.YMM | MASK.AVX512,
-  MASK.XTILE,
-];
-
-/** Components an instruction of the unit modifies (XINUSE / XMODIFIED). */
-export const UNIT_COMPONENTS: readonly number[] = [
-  MASK.FP,
-  MASK.SSE,
-  MASK.SSE | MASK.YMM,
-  MASK.SSE | MASK.YMM | MASK.AVX512,
-  MASK.XTILE_DATA,
-];
-
-/** Components that are the unit's own part (what it adds to the units nested in it). */
-export const UNIT_OWN: readonly number[] = [MASK.FP, MASK.SSE, MASK.YMM, MASK.AVX512, MASK.XTILE];
-
-/** Where register `reg` of unit `unit` lives: `offset * 65536 + length`. */
-export function unitSlice(unit: number, reg: number): number {
-  switch (unit) {
-    case UNIT.x87:
-      return (ST + 16 * reg) * 65536 + 10;
-    case UNIT.sse:
-      return (ZMM + ZMM_STRIDE * reg) * 65536 + 16;
-    case UNIT.avx:
-      return (ZMM + ZMM_STRIDE * reg) * 65536 + 32;
-    case UNIT.avx512:
-      return (ZMM + ZMM_STRIDE * reg) * 65536 + 64;
-    default:
-      return (TILEDATA_OFFSET + TILE_BYTES * reg) * 65536 + TILE_BYTES;
-  }
+/** Per unit: the XCR0 bits it needs enabled, the components its instructions modify (XINUSE /
+ * XMODIFIED), its own part of the state (what it adds to the units nested in it), and where its
+ * registers live in the register file. */
+export interface UnitLayout {
+  readonly xcr0: number;
+  readonly components: number;
+  readonly own: number;
+  readonly slices: readonly Slice[];
 }
+
+export const UNIT_LAYOUT: Readonly<Record<UnitName, UnitLayout>> = {
+  x87: { xcr0: MASK.FP, components: MASK.FP, own: MASK.FP, slices: sliceTable(ST, 10, 8, 16) },
+  // SSE instructions need CR4.OSFXSR, not XCR0
+  sse: {
+    xcr0: 0,
+    components: MASK.SSE,
+    own: MASK.SSE,
+    slices: sliceTable(ZMM, 16, 16, ZMM_STRIDE),
+  },
+  avx: {
+    xcr0: MASK.SSE | MASK.YMM,
+    components: MASK.SSE | MASK.YMM,
+    own: MASK.YMM,
+    slices: sliceTable(ZMM, 32, 16, ZMM_STRIDE),
+  },
+  avx512: {
+    xcr0: MASK.SSE | MASK.YMM | MASK.AVX512,
+    components: MASK.SSE | MASK.YMM | MASK.AVX512,
+    own: MASK.AVX512,
+    slices: sliceTable(ZMM, 64, 32, ZMM_STRIDE),
+  },
+  'amx-tile': {
+    xcr0: MASK.XTILE,
+    components: MASK.XTILE_DATA,
+    own: MASK.XTILE,
+    slices: sliceTable(TILEDATA_OFFSET, TILE_BYTES, 8),
+  },
+};
+
+/** LDMXCSR's 4 bytes (the MXCSR control register of the sse unit). */
+export const MXCSR_SLICE: Slice = slice(MXCSR_OFFSET, 4);
+/** A KVM_GET_XSAVE / KVM_SET_XSAVE image without and with the tile data. */
+export const NON_TILE_IMAGE: Slice = slice(0, NON_TILE_BYTES);
+export const TILE_IMAGE: Slice = slice(0, IMAGE_BYTES);
 
 /** "0x600e7" */
 export function hex(n: number): string {

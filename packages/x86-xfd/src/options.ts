@@ -1,16 +1,14 @@
 /**
  * The `config` options of an x86-xfd workload, validated with messages that name the field.
  */
+import type { ConfigResult, OptionSpec, VariantSpec } from '@vfpu/core';
 import {
   badBitList,
-  type ConfigResult,
   configFailure,
   isConfigObject,
-  type OptionSpec,
   resolveQuirksAndFaults,
   unknownOption,
-  type VariantSpec,
-} from '@vfpu/core';
+} from '@vfpu/core/backend-utils';
 import { MASK, XFEATURE } from './layout.js';
 
 /** Deliberately broken mechanisms, to show that the state oracle catches them. */
@@ -61,7 +59,7 @@ export function supportedCpuid(legacy: boolean, permission: boolean): number {
 }
 
 const QUIRKS_HELP =
-  '"kernel" reproduces Linux 6.16: a guest buffer saved with XSTATE_BV[18]=1 keeps it when XFD[18] is set while the buffer is not in the registers, so the next XRSTORS faults ("unexpected #NM", warned; the tiles come back in init state); "fixed" applies "x86/fpu: Clear XSTATE_BV[i] in save state whenever XFD[i]=1" (posted Jan 2026)';
+  '"kernel" reproduces Linux 6.16: a guest buffer saved with XSTATE_BV[18]=1 keeps it when XFD[18] is set while the buffer is not in the registers, so the next XRSTORS takes #NM in the kernel and the vCPU thread dies (die("unexpected #NM exception")); "fixed" applies the merged b45f7217 "x86/fpu: Clear XSTATE_BV[i] in guest XSAVE state whenever XFD[i]=1": fpu_update_guest_xfd clears it only when the writing thread has TIF_NEED_FPU_LOAD (not for a KVM_SET_MSRS between KVM_RUNs), KVM_SET_XSAVE clears the image\'s disabled bits';
 
 export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   guestPermission: {

@@ -8,13 +8,32 @@
  * saves at every exit (lazy-per-exit) saves the guest there. On 4.8 the save at an exit is
  * kvm_put_guest_fpu run early.
  */
-import { RESUME_GUEST, type Resume } from '@vfpu/core';
+import type { Resume } from '@vfpu/core';
+import { RESUME_GUEST } from '@vfpu/core/backend-utils';
 import { switch_fpu_return } from './kernel/fpu/context.js';
-import { save_fpregs_to_fpstate } from './kernel/fpu/core.js';
+import { save_fpregs_to_fpstate, swapFpstate } from './kernel/fpu/core.js';
 import { vmexitNm } from './kvm/vmx.js';
 import { vcpuEnterGuestAfterExit } from './kvm/x86.js';
 import { kvm_put_guest_fpu } from './linux-4.8/lazy-cr0ts.js';
-import { TRAP_LAZY_TS, type X86, type X86Vcpu } from './state.js';
+import { TRAP_LAZY_TS, type X86, type X86Cpu, type X86Vcpu } from './state.js';
+
+/**
+ * 6.16, KVM_RUN begins and the policy preloads nothing (lazy, adaptive below its threshold):
+ * kvm_load_guest_fpu's save of the VMM thread and the fpstate swap, but the guest's restore is
+ * deferred (TIF_NEED_FPU_LOAD) to its first #NM or a later policy load.
+ */
+export function kvmLoadGuestFpuDeferred(m: X86, c: X86Cpu, v: X86Vcpu): void {
+  const h = m.host;
+  const fpu = v.vmm;
+  if (h.trace.on) h.trace.fn(0, 'kvm_load_guest_fpu', '(the restore deferred: not a kernel path)');
+  if (!fpu.needFpuLoad && c.owner === fpu.fpstate) save_fpregs_to_fpstate(m, c, fpu.fpstate, 1);
+  swapFpstate(v, true);
+  fpu.needFpuLoad = true;
+  m.line(
+    1,
+    "current's fpstate → the guest buffer (in_use); its registers are restored when the guest is loaded",
+  );
+}
 
 /** 6.16: the #NM of KVM's own CR0.TS / XFD[18] loads the guest fpstate (switch_fpu_return). */
 function loadGuestAtNm(m: X86, v: X86Vcpu): void {

@@ -5,23 +5,17 @@
  * with TIF_NEED_FPU_LOAD). All allocated once per run; {@link X86} holds them with the host, the
  * options and the counter ids, and is what every kernel routine takes.
  */
-import type { CounterId, ExitRow, MachineHost } from '@vfpu/core';
+import type { CounterId, MachineHost, MachineIds } from '@vfpu/core';
+import type { ExitRow } from '@vfpu/core/backend-utils';
 import { x86ExitTable } from './exits.js';
 import { restoreInstruction } from './hw/xsave.js';
-import {
-  hex,
-  IMAGE_BYTES,
-  KVM_XSAVE_BYTES,
-  UNIT,
-  UNIT_OWN,
-  UNIT_XCR0,
-  USER_DYNAMIC,
-} from './layout.js';
+import { hex, IMAGE_BYTES, KVM_XSAVE_BYTES, USER_DYNAMIC } from './layout.js';
+import { RegisterIds, SyscallIds, UnitIds } from './machine-ids.js';
 import { kvmSupportedXcr0, type X86Options } from './options.js';
 
 export const NONE = -1;
 
-// root traps (guestAccess results)
+// the #NM a guest instruction raised, latched by guestAccess for handleTrap (X86Vcpu.trap)
 export const TRAP_LAZY_TS = 1; // KVM's own CR0.TS while the guest fpstate is not loaded
 export const TRAP_LAZY_XFD = 2; // KVM's own XFD[18] for AMX while not loaded (not a kernel path)
 export const TRAP_GUEST_TS = 3; // the guest's CR0.TS #NM, intercepted because of XFD
@@ -77,6 +71,8 @@ export class HostTask {
   readonly kthread: boolean;
   /** The vCPU this VMM thread runs KVM_RUN for, or null. */
   vcpu: X86Vcpu | null = null;
+  /** Killed by an oops (kernel/dumpstack.ts die): none of its later events run. */
+  dead = false;
   constructor(ctx: number, fpstate: Fpstate, amxPermitted: boolean, kthread: boolean) {
     this.ctx = ctx;
     this.fpstate = fpstate;
@@ -106,9 +102,8 @@ export class X86Vcpu {
   cpuidXcr0 = 0;
   /** vcpu->arch.guest_supported_xcr0 */
   guestSupportedXcr0 = 0;
-  inKvmRun = false;
-  /** The last exit goes to userspace: KVM_RUN ends at the next vcpu_put. */
-  leaving = false;
+  /** The #NM exit guestAccess latched (TRAP_*), as the VM-exit interruption information. */
+  trap = 0;
   /** An exception was queued (kvm_queue_exception_p): the next guest instruction is its handler. */
   pendingInject = false;
   /** 4.8: vcpu->guest_fpu_loaded */
@@ -198,6 +193,13 @@ function registerIds(h: MachineHost, o: X86Options): Ids {
   };
 }
 
+/** Counters of what only an oops produces, registered at the first (so other reports keep their keys). */
+export interface LateIds {
+  /** host:nm_xfd_kernel: an XFD #NM taken in kernel mode (an XRSTORS). */
+  readonly nmKernel: CounterId;
+  readonly die: CounterId;
+}
+
 /** Everything the kernel routines work on (the "context object": no routine keeps state elsewhere). */
 export class X86 {
   readonly host: MachineHost;
@@ -227,16 +229,24 @@ export class X86 {
   readonly cpus: X86Cpu[] = [];
   readonly exits: readonly ExitRow[];
   readonly ids: Ids;
+  /** Unit, control-register and system-call ids core gave (MachineInit.ids). */
+  readonly units: UnitIds;
+  readonly regs: RegisterIds;
+  readonly sys: SyscallIds;
   /** Construction is over (core's oracle exists only after it). */
   ready = false;
+  private late: LateIds | null = null;
 
-  constructor(host: MachineHost, o: X86Options) {
+  constructor(host: MachineHost, o: X86Options, ids: MachineIds) {
     this.host = host;
     this.o = o;
     this.legacy = o.legacy;
-    this.unitCount = o.legacy ? 4 : 5;
+    this.units = new UnitIds(ids.units);
+    this.regs = new RegisterIds(ids.controlRegisters);
+    this.sys = new SyscallIds(ids.syscalls);
+    this.unitCount = this.units.count;
     this.allUnits = (1 << this.unitCount) - 1;
-    this.amxBit = o.legacy ? 0 : 1 << UNIT.amx;
+    this.amxBit = this.units.amx < 0 ? 0 : 1 << this.units.amx;
     this.maxFeatures = kvmSupportedXcr0(o.legacy);
     this.defaultFeatures = this.maxFeatures & ~USER_DYNAMIC;
     this.skipPreemptSave = o.faults.has('skip-preempt-save');
@@ -266,8 +276,17 @@ export class X86 {
     }
     for (let c = 0; c < host.cpus; c++)
       this.cpus.push(new X86Cpu(c, host.registerFile[c] as Uint8Array));
-    this.exits = x86ExitTable(host);
+    this.exits = x86ExitTable(host, ids.exitReasons);
     this.ids = registerIds(host, o);
+  }
+
+  lateIds(): LateIds {
+    if (this.late === null)
+      this.late = {
+        nmKernel: this.host.trapKind('nm_xfd_kernel', 'host'),
+        die: this.host.counter('outcomes', 'die: unexpected #NM exception'),
+      };
+    return this.late;
   }
 
   fpstate(ctx: number): Fpstate {
@@ -282,9 +301,9 @@ export class X86 {
   cpu(c: number): X86Cpu {
     return this.cpus[c] as X86Cpu;
   }
-  /** The VMM thread of a vCPU inside KVM_RUN: it stays in the kernel (6.16). */
+  /** The VMM thread of a vCPU inside KVM_RUN (core's lifecycle): it stays in the kernel (6.16). */
   inKvmRun(t: HostTask): boolean {
-    return !this.legacy && t.vcpu !== null && t.vcpu.inKvmRun;
+    return !this.legacy && t.vcpu !== null && this.host.inKvmRun(t.vcpu.id);
   }
 
   /** A line of explanation (callers build template strings only behind `host.trace.on`). */
@@ -295,14 +314,15 @@ export class X86 {
   /** The units whose own part of the state is among `components`. */
   unitsOf(components: number): number {
     let u = 0;
-    for (let i = 0; i < this.unitCount; i++) if ((UNIT_OWN[i] as number) & components) u |= 1 << i;
+    for (let i = 0; i < this.unitCount; i++)
+      if ((this.units.own[i] as number) & components) u |= 1 << i;
     return u;
   }
   /** The units XCR0 enables (all their components). */
   enabledUnits(xcr0: number): number {
     let u = 0;
     for (let i = 0; i < this.unitCount; i++) {
-      const need = UNIT_XCR0[i] as number;
+      const need = this.units.xcr0[i] as number;
       if ((xcr0 & need) === need) u |= 1 << i;
     }
     return u;
@@ -330,7 +350,7 @@ export function inspectState(m: X86): Record<string, unknown> {
       xfeatures: hex(v.guestFpu.fpstate.xfeatures),
       uabi_size: v.guestFpu.uabiSize,
       guest_supported_xcr0: hex(v.guestSupportedXcr0),
-      in_kvm_run: v.inKvmRun,
+      in_kvm_run: m.host.inKvmRun(v.id),
       loaded: m.resident(v),
     })),
     fpregs_owner_ctx: m.cpus.map((c) =>

@@ -5,12 +5,13 @@
 import type {
   ControlRegisterSpec,
   CostTable,
+  ExitReasonSpec,
   SyscallSpec,
   UnitSpec,
   UserRegisterSpec,
   VariantSpec,
 } from '@vfpu/core';
-import { REGISTER_FILE_BYTES, XFEATURE } from './layout.js';
+import { MXCSR_SLICE, REGISTER_FILE_BYTES, XFEATURE } from './layout.js';
 
 /**
  * x86 figures (reference/costs-and-peers.md rows 8, 9, 27, 28, 31): no per-byte XSAVE figure is
@@ -86,109 +87,129 @@ const UNITS: readonly UnitSpec[] = [
   },
 ];
 
-/** Control registers, in the order the machines index them (hw/guest.ts REG_*). */
-function controlRegisters(amx: boolean): Record<string, ControlRegisterSpec> {
-  const regs: Record<string, ControlRegisterSpec> = {
-    XCR0: {
+/** Control registers (the machine reads their ids by name: machine-ids.ts RegisterIds). */
+function controlRegisters(amx: boolean): readonly ControlRegisterSpec[] {
+  const regs: ControlRegisterSpec[] = [
+    {
+      name: 'XCR0',
       description:
         'XSETBV of XCR0 (always exits: handle_xsetbv → kvm_emulate_xsetbv → __kvm_set_xcr); bits are XSAVE components',
       bits: COMPONENT_BITS,
     },
-    CR0: {
+    {
+      name: 'CR0',
       description:
         "the guest's CR0.TS (CLTS, MOV to CR0): guest-owned in 6.16; in 4.8 it exits while the guest FPU is inactive",
       bits: { TS: 3 },
     },
-    CPL: {
+    {
+      name: 'CPL',
       description:
         "the guest's current privilege level (value 0–3; a mode change inside the guest)",
       bits: {},
     },
-    MXCSR: {
+    {
+      name: 'MXCSR',
       description: 'LDMXCSR (an SSE instruction)',
       bits: { IE: 0, DE: 1, ZE: 2, OE: 3, UE: 4, PE: 5, DAZ: 6, FZ: 15 },
       unit: 'sse',
+      slice: MXCSR_SLICE,
     },
-  };
+  ];
   if (!amx) return regs;
-  return {
+  return [
     ...regs,
-    IA32_XFD: {
+    {
+      name: 'IA32_XFD',
       description:
         'WRMSR 0x1C4: intercepted (MSR_WRITE exit) until the first non-zero write, then passed through (vmx_set_msr)',
       bits: COMPONENT_BITS,
     },
-    IA32_XFD_ERR: {
+    {
+      name: 'IA32_XFD_ERR',
       description: 'WRMSR 0x1C5: always intercepted (reads are passed through)',
       bits: COMPONENT_BITS,
     },
-    TILECFG: {
+    {
+      name: 'TILECFG',
       description:
         'LDTILECFG with palette `value` (1: a configuration, TILEDATA initialised; 0: the tile state initialised, as TILERELEASE)',
       bits: {},
     },
-  };
+  ];
 }
 
-/** Exit reasons beyond the common ones (exits.ts x86ExitTable: keep the order). */
-const EXIT_REASONS = {
-  io: 'IO_INSTRUCTION to userspace (KVM_EXIT_IO: a selftest ucall, a PIO device)',
-} as const;
+/** Exit reasons beyond the common ones (exits.ts x86ExitTable has a row for each). */
+const EXIT_REASONS: readonly ExitReasonSpec[] = [
+  {
+    name: 'io',
+    description: 'IO_INSTRUCTION to userspace (KVM_EXIT_IO: a selftest ucall, a PIO device)',
+  },
+];
 
-/** System calls, in the order the machine indexes them (kvm/ioctl.ts SYS_*). */
-const SYSCALLS_616: Readonly<Record<string, SyscallSpec>> = {
-  ARCH_REQ_XCOMP_GUEST_PERM: {
+/** System calls (the machine reads their ids by name: machine-ids.ts SyscallIds). */
+const SYSCALLS_616: readonly SyscallSpec[] = [
+  {
+    name: 'ARCH_REQ_XCOMP_GUEST_PERM',
     description:
       'arch_prctl(ARCH_REQ_XCOMP_GUEST_PERM, index): xstate_request_perm(index, guest=true)',
     vcpu: false,
     value: true,
   },
-  KVM_SET_CPUID2: {
+  {
+    name: 'KVM_SET_CPUID2',
     description:
       'KVM_SET_CPUID2 with CPUID.(EAX=0xD,ECX=0).EAX = `value` (the XCR0 bits offered): kvm_set_cpuid → kvm_check_cpuid → fpu_enable_guest_xfd_features',
     vcpu: true,
     value: true,
   },
-  KVM_CREATE_VCPU: {
+  {
+    name: 'KVM_CREATE_VCPU',
     description:
       "destroy the vCPU and create it again with the header's CPUID (amx_test.c vm_recreate_with_one_vcpu): fpu_free_guest_fpstate, fpu_alloc_guest_fpstate, KVM_SET_CPUID2",
     vcpu: true,
     value: false,
   },
-  'KVM_SET_MSRS(IA32_XFD)': {
+  {
+    name: 'KVM_SET_MSRS(IA32_XFD)',
     description:
       'host-initiated write of IA32_XFD (kvm_set_msr_common, vmx_set_msr); returns the MSRs set',
     vcpu: true,
     value: true,
   },
-  'KVM_SET_MSRS(IA32_XFD_ERR)': {
+  {
+    name: 'KVM_SET_MSRS(IA32_XFD_ERR)',
     description: 'host-initiated write of IA32_XFD_ERR; returns the MSRs set',
     vcpu: true,
     value: true,
   },
-  'KVM_GET_MSRS(IA32_XFD)': {
+  {
+    name: 'KVM_GET_MSRS(IA32_XFD)',
     description:
       'host-initiated read of IA32_XFD (the value is in the trace); returns the MSRs read',
     vcpu: true,
     value: false,
   },
-  'KVM_GET_MSRS(IA32_XFD_ERR)': {
+  {
+    name: 'KVM_GET_MSRS(IA32_XFD_ERR)',
     description: 'host-initiated read of IA32_XFD_ERR (the value is in the trace)',
     vcpu: true,
     value: false,
   },
-  KVM_SET_XCRS: {
+  {
+    name: 'KVM_SET_XCRS',
     description: 'KVM_SET_XCRS with XCR0 = `value` (__kvm_set_xcr, no CPL check)',
     vcpu: true,
     value: true,
   },
-  KVM_SET_XSAVE: {
+  {
+    name: 'KVM_SET_XSAVE',
     description:
       "KVM_SET_XSAVE of an image whose header XSTATE_BV is `value` (fpu_copy_uabi_to_guest_fpstate): the result, and components outside `value` initialised; the data is the vCPU's own",
     vcpu: true,
     value: true,
   },
-};
+];
 
 /** User-register ids (user-get / user-set by `id`): handle 0 / 1 in kvm/ioctl.ts kvm_vcpu_ioctl_x86_get_xsave. */
 export const USER_IDS = ['XSAVE', 'XSAVE2'] as const;
@@ -234,6 +255,10 @@ export const KVM_616: VariantSpec = {
   exitReasons: EXIT_REASONS,
   userRegisters: userRegisters(true),
   syscalls: SYSCALLS_616,
+  trapGranularity: {
+    scope: 'all',
+    why: "one #NM (KVM's CR0.TS, or XFD[18] for AMX, which ignores CR0.TS) loads the whole guest fpstate: switch_fpu_return → fpregs_restore_userregs → restore_fpregs_from_fpstate(fpstate, XFEATURE_MASK_FPSTATE) is one XRSTORS of every component",
+  },
   kvm: { policy: 'eager' },
   costs: X86_COSTS,
 };
@@ -256,6 +281,10 @@ export const KVM_LAZY_CR0TS: VariantSpec = {
   controlRegisters: controlRegisters(false),
   exitReasons: EXIT_REASONS,
   userRegisters: userRegisters(false),
+  trapGranularity: {
+    scope: 'all',
+    why: 'one #NM from CR0.TS activates the whole guest FPU: handle_exception → vmx_fpu_activate, then kvm_load_guest_fpu restores every component ("Restore all possible states in the guest": __copy_kernel_to_fpregs of guest_fpu.state)',
+  },
   kvm: { policy: 'adaptive', params: { threshold: 5, wrap: 256, initial: 1 } },
   costs: X86_COSTS,
 };

@@ -3,17 +3,10 @@
  * CR0.TS and XFD checks that raise #UD / #NM, XINUSE and XMODIFIED, the privilege check of XSETBV,
  * the guest-owned CR0.TS, a passed-through IA32_XFD, and LDTILECFG.
  */
-import { NO_EXIT } from '@vfpu/core';
+import type { AccessResult } from '@vfpu/core';
+import { EXECUTES, NO_EXIT, NOT_EXECUTED, ROOT_TRAP } from '@vfpu/core/backend-utils';
 import { xfdArmed } from '../kernel/fpu/core.js';
-import {
-  hex,
-  MASK,
-  TILECFG_OFFSET,
-  UNIT,
-  UNIT_COMPONENTS,
-  UNIT_XCR0,
-  USER_DYNAMIC,
-} from '../layout.js';
+import { hex, MASK, TILECFG_OFFSET, USER_DYNAMIC } from '../layout.js';
 import {
   TRAP_GUEST_TS,
   TRAP_LAZY_TS,
@@ -25,67 +18,55 @@ import {
 } from '../state.js';
 import { initComponents } from './xsave.js';
 
-// control registers (variants.ts controlRegisters: keep the order)
-export const REG_XCR0 = 0;
-export const REG_CR0 = 1;
-export const REG_CPL = 2;
-export const REG_MXCSR = 3;
-export const REG_XFD = 4;
-export const REG_XFD_ERR = 5;
-export const REG_TILECFG = 6;
 export const CR0_TS = 1 << 3;
 
-/** The value of a guest control register that `set` / `clear` masks apply to. */
-export function registerValue(v: X86Vcpu, reg: number): number {
-  switch (reg) {
-    case REG_XCR0:
-      return v.xcr0;
-    case REG_CR0:
-      return v.cr0ts ? CR0_TS : 0;
-    case REG_XFD:
-      return v.guestFpu.fpstate.xfd;
-    case REG_XFD_ERR:
-      return v.guestFpu.xfdErr;
-    default:
-      return 0;
-  }
+/** The guest-visible value of a control register (what `set` / `clear` masks apply to). */
+export function registerValue(m: X86, v: X86Vcpu, reg: number): number {
+  const r = m.regs;
+  if (reg === r.xcr0) return v.xcr0;
+  if (reg === r.cr0) return v.cr0ts ? CR0_TS : 0;
+  if (reg === r.cpl) return v.cpl;
+  if (reg === r.xfd) return v.guestFpu.fpstate.xfd;
+  if (reg === r.xfdErr) return v.guestFpu.xfdErr;
+  return 0;
 }
 
-/** A register value after a write given as a value or as set / clear masks. */
-export function written(old: number, hasValue: boolean, value: number, set: number, clear: number) {
-  return hasValue ? value : ((old | set) & ~clear) >>> 0;
+/** The instruction marks `components` in use and modified (any use counts as modifying). */
+export function touch(c: X86Cpu, components: number): void {
+  c.xinuse |= components;
+  c.xmodified |= components;
 }
 
-/** The instruction marks its components in use and modified (any use counts as modifying). */
-export function touch(c: X86Cpu, unit: number): void {
-  const comps = UNIT_COMPONENTS[unit] as number;
-  c.xinuse |= comps;
-  c.xmodified |= comps;
+/** Latches the #NM exit for handleTrap (the VM-exit interruption information). */
+function rootTrap(v: X86Vcpu, trap: number): AccessResult {
+  v.trap = trap;
+  return ROOT_TRAP;
 }
 
-/** A guest instruction of `unit`: 0 executes, > 0 a root trap (TRAP_*), −1 the guest's own. */
-export function guestInstruction(m: X86, v: X86Vcpu, unit: number): number {
+/** A guest instruction of `unit`: it executes, exits (#NM, latched in v.trap), or the guest's own. */
+export function guestInstruction(m: X86, v: X86Vcpu, unit: number): AccessResult {
   if (v.pendingInject) {
     // the injected exception runs the guest's handler: the instruction does not execute
     v.pendingInject = false;
-    return -1;
+    return NOT_EXECUTED;
   }
-  const need = UNIT_XCR0[unit] as number;
+  const need = m.units.xcr0[unit] as number;
   if ((v.xcr0 & need) !== need) {
     m.host.count(m.ids.guestUd);
     if (m.host.trace.on) m.line(0, `#UD in the guest: XCR0 ${hex(v.xcr0)} lacks ${hex(need)}`);
-    return -1;
+    return NOT_EXECUTED;
   }
-  if (!m.resident(v)) return unit === UNIT.amx ? TRAP_LAZY_XFD : TRAP_LAZY_TS;
-  if (unit !== UNIT.amx && v.cr0ts) {
-    if (!m.legacy && v.xfdNoWriteIntercept) return TRAP_GUEST_TS;
+  const amx = unit === m.units.amx;
+  if (!m.resident(v)) return rootTrap(v, amx ? TRAP_LAZY_XFD : TRAP_LAZY_TS);
+  if (!amx && v.cr0ts) {
+    if (!m.legacy && v.xfdNoWriteIntercept) return rootTrap(v, TRAP_GUEST_TS);
     m.host.count(m.ids.guestNm);
     m.line(0, "#NM (vector 7) from the guest's CR0.TS, not intercepted: delivered to the guest");
-    return -1;
+    return NOT_EXECUTED;
   }
-  if (unit === UNIT.amx && v.guestFpu.fpstate.xfd & USER_DYNAMIC) return TRAP_XFD;
-  touch(m.cpu(v.cpu), unit);
-  return 0;
+  if (amx && v.guestFpu.fpstate.xfd & USER_DYNAMIC) return rootTrap(v, TRAP_XFD);
+  touch(m.cpu(v.cpu), m.units.components[unit] as number);
+  return EXECUTES;
 }
 
 /** XSETBV at CPL > 0: the privilege check comes before the VM exit, the CPU raises #GP(0). */

@@ -3,7 +3,7 @@
  * optimisation), XMODIFIED with XRSTOR_INFO (modified optimisation), XFD in force, and the bytes
  * each instruction moves (SDM Vol. 1 §13.7–13.12; reference/x86-xfd.md §6).
  */
-import { copyStrided } from '@vfpu/core';
+import { copyStrided } from '@vfpu/core/backend-utils';
 import { COMPONENT_RANGES, MODELLED } from '../layout.js';
 import type { SaveInstruction } from '../options.js';
 

@@ -2,7 +2,7 @@
  * arch/x86/kvm/cpuid.c: KVM_SET_CPUID2 as far as XSAVE is concerned (leaf 0xD's XCR0 bits, the
  * guest buffer's growth for dynamic features, and the identical-CPUID rule after the first run).
  */
-import { ERRNO } from '@vfpu/core';
+import { ERRNO } from '@vfpu/core/backend-utils';
 import { fpu_enable_guest_xfd_features } from '../kernel/fpu/core.js';
 import { hex, USER_DYNAMIC } from '../layout.js';
 import { kvmSupportedXcr0 } from '../options.js';

@@ -3,48 +3,22 @@
  * KVM_SET_XSAVE, KVM_SET_XCRS, KVM_SET_CPUID2, KVM_CREATE_VCPU, KVM_GET/SET_MSRS of the XFD
  * MSRs (x86.c kvm_arch_vcpu_ioctl) and ARCH_REQ_XCOMP_GUEST_PERM (xstate.c).
  */
-import { ERRNO, ImpossibleEvent, packSlice } from '@vfpu/core';
+import type { Slice } from '@vfpu/core';
+import { ERRNO } from '@vfpu/core/backend-utils';
 import { initComponents } from '../hw/xsave.js';
 import {
   fpregsInvalidate,
   fpu_copy_guest_fpstate_to_uabi,
   fpu_copy_uabi_to_guest_fpstate,
+  fpu_update_guest_xfd,
+  setXsaveFeatures,
   uabiImageMask,
-  xfdArmed,
 } from '../kernel/fpu/core.js';
 import { validate_user_xstate_header, xstate_request_perm } from '../kernel/fpu/xstate.js';
-import {
-  hex,
-  IMAGE_BYTES,
-  KVM_XSAVE_BYTES,
-  NON_TILE_BYTES,
-  UNIT_COMPONENTS,
-  USER_DYNAMIC,
-  unitSlice,
-} from '../layout.js';
+import { hex, KVM_XSAVE_BYTES, NON_TILE_IMAGE, TILE_IMAGE, USER_DYNAMIC } from '../layout.js';
 import type { X86, X86Vcpu } from '../state.js';
 import { kvm_set_cpuid } from './cpuid.js';
 import { __kvm_set_xcr, kvm_arch_vcpu_create } from './x86.js';
-
-// system calls (variants.ts SYSCALLS_616: keep the order)
-const SYS_REQ_GUEST_PERM = 0;
-const SYS_SET_CPUID2 = 1;
-const SYS_CREATE_VCPU = 2;
-const SYS_SET_XFD = 3;
-const SYS_SET_XFD_ERR = 4;
-const SYS_GET_XFD = 5;
-const SYS_GET_XFD_ERR = 6;
-const SYS_SET_XCRS = 7;
-const SYS_SET_XSAVE = 8;
-
-/** A vCPU ioctl waits for vcpu->mutex, which its thread holds for the whole KVM_RUN. */
-export function requireOutside(v: X86Vcpu, what: string): void {
-  if (v.inKvmRun)
-    throw new ImpossibleEvent(
-      'vcpu',
-      `${what}: vcpu ${v.id} is preempted inside KVM_RUN (its thread holds vcpu->mutex); a vCPU ioctl waits until KVM_RUN returns to userspace`,
-    );
-}
 
 /** KVM_GET_XSAVE (handle 0: -EINVAL above 4096 bytes) and KVM_GET_XSAVE2 (handle 1). */
 export function kvm_vcpu_ioctl_x86_get_xsave(
@@ -52,56 +26,55 @@ export function kvm_vcpu_ioctl_x86_get_xsave(
   v: X86Vcpu,
   handle: number,
   out: Uint8Array,
-): number {
-  requireOutside(v, 'user-get');
+): Slice | null {
   const uabiSize = v.guestFpu.uabiSize;
   if (handle === 0 && uabiSize > KVM_XSAVE_BYTES) {
     if (m.host.trace.on) m.line(0, `KVM_GET_XSAVE: uabi_size ${uabiSize} > 4096: -EINVAL`);
     m.host.count(m.ids.getXsaveEinval);
-    return -1;
+    return null;
   }
-  const image = uabiSize > KVM_XSAVE_BYTES ? IMAGE_BYTES : NON_TILE_BYTES;
-  const len = handle === 0 ? NON_TILE_BYTES : image;
-  const mask = fpu_copy_guest_fpstate_to_uabi(v, out, len);
+  const p = handle === 0 || uabiSize <= KVM_XSAVE_BYTES ? NON_TILE_IMAGE : TILE_IMAGE;
+  const mask = fpu_copy_guest_fpstate_to_uabi(v, out, p.length);
   if (m.host.trace.on)
     m.line(
       0,
       `${handle === 0 ? 'KVM_GET_XSAVE' : 'KVM_GET_XSAVE2'}: ${handle === 0 ? KVM_XSAVE_BYTES : uabiSize} bytes, XSTATE_BV ${hex(mask)}${mask & USER_DYNAMIC ? ' (TILEDATA at offset 2816)' : ''}`,
     );
-  return packSlice(0, len);
+  return p;
 }
 
 /** Where a KVM_SET_XSAVE image goes (the tile data only when the image carries it). */
-export function xsaveImageSlice(v: X86Vcpu): number {
-  return packSlice(0, uabiImageMask(v) & USER_DYNAMIC ? IMAGE_BYTES : NON_TILE_BYTES);
+export function xsaveImageSlice(v: X86Vcpu): Slice {
+  return uabiImageMask(v) & USER_DYNAMIC ? TILE_IMAGE : NON_TILE_IMAGE;
 }
 
 /** KVM_SET_XSAVE of an image → fpu_copy_uabi_to_guest_fpstate. */
 export function kvm_vcpu_ioctl_x86_set_xsave(m: X86, v: X86Vcpu, src: Uint8Array): boolean {
-  requireOutside(v, 'user-set');
-  const mask = fpu_copy_uabi_to_guest_fpstate(m, v, src);
+  const mask = fpu_copy_uabi_to_guest_fpstate(m, v, src, setXsaveFeatures(m, v, uabiImageMask(v)));
   if (m.host.trace.on)
     m.line(0, `KVM_SET_XSAVE: ${v.guestFpu.uabiSize} bytes, XSTATE_BV ${hex(mask)}`);
   return true;
 }
 
 /** Userspace reads one register of a unit from the guest buffer (a slice of KVM_GET_XSAVE2). */
-export function readGuestRegister(v: X86Vcpu, unit: number, reg: number, out: Uint8Array): number {
-  requireOutside(v, 'user-get');
-  const p = unitSlice(unit, reg);
-  const off = p >>> 16;
-  out.set(v.guestFpu.fpstate.regs.subarray(off, off + (p & 0xffff)), off);
+export function readGuestRegister(
+  m: X86,
+  v: X86Vcpu,
+  unit: number,
+  reg: number,
+  out: Uint8Array,
+): Slice {
+  const p = m.units.slice(unit, reg);
+  out.set(v.guestFpu.fpstate.regs.subarray(p.offset, p.offset + p.length), p.offset);
   return p;
 }
 
 /** Userspace writes one register of a unit into the guest buffer (a slice of KVM_SET_XSAVE). */
 export function writeGuestRegister(m: X86, v: X86Vcpu, unit: number, reg: number, src: Uint8Array) {
-  requireOutside(v, 'user-set');
   const fps = v.guestFpu.fpstate;
-  const p = unitSlice(unit, reg);
-  const off = p >>> 16;
-  fps.regs.set(src.subarray(off, off + (p & 0xffff)), off);
-  fps.xstateBv |= UNIT_COMPONENTS[unit] as number;
+  const p = m.units.slice(unit, reg);
+  fps.regs.set(src.subarray(p.offset, p.offset + p.length), p.offset);
+  fps.xstateBv |= m.units.components[unit] as number;
   fpregsInvalidate(m, fps);
   return true;
 }
@@ -109,10 +82,9 @@ export function writeGuestRegister(m: X86, v: X86Vcpu, unit: number, reg: number
 /** KVM_SET_MSRS → do_set_msr (host-initiated: no CPUID check), then vmx_set_msr: 1 MSR set, or 0. */
 function do_set_msr_xfd(m: X86, v: X86Vcpu, value: number): number {
   if (value & ~(v.guestSupportedXcr0 & USER_DYNAMIC)) return 0;
-  const fps = v.guestFpu.fpstate;
-  const old = fps.xfd;
-  fps.xfd = value;
-  xfdArmed(m, v, old, value);
+  // kvm_set_msr_common (host-initiated) → fpu_update_guest_xfd; the caller entered the ioctl from
+  // user space, where exit_to_user_mode loaded its registers: TIF_NEED_FPU_LOAD is clear
+  fpu_update_guest_xfd(m, v, value, false);
   if (value !== 0 && !v.xfdNoWriteIntercept) {
     v.xfdNoWriteIntercept = true;
     m.line(1, 'vmx_set_msr: non-zero, so pass-through and #NM interception on this vCPU too');
@@ -121,7 +93,8 @@ function do_set_msr_xfd(m: X86, v: X86Vcpu, value: number): number {
 }
 
 /** KVM_SET_XSAVE's header (core.c fpu_copy_uabi_to_guest_fpstate, validate_user_xstate_header). */
-function set_xsave_header(m: X86, v: X86Vcpu, xstateBv: number): number {
+function set_xsave_header(m: X86, v: X86Vcpu, value: number): number {
+  const xstateBv = setXsaveFeatures(m, v, value);
   const r = validate_user_xstate_header(m, v, xstateBv);
   if (r < 0) return r;
   const fps = v.guestFpu.fpstate;
@@ -133,40 +106,37 @@ function set_xsave_header(m: X86, v: X86Vcpu, xstateBv: number): number {
   return 0;
 }
 
-/** The VMM's system call `call` (for vCPU `vi`, or −1) with `value`: 0, a count, or −errno. */
-export function vmmSyscall(m: X86, vi: number, call: number, value: number): number {
-  if (vi >= 0) requireOutside(m.vcpu(vi), 'syscall');
-  if (call === SYS_REQ_GUEST_PERM) return xstate_request_perm(m, value);
-  const v = m.vcpu(vi);
-  switch (call) {
-    case SYS_SET_CPUID2:
-      return kvm_set_cpuid(m, v, value);
-    case SYS_CREATE_VCPU:
-      if (m.host.trace.on)
-        m.host.trace.fn(
-          1,
-          'fpu_free_guest_fpstate; kvm_arch_vcpu_create → fpu_alloc_guest_fpstate',
-          '(xfd 0, uabi_size 4096); KVM_SET_CPUID2',
-        );
-      kvm_arch_vcpu_create(m, v);
-      return 0;
-    case SYS_SET_XFD:
-      return do_set_msr_xfd(m, v, value);
-    case SYS_SET_XFD_ERR:
-      if (value & ~(v.guestSupportedXcr0 & USER_DYNAMIC)) return 0;
-      v.guestFpu.xfdErr = value;
-      return 1;
-    case SYS_GET_XFD:
-      if (m.host.trace.on) m.line(1, `IA32_XFD = ${hex(v.guestFpu.fpstate.xfd)}`);
-      return 1;
-    case SYS_GET_XFD_ERR:
-      if (m.host.trace.on) m.line(1, `IA32_XFD_ERR = ${hex(v.guestFpu.xfdErr)}`);
-      return 1;
-    case SYS_SET_XCRS:
-      return __kvm_set_xcr(m, v, value) ? 0 : -ERRNO.EINVAL;
-    case SYS_SET_XSAVE:
-      return set_xsave_header(m, v, value);
-    default:
-      return -ERRNO.EINVAL;
+/** The VMM's system call `call` (for vCPU `vi`, or null) with `value`: 0, a count, or −errno. */
+export function vmmSyscall(m: X86, vi: number | null, call: number, value: number): number {
+  const sys = m.sys;
+  if (call === sys.reqGuestPerm) return xstate_request_perm(m, value);
+  const v = m.vcpu(vi ?? 0);
+  if (call === sys.setCpuid2) return kvm_set_cpuid(m, v, value);
+  if (call === sys.createVcpu) {
+    if (m.host.trace.on)
+      m.host.trace.fn(
+        1,
+        'fpu_free_guest_fpstate; kvm_arch_vcpu_create → fpu_alloc_guest_fpstate',
+        '(xfd 0, uabi_size 4096); KVM_SET_CPUID2',
+      );
+    kvm_arch_vcpu_create(m, v);
+    return 0;
   }
+  if (call === sys.setXfd) return do_set_msr_xfd(m, v, value);
+  if (call === sys.setXfdErr) {
+    if (value & ~(v.guestSupportedXcr0 & USER_DYNAMIC)) return 0;
+    v.guestFpu.xfdErr = value;
+    return 1;
+  }
+  if (call === sys.getXfd) {
+    if (m.host.trace.on) m.line(1, `IA32_XFD = ${hex(v.guestFpu.fpstate.xfd)}`);
+    return 1;
+  }
+  if (call === sys.getXfdErr) {
+    if (m.host.trace.on) m.line(1, `IA32_XFD_ERR = ${hex(v.guestFpu.xfdErr)}`);
+    return 1;
+  }
+  if (call === sys.setXcrs) return __kvm_set_xcr(m, v, value) ? 0 : -ERRNO.EINVAL;
+  if (call === sys.setXsave) return set_xsave_header(m, v, value);
+  return -ERRNO.EINVAL;
 }

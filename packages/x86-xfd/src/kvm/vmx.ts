@@ -2,7 +2,8 @@
  * arch/x86/kvm/vmx/vmx.c (6.16): the #NM exit (handle_nm_fault_irqoff with interrupts off, then
  * handle_exception_nmi queues the exception) and vmx_set_msr's IA32_XFD pass-through.
  */
-import { RESUME_GUEST, type Resume } from '@vfpu/core';
+import type { Resume } from '@vfpu/core';
+import { RESUME_GUEST } from '@vfpu/core/backend-utils';
 import { hex, MASK } from '../layout.js';
 import { TRAP_GUEST_TS, type X86, type X86Vcpu } from '../state.js';
 import { kvm_set_msr_common, MSR_IA32_XFD, vcpuEnterGuestAfterExit } from './x86.js';

@@ -3,16 +3,18 @@
  * kvm_put_guest_fpu → fpu_swap_kvm_fpstate), vcpu_enter_guest's FPU and XFD_ERR work, XSETBV
  * (__kvm_set_xcr) and the XFD MSRs (kvm_set_msr_common), and vCPU creation.
  */
-import { RESUME_GUEST, type Resume } from '@vfpu/core';
+import type { Resume } from '@vfpu/core';
+import { RESUME_GUEST } from '@vfpu/core/backend-utils';
 import { switch_fpu_return } from '../kernel/fpu/context.js';
 import {
   fpu_alloc_guest_fpstate,
   fpu_swap_kvm_fpstate,
   fpu_sync_guest_vmexit_xfd_state,
   fpu_update_guest_xfd,
+  swapFpstate,
 } from '../kernel/fpu/core.js';
 import { hex, MASK, USER_DYNAMIC } from '../layout.js';
-import type { X86, X86Cpu, X86Vcpu } from '../state.js';
+import { NONE, type X86, type X86Cpu, type X86Vcpu } from '../state.js';
 import { kvm_set_cpuid } from './cpuid.js';
 
 export const MSR_IA32_XFD = 0x1c4;
@@ -118,7 +120,8 @@ export function kvm_set_msr_common(m: X86, v: X86Vcpu, msr: number, x: number): 
     h.count(m.ids.gp);
     return 1;
   }
-  if (xfd) fpu_update_guest_xfd(m, v, x);
+  // current is the vCPU thread, in its exit handler
+  if (xfd) fpu_update_guest_xfd(m, v, x, v.vmm.needFpuLoad);
   else v.guestFpu.xfdErr = x;
   return 0;
 }
@@ -156,13 +159,31 @@ export function vcpusBeforeWorkload(m: X86): void {
   m.ready = true;
 }
 
-/** KVM_RUN returned to userspace (a pending signal, -EINTR) while preempted: kvm_put_guest_fpu. */
-export function kvmRunReturnsToUser(m: X86, c: X86Cpu, v: X86Vcpu): void {
-  if (m.host.trace.on)
+/**
+ * KVM_RUN returns (kvm_arch_vcpu_ioctl_run's end: kvm_put_guest_fpu), on `c`: after an exit to
+ * userspace, or for a vCPU preempted inside it when core learns it returned (a pending signal).
+ * `c` null: the VMM thread is off-CPU; the kernel would run kvm_put_guest_fpu when it next runs,
+ * on a pCPU the model does not know, so only the swap is done here: the thread keeps
+ * TIF_NEED_FPU_LOAD (switch_fpu set it) and its registers come back on its return to user space
+ * (README, known deviations).
+ */
+export function kvmRunEnd(m: X86, v: X86Vcpu, c: X86Cpu | null): void {
+  const h = m.host;
+  if (v.cpu === NONE && h.trace.on)
     m.line(
       0,
-      `${m.host.contextName(v.vmm.ctx)} runs user code, so KVM_RUN returned (a pending signal)`,
+      `KVM_RUN of vcpu ${v.id} returned while preempted (a pending signal: ${h.contextName(v.vmm.ctx)} ${c === null ? 'is off-CPU' : `runs on cpu ${c.id}`})`,
     );
-  kvm_put_guest_fpu(m, c, v);
-  v.inKvmRun = false;
+  if (c !== null) {
+    kvm_put_guest_fpu(m, c, v);
+    return;
+  }
+  if (h.trace.on)
+    h.trace.fn(
+      0,
+      'kvm_put_guest_fpu',
+      '→ fpu_swap_kvm_fpstate(guest_fpu, false): the swap only (TIF_NEED_FPU_LOAD: the VMM registers come back on its return to user space)',
+    );
+  swapFpstate(v, false);
+  h.count(m.ids.fpuReload);
 }

@@ -4,7 +4,8 @@
  * before entry (x86.c kvm_load_guest_fpu) and saved at every vcpu_put (kvm_put_guest_fpu); when
  * it stays active is the policy's decision (`kvm` = adaptive 5/256/initial, as fpu_counter).
  */
-import { RESUME_GUEST, type Resume } from '@vfpu/core';
+import type { Resume } from '@vfpu/core';
+import { RESUME_GUEST } from '@vfpu/core/backend-utils';
 import {
   kernel_fpu_begin_mask,
   restore_fpregs_from_fpstate,

@@ -47,7 +47,7 @@ export function fpregs_restore_userregs(m: X86, c: X86Cpu, t: HostTask, depth: n
       );
   } else {
     if (h.trace.on) h.trace.fn(depth, 'fpregs_restore_userregs', `(${h.contextName(t.ctx)})`);
-    restore_fpregs_from_fpstate(m, c, t.fpstate, depth + 1);
+    if (!restore_fpregs_from_fpstate(m, c, t.fpstate, depth + 1)) return; // died
   }
   t.needFpuLoad = false;
 }
@@ -66,8 +66,8 @@ export function switch_fpu_return(m: X86, v: X86Vcpu, depth: number): void {
     );
   } else if (m.skipReloadBeforeEntry) {
     c.owner = fps;
-  } else {
-    restore_fpregs_from_fpstate(m, c, fps, depth + 1);
+  } else if (!restore_fpregs_from_fpstate(m, c, fps, depth + 1)) {
+    return; // the vCPU thread died in the XRSTORS
   }
   v.vmm.needFpuLoad = false;
 }

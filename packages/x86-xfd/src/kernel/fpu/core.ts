@@ -2,7 +2,7 @@
  * arch/x86/kernel/fpu/core.c: the save and restore of an fpstate, the KVM fpstate swap for
  * KVM_RUN, kernel-mode FPU, and the guest-fpstate services KVM calls (XFD updates, uabi copies).
  */
-import { ERRNO } from '@vfpu/core';
+import { ERRNO } from '@vfpu/core/backend-utils';
 import { componentsWritten, copyComponents, initComponents } from '../../hw/xsave.js';
 import {
   hex,
@@ -14,6 +14,7 @@ import {
   USER_DYNAMIC,
 } from '../../layout.js';
 import type { Fpstate, X86, X86Cpu, X86Vcpu } from '../../state.js';
+import { exc_device_not_available } from '../traps.js';
 import { fpstate_realloc, xfd_update_state } from './xstate.js';
 
 /** save_fpregs_to_fpstate → os_xsave: the save instruction with RFBM = fpstate->xfeatures. */
@@ -36,20 +37,29 @@ export function save_fpregs_to_fpstate(m: X86, c: X86Cpu, fps: Fpstate, depth: n
     );
 }
 
-/** restore_fpregs_from_fpstate: xfd_update_state, then XRSTOR(S) with the kernel's max features. */
-export function restore_fpregs_from_fpstate(m: X86, c: X86Cpu, fps: Fpstate, depth: number): void {
+/**
+ * restore_fpregs_from_fpstate: xfd_update_state, then XRSTOR(S) with the kernel's max features.
+ * False when the XRSTORS faulted: XSTATE_BV[i] = 1 with XFD[i] = 1 raises #NM in kernel mode
+ * (exc_device_not_available → die: the current thread is killed, nothing was restored).
+ */
+export function restore_fpregs_from_fpstate(
+  m: X86,
+  c: X86Cpu,
+  fps: Fpstate,
+  depth: number,
+): boolean {
   xfd_update_state(m, c, fps.xfd, depth);
   const rfbm =
     (m.restoreDefaultFeatures ? fps.xfeatures & ~USER_DYNAMIC : m.maxFeatures) & MODELLED;
-  let bv = fps.xstateBv & rfbm;
+  const bv = fps.xstateBv & rfbm;
   if (bv & c.xfdState) {
-    // XRSTORS of a component that XFD disables raises #NM in the host kernel
-    m.host.warn(
-      'host kernel: unexpected #NM in restore_fpregs_from_fpstate (XRSTORS of XSTATE_BV[18]=1 while XFD[18]=1; "x86/fpu: Clear XSTATE_BV[i] in save state whenever XFD[i]=1" fixes it): the registers are reinitialised',
-    );
-    m.host.undefine(fps.ctx, m.allUnits);
-    bv = 0;
-    fps.xstateBv = 0;
+    if (m.host.trace.on)
+      m.line(
+        depth,
+        `os_xrstor: XSTATE_BV ${hex(bv)} with IA32_XFD ${hex(c.xfdState)}: the XRSTORS raises #NM in kernel mode`,
+      );
+    exc_device_not_available(m, c, false, depth);
+    return false;
   }
   copyComponents(c.regs, fps.regs, bv);
   initComponents(c.regs, rfbm & ~bv & c.xinuse);
@@ -61,6 +71,7 @@ export function restore_fpregs_from_fpstate(m: X86, c: X86Cpu, fps: Fpstate, dep
   m.host.call(m.ids.opRestore, fps.ctx, transferBytes(bv), m.unitsOf(bv), depth);
   if (m.host.trace.on) m.line(depth + 1, `RFBM ${hex(rfbm)}, XSTATE_BV ${hex(bv)}`);
   m.host.loaded(c.id, fps.ctx, m.allUnits);
+  return true;
 }
 
 /** A buffer changed behind the registers' back: no CPU may skip its restore any more. */
@@ -86,22 +97,31 @@ export function fpu_swap_kvm_fpstate(
   depth: number,
 ): void {
   const fpu = v.vmm;
-  const guest = v.guestFpu.fpstate;
   if (!fpu.needFpuLoad && c.owner === fpu.fpstate && (enter_guest || !m.skipPutSave))
     save_fpregs_to_fpstate(m, c, fpu.fpstate, depth);
+  swapFpstate(v, enter_guest);
+  if (enter_guest) m.line(depth, "current's fpstate → the guest buffer (in_use)");
+  if (!restore_fpregs_from_fpstate(m, c, fpu.fpstate, depth)) return; // died: no return
+  // fpregs_mark_activate
+  fpu.needFpuLoad = false;
+}
+
+/**
+ * fpu_swap_kvm_fpstate's "Swap fpstate" step: the guest's fpstate becomes the VMM thread's
+ * (`__task_fpstate` keeps its own, in_use), or its own comes back.
+ */
+export function swapFpstate(v: X86Vcpu, enter_guest: boolean): void {
+  const fpu = v.vmm;
+  const guest = v.guestFpu.fpstate;
   if (enter_guest) {
     fpu.taskFpstate = fpu.fpstate;
     fpu.fpstate = guest;
     guest.inUse = true;
-    m.line(depth, "current's fpstate → the guest buffer (in_use)");
   } else {
     guest.inUse = false;
     fpu.fpstate = fpu.taskFpstate ?? fpu.fpstate;
     fpu.taskFpstate = null;
   }
-  restore_fpregs_from_fpstate(m, c, fpu.fpstate, depth);
-  // fpregs_mark_activate
-  fpu.needFpuLoad = false;
 }
 
 /** kernel_fpu_begin_mask: save current's registers unless TIF_NEED_FPU_LOAD, then use them. */
@@ -115,7 +135,7 @@ export function kernel_fpu_begin_mask(m: X86, c: X86Cpu): void {
   }
   // __cpu_invalidate_fpregs_state
   c.owner = null;
-  h.loaded(c.id, -1, m.allUnits);
+  h.loaded(c.id, null, m.allUnits);
   // the kernel's SIMD code overwrites XMM0–XMM1
   c.regs.fill(0xa5, 160, 176);
   c.regs.fill(0x5a, 224, 240);
@@ -152,21 +172,43 @@ export function fpu_enable_guest_xfd_features(m: X86, v: X86Vcpu, xfeatures: num
   return 0;
 }
 
-/** fpu_update_guest_xfd: fpstate->xfd, and the MSR too when the guest fpstate is loaded. */
-export function fpu_update_guest_xfd(m: X86, v: X86Vcpu, xfd: number): void {
+/**
+ * fpu_update_guest_xfd (kvm_set_msr_common, guest WRMSR or host-initiated KVM_SET_MSRS), called by
+ * a thread whose TIF_NEED_FPU_LOAD is `tifNeedFpuLoad`. 6.16 only stores fpstate->xfd (and the MSR
+ * when in_use). quirks "fixed" is b45f721775947a84996deb5c661602254ce25ce6: "if (xfd &&
+ * test_thread_flag(TIF_NEED_FPU_LOAD)) fpstate->regs.xsave.header.xfeatures &= ~xfd;" first.
+ */
+export function fpu_update_guest_xfd(
+  m: X86,
+  v: X86Vcpu,
+  xfd: number,
+  tifNeedFpuLoad: boolean,
+): void {
   const fps = v.guestFpu.fpstate;
   const old = fps.xfd;
   if (m.host.trace.on) m.host.trace.fn(1, 'fpu_update_guest_xfd', `(fpstate->xfd ← ${hex(xfd)})`);
+  if (m.quirksFixed && xfd !== 0 && tifNeedFpuLoad) {
+    fps.xstateBv &= ~xfd;
+    if (m.host.trace.on)
+      m.line(2, `TIF_NEED_FPU_LOAD: XSTATE_BV &= ~${hex(xfd)} → ${hex(fps.xstateBv)} (b45f7217)`);
+  }
   fps.xfd = xfd;
-  if (m.resident(v)) xfd_update_state(m, m.cpu(v.cpu), xfd, 2);
+  if (fps.inUse && v.cpu >= 0) xfd_update_state(m, m.cpu(v.cpu), xfd, 2);
   xfdArmed(m, v, old, xfd);
 }
 
-/** Setting XFD[18] does not preserve the tile data (and, with the fix, clears XSTATE_BV[18]). */
+/** Setting XFD[18] does not preserve the tile data (SDM: it can revert it to its initial state). */
 export function xfdArmed(m: X86, v: X86Vcpu, old: number, xfd: number): void {
-  if (!(xfd & USER_DYNAMIC) || old & USER_DYNAMIC) return;
-  m.host.undefine(v.id, m.amxBit);
-  if (m.quirksFixed && !m.resident(v)) v.guestFpu.fpstate.xstateBv &= ~USER_DYNAMIC;
+  if (xfd & USER_DYNAMIC && !(old & USER_DYNAMIC)) m.host.undefine(v.id, m.amxBit);
+}
+
+/**
+ * kvm_vcpu_ioctl_x86_set_xsave's XSTATE_BV of the uABI image: quirks "fixed" (b45f7217) clears
+ * the bits XFD disables, "xstate->xsave.header.xfeatures &= ~vcpu->arch.guest_fpu.fpstate->xfd";
+ * 6.16 keeps them (and the next XRSTORS of the buffer dies).
+ */
+export function setXsaveFeatures(m: X86, v: X86Vcpu, xstateBv: number): number {
+  return m.quirksFixed ? xstateBv & ~v.guestFpu.fpstate.xfd : xstateBv;
 }
 
 /** fpu_sync_guest_vmexit_xfd_state: a passed-through XFD is read back after the exit. */
@@ -192,10 +234,14 @@ export function uabiImageMask(v: X86Vcpu): number {
   return fps.xfeatures & MODELLED & ~fps.xfd;
 }
 
-/** fpu_copy_uabi_to_guest_fpstate: copy the image (components of XSTATE_BV) into the buffer. */
-export function fpu_copy_uabi_to_guest_fpstate(m: X86, v: X86Vcpu, src: Uint8Array): number {
+/** fpu_copy_uabi_to_guest_fpstate: copy the image (components of its XSTATE_BV `mask`) into the buffer. */
+export function fpu_copy_uabi_to_guest_fpstate(
+  m: X86,
+  v: X86Vcpu,
+  src: Uint8Array,
+  mask: number,
+): number {
   const fps = v.guestFpu.fpstate;
-  const mask = uabiImageMask(v);
   if (!(mask & USER_DYNAMIC)) {
     initComponents(fps.regs, MASK.XTILE);
     m.host.undefine(v.id, m.amxBit);

@@ -2,7 +2,7 @@
  * arch/x86/kernel/fpu/xstate.c (and xstate.h): the IA32_XFD MSR cache, dynamic feature enabling
  * (fpstate_realloc), the host #NM from XFD, and the permission and header checks.
  */
-import { ERRNO } from '@vfpu/core';
+import { ERRNO } from '@vfpu/core/backend-utils';
 import { hex, USER_DYNAMIC, XFEATURE_MAX } from '../../layout.js';
 import { kvmSupportedXcr0 } from '../../options.js';
 import type { Fpstate, HostTask, X86, X86Cpu, X86Vcpu } from '../../state.js';
@@ -21,8 +21,8 @@ export function fpstate_realloc(m: X86, fps: Fpstate, xfeatures: number, depth: 
   fps.xfeatures |= xfeatures;
 }
 
-/** xfd_enable_feature: -EPERM without ARCH_REQ_XCOMP_PERM, else fpstate_realloc and clear XFD. */
-function xfd_enable_feature(m: X86, c: X86Cpu, task: HostTask): boolean {
+/** xfd_enable_feature: -EPERM without ARCH_REQ_XCOMP_PERM (SIGILL), else fpstate_realloc and clear XFD. */
+export function xfd_enable_feature(m: X86, c: X86Cpu, task: HostTask): boolean {
   const h = m.host;
   if (!task.amxPermitted) {
     m.line(1, 'xfd_enable_feature: no permission (-EPERM) → SIGILL');
@@ -36,20 +36,6 @@ function xfd_enable_feature(m: X86, c: X86Cpu, task: HostTask): boolean {
   xfd_update_state(m, c, fps.xfd, 2);
   m.line(1, 'the instruction is retried');
   return true;
-}
-
-/** traps.c exc_device_not_available → handle_xfd_event: false when the task gets SIGILL. */
-export function handle_xfd_event(m: X86, c: X86Cpu, task: HostTask): boolean {
-  const h = m.host;
-  h.count(m.ids.hostNm);
-  if (h.trace.on)
-    h.trace.fn(
-      0,
-      'exc_device_not_available → handle_xfd_event',
-      'XFD_ERR 0x40000, WRMSR IA32_XFD_ERR ← 0',
-    );
-  h.control(1);
-  return xfd_enable_feature(m, c, task);
 }
 
 /** xstate_request_perm(idx, guest = true) for ARCH_REQ_XCOMP_GUEST_PERM. */
