@@ -168,11 +168,13 @@ export class VcpuLifecycle {
   /** A handler returned RESUME_HOST: KVM_RUN's epilogue, vcpu_put; the VMM thread stays current. */
   toUserspace(v: number): void {
     const s = this.s;
-    s.run[v] = L.loaded;
+    const cpu = s.vcpuCpu[v] as number;
     s.acct.count(this.returned);
     if (s.trace.on) s.trace.line(0, 'KVM_RUN returns to userspace: vcpu_put');
-    s.machine.kvmRunEnd(v, s.vcpuCpu[v] as number);
-    this.put(v);
+    // the slice ends with what is live when the guest stops, before the epilogue swaps it out
+    s.policy.sliceEnd(v);
+    s.machine.kvmRunEnd(v, cpu);
+    this.release(v, cpu);
     s.run[v] = L.outside;
     s.inUserspace[v] = 1;
   }
@@ -189,10 +191,16 @@ export class VcpuLifecycle {
       );
     }
     s.policy.sliceEnd(v);
+    this.release(v, cpu);
+    s.run[v] = L.preempted;
+  }
+
+  /** kvm_arch_vcpu_put, and the vCPU leaves its pCPU. */
+  private release(v: number, cpu: number): void {
+    const s = this.s;
     s.machine.kvm_arch_vcpu_put(v);
     s.vcpuCpu[v] = NONE;
     s.cpuVcpu[cpu] = NONE;
-    s.run[v] = L.preempted;
   }
 
   /** `sched-out`: exit if in guest mode, then put. */
