@@ -413,7 +413,7 @@ describe('list and schema', () => {
     expect(r.out).toContain(
       '      widest = lazy here: HCPTR traps the whole VFP/NEON bank (TCP10 and TCP11 together)',
     );
-    expect(r.out).toMatch(/variant loongson-3a4000[^]*?traps: per unit/);
+    expect(r.out).toMatch(/variant loongson-3a4000[\s\S]*?traps: per unit/);
   });
 
   it('list --json is JSON with the same policies and presets', async () => {
