@@ -9,7 +9,14 @@
  * Run it: `vfpu run workload.ndjson --backend @vfpu/testkit/toy --arch toy`.
  */
 import type { BackendV2, Machine, MachineHost, MachineInit, Slice } from '@vfpu/core';
-import { EXECUTES, NO_EXIT, RESUME_GUEST, ROOT_TRAP, sliceTable } from '@vfpu/core/backend-utils';
+import {
+  EXECUTES,
+  estimates,
+  NO_EXIT,
+  RESUME_GUEST,
+  ROOT_TRAP,
+  sliceTable,
+} from '@vfpu/core/backend-utils';
 
 const REGISTERS = 32;
 const BYTES = REGISTERS * 8;
@@ -178,16 +185,16 @@ export function toyBackend(broken = false): BackendV2 {
         controlRegisters: [],
         trapGranularity: { scope: 'unit' },
         kvm: { policy: 'lazy' },
-        costs: {
-          trap: { value: 1000, source: 'estimate' },
-          host_trap: { value: 100, source: 'estimate' },
-          exit: { value: 1000, source: 'estimate' },
-          save_fixed: { value: 10, source: 'estimate' },
-          save_per_byte: { value: 0.1, source: 'estimate' },
-          restore_fixed: { value: 10, source: 'estimate' },
-          restore_per_byte: { value: 0.1, source: 'estimate' },
-          control: { value: 5, source: 'estimate' },
-        },
+        costs: estimates({
+          trap: 1000,
+          host_trap: 100,
+          exit: 1000,
+          save_fixed: 10,
+          save_per_byte: 0.1,
+          restore_fixed: 10,
+          restore_per_byte: 0.1,
+          control: 5,
+        }),
       },
     ],
     options: {},

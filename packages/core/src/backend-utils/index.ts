@@ -3,6 +3,7 @@
  * errno values, the exit table, option checks. The types they implement are in the contract.
  */
 export { copyStrided, readU32, slice, sliceTable, writeU32 } from './bytes.js';
+export { estimates } from './costs.js';
 export { ERRNO, returnName } from './errno.js';
 export { EXIT_REASONS, type ExitRow, exitTable, takeExit } from './exit-table.js';
 export { idOf } from './ids.js';
