@@ -9,7 +9,7 @@
  * the file is loaded with `import()`.
  *
  * What the module must export (the first rule that finds a backend wins):
- * 1. a default export that is a backend (`specificationVersion: 'v1'`), or a function that,
+ * 1. a default export that is a backend (`specificationVersion: 'v2'`), or a function that,
  *    called with no arguments, returns one;
  * 2. otherwise every named export that is a backend;
  * 3. otherwise every named export that is a function returning a backend when called with no
