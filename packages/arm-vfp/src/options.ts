@@ -5,6 +5,7 @@ import type { ConfigResult, OptionSpec, VariantSpec } from '@vfpu/core';
 import {
   badBitList,
   configFailure,
+  faultFlags,
   isConfigObject,
   resolveQuirksAndFaults,
   unknownOption,
@@ -43,7 +44,7 @@ export interface ArmOptions {
   /** arm64: the guest's CPACR_EL1 (its own FPEN / ZEN enables). */
   readonly guestCpacr: number;
   readonly quirks: 'kernel' | 'fixed';
-  readonly faults: ReadonlySet<Fault>;
+  readonly faults: Readonly<Record<Fault, boolean>>;
 }
 
 export function generationOf(variant: VariantSpec): Generation {
@@ -210,6 +211,6 @@ export function toArmOptions(
     aarch32: (value.aarch32 as boolean | undefined) ?? false,
     guestCpacr: bits.CPACR_EL1 ?? 0,
     quirks: value.quirks as 'kernel' | 'fixed',
-    faults: new Set(value.faults as Fault[]),
+    faults: faultFlags(FAULTS, value.faults as string[]),
   };
 }

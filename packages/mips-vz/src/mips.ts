@@ -78,7 +78,7 @@ export function kvm_own_msa(m: MipsVz, vi: number, depth: number): void {
   switch (v.aux & mask) {
     case KVM_MIPS_AUX_FPU:
       // Guest FPU state already loaded, only restore upper MSA state
-      if (!m.o.faults.has('skip-msa-upper-restore')) __kvm_restore_msa_upper(m, v, vi, depth + 1);
+      if (!m.o.faults['skip-msa-upper-restore']) __kvm_restore_msa_upper(m, v, vi, depth + 1);
       m.setAux(v, v.aux | KVM_MIPS_AUX_MSA, depth + 1);
       if (t.on) t.line(depth + 1, 'trace_kvm_aux RESTORE MSA');
       break;
@@ -144,7 +144,7 @@ export function kvm_lose_fpu(m: MipsVz, vi: number, depth: number): void {
   if (t.on) t.fn(depth, 'kvm_lose_fpu', `(aux_inuse ${auxName(v.aux)})`);
   if (m.o.cpuHasLasx && v.aux & KVM_MIPS_AUX_LASX) {
     // LS-mips: one 256-bit save covers FPU and MSA too
-    if (m.o.faults.has('save-fpu-only')) __kvm_save_fpu(m, v, vi, depth + 1);
+    if (m.o.faults['save-fpu-only']) __kvm_save_fpu(m, v, vi, depth + 1);
     else __kvm_save_lasx(m, v, vi, depth + 1);
     if (t.on) t.line(depth + 1, 'trace_kvm_aux SAVE FPU_MSA_LASX');
     m.changeConfig(v.cpu, MIPS_CONF_LASXEN, 0, depth + 1); // disable_lasx
@@ -152,7 +152,7 @@ export function kvm_lose_fpu(m: MipsVz, vi: number, depth: number): void {
     if (v.aux & KVM_MIPS_AUX_FPU) m.changeStatus(v.cpu, ST0_CU1 | ST0_FR, 0, depth + 1);
     m.setAux(v, v.aux & ~AUX_ALL, depth + 1);
   } else if (v.aux & KVM_MIPS_AUX_MSA) {
-    if (m.o.faults.has('save-fpu-only')) __kvm_save_fpu(m, v, vi, depth + 1);
+    if (m.o.faults['save-fpu-only']) __kvm_save_fpu(m, v, vi, depth + 1);
     else __kvm_save_msa(m, v, vi, depth + 1);
     if (t.on) t.line(depth + 1, 'trace_kvm_aux SAVE FPU_MSA');
     // Disable MSA & FPU
@@ -196,7 +196,7 @@ export function kvm_drop_fpu(m: MipsVz, vi: number, depth: number): void {
  * guest_timing_exit_irqoff, kvm_sigset_deactivate, vcpu_put).
  */
 export function kvm_arch_vcpu_ioctl_run(m: MipsVz, vi: number, cpu: number): void {
-  if (m.o.faults.has('skip-vmm-lose-fpu')) return;
+  if (m.o.faults['skip-vmm-lose-fpu']) return;
   if (m.trace.on) m.trace.fn(0, 'kvm_arch_vcpu_ioctl_run', '— lose_fpu(1) of the VMM thread');
   lose_fpu_inatomic(m, cpu, m.host.vmmThread(vi), 1);
 }
@@ -206,7 +206,7 @@ export function restoreCsrsForEntry(m: MipsVz, vi: number, depth: number): void 
   const v = m.vcpus[vi] as Vcpu;
   const c = m.cpus[v.cpu];
   if (c === undefined) return;
-  if (m.guestHasFpu(v) && c.status & ST0_CU1 && !m.o.faults.has('skip-fcsr-restore')) {
+  if (m.guestHasFpu(v) && c.status & ST0_CU1 && !m.o.faults['skip-fcsr-restore']) {
     if (__kvm_restore_fcsr(m, v, vi, depth))
       kvm_mips_csr_die_notify(m, 'DIE_FP', '__kvm_restore_fcsr + 4', depth + 1);
   }

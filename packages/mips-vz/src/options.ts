@@ -5,6 +5,7 @@ import type { ConfigResult, OptionSpec, VariantSpec } from '@vfpu/core';
 import {
   badBitList,
   configFailure,
+  faultFlags,
   isConfigObject,
   resolveQuirksAndFaults,
   unknownOption,
@@ -179,7 +180,7 @@ export function toMipsOptions(
     cpuHasUfr: h.ufr as boolean,
     quirks: value.quirks as 'kernel' | 'fixed',
     vzRegs: value.vzRegs as number,
-    faults: new Set(value.faults as Fault[]),
+    faults: faultFlags(FAULTS, value.faults as string[]),
     // union fpureg: 128 bits with CONFIG_CPU_HAS_MSA, 256 with Loongson CONFIG_CPU_HAS_LASX
     slot: loongson ? 32 : 16,
     cpuHasLasx: loongson,

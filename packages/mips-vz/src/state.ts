@@ -48,7 +48,7 @@ export interface MipsOptions {
   readonly quirks: 'kernel' | 'fixed';
   /** kvm_vz_num_regs(): the VZ CP0 ids in KVM_GET_REG_LIST. */
   readonly vzRegs: number;
-  readonly faults: ReadonlySet<Fault>;
+  readonly faults: Readonly<Record<Fault, boolean>>;
   /** Bytes of one `union fpureg`: 16 (CONFIG_CPU_HAS_MSA), 32 (Loongson CONFIG_CPU_HAS_LASX). */
   readonly slot: number;
   /** cpu_has_lasx: the Loongson kernel with the LASX paths (LS-mips, LS-vz). */

@@ -60,7 +60,7 @@ export function __kvm_vcpu_return(a: Arm32, vi: number, save: boolean): void {
   if (c.guestBank === vi && fpEnabled) {
     if (!save) {
       keepBankAtExit(a, cpu, vi);
-    } else if (a.o.faults.has('no-switch-back')) {
+    } else if (a.o.faults['no-switch-back']) {
       c.guestBank = -1; // fault: the guest bank is left in the registers
     } else {
       switchToHost(a, cpu, vi, 1);
@@ -87,7 +87,7 @@ export function switchToHost(a: Arm32, cpu: number, vi: number, depth: number): 
     (a.vcpus[vi] as Vcpu).vfp_guest,
     a.d32,
     a.asm ? SAVE_ASM : SAVE_C,
-    a.o.faults.has('skip-fpinst-save'),
+    a.o.faults['skip-fpinst-save'],
   );
   if (r.hazard && a.asm) {
     a.host.warn(

@@ -56,7 +56,7 @@ export function switch_to_guest_vfp(a: Arm32, cpu: number, vi: number, depth: nu
     c.vfp_host,
     a.d32,
     a.asm ? SAVE_ASM : SAVE_C,
-    a.o.faults.has('skip-fpinst-save'),
+    a.o.faults['skip-fpinst-save'],
   );
   a.host.control(r.writes);
   a.host.call(a.ops.save, hostCtx >= 0 ? hostCtx : a.host.vmmThread(vi), a.bytes, 0, depth);

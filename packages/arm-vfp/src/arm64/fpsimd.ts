@@ -43,7 +43,7 @@ export function kvm_arch_vcpu_ctxflush_fp(a: Arm64, cpu: number): void {
  */
 export function kvm_arch_vcpu_ctxsync_fp(a: Arm64, cpu: number, vi: number): void {
   const c = a.cpus[cpu] as Cpu;
-  if (c.fp_owner !== FP_STATE_GUEST_OWNED || a.o.faults.has('skip-ctxsync')) return;
+  if (c.fp_owner !== FP_STATE_GUEST_OWNED || a.o.faults['skip-ctxsync']) return;
   if (a.t.on)
     a.t.fn(
       0,

@@ -146,7 +146,7 @@ export function hypLoadGuest(a: Arm64, cpu: number, vi: number): void {
   if (a.o.sve) c.trapSve = false;
   c.cptr = cptrValue(a, c);
   a.host.control(1);
-  if (a.e4 && c.fp_owner === FP_STATE_HOST_OWNED && !a.o.faults.has('skip-host-save'))
+  if (a.e4 && c.fp_owner === FP_STATE_HOST_OWNED && !a.o.faults['skip-host-save'])
     kvm_hyp_save_fpsimd_host(a, cpu);
   if (a.o.sve) __hyp_sve_restore_guest(a, cpu, vi);
   else __fpsimd_restore_state(a, cpu, vi, 1);

@@ -10,6 +10,7 @@ export { idOf } from './ids.js';
 export {
   badBitList,
   configFailure,
+  faultFlags,
   isConfigObject,
   resolveQuirksAndFaults,
   unknownOption,

@@ -67,3 +67,16 @@ export function resolveQuirksAndFaults(
   out.faults = list;
   return undefined;
 }
+
+/**
+ * The resolved `faults` list as one flag per fault name (all keys present), so a hot path reads
+ * a field (`o.faults['skip-put-save']`) instead of looking a string up in a set.
+ */
+export function faultFlags<F extends string>(
+  faults: Readonly<Record<F, string>>,
+  list: readonly string[],
+): Readonly<Record<F, boolean>> {
+  const flags = {} as Record<F, boolean>;
+  for (const f of Object.keys(faults) as F[]) flags[f] = list.includes(f);
+  return Object.freeze(flags);
+}
