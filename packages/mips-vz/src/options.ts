@@ -20,7 +20,7 @@ import {
   ST0_FR,
   STATUS_BITS,
 } from './regs.js';
-import { FAULTS, type Fault, type MipsOptions } from './state.js';
+import { FAULTS, type MipsOptions } from './state.js';
 import { hasLasx } from './variants.js';
 
 /** Guest CP0 registers userspace may preset, and their named bits. */
