@@ -149,3 +149,37 @@ describe('events impossible in the lifecycle are input errors', () => {
     });
   }
 });
+
+describe('a thread killed by an oops (host.killed)', () => {
+  it("runs none of its vCPU's later events, frees the pCPU, and another vCPU runs there", () => {
+    const rec = recordingToy({ killAt: 'kvmRunBegin' });
+    const events = [
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"fp"}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"user-get","vcpu":0,"unit":"fp"}',
+      '{"op":"host-use","cpu":0,"thread":"vmm0","unit":"fp"}',
+      '{"op":"run","vcpu":1,"cpu":0}',
+      '{"op":"use","vcpu":1,"unit":"fp"}',
+    ];
+    const r = runText(toyWorkload(events, '"cpus":1,"vcpus":2'), {
+      backends: [rec.backend],
+      policy: 'kvm',
+    });
+    expect(rec.calls).toEqual([
+      'kvm_arch_vcpu_load(0,0)',
+      'kvmRunBegin(0,0,0)',
+      'killed',
+      'kvm_arch_vcpu_load(1,0)',
+      'kvmRunBegin(1,0,0)',
+      'enter(1,false)',
+      'handleTrap(1,0,1)',
+      'enter(1,true)',
+    ]);
+    expect(r.report.warnings).toEqual([
+      "vCPU 0's thread (vmm0) died in an oops: event not run (4 times)",
+    ]);
+    expect(r.report.workload.events).toBe(7);
+    expect(r.report.check.violations).toBe(0);
+  });
+});

@@ -15,7 +15,7 @@ import type {
   Resume,
   Slice,
 } from '@vfpu/core';
-import { NO_EXIT, NOT_EXECUTED, RESUME_GUEST, takeExit } from '@vfpu/core/backend-utils';
+import { NO_EXIT, RESUME_GUEST, takeExit } from '@vfpu/core/backend-utils';
 import * as hw from './hw/guest.js';
 import { fpregs_restore_userregs, switch_fpu } from './kernel/fpu/context.js';
 import { kernel_fpu_begin_mask } from './kernel/fpu/core.js';
@@ -25,7 +25,6 @@ import * as vmx from './kvm/vmx.js';
 import * as x86 from './kvm/x86.js';
 import { MASK, USER_DYNAMIC } from './layout.js';
 import * as linux48 from './linux-4.8/lazy-cr0ts.js';
-import { deadThread } from './oops.js';
 import { toX86Options } from './options.js';
 import {
   kvmLoadGuestFpuDeferred,
@@ -57,42 +56,37 @@ export class X86Machine implements Machine {
 
   // ---- KVM_RUN, load, put, entry and exit ----------------------------------------------------
   kvm_arch_vcpu_load(vi: number, cpu: number): void {
-    const v = this.m.vcpu(vi);
-    if (deadThread(this.m, v.vmm)) return;
-    v.cpu = cpu;
+    this.m.vcpu(vi).cpu = cpu;
   }
   kvm_arch_vcpu_put(vi: number): void {
     const m = this.m;
     const v = m.vcpu(vi);
-    if (deadThread(m, v.vmm)) return;
     if (m.legacy) linux48.kvm_put_guest_fpu(m, v, false);
     v.cpu = NONE;
   }
   kvmRunBegin(vi: number, cpu: number, preload: number): void {
     const m = this.m;
-    if (m.legacy || m.vcpu(vi).vmm.dead) return; // 4.8: kvm_load_guest_fpu runs before an entry
+    if (m.legacy) return; // 4.8: kvm_load_guest_fpu runs before an entry
     // kvm_arch_vcpu_ioctl_run → kvm_load_guest_fpu: the kernel's (kvm = eager) loads the guest
     if (preload !== 0) x86.kvm_load_guest_fpu(m, m.cpu(cpu), m.vcpu(vi));
     else kvmLoadGuestFpuDeferred(m, m.cpu(cpu), m.vcpu(vi));
   }
   kvmRunEnd(vi: number, cpu: number | null): void {
     const m = this.m;
-    if (m.legacy || m.vcpu(vi).vmm.dead) return; // 4.8: kvm_put_guest_fpu is in kvm_arch_vcpu_put
+    if (m.legacy) return; // 4.8: kvm_put_guest_fpu is in kvm_arch_vcpu_put
     x86.kvmRunEnd(m, m.vcpu(vi), cpu === null ? null : m.cpu(cpu));
   }
   enter(vi: number, _reentry: boolean): void {
-    const v = this.m.vcpu(vi);
-    if (!deadThread(this.m, v.vmm)) x86.vcpu_enter_guest(this.m, v);
+    x86.vcpu_enter_guest(this.m, this.m.vcpu(vi));
   }
   load(vi: number, want: number): void {
     const v = this.m.vcpu(vi);
-    if (want === 0 || v.vmm.dead || this.m.resident(v)) return;
+    if (want === 0 || this.m.resident(v)) return;
     if (this.m.legacy) linux48.kvm_load_guest_fpu(this.m, v, 0);
     else x86.enterGuestFpuReload(this.m, v);
   }
   exit(vi: number, reason: number, save: boolean): Resume {
     const v = this.m.vcpu(vi);
-    if (deadThread(this.m, v.vmm)) return RESUME_GUEST;
     const resume = takeExit(this.m.host, this.m.exits, reason);
     x86.vcpuEnterGuestAfterExit(this.m, v);
     if (save) saveGuestAtExit(this.m, v);
@@ -101,8 +95,7 @@ export class X86Machine implements Machine {
 
   // ---- guest execution ---------------------------------------------------------------------
   guestAccess(vi: number, unit: number, _control: number | null, _cond: boolean): AccessResult {
-    const v = this.m.vcpu(vi);
-    return deadThread(this.m, v.vmm) ? NOT_EXECUTED : hw.guestInstruction(this.m, v, unit);
+    return hw.guestInstruction(this.m, this.m.vcpu(vi), unit);
   }
   handleTrap(vi: number, _unit: number, _grant: number): Resume {
     const m = this.m;
@@ -119,7 +112,6 @@ export class X86Machine implements Machine {
   guestWrite(vi: number, reg: number, x: number): GuestWriteResult {
     const m = this.m;
     const v = m.vcpu(vi);
-    if (deadThread(m, v.vmm)) return NO_EXIT;
     const r = m.regs;
     if (reg === r.xcr0) return hw.xsetbvFaults(m, v) ? NO_EXIT : x86.kvm_emulate_xsetbv(m, v, x);
     if (reg === r.cr0) {
@@ -150,8 +142,9 @@ export class X86Machine implements Machine {
     hostSwitch: (cpu: number, prev: number | null, next: number | null): void => {
       const m = this.m;
       const c = m.cpu(cpu);
-      if (prev !== null && !m.task(prev).dead) switch_fpu(m, c, m.task(prev));
-      const t = next === null || deadThread(m, m.task(next)) ? null : m.task(next);
+      // core passes no thread killed by an oops (prev: null, nothing to save; next: never)
+      if (prev !== null) switch_fpu(m, c, m.task(prev));
+      const t = next === null ? null : m.task(next);
       c.current = t;
       // a vCPU thread inside KVM_RUN stays in the kernel: no return to user space
       if (t === null || t.kthread || m.inKvmRun(t)) return;
@@ -161,9 +154,8 @@ export class X86Machine implements Machine {
       const m = this.m;
       const c = m.cpu(cpu);
       const t = m.task(ti);
-      if (deadThread(m, t)) return false;
       fpregs_restore_userregs(m, c, t, 0);
-      if (t.dead) return false;
+      if (t.dead) return false; // its restore oopsed (kernel/dumpstack.ts die)
       if (unit !== m.units.amx) {
         hw.touch(c, m.units.components[unit] as number);
         return true;
@@ -186,29 +178,20 @@ export class X86Machine implements Machine {
   // ---- userspace ---------------------------------------------------------------------------
   readonly uapi: MachineUapi = {
     userRead: (vi: number, unit: number, reg: number, out: Uint8Array): Slice | null =>
-      deadThread(this.m, this.m.vcpu(vi).vmm)
-        ? null
-        : ioctl.readGuestRegister(this.m, this.m.vcpu(vi), unit, reg, out),
+      ioctl.readGuestRegister(this.m, this.m.vcpu(vi), unit, reg, out),
     userWrite: (vi: number, unit: number, reg: number, src: Uint8Array): boolean =>
-      !deadThread(this.m, this.m.vcpu(vi).vmm) &&
       ioctl.writeGuestRegister(this.m, this.m.vcpu(vi), unit, reg, src),
   };
   readonly userRegisters: MachineUserRegisters = {
     getRegister: (vi: number, handle: number, out: Uint8Array): Slice | null =>
-      deadThread(this.m, this.m.vcpu(vi).vmm)
-        ? null
-        : ioctl.kvm_vcpu_ioctl_x86_get_xsave(this.m, this.m.vcpu(vi), handle, out),
+      ioctl.kvm_vcpu_ioctl_x86_get_xsave(this.m, this.m.vcpu(vi), handle, out),
     registerSlice: (vi: number, _handle: number): Slice => ioctl.xsaveImageSlice(this.m.vcpu(vi)),
     setRegister: (vi: number, _handle: number, src: Uint8Array): boolean =>
-      !deadThread(this.m, this.m.vcpu(vi).vmm) &&
       ioctl.kvm_vcpu_ioctl_x86_set_xsave(this.m, this.m.vcpu(vi), src),
   };
   readonly syscalls: MachineSyscalls = {
-    // a dead vCPU's ioctl would block on vcpu->mutex; core still counts a result (0)
     syscall: (vi: number | null, call: number, value: number): number =>
-      vi !== null && deadThread(this.m, this.m.vcpu(vi).vmm)
-        ? 0
-        : ioctl.vmmSyscall(this.m, vi, call, value),
+      ioctl.vmmSyscall(this.m, vi, call, value),
   };
 
   inspect(): Record<string, unknown> {

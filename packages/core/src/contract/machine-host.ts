@@ -49,6 +49,13 @@ export interface MachineHost {
   loaded(cpu: number, ctx: number | null, units: UnitMask): void;
   /** The state of `units` of `ctx` is architecturally unpredictable until written again. */
   undefine(ctx: number, units: UnitMask): void;
+  /**
+   * The thread of context `ctx` was killed (an oops: the kernel's `die`). Core runs none of its
+   * later events: a VMM thread's death takes its vCPU with it (it held vcpu->mutex inside
+   * KVM_RUN, which never returns); each later event of either is accepted, runs nothing and warns
+   * (whether and where a kernel oopses may depend on the policy; a workload's validity does not).
+   */
+  killed(ctx: number): void;
   /** A warning for the report (counted when repeated). */
   warn(message: string): void;
   readonly trace: Tracer;

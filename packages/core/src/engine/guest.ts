@@ -94,11 +94,14 @@ export class GuestPath {
     let result = m.guestAccess(v, unit, control, conditionFails);
     if (result === ROOT_TRAP) {
       const grant = s.policy.grant(v, unit) & ~m.live(v);
-      if (m.handleTrap(v, unit, grant) === RESUME_HOST) {
+      const resume = m.handleTrap(v, unit, grant);
+      if (this.life.died(v)) return false;
+      if (resume === RESUME_HOST) {
         this.life.toUserspace(v);
         return false;
       }
       this.life.entry(v, true);
+      if (this.life.died(v)) return false;
       result = m.guestAccess(v, unit, control, conditionFails);
       if (result === ROOT_TRAP) {
         s.warn(
@@ -139,7 +142,7 @@ export class GuestPath {
       value = ((m.guestRead(v, reg) | ev.set) & ~ev.clear) >>> 0;
     }
     const resume = m.guestWrite(v, reg, value);
-    if (resume === NO_EXIT) return;
+    if (resume === NO_EXIT || this.life.died(v)) return;
     if (resume === RESUME_HOST) {
       this.life.toUserspace(v);
       return;

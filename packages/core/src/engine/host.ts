@@ -91,6 +91,12 @@ export class EngineHost implements MachineHost {
       }
     }
   }
+  killed(ctx: number): void {
+    const s = this.s;
+    if (s.dead[ctx]) return;
+    s.dead[ctx] = 1;
+    s.deaths++;
+  }
   warn(message: string): void {
     this.s.warn(message);
   }

@@ -7,6 +7,7 @@
  */
 import { ImpossibleEvent } from '../errors.js';
 import { maskNames } from '../units.js';
+import { Op, type WorkloadEvent } from '../workload/event.js';
 import { type EngineState, Lifecycle as L, NONE } from './state.js';
 
 const RESUME_HOST = 2;
@@ -37,7 +38,7 @@ export class VcpuLifecycle {
         );
       }
       if (s.trace.on) s.trace.line(0, `schedule: ${s.contextName(thread)} leaves cpu ${elsewhere}`);
-      host?.hostSwitch(elsewhere, thread, null);
+      host?.hostSwitch(elsewhere, s.dead[thread] ? null : thread, null);
       s.cpuThread[elsewhere] = NONE;
       s.threadCpu[thread] = NONE;
     }
@@ -45,10 +46,17 @@ export class VcpuLifecycle {
       const from = prev === NONE ? 'idle' : s.contextName(prev);
       s.trace.line(0, `switch_to on cpu ${cpu}: ${from} → ${s.contextName(thread)}`);
     }
-    host?.hostSwitch(cpu, prev === NONE ? null : prev, thread);
+    // a thread killed by an oops left nothing to save (its exit dropped its FP state)
+    host?.hostSwitch(cpu, prev === NONE || s.dead[prev] ? null : prev, thread);
     if (prev !== NONE) s.threadCpu[prev] = NONE;
     s.cpuThread[cpu] = thread;
     s.threadCpu[thread] = cpu;
+  }
+
+  /** Did `v`'s VMM thread just die in an oops (inside the hook that ran)? Then the step stops. */
+  died(v: number): boolean {
+    const s = this.s;
+    return s.deaths !== s.buried && s.dead[s.vmmThread(v)] === 1;
   }
 
   /** `load`: KVM_RUN begins on `cpu` (vcpu_load, run prologue), or a preempted vCPU is scheduled in. */
@@ -118,6 +126,7 @@ export class VcpuLifecycle {
       if (s.trace.on)
         s.trace.line(0, `KVM_RUN again on cpu ${cpu} (the last exit went to userspace)`);
       this.load(v, cpu);
+      if (this.died(v)) return;
     }
     this.requireLoaded(v, 'enter');
     if (s.run[v] === L.inGuest)
@@ -133,6 +142,7 @@ export class VcpuLifecycle {
       if (cpu === NONE)
         throw new ImpossibleEvent('cpu', `run: vcpu ${v} is not loaded, so run needs a cpu`);
       this.load(v, cpu);
+      if (this.died(v)) return;
     } else if (cpu !== NONE && cpu !== at) {
       throw new ImpossibleEvent('cpu', `run: vcpu ${v} is loaded on cpu ${at}, not ${cpu}`);
     }
@@ -144,6 +154,7 @@ export class VcpuLifecycle {
     const s = this.s;
     const m = s.machine;
     m.enter(v, reentry);
+    if (this.died(v)) return;
     s.run[v] = L.inGuest;
     s.entered[v] = 1;
     const enabled = m.guestEnabled(v);
@@ -162,7 +173,8 @@ export class VcpuLifecycle {
     s.run[v] = L.loaded;
     s.acct.exitCost();
     const save = s.policy.saveAtExit(v) && s.machine.live(v) !== 0;
-    if (s.machine.exit(v, reason, save) === RESUME_HOST) this.toUserspace(v);
+    const resume = s.machine.exit(v, reason, save);
+    if (resume === RESUME_HOST && !this.died(v)) this.toUserspace(v);
   }
 
   /** A handler returned RESUME_HOST: KVM_RUN's epilogue, vcpu_put; the VMM thread stays current. */
@@ -224,5 +236,39 @@ export class VcpuLifecycle {
       throw new ImpossibleEvent('vcpu', `${why}: vcpu ${v} is inside KVM_RUN; put it first`);
     s.machine.kvmRunEnd(v, cpu);
     s.run[v] = L.outside;
+  }
+
+  /**
+   * Does `ev` belong to a context killed by an oops (the vCPU's VMM thread, a thread switched to
+   * or using FP)? Then it runs nothing and warns.
+   */
+  skipsDead(ev: WorkloadEvent): boolean {
+    const s = this.s;
+    let ctx = NONE;
+    if (ev.op === Op.hostUse)
+      ctx = ev.thread !== NONE ? ev.thread : (s.cpuThread[ev.cpu] as number);
+    else if (ev.op === Op.switch) ctx = ev.thread;
+    else if (ev.vcpu !== NONE && ev.op !== Op.kernelFpu) ctx = s.vmmThread(ev.vcpu);
+    if (ctx === NONE || !s.dead[ctx]) return false;
+    const v = ctx - s.vcpus;
+    const who =
+      v >= 0 && v < s.vcpus ? `vCPU ${v}'s thread (${s.contextName(ctx)})` : s.contextName(ctx);
+    s.warn(`${who} died in an oops: event not run`);
+    if (s.trace.on) s.trace.line(0, `${who} died in an oops: event not run`);
+    return true;
+  }
+
+  /** After an oops: a dead VMM thread's vCPU leaves its pCPU for good (KVM_RUN never returns). */
+  bury(): void {
+    const s = this.s;
+    s.buried = s.deaths;
+    for (let v = 0; v < s.vcpus; v++) {
+      if (!s.dead[s.vmmThread(v)]) continue;
+      const cpu = s.vcpuCpu[v] as number;
+      if (cpu !== NONE) s.cpuVcpu[cpu] = NONE;
+      s.vcpuCpu[v] = NONE;
+      s.run[v] = L.outside;
+      s.inUserspace[v] = 0;
+    }
   }
 }

@@ -141,6 +141,10 @@ export class Simulator {
     const s = this.state;
     s.line = ev.line;
     s.op = ev.op;
+    if (s.deaths !== 0 && this.life.skipsDead(ev)) {
+      s.events++;
+      return;
+    }
     switch (ev.op) {
       case Op.load:
         this.life.load(ev.vcpu, ev.cpu);
@@ -190,6 +194,7 @@ export class Simulator {
       default:
         throw new ImpossibleEvent('op', `op ${ev.op} not handled`);
     }
+    if (s.deaths !== s.buried) this.life.bury();
     s.events++;
   }
 }

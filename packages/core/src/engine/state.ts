@@ -74,6 +74,10 @@ export class EngineState {
   /** The pCPU a host thread is current on, or NONE. */
   readonly threadCpu: Int32Array;
 
+  /** Per context: its thread was killed (host.killed); `deaths` counts them, `buried` the handled ones. */
+  readonly dead: Uint8Array;
+  deaths = 0;
+  buried = 0;
   /** Restores of units the guest never enabled (an invariant: should stay 0). */
   unenabledRestores = 0;
   events = 0;
@@ -108,6 +112,7 @@ export class EngineState {
     this.cpuVcpu = new Int32Array(o.cpus).fill(NONE);
     this.cpuThread = new Int32Array(o.cpus).fill(NONE);
     this.threadCpu = new Int32Array(this.contexts).fill(NONE);
+    this.dead = new Uint8Array(this.contexts);
   }
 
   contextName(ctx: number): string {
