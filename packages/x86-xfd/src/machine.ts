@@ -134,7 +134,8 @@ export class X86Machine implements Machine {
       hw.ldtilecfg(m, v, x);
       return notLoaded ? RESUME_GUEST : NO_EXIT;
     }
-    return NO_EXIT; // MXCSR: the SSE instruction itself (core checked and trapped it)
+    if (reg === r.mxcsr) return hw.ldmxcsr(m, v, x); // core already ran the instruction's #NM
+    return NO_EXIT;
   }
 
   // ---- host side ---------------------------------------------------------------------------

@@ -4,9 +4,9 @@
  * the guest-owned CR0.TS, a passed-through IA32_XFD, and LDTILECFG.
  */
 import type { AccessResult } from '@vfpu/core';
-import { EXECUTES, NO_EXIT, NOT_EXECUTED, ROOT_TRAP } from '@vfpu/core/backend-utils';
+import { EXECUTES, NO_EXIT, NOT_EXECUTED, ROOT_TRAP, writeU32 } from '@vfpu/core/backend-utils';
 import { xfdArmed } from '../kernel/fpu/core.js';
-import { hex, MASK, TILECFG_OFFSET, USER_DYNAMIC } from '../layout.js';
+import { hex, MASK, MXCSR_OFFSET, TILECFG_OFFSET, USER_DYNAMIC } from '../layout.js';
 import {
   TRAP_GUEST_TS,
   TRAP_LAZY_TS,
@@ -67,6 +67,16 @@ export function guestInstruction(m: X86, v: X86Vcpu, unit: number): AccessResult
   if (amx && v.guestFpu.fpstate.xfd & USER_DYNAMIC) return rootTrap(v, TRAP_XFD);
   touch(m.cpu(v.cpu), m.units.components[unit] as number);
   return EXECUTES;
+}
+
+/**
+ * LDMXCSR once the instruction executes (core ran its #NM check): the pCPU's MXCSR takes the
+ * value. The guest is resident on its pCPU, so that is the vCPU's register (SDM Vol. 2 LDMXCSR).
+ */
+export function ldmxcsr(m: X86, v: X86Vcpu, x: number): typeof NO_EXIT {
+  writeU32(m.cpu(v.cpu).regs, MXCSR_OFFSET, x);
+  if (m.host.trace.on) m.line(0, `LDMXCSR ${hex(x)}: in the guest, no exit`);
+  return NO_EXIT;
 }
 
 /** XSETBV at CPL > 0: the privilege check comes before the VM exit, the CPU raises #GP(0). */
