@@ -72,6 +72,8 @@ export const UABI_SIZE_WITH_TILES = 11008;
 // ---- the register file -------------------------------------------------------------------
 
 export const MXCSR_OFFSET = 24;
+/** MXCSR_DEFAULT: MXCSR in the SSE component's initial configuration (SDM Vol. 1 §13.6). */
+export const MXCSR_DEFAULT = 0x1f80;
 const ST = 32;
 const ZMM = 160;
 const ZMM_STRIDE = 64;

@@ -58,3 +58,34 @@ describe('item 1: a guest LDMXCSR reaches the register file (SDM LDMXCSR)', () =
     });
   }
 });
+
+describe('item 2: userspace replaces the vCPU state; the truth follows', () => {
+  // the syscalls exist on the 6.16 variant only (4.8's models none)
+  for (const variant of ['kvm-6.16']) {
+    // kvm_arch_vcpu_create → fpu_alloc_guest_fpstate: the new guest fpstate is the init state
+    it(`${variant}: KVM_CREATE_VCPU after a user-set XSAVE`, () => {
+      clean(variant, [
+        '{"op":"user-set","vcpu":0,"id":"XSAVE"}',
+        '{"op":"syscall","vcpu":0,"name":"KVM_CREATE_VCPU"}',
+        '{"op":"user-get","vcpu":0,"id":"XSAVE2"}',
+        '{"op":"run","vcpu":0,"cpu":0}',
+        '{"op":"use","vcpu":0,"unit":"sse","access":"read"}',
+        '{"op":"use","vcpu":0,"unit":"x87","access":"read"}',
+      ]);
+    });
+    // copy_uabi_to_xstate: xfeatures = the header's; the XRSTORS initialises the rest, and
+    // __copy_xstate_to_uabi_buf reports init_fpstate's MXCSR (0x1f80) without SSE and YMM
+    it(`${variant}: KVM_SET_XSAVE with XSTATE_BV 0x20000 initialises SSE (MXCSR 0x1f80)`, () => {
+      clean(variant, [
+        '{"op":"run","vcpu":0,"cpu":0}',
+        '{"op":"guest-write","vcpu":0,"reg":"MXCSR","value":"0x1f81"}',
+        '{"op":"use","vcpu":0,"unit":"sse","access":"write"}',
+        '{"op":"exit","vcpu":0,"reason":"io"}',
+        '{"op":"syscall","vcpu":0,"name":"KVM_SET_XSAVE","value":"0x20000"}',
+        '{"op":"user-get","vcpu":0,"id":"XSAVE2"}',
+        '{"op":"run","vcpu":0,"cpu":0}',
+        '{"op":"use","vcpu":0,"unit":"sse","access":"read"}',
+      ]);
+    });
+  }
+});

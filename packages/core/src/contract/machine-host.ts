@@ -1,5 +1,6 @@
 /** What core gives a backend's machine: the register files, counters, the trace and the lifecycle. */
 import type { UnitMask } from '../units.js';
+import type { Slice } from './registers.js';
 
 /** A counter, trap kind or routine registered with core at machine creation. */
 export type CounterId = number;
@@ -49,6 +50,14 @@ export interface MachineHost {
   loaded(cpu: number, ctx: number | null, units: UnitMask): void;
   /** The state of `units` of `ctx` is architecturally unpredictable until written again. */
   undefine(ctx: number, units: UnitMask): void;
+  /**
+   * The kernel defines the state of `ctx` at `p` (e.g. the init state of a re-created or reset
+   * buffer): its truth becomes `src`'s bytes at `p`, the bytes the machine itself stored there,
+   * and they are checked from now on. For state the architecture leaves unpredictable, use
+   * {@link undefine}. Not for hot paths' register moves: only where userspace or the kernel
+   * replaces a context's state outright.
+   */
+  define(ctx: number, p: Slice, src: Uint8Array): void;
   /**
    * The thread of context `ctx` was killed (an oops: the kernel's `die`). Core runs none of its
    * later events: a VMM thread's death takes its vCPU with it (it held vcpu->mutex inside

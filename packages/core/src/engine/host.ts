@@ -6,6 +6,7 @@ import type {
   Tracer,
   TrapWhere,
 } from '../contract/machine-host.js';
+import type { Slice } from '../contract/registers.js';
 import { maskNames, type UnitMask, unitBit } from '../units.js';
 import type { Exposure } from './exposure.js';
 import { type EngineState, Lifecycle } from './state.js';
@@ -90,6 +91,9 @@ export class EngineHost implements MachineHost {
         if (p) s.oracle.undefine(ctx, p.offset, p.length);
       }
     }
+  }
+  define(ctx: number, p: Slice, src: Uint8Array): void {
+    this.s.oracle.commit(src, ctx, p.offset, p.length);
   }
   killed(ctx: number): void {
     const s = this.s;

@@ -3,8 +3,9 @@
  * optimisation), XMODIFIED with XRSTOR_INFO (modified optimisation), XFD in force, and the bytes
  * each instruction moves (SDM Vol. 1 §13.7–13.12; reference/x86-xfd.md §6).
  */
-import { copyStrided } from '@vfpu/core/backend-utils';
-import { COMPONENT_RANGES, MODELLED } from '../layout.js';
+import type { MachineHost } from '@vfpu/core';
+import { copyStrided, slice, writeU32 } from '@vfpu/core/backend-utils';
+import { COMPONENT_RANGES, MASK, MODELLED, MXCSR_DEFAULT, MXCSR_OFFSET } from '../layout.js';
 import type { SaveInstruction } from '../options.js';
 
 /** Copies the components of `mask` from `src` to `dst` (same layout). */
@@ -21,8 +22,27 @@ export function copyComponents(dst: Uint8Array, src: Uint8Array, mask: number): 
   }
 }
 
-/** Puts the components of `mask` in their initial configuration (all zero here). */
+/** Puts the components of `mask` in their initial configuration (zero, MXCSR 0x1f80). */
 export function initComponents(b: Uint8Array, mask: number): void {
+  initRanges(b, mask);
+  if (mask & MASK.SSE) writeU32(b, MXCSR_OFFSET, MXCSR_DEFAULT);
+}
+
+/**
+ * The kernel replaced `ctx`'s components of `mask` outright (now in `b`, e.g. their init state):
+ * the oracle's truth of those bytes becomes `b`'s (host.define). Not a hot path: uapi only.
+ */
+export function defineComponents(host: MachineHost, ctx: number, b: Uint8Array, mask: number) {
+  let m = mask & MODELLED;
+  while (m !== 0) {
+    const i = 31 - Math.clz32(m);
+    m &= ~(1 << i);
+    for (const r of COMPONENT_RANGES[i] ?? [])
+      for (let c = 0; c < r.count; c++) host.define(ctx, slice(r.start + c * r.stride, r.len), b);
+  }
+}
+
+function initRanges(b: Uint8Array, mask: number): void {
   let m = mask & MODELLED;
   while (m !== 0) {
     const i = 31 - Math.clz32(m);

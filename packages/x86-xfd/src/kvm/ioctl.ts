@@ -5,7 +5,7 @@
  */
 import type { Slice } from '@vfpu/core';
 import { ERRNO } from '@vfpu/core/backend-utils';
-import { initComponents } from '../hw/xsave.js';
+import { defineComponents, initComponents } from '../hw/xsave.js';
 import {
   fpregsInvalidate,
   fpu_copy_guest_fpstate_to_uabi,
@@ -100,8 +100,9 @@ function set_xsave_header(m: X86, v: X86Vcpu, value: number): number {
   const fps = v.guestFpu.fpstate;
   const dropped = fps.xstateBv & ~xstateBv;
   fps.xstateBv &= xstateBv;
+  // copy_uabi_to_xstate: xfeatures = the header's, so the XRSTORS initialises the others
   initComponents(fps.regs, dropped);
-  if (dropped) m.host.undefine(v.id, m.unitsOf(dropped));
+  defineComponents(m.host, v.id, fps.regs, dropped);
   fpregsInvalidate(m, fps);
   return 0;
 }

@@ -5,6 +5,7 @@
  */
 import type { Resume } from '@vfpu/core';
 import { RESUME_GUEST } from '@vfpu/core/backend-utils';
+import { defineComponents } from '../hw/xsave.js';
 import { switch_fpu_return } from '../kernel/fpu/context.js';
 import {
   fpu_alloc_guest_fpstate,
@@ -13,7 +14,7 @@ import {
   fpu_update_guest_xfd,
   swapFpstate,
 } from '../kernel/fpu/core.js';
-import { hex, MASK, USER_DYNAMIC } from '../layout.js';
+import { hex, MASK, MODELLED, USER_DYNAMIC } from '../layout.js';
 import { NONE, type X86, type X86Cpu, type X86Vcpu } from '../state.js';
 import { kvm_set_cpuid } from './cpuid.js';
 
@@ -137,7 +138,8 @@ export function kvm_arch_vcpu_create(m: X86, v: X86Vcpu): void {
   v.pendingInject = false;
   v.cpuidXcr0 = 0;
   v.guestSupportedXcr0 = 0;
-  if (m.ready) m.host.undefine(v.id, m.allUnits);
+  // the new guest fpstate is in its init state (fpstate_init_user): that is the vCPU's state now
+  if (m.ready) defineComponents(m.host, v.id, v.guestFpu.fpstate.regs, MODELLED);
   if (!m.ready && m.host.trace.on)
     m.line(0, `vcpu ${v.id} created before the workload: fpu_alloc_guest_fpstate, KVM_SET_CPUID2`);
   const r = kvm_set_cpuid(m, v, m.o.cpuidXcr0);

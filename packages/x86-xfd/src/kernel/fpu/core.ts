@@ -9,6 +9,7 @@ import {
   KVM_XSAVE_BYTES,
   MASK,
   MODELLED,
+  MXCSR_OFFSET,
   transferBytes,
   UABI_SIZE_WITH_TILES,
   USER_DYNAMIC,
@@ -147,6 +148,7 @@ export function kernel_fpu_begin_mask(m: X86, c: X86Cpu): void {
 export function fpu_alloc_guest_fpstate(m: X86, v: X86Vcpu): void {
   const fps = v.guestFpu.fpstate;
   fps.regs.fill(0);
+  initComponents(fps.regs, MASK.SSE); // MXCSR_DEFAULT
   fps.xstateBv = 0;
   fps.xfeatures = m.defaultFeatures;
   fps.xfd = 0;
@@ -221,6 +223,10 @@ export function fpu_copy_guest_fpstate_to_uabi(v: X86Vcpu, out: Uint8Array, byte
   const fps = v.guestFpu.fpstate;
   const mask = (v.guestSupportedXcr0 | MASK.FP | MASK.SSE) & fps.xstateBv;
   out.fill(0, 0, bytes);
+  // __copy_xstate_to_uabi_buf: MXCSR from the buffer when SSE or YMM is in XSTATE_BV, else from
+  // init_fpstate (vfpu keeps no MXCSR_MASK: its 4 bytes read 0 either way)
+  if (!(mask & (MASK.SSE | MASK.YMM))) initComponents(out, MASK.SSE);
+  else out.set(fps.regs.subarray(MXCSR_OFFSET, MXCSR_OFFSET + 4), MXCSR_OFFSET);
   copyComponents(out, fps.regs, mask);
   return mask;
 }
