@@ -7,6 +7,7 @@ import { copyStrided, readU32, slice } from '@vfpu/core/backend-utils';
 import { FPEXC_EX, FPEXC_FP2V, VFP_FPEXC, VFP_FPINST, VFP_FPINST2 } from '../regs.js';
 import { VFP_REGS } from './one-reg.js';
 import type { Arm32, Vcpu } from './state.js';
+import { INST_FPINST, INST_FPINST2 } from './vfp-bank.js';
 
 /** The control words of vfp_guest by ONE_REG handle; null for FPSID/MVFR0/MVFR1 (hardware). */
 const CONTROL_SLICES: readonly (Slice | null)[] = VFP_REGS.map(([, , off]) =>
@@ -41,16 +42,27 @@ export function vfp_get_reg(a: Arm32, vi: number, p: Slice | null, out: Uint8Arr
 /** vfp_set_reg: slice `p` of vfp_guest from userspace; an ID register only accepts the hardware's value (-EINVAL otherwise). */
 export function vfp_set_reg(a: Arm32, vi: number, p: Slice | null, src: Uint8Array): boolean {
   if (p === null) return false;
-  copyStrided((a.vcpus[vi] as Vcpu).vfp_guest, src, p.offset, 0, 1, p.length);
+  const v = a.vcpus[vi] as Vcpu;
+  copyStrided(v.vfp_guest, src, p.offset, 0, 1, p.length);
+  v.inst |= instBit(p.offset);
   return true;
+}
+
+/** INST_FPINST / INST_FPINST2 for the word at `offset` of vfp_hard_struct, else 0. */
+export function instBit(offset: number): number {
+  return offset === VFP_FPINST ? INST_FPINST : offset === VFP_FPINST2 ? INST_FPINST2 : 0;
 }
 
 /**
  * FPINST is meaningful only with EX, FPINST2 only with EX and FP2V: the stored word is
- * whatever the save left there, so it is not checked (null).
+ * whatever the save left there, so it is not checked (null). Nor is a word a world switch did
+ * not transfer (Vcpu.inst): the guest set EX itself over another context's FPINST.
  */
 export function checkedControl(a: Arm32, vi: number, p: Slice): Slice | null {
-  const fpexc = readU32((a.vcpus[vi] as Vcpu).vfp_guest, VFP_FPEXC);
+  const v = a.vcpus[vi] as Vcpu;
+  const bit = instBit(p.offset);
+  if (bit !== 0 && !(v.inst & bit)) return null;
+  const fpexc = readU32(v.vfp_guest, VFP_FPEXC);
   if (p.offset === VFP_FPINST && !(fpexc & FPEXC_EX)) return null;
   if (p.offset === VFP_FPINST2 && (fpexc & (FPEXC_EX | FPEXC_FP2V)) !== (FPEXC_EX | FPEXC_FP2V))
     return null;

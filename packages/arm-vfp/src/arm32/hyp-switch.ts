@@ -7,7 +7,7 @@
 import { FPEXC_EN, HCPTR_GUEST, HCPTR_TCP_VFP, hex } from '../regs.js';
 import { keepBankAtExit, reenterWithLiveBank } from './policy-paths.js';
 import type { Arm32, Cpu, Vcpu } from './state.js';
-import { restoreBank, SAVE_ASM, SAVE_C, saveBank } from './vfp-bank.js';
+import { instTransferred, restoreBank, SAVE_ASM, SAVE_C, saveBank } from './vfp-bank.js';
 
 /**
  * interrupts.S __kvm_vcpu_run (A32-asm): push the host FPEXC and force EN, then
@@ -82,9 +82,12 @@ export function __kvm_vcpu_return(a: Arm32, vi: number, save: boolean): void {
 export function switchToHost(a: Arm32, cpu: number, vi: number, depth: number): void {
   const hw = a.hw(cpu);
   const c = a.cpus[cpu] as Cpu;
+  const v = a.vcpus[vi] as Vcpu;
+  // FPINST/FPINST2 not read: vfp_guest gets whatever r4/r5 held
+  v.inst &= instTransferred(a.fpexc(cpu));
   const r = saveBank(
     hw,
-    (a.vcpus[vi] as Vcpu).vfp_guest,
+    v.vfp_guest,
     a.d32,
     a.asm ? SAVE_ASM : SAVE_C,
     a.o.faults['skip-fpinst-save'],

@@ -5,12 +5,12 @@
  * a full exit (ARM_EXCEPTION_HVC) into handle_exit.
  */
 import type { Resume } from '@vfpu/core';
-import { RESUME_GUEST } from '@vfpu/core/backend-utils';
-import { describeSyndrome, HCPTR_TCP_VFP } from '../regs.js';
+import { RESUME_GUEST, readU32 } from '@vfpu/core/backend-utils';
+import { describeSyndrome, HCPTR_TCP_VFP, VFP_FPEXC } from '../regs.js';
 import { handle_exit } from './handle-exit.js';
 import { __kvm_vcpu_return } from './hyp-switch.js';
 import type { Arm32, Cpu, Vcpu } from './state.js';
-import { restoreBank, SAVE_ASM, SAVE_C, saveBank } from './vfp-bank.js';
+import { instTransferred, restoreBank, SAVE_ASM, SAVE_C, saveBank } from './vfp-bank.js';
 
 /**
  * The HCPTR trap (EC 0x07, its HSR latched by the hardware check): in Hyp with CONFIG_VFPv3,
@@ -60,7 +60,10 @@ export function switch_to_guest_vfp(a: Arm32, cpu: number, vi: number, depth: nu
   );
   a.host.control(r.writes);
   a.host.call(a.ops.save, hostCtx >= 0 ? hostCtx : a.host.vmmThread(vi), a.bytes, 0, depth);
-  restoreBank(hw, (a.vcpus[vi] as Vcpu).vfp_guest, a.d32);
+  const v = a.vcpus[vi] as Vcpu;
+  restoreBank(hw, v.vfp_guest, a.d32);
+  // FPINST/FPINST2 not loaded: the guest now sees another context's word
+  v.inst &= instTransferred(readU32(v.vfp_guest, VFP_FPEXC));
   a.host.control(1);
   a.host.call(a.ops.restore, vi, a.bytes, a.bank, depth);
   a.host.loaded(cpu, vi, a.bank);

@@ -25,6 +25,7 @@ import {
   checkedControl,
   controlRegSlice,
   fpRegSlice,
+  instBit,
   vfp_get_reg,
   vfp_set_reg,
 } from './coproc.js';
@@ -126,7 +127,10 @@ export class Arm32Machine implements Machine {
   /** A VMSR: core ran the HCPTR trap and resolved the value. */
   guestWrite(vi: number, reg: number, value: number): GuestWriteResult {
     const a = this.a;
-    writeU32(a.hw((a.vcpus[vi] as Vcpu).cpu), a.controlOffset[reg] as number, value);
+    const v = a.vcpus[vi] as Vcpu;
+    const off = a.controlOffset[reg] as number;
+    writeU32(a.hw(v.cpu), off, value);
+    v.inst |= instBit(off);
     return NO_EXIT;
   }
 
@@ -150,6 +154,13 @@ export class Arm32Machine implements Machine {
     /** kernel_neon_begin, the kernel's NEON code (it overwrites the bank), kernel_neon_end. */
     kernelFpu: (cpu: number): boolean => {
       const a = this.a;
+      if (!a.o.vfpv3) {
+        // arch/arm/Kconfig: KERNEL_MODE_NEON depends on NEON, NEON on VFPv3
+        a.host.warn(
+          'kernel-fpu without CONFIG_VFPv3: there is no CONFIG_KERNEL_MODE_NEON (it depends on NEON, which depends on VFPv3), so no kernel_neon_begin; the kernel runs its non-NEON code and the registers are untouched',
+        );
+        return false;
+      }
       const c = a.cpus[cpu] as Cpu;
       if (c.guestBank >= 0) giveBack(a, cpu, c.guestBank);
       kernel_neon_begin(a, cpu);

@@ -30,6 +30,12 @@ export class Vcpu {
   hypReturn = false;
   /** vcpu->arch.fault.hsr: the HSR the hardware reported for the last trapped instruction. */
   hsr = 0;
+  /**
+   * INST_FPINST | INST_FPINST2 (vfp-bank.ts): which of the two the guest's context holds as the
+   * oracle's truth has them. Cleared by a world switch that does not transfer them (EX, FP2V
+   * clear), set again by a guest VMSR or KVM_SET_ONE_REG of the register.
+   */
+  inst = 3;
   constructor(guestFpexc: number) {
     this.vfp_guest = new Uint8Array(VFP_HARD_BYTES);
     writeU32(this.vfp_guest, VFP_FPEXC, guestFpexc);
@@ -113,6 +119,13 @@ export class Arm32 {
   readonly bytes: number;
   /** The transfers move d16–d31: D32 hardware and a CONFIG_VFPv3 kernel. */
   readonly d32: boolean;
+  /**
+   * D32 hardware under a kernel without CONFIG_VFPv3: the registers exist and execute, but no
+   * kernel transfer moves them (fpregs[16]) and no HWCAP advertises them.
+   */
+  readonly d16Unsaved: boolean;
+  /** Unit mask of `d16-d31`. */
+  readonly d16Mask: UnitMask;
   /** Does the world switch touch FPEXC? (A32-asm only under CONFIG_VFPv3; A32-C always.) */
   readonly switchesFpexc: boolean;
   readonly vcpus: Vcpu[];
@@ -148,6 +161,8 @@ export class Arm32 {
     this.controlOffset = controlOffsets(variant, ids);
     // without CONFIG_VFPv3, vfp_hard_struct has fpregs[16] and VFPFSTMIA moves d0–d15 only
     this.d32 = o.d32 && o.vfpv3;
+    this.d16Unsaved = o.d32 && !o.vfpv3;
+    this.d16Mask = 1 << d16;
     this.bytes = vfpTransferBytes(this.d32);
     this.switchesFpexc = !this.asm || o.vfpv3;
     this.vcpus = Array.from({ length: host.vcpus }, () => new Vcpu(o.guestFpexc));

@@ -16,6 +16,22 @@ import {
   VFP_FPSCR,
 } from '../regs.js';
 
+/** Bits of Vcpu.inst: which of FPINST / FPINST2 the guest's context really holds. */
+export const INST_FPINST = 1;
+export const INST_FPINST2 = 2;
+
+/**
+ * Which of FPINST / FPINST2 a save or restore with this FPEXC transfers: FPINST only with EX,
+ * FPINST2 only with EX and FP2V ("tst r2, #FPEXC_EX; beq 1f" in store_vfp_state /
+ * restore_vfp_state, the same in __vfp_save_state / __vfp_restore_state). Without them the
+ * restore leaves another context's word in the register and the save stores whatever r4/r5
+ * (A32-C r3/r4) held: the guest's word is lost, and the architecture defines no value for it.
+ */
+export function instTransferred(fpexc: number): number {
+  if (!(fpexc & FPEXC_EX)) return 0;
+  return fpexc & FPEXC_FP2V ? INST_FPINST | INST_FPINST2 : INST_FPINST;
+}
+
 /** How a save treats FPEXC before the bank store. */
 export const SAVE_ASM = 0; // store_vfp_state: FPEXC = r2|EN; reads FPINST/2; then FPEXC = r2 & ~EX
 export const SAVE_C = 1; // __vfp_save_state: FPEXC = (r1|EN) & ~EX first; then FPINST/2

@@ -18,7 +18,13 @@ function vfp_state_in_hw(a: Arm32, cpu: number, thread: number): boolean {
 function vfp_save_state(a: Arm32, cpu: number, thread: number, depth: number): void {
   saveBank(a.hw(cpu), (a.threads[thread] as Thread).hard, a.d32, SAVE_HOST, false);
   a.host.call(a.ops.hostSave, thread, a.bytes, a.bank, depth);
+  // without CONFIG_VFPv3 (fpregs[16]) the thread's d16–d31 stay behind in the registers
+  if (a.d16Unsaved) a.host.undefine(thread, a.d16Mask);
 }
+
+/** Why a host thread's d16–d31 are not kept without CONFIG_VFPv3 (warned at its first use). */
+const D16_UNSAVED =
+  "host-use of d16-d31 or neon without CONFIG_VFPv3: the hardware executes it, but the kernel has no d16–d31 (vfp_hard_struct fpregs[16]; vfp_init sets neither HWCAP_VFPD32 nor HWCAP_NEON, CONFIG_NEON depends on VFPv3) and vfp_save_state moves d0–d15 only: the thread's d16–d31 are not preserved and not checked after its next save";
 
 /**
  * vfp_notifier THREAD_NOTIFY_SWITCH: on SMP save the owner if EN is set; always clear EN.
@@ -46,6 +52,7 @@ export function vfp_support_entry(a: Arm32, cpu: number, thread: number, unit: n
     a.host.warn('host-use of d16-d31 or neon on D16 hardware: the host has neither; ignored');
     return false;
   }
+  if (a.d16Unsaved && unit !== a.unitVfp) a.host.warn(D16_UNSAVED);
   const fpexc = a.fpexc(cpu);
   if (fpexc & FPEXC_EN) return true;
   const t = a.t;
