@@ -108,6 +108,35 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
 
 const MODERN_ONLY = ['guestPermission', 'amxPermission'];
 
+/**
+ * The architectural XCR0 rules __kvm_set_xcr (x86.c) enforces with #GP, for a component list of
+ * the configuration: the reason `mask` can never be a guest's XCR0, or null.
+ */
+export function xcr0Problem(mask: number): string | null {
+  if (!(mask & MASK.FP)) return 'x87 (bit 0) must be set: XCR0[0] is always 1';
+  if (mask & MASK.YMM && !(mask & MASK.SSE)) return 'avx (bit 2) needs sse (bit 1)';
+  if (!(mask & MASK.BNDREGS) !== !(mask & MASK.BNDCSR))
+    return 'bndregs and bndcsr (bits 3 and 4) go together';
+  if (mask & MASK.AVX512) {
+    if ((mask & MASK.AVX512) !== MASK.AVX512)
+      return 'opmask, zmm_hi256 and hi16_zmm (bits 5–7) go together';
+    if (!(mask & MASK.YMM)) return 'opmask, zmm_hi256 and hi16_zmm (bits 5–7) need avx (bit 2)';
+  }
+  if (mask & MASK.XTILE && (mask & MASK.XTILE) !== MASK.XTILE)
+    return 'xtilecfg and xtiledata (bits 17 and 18) go together';
+  return null;
+}
+
+function xcr0List(field: string, list: unknown): ConfigResult | number {
+  const bad = badBitList(field, list, XFEATURE);
+  if (bad) return bad;
+  const mask = maskOf(list as string[]);
+  const problem = xcr0Problem(mask);
+  if (problem)
+    return configFailure(field, `not a valid XCR0 (__kvm_set_xcr would #GP): ${problem}`);
+  return mask;
+}
+
 function maskOf(list: readonly string[]): number {
   let m = 0;
   for (const n of list) m |= 1 << (XFEATURE[n as keyof typeof XFEATURE] as number);
@@ -147,9 +176,9 @@ export function resolveConfig(
     if (key !== 'xcr0' && key !== 'xfd')
       return configFailure(`cpuid.${key}`, 'unknown key (known: xcr0, xfd)');
   if (cpuid.xcr0 !== undefined) {
-    const bad = badBitList('cpuid.xcr0', cpuid.xcr0, XFEATURE);
-    if (bad) return bad;
-    out.cpuidXcr0 = maskOf(cpuid.xcr0 as string[]);
+    const mask = xcr0List('cpuid.xcr0', cpuid.xcr0);
+    if (typeof mask !== 'number') return mask;
+    out.cpuidXcr0 = mask;
   } else out.cpuidXcr0 = supportedCpuid(legacy, out.guestPermission as boolean);
   const xfd = cpuid.xfd ?? !legacy;
   if (typeof xfd !== 'boolean') return configFailure('cpuid.xfd', 'expected true or false');
@@ -163,9 +192,9 @@ export function resolveConfig(
     if (key !== 'xcr0' && key !== 'cr0ts')
       return configFailure(`guest.${key}`, 'unknown key (known: xcr0, cr0ts)');
   if (guest.xcr0 !== undefined) {
-    const bad = badBitList('guest.xcr0', guest.xcr0, XFEATURE);
-    if (bad) return bad;
-    out.guestXcr0 = maskOf(guest.xcr0 as string[]);
+    const mask = xcr0List('guest.xcr0', guest.xcr0);
+    if (typeof mask !== 'number') return mask;
+    out.guestXcr0 = mask;
   } else out.guestXcr0 = -1; // every component the vCPU's CPUID allows (kvm/x86.ts vcpusBeforeWorkload)
   const ts = guest.cr0ts ?? false;
   if (typeof ts !== 'boolean') return configFailure('guest.cr0ts', 'expected true or false');

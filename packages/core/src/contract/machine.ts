@@ -123,7 +123,11 @@ export interface MachineUapi {
    * slice's offset and returns the slice to check, or null when nothing is returned.
    */
   userRead(vcpu: number, unit: number, reg: number, out: Uint8Array): Slice | null;
-  /** Userspace writes vCPU state from `src` (same layout); false when the kernel ignores it. */
+  /**
+   * Userspace writes vCPU state from `src` (same layout); false when the kernel ignores it. Core
+   * commits `src` as the truth afterwards, so where the kernel keeps less than it was given
+   * (bytes that read back as init) the machine writes that into `src` first.
+   */
   userWrite(vcpu: number, unit: number, reg: number, src: Uint8Array): boolean;
 }
 
@@ -136,7 +140,11 @@ export interface MachineUserRegisters {
   getRegister(vcpu: number, handle: number, out: Uint8Array): Slice | null;
   /** Where the value of a write of `handle` goes, or null when nothing is stored. */
   registerSlice(vcpu: number, handle: number): Slice | null;
-  /** Userspace writes register `handle` from `src`; false when the kernel stores nothing. */
+  /**
+   * Userspace writes register `handle` from `src`; false when the kernel stores nothing. Core
+   * commits `src` at `registerSlice` afterwards: as for `userWrite`, bytes that read back as
+   * something else (init) are written into `src` first.
+   */
   setRegister(vcpu: number, handle: number, src: Uint8Array): boolean;
 }
 

@@ -6,7 +6,7 @@
 import type { AccessResult } from '@vfpu/core';
 import { EXECUTES, NO_EXIT, NOT_EXECUTED, ROOT_TRAP, writeU32 } from '@vfpu/core/backend-utils';
 import { xfdArmed } from '../kernel/fpu/core.js';
-import { hex, MASK, MXCSR_OFFSET, TILECFG_OFFSET, USER_DYNAMIC } from '../layout.js';
+import { hex, MASK, MXCSR_OFFSET, MXCSR_SLICE, TILECFG_OFFSET, USER_DYNAMIC } from '../layout.js';
 import {
   TRAP_GUEST_TS,
   TRAP_LAZY_TS,
@@ -69,12 +69,27 @@ export function guestInstruction(m: X86, v: X86Vcpu, unit: number): AccessResult
   return EXECUTES;
 }
 
+/** MXCSR bits above MXCSR_MASK (0xffff on every CPU with DAZ): LDMXCSR of one raises #GP(0). */
+export const MXCSR_RESERVED = 0xffff0000 | 0;
+
 /**
  * LDMXCSR once the instruction executes (core ran its #NM check): the pCPU's MXCSR takes the
  * value. The guest is resident on its pCPU, so that is the vCPU's register (SDM Vol. 2 LDMXCSR).
  */
 export function ldmxcsr(m: X86, v: X86Vcpu, x: number): typeof NO_EXIT {
-  writeU32(m.cpu(v.cpu).regs, MXCSR_OFFSET, x);
+  const regs = m.cpu(v.cpu).regs;
+  if (x & MXCSR_RESERVED) {
+    // #GP(0): MXCSR keeps its value; core already took `x` as the truth, put the old one back
+    m.host.count(m.ids.guestGp);
+    m.host.define(v.id, MXCSR_SLICE, regs);
+    if (m.host.trace.on)
+      m.line(
+        0,
+        `LDMXCSR ${hex(x)}: reserved bits ${hex(x & MXCSR_RESERVED)} set: #GP(0) in the guest`,
+      );
+    return NO_EXIT;
+  }
+  writeU32(regs, MXCSR_OFFSET, x);
   if (m.host.trace.on) m.line(0, `LDMXCSR ${hex(x)}: in the guest, no exit`);
   return NO_EXIT;
 }
@@ -94,10 +109,24 @@ export function movCr0GuestOwned(m: X86, v: X86Vcpu, ts: number): typeof NO_EXIT
   return NO_EXIT;
 }
 
-/** WRMSR IA32_XFD once vmx_set_msr passed it through: the hardware takes it, no exit. */
+/**
+ * WRMSR IA32_XFD once vmx_set_msr passed it through: the hardware takes it, no exit. A bit of a
+ * component without XFD support (CPUID.(EAX=0DH,ECX=i):ECX[2] = 0 on the host: every one but
+ * TILEDATA) or a reserved bit raises #GP(0) in the guest, and the MSR keeps its value (SDM Vol. 1
+ * §13.14, "Extended Feature Disable"; the intercepted write's check is kvm_set_msr_common's).
+ */
 export function wrmsrXfdPassthrough(m: X86, v: X86Vcpu, x: number): typeof NO_EXIT {
   const fps = v.guestFpu.fpstate;
   const old = fps.xfd;
+  if (x & ~USER_DYNAMIC) {
+    m.host.count(m.ids.guestGp);
+    if (m.host.trace.on)
+      m.line(
+        0,
+        `WRMSR IA32_XFD ← ${hex(x)}: passed through, bits ${hex(x & ~USER_DYNAMIC)} have no XFD support: #GP(0) in the guest, no exit`,
+      );
+    return NO_EXIT;
+  }
   if (m.host.trace.on) m.line(0, `WRMSR IA32_XFD ← ${hex(x)}: passed through, no exit`);
   fps.xfd = x;
   if (v.cpu >= 0 && m.resident(v)) m.cpu(v.cpu).xfdState = x;

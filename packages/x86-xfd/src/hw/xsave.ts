@@ -5,7 +5,14 @@
  */
 import type { MachineHost } from '@vfpu/core';
 import { copyStrided, slice, writeU32 } from '@vfpu/core/backend-utils';
-import { COMPONENT_RANGES, MASK, MODELLED, MXCSR_DEFAULT, MXCSR_OFFSET } from '../layout.js';
+import {
+  COMPONENT_RANGES,
+  MASK,
+  MODELLED,
+  MXCSR_DEFAULT,
+  MXCSR_OFFSET,
+  REGISTER_FILE_BYTES,
+} from '../layout.js';
 import type { SaveInstruction } from '../options.js';
 
 /** Copies the components of `mask` from `src` to `dst` (same layout). */
@@ -40,6 +47,17 @@ export function defineComponents(host: MachineHost, ctx: number, b: Uint8Array, 
     for (const r of COMPONENT_RANGES[i] ?? [])
       for (let c = 0; c < r.count; c++) host.define(ctx, slice(r.start + c * r.stride, r.len), b);
   }
+}
+
+let INIT_FILE: Uint8Array | null = null;
+
+/** A register file in the init state (for host.define), made once. */
+export function initFile(): Uint8Array {
+  if (INIT_FILE === null) {
+    INIT_FILE = new Uint8Array(REGISTER_FILE_BYTES);
+    initComponents(INIT_FILE, MASK.SSE);
+  }
+  return INIT_FILE;
 }
 
 function initRanges(b: Uint8Array, mask: number): void {

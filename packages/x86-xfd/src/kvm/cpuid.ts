@@ -3,7 +3,8 @@
  * guest buffer's growth for dynamic features, and the identical-CPUID rule after the first run).
  */
 import { ERRNO } from '@vfpu/core/backend-utils';
-import { fpu_enable_guest_xfd_features } from '../kernel/fpu/core.js';
+import { defineComponents, initFile } from '../hw/xsave.js';
+import { fpu_enable_guest_xfd_features, uabiVisible } from '../kernel/fpu/core.js';
 import { hex, USER_DYNAMIC } from '../layout.js';
 import { kvmSupportedXcr0 } from '../options.js';
 import type { X86, X86Vcpu } from '../state.js';
@@ -37,7 +38,17 @@ export function kvm_set_cpuid(m: X86, v: X86Vcpu, xcr0: number): number {
   const r = kvm_check_cpuid(m, v, xcr0);
   if (r < 0) return r;
   v.cpuidXcr0 = xcr0;
-  // kvm_vcpu_after_set_cpuid: guest_supported_xcr0
+  // kvm_vcpu_after_set_cpuid → cpuid_get_supported_xcr0: the leaf's bits & kvm_caps.supported_xcr0,
+  // so reserved and unsupported bits are dropped silently (the ioctl succeeds)
+  const before = uabiVisible(v);
   v.guestSupportedXcr0 = xcr0 & kvmSupportedXcr0(m.legacy);
+  const after = uabiVisible(v);
+  if (m.ready && before !== after) {
+    // what the buffer holds becomes visible, or what it holds reads as init again
+    const fps = v.guestFpu.fpstate;
+    const shown = after & ~before & fps.xstateBv;
+    defineComponents(m.host, v.id, fps.regs, shown);
+    defineComponents(m.host, v.id, initFile(), (after ^ before) & ~shown);
+  }
   return 0;
 }

@@ -13,9 +13,17 @@ import {
   fpu_update_guest_xfd,
   setXsaveFeatures,
   uabiImageMask,
+  uabiVisible,
 } from '../kernel/fpu/core.js';
 import { validate_user_xstate_header, xstate_request_perm } from '../kernel/fpu/xstate.js';
-import { hex, KVM_XSAVE_BYTES, NON_TILE_IMAGE, TILE_IMAGE, USER_DYNAMIC } from '../layout.js';
+import {
+  hex,
+  KVM_XSAVE_BYTES,
+  MODELLED,
+  NON_TILE_IMAGE,
+  TILE_IMAGE,
+  USER_DYNAMIC,
+} from '../layout.js';
 import type { X86, X86Vcpu } from '../state.js';
 import { kvm_set_cpuid } from './cpuid.js';
 import { __kvm_set_xcr, kvm_arch_vcpu_create } from './x86.js';
@@ -51,6 +59,8 @@ export function xsaveImageSlice(v: X86Vcpu): Slice {
 /** KVM_SET_XSAVE of an image → fpu_copy_uabi_to_guest_fpstate. */
 export function kvm_vcpu_ioctl_x86_set_xsave(m: X86, v: X86Vcpu, src: Uint8Array): boolean {
   const mask = fpu_copy_uabi_to_guest_fpstate(m, v, src, setXsaveFeatures(m, v, uabiImageMask(v)));
+  // the image's XSTATE_BV leaves the rest in its init state: that is what core commits
+  initComponents(src, MODELLED & ~mask);
   if (m.host.trace.on)
     m.line(0, `KVM_SET_XSAVE: ${v.guestFpu.uabiSize} bytes, XSTATE_BV ${hex(mask)}`);
   return true;
@@ -66,16 +76,32 @@ export function readGuestRegister(
 ): Slice {
   const p = m.units.slice(unit, reg);
   out.set(v.guestFpu.fpstate.regs.subarray(p.offset, p.offset + p.length), p.offset);
+  initComponents(out, (m.units.components[unit] as number) & ~uabiVisible(v));
   return p;
 }
 
-/** Userspace writes one register of a unit into the guest buffer (a slice of KVM_SET_XSAVE). */
+/**
+ * Userspace writes one register of a unit into the guest buffer (a slice of KVM_SET_XSAVE):
+ * -EINVAL when the buffer has no room for the unit's components (validate_user_xstate_header:
+ * outside fpstate->user_xfeatures). Components the vCPU's CPUID does not offer are stored but
+ * read as init (uabiVisible), so that is what `src` holds for core to commit.
+ */
 export function writeGuestRegister(m: X86, v: X86Vcpu, unit: number, reg: number, src: Uint8Array) {
   const fps = v.guestFpu.fpstate;
+  const components = m.units.components[unit] as number;
+  if (components & ~fps.xfeatures) {
+    if (m.host.trace.on)
+      m.line(
+        0,
+        `KVM_SET_XSAVE: ${hex(components & ~fps.xfeatures)} outside the buffer's features: -EINVAL`,
+      );
+    return false;
+  }
   const p = m.units.slice(unit, reg);
   fps.regs.set(src.subarray(p.offset, p.offset + p.length), p.offset);
-  fps.xstateBv |= m.units.components[unit] as number;
+  fps.xstateBv |= components;
   fpregsInvalidate(m, fps);
+  initComponents(src, components & ~uabiVisible(v));
   return true;
 }
 

@@ -218,10 +218,20 @@ export function fpu_sync_guest_vmexit_xfd_state(m: X86, depth: number): void {
   m.line(depth, 'fpu_sync_guest_vmexit_xfd_state: RDMSR IA32_XFD into fpstate->xfd');
 }
 
+/**
+ * The components KVM_GET_XSAVE2 reports (kvm_vcpu_ioctl_x86_get_xsave2's mask,
+ * guest_supported_xcr0 | XFEATURE_MASK_FPSSE). The others may sit in the buffer (KVM_SET_XSAVE
+ * takes kvm_caps.supported_xcr0), but neither userspace nor the guest (its XCR0 cannot enable
+ * them) sees them: they read as init until a KVM_SET_CPUID2 offers them.
+ */
+export function uabiVisible(v: X86Vcpu): number {
+  return v.guestSupportedXcr0 | MASK.FP | MASK.SSE;
+}
+
 /** fpu_copy_guest_fpstate_to_uabi: mask guest_supported_xcr0 | FP | SSE, init values elsewhere. */
 export function fpu_copy_guest_fpstate_to_uabi(v: X86Vcpu, out: Uint8Array, bytes: number): number {
   const fps = v.guestFpu.fpstate;
-  const mask = (v.guestSupportedXcr0 | MASK.FP | MASK.SSE) & fps.xstateBv;
+  const mask = uabiVisible(v) & fps.xstateBv;
   out.fill(0, 0, bytes);
   // __copy_xstate_to_uabi_buf: MXCSR from the buffer when SSE or YMM is in XSTATE_BV, else from
   // init_fpstate (vfpu keeps no MXCSR_MASK: its 4 bytes read 0 either way)
@@ -237,7 +247,7 @@ export function fpu_copy_guest_fpstate_to_uabi(v: X86Vcpu, out: Uint8Array, byte
  */
 export function uabiImageMask(v: X86Vcpu): number {
   const fps = v.guestFpu.fpstate;
-  return fps.xfeatures & MODELLED & ~fps.xfd;
+  return fps.xfeatures & MODELLED & ~fps.xfd & uabiVisible(v);
 }
 
 /** fpu_copy_uabi_to_guest_fpstate: copy the image (components of its XSTATE_BV `mask`) into the buffer. */
