@@ -5,6 +5,7 @@
  */
 import type { CounterId, OpDirection } from './contract/machine-host.js';
 import type { CostTable } from './costs.js';
+import { ImpossibleEvent } from './errors.js';
 
 export type CounterSection = 'exits' | 'outcomes' | 'traps';
 
@@ -106,6 +107,20 @@ export class Accounting {
       this.bytesRestored += bytes;
       this.cyclesRestore += this.cRestoreFixed + this.cRestoreByte * bytes;
     }
+  }
+
+  /**
+   * `work` cycles: an exact count, so a total past 2^53 − 1 (where a double stops counting
+   * every cycle) is refused rather than reported inexactly.
+   */
+  work(cycles: number): void {
+    const total = this.cyclesWork + cycles;
+    if (total > Number.MAX_SAFE_INTEGER)
+      throw new ImpossibleEvent(
+        'cycles',
+        `work: the run's work cycles would reach ${BigInt(this.cyclesWork) + BigInt(cycles)}, above 2^53 − 1 = ${Number.MAX_SAFE_INTEGER}, the largest total counted exactly`,
+      );
+    this.cyclesWork = total;
   }
 
   control(n: number): void {

@@ -35,8 +35,17 @@ export const COST_MEANING: Readonly<Record<CostKey, string>> = {
 export type CostTable = Readonly<Record<CostKey, CostFigure>>;
 
 /**
+ * The largest figure a table may give: 1e9 cycles, one second at 1 GHz. Cycle totals are sums of
+ * counts × figures (× bytes), so with this bound no total of any run can overflow to Infinity
+ * (10^15 events × 10^5 bytes × 10^9 is 10^29, far below Number.MAX_VALUE).
+ */
+export const COST_MAX = 1e9;
+const COST_MAX_TEXT = '1e9';
+
+/**
  * Merges a user's table over the defaults. The user file is `{ "<key>": number | {value, source} }`;
- * a bare number gets the source `user`. Returns an error naming the field.
+ * a bare number gets the source `user`; every figure is a finite number from 0 to {@link COST_MAX}.
+ * Returns an error naming the field.
  */
 export function mergeCosts(
   defaults: CostTable,
@@ -74,6 +83,13 @@ export function mergeCosts(
     }
     if (!Number.isFinite(figure.value) || figure.value < 0) {
       return { ok: false, field: key, message: 'expected a finite number ≥ 0' };
+    }
+    if (figure.value > COST_MAX) {
+      return {
+        ok: false,
+        field: key,
+        message: `${figure.value} is above ${COST_MAX_TEXT} cycles, the bound of one figure (one second at 1 GHz; it keeps every total finite)`,
+      };
     }
     out[key] = figure;
   }

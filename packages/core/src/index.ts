@@ -4,7 +4,7 @@
  */
 export type * from './contract/index.js';
 export type { CostFigure, CostKey, CostTable } from './costs.js';
-export { COST_KEYS, COST_MEANING, mergeCosts } from './costs.js';
+export { COST_KEYS, COST_MAX, COST_MEANING, mergeCosts } from './costs.js';
 export {
   ContractError,
   describeIoError,

@@ -106,6 +106,7 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
   const opts = backend.resolveConfig(variant, header.config, {
     cpus: header.cpus,
     vcpus: header.vcpus,
+    threads: header.threads,
   });
   if (!opts.ok) throw new InputError(file, headerLine, `config.${opts.field}`, opts.message);
   let policy: ResolvedPolicy;

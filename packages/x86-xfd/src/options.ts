@@ -146,6 +146,7 @@ function maskOf(list: readonly string[]): number {
 export function resolveConfig(
   variant: VariantSpec,
   config: Readonly<Record<string, unknown>>,
+  shape: { readonly vcpus: number; readonly threads: readonly string[] },
 ): ConfigResult {
   const legacy = variant.id === 'kvm-lazy-cr0ts';
   const unknown = unknownOption(config, OPTIONS);
@@ -208,6 +209,13 @@ export function resolveConfig(
   const amx = config.amxPermission ?? [];
   if (!Array.isArray(amx) || amx.some((t) => typeof t !== 'string'))
     return configFailure('amxPermission', 'expected an array of host thread names');
+  for (const [i, name] of (amx as string[]).entries()) {
+    const vmm = /^vmm(0|[1-9]\d*)$/.exec(name);
+    if (vmm ? Number(vmm[1]) >= shape.vcpus : !shape.threads.includes(name)) {
+      const known = [`vmm0..vmm${shape.vcpus - 1}`, ...shape.threads].join(', ');
+      return configFailure(`amxPermission[${i}]`, `unknown thread "${name}" (known: ${known})`);
+    }
+  }
   out.amxPermission = amx;
   const common = resolveQuirksAndFaults(config, FAULTS, out);
   if (common) return common;

@@ -12,7 +12,11 @@ export function isConfigObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
-/** The first key of `config` that is not an option of `options`, as a failure. */
+/**
+ * The first key of `config` that is not an option of `options`, or the first `null` an option's
+ * schema does not admit (anywhere inside it too), as a failure: a `null` must never be taken
+ * silently as the default.
+ */
 export function unknownOption(
   config: Readonly<Record<string, unknown>>,
   options: Readonly<Record<string, OptionSpec>>,
@@ -20,6 +24,43 @@ export function unknownOption(
   for (const key of Object.keys(config)) {
     if (!Object.hasOwn(options, key))
       return configFailure(key, `unknown option (known: ${Object.keys(options).join(', ')})`);
+    const v = config[key];
+    if (v === null && !admitsNull((options[key] as OptionSpec).schema))
+      return configFailure(key, NULL_OPTION);
+    const inner = nullInside(v, key);
+    if (inner !== undefined) return configFailure(inner, NULL_OPTION);
+  }
+  return undefined;
+}
+
+const NULL_OPTION = 'null is not a value here; omit the option to take its default';
+
+function admitsNull(schema: Readonly<Record<string, unknown>> | undefined): boolean {
+  if (schema === undefined) return false;
+  const { type, enum: values, const: only } = schema as Record<string, unknown>;
+  return (
+    type === 'null' ||
+    (Array.isArray(type) && type.includes('null')) ||
+    (Array.isArray(values) && values.includes(null)) ||
+    (Object.hasOwn(schema, 'const') && only === null)
+  );
+}
+
+/** The path of the first `null` inside an object or array `v` (at `path`), if any. */
+function nullInside(v: unknown, path: string): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (Array.isArray(v)) {
+    for (const [i, x] of v.entries()) {
+      if (x === null) return `${path}[${i}]`;
+      const inner = nullInside(x, `${path}[${i}]`);
+      if (inner !== undefined) return inner;
+    }
+    return undefined;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    if (x === null) return `${path}.${k}`;
+    const inner = nullInside(x, `${path}.${k}`);
+    if (inner !== undefined) return inner;
   }
   return undefined;
 }

@@ -90,14 +90,19 @@ export interface BackendV2 {
   /** Options accepted in the workload header's `config`, by key. */
   readonly options: Readonly<Record<string, OptionSpec>>;
   /**
-   * Validates `config` for a variant (and the header's pCPU / vCPU counts, for options that
-   * constrain them). Returns an error naming the field (`guest.Status: unknown bit "CU3"`), or
-   * the resolved options.
+   * Validates `config` for a variant (and the header's pCPU / vCPU counts and host thread
+   * names, for options that constrain or name them). Returns an error naming the field
+   * (`guest.Status: unknown bit "CU3"`), or the resolved options.
    */
   resolveConfig(
     variant: VariantSpec,
     config: Readonly<Record<string, unknown>>,
-    shape: { readonly cpus: number; readonly vcpus: number },
+    shape: {
+      readonly cpus: number;
+      readonly vcpus: number;
+      /** The header's declared host threads (VMM threads `vmm<N>` are implied by `vcpus`). */
+      readonly threads: readonly string[];
+    },
   ): ConfigResult;
   /** Creates a run's machine. Core checks its hooks and capability groups right after. */
   createMachine(init: MachineInit): Machine;

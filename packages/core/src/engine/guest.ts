@@ -198,7 +198,7 @@ export class GuestPath {
   work(ev: WorkloadEvent): void {
     const s = this.s;
     if (ev.vcpu !== NONE) this.exposure.check(ev.vcpu, this.life.requireInGuest(ev.vcpu, 'work'));
-    s.acct.cyclesWork += ev.cycles;
+    s.acct.work(ev.cycles);
   }
 
   private requireHost(what: string) {

@@ -6,9 +6,10 @@ import { EXIT_REASONS } from '../backend-utils/exit-table.js';
 import type { VariantSpec } from '../contract/backend.js';
 import { InputError } from '../errors.js';
 import { UNIT_CLASSES, type UnitClass, type UnitLattice } from '../units.js';
+import { duplicateKey, mayHaveDuplicates } from './duplicates.js';
 import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
 import { OP_FORMATS } from './format.js';
-import { describe, intField, parseJson, type WorkloadHeader } from './parse-header.js';
+import { DUPLICATE, describe, intField, parseJson, type WorkloadHeader } from './parse-header.js';
 
 export interface EventContext {
   readonly file: string;
@@ -19,7 +20,15 @@ export interface EventContext {
   readonly neutralOnly: boolean;
 }
 
-const OP_INDEX: Readonly<Record<string, number>> = Object.fromEntries(OPS.map((o, i) => [o, i]));
+const OP_INDEX: ReadonlyMap<string, number> = new Map(OPS.map((o, i) => [o, i]));
+/** `Access` codes in the order of {@link ACCESSES}, and the default exit reason. */
+const ACCESS_CODES: readonly number[] = [Access.read, Access.write, Access.rw];
+const OTHER_REASON = EXIT_REASONS.indexOf('other');
+/** The keys each op (by index) accepts: `op`, its required and its optional fields. */
+const OP_FIELDS: readonly ReadonlySet<string>[] = OPS.map((o) => {
+  const f = OP_FORMATS[o];
+  return new Set<string>(['op', ...f.required, ...f.optional]);
+});
 
 /**
  * Turns one event line into `ev`. Class names are mapped to the backend unit; `ev.unitName`
@@ -56,34 +65,37 @@ export class EventParser {
 
   /** Parses `text` (line `line`) into `ev`. Returns false for a blank line. */
   parse(text: string, line: number, ev: WorkloadEvent): boolean {
-    if (text.trim() === '') return false;
+    // a line that starts with "{" is not blank (skips a trim per event)
+    if (text.charCodeAt(0) !== 0x7b && text.trim() === '') return false;
     const { file } = this.ctx;
     const raw = parseJson(text, file, line);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw new InputError(file, line, '', `an event must be a JSON object, got ${describe(raw)}`);
     }
     const obj = raw as Record<string, unknown>;
+    const keys = Object.keys(obj);
+    if (mayHaveDuplicates(text, keys.length)) {
+      const dup = duplicateKey(text);
+      if (dup !== undefined) throw new InputError(file, line, dup, DUPLICATE);
+    }
     const opName = obj.op;
     if (typeof opName !== 'string') {
       throw new InputError(file, line, 'op', `expected an op name, got ${describe(opName)}`);
     }
-    const op = Object.hasOwn(OP_INDEX, opName) ? OP_INDEX[opName] : undefined;
+    const op = OP_INDEX.get(opName);
     if (op === undefined) {
       throw new InputError(file, line, 'op', `unknown op "${opName}" (known: ${OPS.join(', ')})`);
     }
     const fmt = OP_FORMATS[opName as OpName];
-    for (const key of Object.keys(obj)) {
-      if (key === 'op') continue;
-      if (
-        !(fmt.required as readonly string[]).includes(key) &&
-        !(fmt.optional as readonly string[]).includes(key)
-      ) {
-        const allowed = [...fmt.required, ...fmt.optional].join(', ');
+    const allowed = OP_FIELDS[op] as ReadonlySet<string>;
+    for (const key of keys) {
+      if (!allowed.has(key)) {
+        const known = [...fmt.required, ...fmt.optional].join(', ');
         throw new InputError(
           file,
           line,
           key,
-          `unknown field for op "${opName}" (allowed: ${allowed})`,
+          `unknown field for op "${opName}" (allowed: ${known})`,
         );
       }
     }
@@ -106,7 +118,7 @@ export class EventParser {
           'access',
           `expected read, write or rw, got ${describe(obj.access)}`,
         );
-      ev.access = [Access.read, Access.write, Access.rw][a] as number;
+      ev.access = ACCESS_CODES[a] as number;
     }
     if (obj.condition !== undefined) {
       if (obj.condition !== 'passes' && obj.condition !== 'fails')
@@ -142,7 +154,7 @@ export class EventParser {
       }
       ev.reason = r;
     } else {
-      ev.reason = EXIT_REASONS.indexOf('other');
+      ev.reason = OTHER_REASON;
     }
     if (obj.thread !== undefined) {
       if (typeof obj.thread !== 'string') {

@@ -3,6 +3,7 @@
  * Unknown fields are errors; every error names the file, the line and the field.
  */
 import { InputError } from '../errors.js';
+import { duplicateKey } from './duplicates.js';
 import { HEADER_KEYS, LIMITS } from './format.js';
 
 export interface WorkloadHeader {
@@ -16,6 +17,12 @@ export interface WorkloadHeader {
   readonly threads: readonly string[];
   readonly config: Readonly<Record<string, unknown>>;
 }
+
+/** The message for a key given twice in one line. */
+/** The message for a `null` where a field's default was meant. */
+export const NULL_FIELD = 'null is not a value here; omit the field to take its default';
+
+export const DUPLICATE = 'given twice (JSON would keep only the last; give each field once)';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
@@ -56,10 +63,13 @@ export function intField(
 
 /** Parses line 1. */
 export function parseHeader(text: string, file: string): WorkloadHeader {
-  const obj = parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, file, 1);
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const obj = parseJson(json, file, 1);
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     throw new InputError(file, 1, '', `the header must be a JSON object, got ${describe(obj)}`);
   }
+  const dup = duplicateKey(json);
+  if (dup !== undefined) throw new InputError(file, 1, dup, DUPLICATE);
   const h = obj as Record<string, unknown>;
   if (h.format === undefined)
     throw new InputError(file, 1, 'format', 'missing (expected "vfpu-workload")');
@@ -86,6 +96,9 @@ export function parseHeader(text: string, file: string): WorkloadHeader {
   }
   const cpus = intField(h, 'cpus', 1, LIMITS.cpus, file, 1);
   const vcpus = intField(h, 'vcpus', 1, LIMITS.vcpus, file, 1);
+  for (const key of ['threads', 'config'] as const) {
+    if (h[key] === null) throw new InputError(file, 1, key, NULL_FIELD);
+  }
   const threads = h.threads ?? [];
   if (!Array.isArray(threads)) {
     throw new InputError(
