@@ -14,6 +14,8 @@ export function vitestConfig(name: string) {
       environment: 'node',
       pool: 'threads',
       maxWorkers: 2,
+      // whole simulator runs (1–4 s alone) must not fail on a busy 2-core machine
+      testTimeout: 30_000,
       reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
     },
   });
