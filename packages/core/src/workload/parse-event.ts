@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import { UNIT_CLASSES, type UnitClass, type UnitLattice } from '../units.js';
 import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
 import { OP_FORMATS } from './format.js';
-import { describe, intField, parseJson, type WorkloadHeader } from './parse-header.js';
+import { describe, fieldLabel, intField, parseJson, type WorkloadHeader } from './parse-header.js';
 
 export interface EventContext {
   readonly file: string;
@@ -82,7 +82,7 @@ export class EventParser {
         throw new InputError(
           file,
           line,
-          key,
+          fieldLabel(key),
           `unknown field for op "${opName}" (allowed: ${allowed})`,
         );
       }

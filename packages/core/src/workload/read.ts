@@ -1,6 +1,9 @@
 /**
  * Streaming NDJSON input: a file, `-` for standard input, or a `.gz` file. Lines come out in
- * batches (one per chunk read) and the raw input bytes are hashed on the way.
+ * batches (one per chunk read) and the raw input bytes are hashed on the way. Each chunk is
+ * scanned once (a long line costs linear time); a line longer than `LIMITS.lineChars` is
+ * refused as soon as it passes the limit, and a stream that breaks (corrupt or truncated
+ * `.gz`) is reported at the line it broke in, or "before line 1".
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -8,6 +11,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { describeIoError, InputError } from '../errors.js';
+import { LIMITS } from './format.js';
 
 export interface LineSource {
   /** Display name for messages (`-` reads as `<stdin>`). */
@@ -18,7 +22,79 @@ export interface LineSource {
   sha256(): string;
 }
 
-export function openLineSource(path: string): LineSource {
+function stripCr(l: string): string {
+  return l.endsWith('\r') ? l.slice(0, -1) : l;
+}
+
+/**
+ * Splits decoded text into lines, keeping the unfinished last line as pieces (joined once, when
+ * its end arrives). `lines` counts the lines completed so far.
+ */
+class LineSplitter {
+  lines = 0;
+  private pieces: string[] = [];
+  private pending = 0;
+  private readonly name: string;
+  private readonly limit: number;
+  constructor(name: string, limit: number) {
+    this.name = name;
+    this.limit = limit;
+  }
+
+  /** Whether part of a line has been read (the stream broke inside a line). */
+  get inLine(): boolean {
+    return this.pending > 0;
+  }
+
+  push(text: string, out: string[]): void {
+    let pos = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', pos)) {
+      const cr = nl > pos ? text.charCodeAt(nl - 1) === 13 : this.endsInCr;
+      this.check(this.pending + nl - pos - (cr ? 1 : 0));
+      const piece = text.slice(pos, nl);
+      out.push(stripCr(this.pieces.length ? this.pieces.join('') + piece : piece));
+      this.pieces.length = 0;
+      this.pending = 0;
+      this.lines++;
+      pos = nl + 1;
+    }
+    if (pos < text.length) {
+      // a CR at the end may be the line terminator's first half
+      this.check(this.pending + text.length - pos - 1);
+      this.pieces.push(pos === 0 ? text : text.slice(pos));
+      this.pending += text.length - pos;
+    }
+  }
+
+  /** The unfinished last line, if any. */
+  end(): string | undefined {
+    if (this.pending === 0) return undefined;
+    const l = stripCr(this.pieces.join(''));
+    this.check(l.length);
+    this.pieces.length = 0;
+    this.pending = 0;
+    this.lines++;
+    return l;
+  }
+
+  private get endsInCr(): boolean {
+    const last = this.pieces[this.pieces.length - 1];
+    return last !== undefined && last.charCodeAt(last.length - 1) === 13;
+  }
+
+  private check(chars: number): void {
+    if (chars > this.limit) {
+      throw new InputError(
+        this.name,
+        this.lines + 1,
+        '',
+        `line longer than ${this.limit} characters (the workload format's limit)`,
+      );
+    }
+  }
+}
+
+export function openLineSource(path: string, maxLine: number = LIMITS.lineChars): LineSource {
   const name = path === '-' ? '<stdin>' : path;
   const hash = createHash('sha256');
   let digest = '';
@@ -29,25 +105,29 @@ export function openLineSource(path: string): LineSource {
     const stream: Readable = gz ? raw.pipe(createGunzip()) : raw;
     if (gz) raw.on('error', (e) => stream.destroy(e));
     const decoder = new StringDecoder('utf8');
-    let tail = '';
+    const split = new LineSplitter(name, maxLine);
     try {
       for await (const chunk of stream) {
-        const text = tail + decoder.write(chunk as Buffer);
-        const lines = text.split('\n');
-        tail = lines.pop() ?? '';
-        for (let i = 0; i < lines.length; i++) {
-          const l = lines[i] as string;
-          if (l.endsWith('\r')) lines[i] = l.slice(0, -1);
-        }
+        const lines: string[] = [];
+        split.push(decoder.write(chunk as Buffer), lines);
         if (lines.length > 0) yield lines;
       }
     } catch (e) {
-      const why = describeIoError(e);
-      throw new InputError(name, 0, '', `cannot read: ${why}`);
+      if (InputError.isInstance(e)) throw e;
+      if (gz && e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('Z_')) {
+        // where the decompressed text stopped: inside or at the start of the next line
+        const at = split.lines === 0 && !split.inLine ? 0 : split.lines + 1;
+        const why = `cannot read: ${describeIoError(e)}`;
+        if (at === 0) throw new InputError(name, 0, '', `${why}, before line 1`);
+        throw new InputError(name, at, '', `${why} (the stream broke in line ${at})`);
+      }
+      throw new InputError(name, 0, '', `cannot read: ${describeIoError(e)}`);
     }
-    tail += decoder.end();
-    if (tail.endsWith('\r')) tail = tail.slice(0, -1);
-    if (tail !== '') yield [tail];
+    const last: string[] = [];
+    split.push(decoder.end(), last);
+    const tail = split.end();
+    if (tail !== undefined) last.push(tail);
+    if (last.length > 0) yield last;
     digest = hash.digest('hex');
   }
   return {
