@@ -50,7 +50,7 @@ export interface RunRequest {
 
 export interface RunResult {
   readonly report: ReportV1;
-  /** Kernel functions in call order, when `recordCalls` or `explain` was set. */
+  /** Kernel functions in call order, when `recordCalls` was set (else empty). */
   readonly calls: readonly string[];
   /** The machine's kernel-visible state at the end (its `inspect()`). */
   readonly state: Record<string, unknown>;
@@ -123,7 +123,11 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
     costs = merged.value;
   }
   const seed = req.seed ?? DEFAULT_SEED;
-  const tracer = req.explain !== undefined || req.recordCalls ? new TraceCollector() : undefined;
+  // calls are kept only on request: with explain alone they would grow with the run
+  const tracer =
+    req.explain !== undefined || req.recordCalls
+      ? new TraceCollector(req.recordCalls === true)
+      : undefined;
   const sim = new Simulator({
     backend,
     variant,

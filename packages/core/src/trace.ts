@@ -12,15 +12,21 @@ export class TraceCollector implements Tracer {
   readonly on = true;
   /** Lines for the current event; `take()` empties it. */
   private lines: string[] = [];
-  /** Every kernel function called since the start, in order. */
+  /** Every kernel function called since the start, in order (empty unless recording). */
   readonly calls: string[] = [];
+  private readonly record: boolean;
+
+  /** `recordCalls` false: lines only, so a long explanation runs in flat memory. */
+  constructor(recordCalls = true) {
+    this.record = recordCalls;
+  }
 
   line(depth: number, text: string): void {
     this.lines.push(`${'  '.repeat(depth + 1)}${text}`);
   }
 
   fn(depth: number, name: string, detail?: string): void {
-    this.calls.push(name);
+    if (this.record) this.calls.push(name);
     this.lines.push(`${'  '.repeat(depth + 1)}${name}${detail ? ` ${detail}` : ''}`);
   }
 

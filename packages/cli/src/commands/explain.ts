@@ -1,9 +1,10 @@
 /** `vfpu explain`: the per-event explanation of one run, then its summary. */
+import type { RunResult } from '@vfpu/core';
 import type { Command } from 'commander';
 import { withBackends } from '../backends.js';
 import type { Context } from '../context.js';
 import { addCommon, type CommonOptions } from '../options.js';
-import { streamSink } from '../output.js';
+import { spoolSink } from '../output.js';
 import { runOne } from '../run-one.js';
 import { renderSummary } from '../summary.js';
 
@@ -19,15 +20,21 @@ export function addExplain(program: Command, ctx: Context): void {
       .option('--policy <policy>', 'policy', 'kvm'),
   ).action(async (workload: string, o: CommonOptions & { policy: string }) => {
     const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
-    const out = streamSink(io.stdout, true);
+    const out = spoolSink(io.stdout);
     const opts = workload.startsWith('preset:') && o.events === 100_000 ? { ...o, events: 40 } : o;
-    const { report } = await runOne(backends, workload, o.policy, opts, {
-      explain: (line, text, lines) => {
-        out.write(
-          `${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`,
-        );
-      },
-    });
+    let report: RunResult['report'];
+    try {
+      ({ report } = await runOne(backends, workload, o.policy, opts, {
+        explain: (line, text, lines) => {
+          out.write(
+            `${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`,
+          );
+        },
+      }));
+    } catch (e) {
+      out.abort();
+      throw e;
+    }
     out.write(`\n${renderSummary([report])}`);
     await out.commit();
     if (report.check.violations > 0) ctx.exitCode = 1;

@@ -38,7 +38,11 @@ export function addGen(program: Command, ctx: Context): void {
       try {
         sink.write(`${formatHeader({ ...gen.header, name: `preset:${name} seed=${o.seed}` })}\n`);
         const ev = new WorkloadEvent();
-        while (gen.next(ev)) sink.write(`${formatEvent(ev, threadName)}\n`);
+        // yield now and then: the sink's backpressure, and a SIGINT is handled mid-run
+        for (let n = 1; gen.next(ev); n++) {
+          sink.write(`${formatEvent(ev, threadName)}\n`);
+          if ((n & 4095) === 0) await sink.ready();
+        }
         await sink.commit();
       } catch (e) {
         sink.abort();

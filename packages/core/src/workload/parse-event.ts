@@ -9,7 +9,14 @@ import { UNIT_CLASSES, type UnitClass, type UnitLattice } from '../units.js';
 import { duplicateKey, mayHaveDuplicates } from './duplicates.js';
 import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
 import { OP_FORMATS } from './format.js';
-import { DUPLICATE, describe, intField, parseJson, type WorkloadHeader } from './parse-header.js';
+import {
+  DUPLICATE,
+  describe,
+  fieldLabel,
+  intField,
+  parseJson,
+  type WorkloadHeader,
+} from './parse-header.js';
 
 export interface EventContext {
   readonly file: string;
@@ -94,7 +101,7 @@ export class EventParser {
         throw new InputError(
           file,
           line,
-          key,
+          fieldLabel(key),
           `unknown field for op "${opName}" (allowed: ${known})`,
         );
       }

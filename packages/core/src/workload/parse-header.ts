@@ -26,6 +26,11 @@ export const DUPLICATE = 'given twice (JSON would keep only the last; give each 
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
+/** A key as a message's field: quoted when empty or not a plain name (`""`, `"a b"`). */
+export function fieldLabel(key: string): string {
+  return /^[A-Za-z0-9_$-]+$/.test(key) ? key : JSON.stringify(key);
+}
+
 export function describe(x: unknown): string {
   if (x === undefined) return 'nothing (the field is missing)';
   if (x === null) return 'null';
@@ -86,7 +91,12 @@ export function parseHeader(text: string, file: string): WorkloadHeader {
   }
   for (const key of Object.keys(h)) {
     if (!(HEADER_KEYS as readonly string[]).includes(key)) {
-      throw new InputError(file, 1, key, `unknown header field (known: ${HEADER_KEYS.join(', ')})`);
+      throw new InputError(
+        file,
+        1,
+        fieldLabel(key),
+        `unknown header field (known: ${HEADER_KEYS.join(', ')})`,
+      );
     }
   }
   for (const key of ['name', 'arch', 'variant'] as const) {
