@@ -9,6 +9,7 @@ import {
   runFile,
   runPreset,
 } from '@vfpu/core';
+import { DUPLICATE, duplicateKey } from '@vfpu/core/internal';
 import { UsageError } from './context.js';
 import type { CommonOptions } from './options.js';
 
@@ -19,11 +20,16 @@ function readCosts(path: string): unknown {
   } catch (e) {
     throw new InputError(path, 0, '', `cannot read: ${describeIoError(e)}`);
   }
+  let costs: unknown;
   try {
-    return JSON.parse(text);
+    costs = JSON.parse(text);
   } catch (e) {
     throw new InputError(path, 0, '', `malformed JSON (${(e as Error).message})`);
   }
+  // JSON.parse keeps the last of two equal keys: refuse them, as in workloads
+  const dup = duplicateKey(text);
+  if (dup !== undefined) throw new InputError(path, 0, dup, DUPLICATE);
+  return costs;
 }
 
 export async function runOne(

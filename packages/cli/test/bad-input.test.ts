@@ -920,6 +920,13 @@ describe('bad cost files', () => {
     ]);
   });
 
+  it('a cost given twice (JSON would keep the last)', async () => {
+    const costs = writeFile(dir, 'twice.json', '{"trap": 1, "exit": 2, "trap": 3}');
+    expectUsageFailure(await cli(['run', workload(), '--json', '--costs', costs]), [
+      `vfpu: ${costs}: trap: given twice (JSON would keep only the last; give each field once)`,
+    ]);
+  });
+
   it('malformed JSON', async () => {
     const costs = writeFile(dir, 'malformed.json', '{trap: 1');
     expectUsageFailure(await cli(['run', workload(), '--json', '--costs', costs]), [
