@@ -150,3 +150,15 @@ describe('costs and totals', () => {
     expect(a.cyclesWork).toBe(Number.MAX_SAFE_INTEGER);
   });
 });
+
+describe('an empty option name', () => {
+  it('is quoted as the field', () => {
+    expect(unknownOption({ '': 1 }, {})?.field).toBe('""');
+    expect(
+      unknownOption(
+        { quirks: 'kernel' },
+        { quirks: { description: '', schema: {}, default: 'kernel' } },
+      ),
+    ).toBeUndefined();
+  });
+});

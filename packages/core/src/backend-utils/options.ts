@@ -3,6 +3,7 @@
  * option names, lists of bit names, and the `quirks` / `faults` options.
  */
 import type { ConfigFailure, OptionSpec } from '../contract/backend.js';
+import { fieldLabel } from '../workload/parse-header.js';
 
 export function configFailure(field: string, message: string): ConfigFailure {
   return { ok: false, field, message };
@@ -23,7 +24,10 @@ export function unknownOption(
 ): ConfigFailure | undefined {
   for (const key of Object.keys(config)) {
     if (!Object.hasOwn(options, key))
-      return configFailure(key, `unknown option (known: ${Object.keys(options).join(', ')})`);
+      return configFailure(
+        fieldLabel(key),
+        `unknown option (known: ${Object.keys(options).join(', ')})`,
+      );
     const v = config[key];
     if (v === null && !admitsNull((options[key] as OptionSpec).schema))
       return configFailure(key, NULL_OPTION);
