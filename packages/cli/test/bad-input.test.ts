@@ -754,20 +754,6 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     message: 'vmm0 is inside KVM_RUN on cpu 0; put its vcpu first',
   },
   {
-    name: 'user-get while in KVM_RUN',
-    workload: [header(), { op: 'load', vcpu: 0, cpu: 0 }, { op: 'user-get', vcpu: 0, unit: 'msa' }],
-    line: 3,
-    field: 'vcpu',
-    message: 'user-get: vcpu 0 is inside KVM_RUN; put it first',
-  },
-  {
-    name: 'user-set while in KVM_RUN',
-    workload: [header(), ...IN_GUEST, { op: 'user-set', vcpu: 0, unit: 'fpu', reg: 1 }],
-    line: 4,
-    field: 'vcpu',
-    message: 'user-set: vcpu 0 is inside KVM_RUN; put it first',
-  },
-  {
     name: 'run of an unloaded vcpu without a cpu',
     workload: [header(), { op: 'run', vcpu: 0 }],
     line: 2,

@@ -216,3 +216,49 @@ describe('messages for a missing field', () => {
     expect(r.err).not.toContain('undefined');
   });
 });
+
+describe('a workload is valid or not whatever the policy (issue 12 item 5)', () => {
+  // under kvm the cop_unusable handler returns to userspace (the FPU is already owned); under
+  // eager no trap happens, so the user-get finds the vCPU in the guest: a pending signal makes
+  // KVM_RUN return, and the ioctl runs
+  const scenario = join(
+    import.meta.dirname,
+    '../../mips-vz/test/scenarios/06-cpu-exit-fpu-already-owned-fixed.ndjson',
+  );
+  it('mips-vz scenario 06 runs under every policy at once', async () => {
+    const r = await cli([
+      'run',
+      scenario,
+      '--policy',
+      'kvm,eager,lazy,lazy-per-exit,widest,adaptive',
+      '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const { reports } = JSON.parse(r.out) as {
+      reports: { policy: string; outcomes: Record<string, number> }[];
+    };
+    expect(reports.map((x) => x.policy)).toEqual([
+      'kvm',
+      'eager',
+      'lazy',
+      'lazy-per-exit',
+      'widest',
+      'adaptive',
+    ]);
+    const eager = reports[1] as { outcomes: Record<string, number> };
+    expect(eager.outcomes.KVM_EXIT_INTR).toBe(1);
+  });
+
+  it('a user-set while the guest runs is a signal, not an error', async () => {
+    const dir = tempDir();
+    const file = writeFile(dir, 'set-in-guest.ndjson', [
+      HEADER,
+      ...IN_GUEST,
+      { op: 'user-set', vcpu: 0, unit: 'fpu', reg: 1 },
+    ]);
+    const r = await cli(['run', file, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).outcomes['KVM_RUN returned to userspace']).toBe(1);
+    cleanup(dir);
+  });
+});

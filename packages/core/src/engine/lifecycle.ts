@@ -15,11 +15,14 @@ const RESUME_HOST = 2;
 export class VcpuLifecycle {
   /** Counts `KVM_RUN returned to userspace` (exits whose handler resumes the host). */
   private readonly returned: number;
+  /** The exit-reason id of `signal` (a vCPU kicked out of the guest by a pending signal). */
+  private readonly signal: number;
 
   private readonly s: EngineState;
 
-  constructor(s: EngineState) {
+  constructor(s: EngineState, signal: number) {
     this.s = s;
+    this.signal = signal;
     this.returned = s.acct.counter('outcomes', 'KVM_RUN returned to userspace');
   }
 
@@ -225,17 +228,24 @@ export class VcpuLifecycle {
 
   /**
    * The VMM does something only a thread outside KVM_RUN can (a vCPU ioctl, or the vCPU's own
-   * thread running user code) while the vCPU is preempted inside it: so KVM_RUN returned (a
-   * signal, -EINTR) and its epilogue ran on `cpu` (null: the thread is not on a pCPU now).
+   * thread running user code), so KVM_RUN returned first. For a preempted vCPU its epilogue runs
+   * on `cpu` (null: the thread is not on a pCPU now). For a vCPU still loaded, a pending signal
+   * made it return (-EINTR): an exit for `signal` if the guest runs, then KVM_RUN's epilogue and
+   * vcpu_put. Whether a kernel handler already returned to userspace may depend on the policy;
+   * the workload is valid either way.
    */
   requireOutside(v: number, cpu: number | null, why: string): void {
     const s = this.s;
     const state = s.run[v] as number;
     if (state === L.outside) return;
-    if (state !== L.preempted)
-      throw new ImpossibleEvent('vcpu', `${why}: vcpu ${v} is inside KVM_RUN; put it first`);
-    s.machine.kvmRunEnd(v, cpu);
-    s.run[v] = L.outside;
+    if (state === L.preempted) {
+      s.machine.kvmRunEnd(v, cpu);
+      s.run[v] = L.outside;
+      return;
+    }
+    if (s.trace.on) s.trace.line(0, `${why} inside KVM_RUN: a pending signal makes it return`);
+    if (state === L.inGuest) this.exit(v, this.signal);
+    if (s.run[v] === L.loaded && !this.died(v)) this.toUserspace(v);
   }
 
   /**

@@ -105,8 +105,8 @@ export class Simulator {
     const s = new EngineState(o);
     this.state = s;
     this.exposure = new Exposure(s);
-    this.life = new VcpuLifecycle(s);
     const ids = machineIds(o.variant);
+    this.life = new VcpuLifecycle(s, ids.exitReasons.signal as number);
     this.irq = ids.exitReasons.irq as number;
     const host = new EngineHost(s, this.exposure);
     const machine = o.backend.createMachine({ variant: o.variant, options: o.options, host, ids });
