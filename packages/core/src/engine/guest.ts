@@ -2,6 +2,8 @@
  * What runs on a pCPU: guest instructions (with the hardware's check, the root trap and the
  * kernel's handler), guest control-register writes, host threads' FP use and kernel-mode FP.
  */
+import { EXECUTES, NO_EXIT, RESUME_HOST, ROOT_TRAP } from '../backend-utils/results.js';
+import type { Slice } from '../contract/registers.js';
 import { ImpossibleEvent } from '../errors.js';
 import type { UnitSpec } from '../units.js';
 import { Access, type WorkloadEvent } from '../workload/event.js';
@@ -10,11 +12,6 @@ import type { Exposure } from './exposure.js';
 import type { VcpuLifecycle } from './lifecycle.js';
 import { type EngineState, Lifecycle, NONE } from './state.js';
 
-const ROOT_TRAP = 1;
-const EXECUTES = 0;
-const RESUME_HOST = 2;
-const NO_EXIT = 1;
-
 export class GuestPath {
   private readonly classWarned = new Set<string>();
   /** By control-register id: the unit it belongs to, or NONE. */
@@ -22,6 +19,8 @@ export class GuestPath {
   /** By unit u: the control registers every read of u also reads are unitControl[start[u] … start[u+1]). */
   private readonly unitControl: Int32Array;
   private readonly unitControlStart: Int32Array;
+  /** By control-register id: its slice in the register file (registers with a unit have one). */
+  private readonly controlSlice: readonly (Slice | undefined)[];
 
   private readonly s: EngineState;
   private readonly life: VcpuLifecycle;
@@ -32,6 +31,7 @@ export class GuestPath {
     this.life = life;
     this.exposure = exposure;
     const regs = s.variant.controlRegisters;
+    this.controlSlice = regs.map((r) => r.slice);
     this.controlUnit = Int32Array.from(regs, (r) =>
       r.unit === undefined ? NONE : s.lattice.indexOf(r.unit),
     );
@@ -78,7 +78,7 @@ export class GuestPath {
       const end = this.unitControlStart[unit + 1] as number;
       for (let i = this.unitControlStart[unit] as number; i < end; i++) {
         const id = this.unitControl[i] as number;
-        const p = s.variant.controlRegisters[id]?.slice;
+        const p = this.controlSlice[id];
         if (p) access(s, hw, v, p, Access.read, Subject.control, unit, id);
       }
     }

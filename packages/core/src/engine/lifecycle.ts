@@ -5,24 +5,25 @@
  * and KVM_RUN returns (the arch's run epilogue, then vcpu_put). Each arch hook runs exactly once
  * per transition; events impossible in the current state are refused here.
  */
+import { RESUME_HOST } from '../backend-utils/results.js';
 import { ImpossibleEvent } from '../errors.js';
 import { maskNames } from '../units.js';
 import { Op, type WorkloadEvent } from '../workload/event.js';
 import { type EngineState, Lifecycle as L, NONE } from './state.js';
 
-const RESUME_HOST = 2;
-
 export class VcpuLifecycle {
   /** Counts `KVM_RUN returned to userspace` (exits whose handler resumes the host). */
   private readonly returned: number;
-  /** The exit-reason id of `signal` (a vCPU kicked out of the guest by a pending signal). */
+  /** Exit-reason ids: `signal` (a pending signal kicks the vCPU out), `irq` (a preemption's). */
   private readonly signal: number;
+  private readonly irq: number;
 
   private readonly s: EngineState;
 
-  constructor(s: EngineState, signal: number) {
+  constructor(s: EngineState, exitReasons: Readonly<Record<string, number>>) {
     this.s = s;
-    this.signal = signal;
+    this.signal = exitReasons.signal as number;
+    this.irq = exitReasons.irq as number;
     this.returned = s.acct.counter('outcomes', 'KVM_RUN returned to userspace');
   }
 
@@ -219,9 +220,9 @@ export class VcpuLifecycle {
   }
 
   /** `sched-out`: exit if in guest mode, then put. */
-  schedOut(v: number, irq: number): void {
+  schedOut(v: number): void {
     const s = this.s;
-    if (s.run[v] === L.inGuest) this.exit(v, irq);
+    if (s.run[v] === L.inGuest) this.exit(v, this.irq);
     if (s.vcpuCpu[v] !== NONE || (s.run[v] === L.outside && s.inUserspace[v])) this.put(v);
     else throw new ImpossibleEvent('vcpu', `sched-out: vcpu ${v} is not loaded`);
   }

@@ -99,15 +99,13 @@ export class Simulator {
   private readonly life: VcpuLifecycle;
   private readonly guest: GuestPath;
   private readonly uapi: Uapi;
-  private readonly irq: number;
 
   constructor(o: SimulatorOptions) {
     const s = new EngineState(o);
     this.state = s;
     this.exposure = new Exposure(s);
     const ids = machineIds(o.variant);
-    this.life = new VcpuLifecycle(s, ids.exitReasons.signal as number);
-    this.irq = ids.exitReasons.irq as number;
+    this.life = new VcpuLifecycle(s, ids.exitReasons);
     const host = new EngineHost(s, this.exposure);
     const machine = o.backend.createMachine({ variant: o.variant, options: o.options, host, ids });
     checkMachine(o.backend, o.variant, machine);
@@ -189,7 +187,7 @@ export class Simulator {
         this.uapi.syscall(ev);
         break;
       case Op.schedOut:
-        this.life.schedOut(ev.vcpu, this.irq);
+        this.life.schedOut(ev.vcpu);
         break;
       default:
         throw new ImpossibleEvent('op', `op ${ev.op} not handled`);
