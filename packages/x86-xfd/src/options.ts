@@ -5,6 +5,7 @@ import type { ConfigResult, OptionSpec, VariantSpec } from '@vfpu/core';
 import {
   badBitList,
   configFailure,
+  faultFlags,
   isConfigObject,
   resolveQuirksAndFaults,
   unknownOption,
@@ -40,7 +41,7 @@ export interface X86Options {
   /** Host threads that called ARCH_REQ_XCOMP_PERM(18). */
   readonly amxPermission: readonly string[];
   readonly quirks: 'kernel' | 'fixed';
-  readonly faults: ReadonlySet<Fault>;
+  readonly faults: Readonly<Record<Fault, boolean>>;
 }
 
 /**
@@ -234,6 +235,6 @@ export function toX86Options(value: Readonly<Record<string, unknown>>): X86Optio
     save: value.xsave as SaveInstruction,
     amxPermission: value.amxPermission as string[],
     quirks: value.quirks as 'kernel' | 'fixed',
-    faults: new Set(value.faults as Fault[]),
+    faults: faultFlags(FAULTS, value.faults as string[]),
   };
 }

@@ -257,10 +257,10 @@ export class X86 {
     this.amxBit = this.units.amx < 0 ? 0 : 1 << this.units.amx;
     this.maxFeatures = kvmSupportedXcr0(o.legacy);
     this.defaultFeatures = this.maxFeatures & ~USER_DYNAMIC;
-    this.skipPreemptSave = o.faults.has('skip-preempt-save');
-    this.restoreDefaultFeatures = o.faults.has('restore-default-features');
-    this.skipReloadBeforeEntry = o.faults.has('skip-reload-before-entry');
-    this.skipPutSave = o.faults.has('skip-put-save');
+    this.skipPreemptSave = o.faults['skip-preempt-save'];
+    this.restoreDefaultFeatures = o.faults['restore-default-features'];
+    this.skipReloadBeforeEntry = o.faults['skip-reload-before-entry'];
+    this.skipPutSave = o.faults['skip-put-save'];
     this.quirksFixed = o.quirks === 'fixed';
     // host threads start with init_fpstate.xfd = the dynamic features (xstate.c fpu__init_system_xstate)
     const initXfd = o.legacy ? 0 : USER_DYNAMIC;
