@@ -19,6 +19,7 @@ import {
   idOf,
   NO_EXIT,
   RESUME_GUEST,
+  RESUME_HOST,
   ROOT_TRAP,
   resolveQuirksAndFaults,
   sliceTable,
@@ -73,19 +74,20 @@ class NestedMachine implements Machine {
       sf: host.op('save_fp', 'save'),
       su: host.op('save_vec_upper', 'save'),
     };
-    const row = (text: string, counter: string): ExitRow => ({
+    const row = (text: string, counter: string, resume = RESUME_GUEST): ExitRow => ({
       text,
       counters: [host.counter('exits', counter)],
-      resume: RESUME_GUEST,
+      resume,
     });
     const other = row('exit: handled in the kernel', 'other_exits');
     const irq = row('exit: host interrupt', 'irq_exits');
+    // mmio and signal return KVM_RUN to userspace on every backend (core's EXITS_TO_USERSPACE)
     this.exits = exitTable(ids.exitReasons, {
-      mmio: other,
+      mmio: row('exit: MMIO for userspace (KVM_EXIT_MMIO)', 'mmio_exits', RESUME_HOST),
       irq,
       hlt: other,
       hypercall: other,
-      signal: other,
+      signal: row('exit: a signal is pending (KVM_EXIT_INTR)', 'signal_exits', RESUME_HOST),
       other,
     });
   }

@@ -62,6 +62,85 @@ describe('KVM_RUN begins and ends once per ioctl', () => {
     expect(result.report.outcomes['KVM_RUN returned to userspace']).toBe(1);
   });
 
+  it('a guest event after a return to userspace the workload did not ask for runs KVM_RUN again first', () => {
+    // the handler returns to userspace (as a kernel's may under some policies only); the workload
+    // still has the guest running, so its next work, exit and sched-out are valid under every
+    // policy, and the VMM's KVM_RUN is implicit
+    const rec = recordingToy({ trapToUserspace: true });
+    const r = runText(
+      toyWorkload([
+        '{"op":"run","vcpu":0,"cpu":1}',
+        '{"op":"use","vcpu":0,"unit":"fp"}',
+        '{"op":"work","vcpu":0,"cycles":10}',
+        '{"op":"exit","vcpu":0,"reason":"hlt"}',
+        '{"op":"enter","vcpu":0}',
+        '{"op":"use","vcpu":0,"unit":"fp"}',
+        '{"op":"sched-out","vcpu":0}',
+        '{"op":"load","vcpu":0,"cpu":0}',
+      ]),
+      { backends: [rec.backend], policy: 'kvm' },
+    );
+    expect(rec.calls).toEqual([
+      'kvm_arch_vcpu_load(0,1)',
+      'kvmRunBegin(0,1,0)',
+      'enter(0,false)',
+      'handleTrap(0,0,1)',
+      'kvmRunEnd(0,1)',
+      'kvm_arch_vcpu_put(0)',
+      // work: KVM_RUN again on the pCPU the workload has the vCPU on, then the guest runs
+      'kvm_arch_vcpu_load(0,1)',
+      'kvmRunBegin(0,1,0)',
+      'enter(0,false)',
+      'exit(0,2,false)',
+      'enter(0,true)',
+      'handleTrap(0,0,1)',
+      'kvmRunEnd(0,1)',
+      'kvm_arch_vcpu_put(0)',
+      // sched-out of a vCPU whose KVM_RUN returned: nothing; load: a new KVM_RUN
+      'kvm_arch_vcpu_load(0,0)',
+      'kvmRunBegin(0,0,0)',
+    ]);
+    expect(r.report.outcomes['KVM_RUN returned to userspace']).toBe(2);
+    expect(r.report.check.violations).toBe(0);
+  });
+
+  it('an exit declared to return to userspace frees the pCPU for another vCPU, whatever the policy', () => {
+    for (const policy of ['kvm', 'eager', 'lazy']) {
+      const rec = recordingToy();
+      const r = runText(
+        toyWorkload(
+          [
+            '{"op":"run","vcpu":0,"cpu":0}',
+            '{"op":"exit","vcpu":0,"reason":"mmio"}',
+            '{"op":"run","vcpu":1,"cpu":0}',
+            '{"op":"exit","vcpu":1,"reason":"signal"}',
+            '{"op":"enter","vcpu":0}',
+          ],
+          '"cpus":1,"vcpus":2',
+        ),
+        { backends: [rec.backend], policy },
+      );
+      expect(r.report.outcomes['KVM_RUN returned to userspace']).toBe(2);
+    }
+  });
+
+  it('a backend whose handler resumes the guest after an exit declared toUserspace breaks the contract', () => {
+    const rec = recordingToy({
+      machine: (m) => Object.assign(Object.create(m), { exit: () => 1 }),
+    });
+    expect(() =>
+      runText(
+        toyWorkload(['{"op":"run","vcpu":0,"cpu":0}', '{"op":"exit","vcpu":0,"reason":"mmio"}']),
+        {
+          backends: [rec.backend],
+          policy: 'kvm',
+        },
+      ),
+    ).toThrow(
+      /exit reason mmio resumed the guest, but the reason is declared to return KVM_RUN to userspace/,
+    );
+  });
+
   it('a vCPU ioctl on a preempted vCPU means KVM_RUN returned: its end runs first, once', () => {
     const { calls } = run([
       '{"op":"run","vcpu":0,"cpu":0}',

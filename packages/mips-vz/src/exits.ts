@@ -3,7 +3,7 @@
  * exception as the hardware reports it, the exit counter, then the VZ handler (vz.ts). The
  * non-FP exits are rows of core's exit table, built once per machine.
  */
-import { type CounterId, ImpossibleEvent, type Resume, type UnitMask } from '@vfpu/core';
+import type { CounterId, Resume, UnitMask } from '@vfpu/core';
 import {
   type ExitRow,
   exitTable,
@@ -142,10 +142,13 @@ export function nonFpExit(
 function cop2Exit(m: MipsVz, vi: number): Resume {
   const v = m.vcpus[vi] as Vcpu;
   if ((m.cpus[v.cpu]?.status ?? 0) & ST0_CU2) {
-    throw new ImpossibleEvent(
-      'reason',
-      `cop2: root Status.CU2 is already set on cpu ${v.cpu}, so the hardware raises no CE=2 exit`,
+    // not an input error: whether CU2 is still set depends on whether KVM_RUN began again
+    // (kvm_mips_build_vcpu_run clears it), which a policy's return to userspace can change
+    m.host.warn(
+      'cop2 exit ignored: root Status.CU2 is already set, so the hardware raises no CE=2 exit (the instruction runs)',
     );
+    if (m.trace.on) m.trace.line(0, 'root Status.CU2 is set: no exit, the instruction runs');
+    return RESUME_GUEST;
   }
   handleExitHead(m, vi, CPU_CE2, m.counters.cop_unusable_exits, '— ++cop_unusable_exits');
   return kvm_trap_vz_handle_cop_unusable(m, vi, 2, 'fpu');

@@ -1,7 +1,7 @@
 /**
  * The variants of @vfpu/mips-vz and their defaults (units, register file, costs).
  */
-import type { CostTable, VariantSpec } from '@vfpu/core';
+import type { CostTable, ExitReasonSpec, VariantSpec } from '@vfpu/core';
 import { mipsControlRegisters } from './control-registers.js';
 import { MIPS_USER_REGISTERS } from './one-reg.js';
 import { fpuStructBytes, NUM_FPU_REGS } from './state.js';
@@ -24,19 +24,27 @@ export const MIPS_COSTS: CostTable = {
   control: { value: 10, source: 'estimate (mtc0 + hazard barrier)' },
 };
 
-/** Exit reasons beyond the common ones (exits.ts handles them by their ids). */
-const MIPS_EXIT_REASONS = [
-  {
-    name: 'cop2',
-    description:
-      'the guest uses coprocessor 2 while root Status.CU2=0: Coprocessor Unusable exit, Cause.CE=2',
-  },
-  {
-    name: 'gsexc',
-    description:
-      'Cause.ExcCode 16 (Loongson GSExc) with GSCause.GSExcCode ≠ 7: not LASX Disabled, so not handled',
-  },
-] as const;
+/**
+ * Exit reasons beyond the common ones (exits.ts handles them by their ids). Mainline handles
+ * neither (KVM_EXIT_INTERNAL_ERROR, RESUME_HOST: back to userspace every time); LS-vz resumes the
+ * guest after both.
+ */
+function mipsExitReasons(loongson: boolean): readonly ExitReasonSpec[] {
+  return [
+    {
+      name: 'cop2',
+      description:
+        'the guest uses coprocessor 2 while root Status.CU2=0: Coprocessor Unusable exit, Cause.CE=2',
+      toUserspace: !loongson,
+    },
+    {
+      name: 'gsexc',
+      description:
+        'Cause.ExcCode 16 (Loongson GSExc) with GSCause.GSExcCode ≠ 7: not LASX Disabled, so not handled',
+      toUserspace: !loongson,
+    },
+  ];
+}
 
 /**
  * kvm_own_fpu / kvm_own_msa / kvm_own_lasx enable the unit the trap was taken for (and, with
@@ -69,7 +77,7 @@ export const MAINLINE: VariantSpec = {
   classMap: { scalar: 'fpu', vec128: 'msa', vec256: 'msa', vec512: 'msa', matrix: 'msa' },
   registerFileBytes: fpuStructBytes(16),
   controlRegisters: mipsControlRegisters(16),
-  exitReasons: MIPS_EXIT_REASONS,
+  exitReasons: mipsExitReasons(false),
   userRegisters: MIPS_USER_REGISTERS,
   trapGranularity: PER_UNIT,
   kvm: { policy: 'lazy' },
@@ -101,7 +109,7 @@ export const LOONGSON_3A4000: VariantSpec = {
   classMap: { scalar: 'fpu', vec128: 'msa', vec256: 'lasx', vec512: 'lasx', matrix: 'lasx' },
   registerFileBytes: fpuStructBytes(32),
   controlRegisters: mipsControlRegisters(32),
-  exitReasons: MIPS_EXIT_REASONS,
+  exitReasons: mipsExitReasons(true),
   userRegisters: MIPS_USER_REGISTERS,
   trapGranularity: PER_UNIT,
   kvm: { policy: 'lazy' },

@@ -11,9 +11,11 @@
 import type { BackendV2, Machine, MachineHost, MachineInit, Slice } from '@vfpu/core';
 import {
   EXECUTES,
+  EXITS_TO_USERSPACE,
   estimates,
   NO_EXIT,
   RESUME_GUEST,
+  RESUME_HOST,
   ROOT_TRAP,
   sliceTable,
 } from '@vfpu/core/backend-utils';
@@ -38,8 +40,10 @@ class ToyMachine implements Machine {
   private readonly trap: number;
   private readonly restoreOp: number;
   private readonly saveOp: number;
+  /** By exit-reason id: the handler returns to userspace (`mmio`, `signal`: KVM_EXIT_MMIO, KVM_EXIT_INTR). */
+  private readonly toUserspace: Uint8Array;
 
-  constructor({ host }: MachineInit, broken: boolean) {
+  constructor({ host, ids }: MachineInit, broken: boolean) {
     this.host = host;
     this.broken = broken;
     this.enabled = new Uint8Array(host.cpus);
@@ -49,6 +53,8 @@ class ToyMachine implements Machine {
     this.trap = host.trapKind('fp_disabled', 'root');
     this.restoreOp = host.op('toy_restore', 'restore');
     this.saveOp = host.op('toy_save', 'save');
+    this.toUserspace = new Uint8Array(Object.keys(ids.exitReasons).length);
+    for (const r of EXITS_TO_USERSPACE) this.toUserspace[ids.exitReasons[r] as number] = 1;
   }
 
   private isLive(ctx: number): boolean {
@@ -97,9 +103,9 @@ class ToyMachine implements Machine {
   }
   kvmRunEnd(): void {}
   enter(): void {}
-  exit(v: number, _reason: number, save: boolean) {
+  exit(v: number, reason: number, save: boolean) {
     if (save) this.lose(v);
-    return RESUME_GUEST;
+    return this.toUserspace[reason] === 1 ? RESUME_HOST : RESUME_GUEST;
   }
 
   // ---- guest FP ----

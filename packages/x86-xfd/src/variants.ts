@@ -144,6 +144,7 @@ const EXIT_REASONS: readonly ExitReasonSpec[] = [
   {
     name: 'io',
     description: 'IO_INSTRUCTION to userspace (KVM_EXIT_IO: a selftest ucall, a PIO device)',
+    toUserspace: true,
   },
 ];
 

@@ -17,6 +17,9 @@ export const EXIT_REASONS: readonly ExitReason[] = [
   'other',
 ];
 
+/** The common reasons whose handler returns KVM_RUN to userspace on every backend (ExitReasonSpec.toUserspace). */
+export const EXITS_TO_USERSPACE: readonly ExitReason[] = ['mmio', 'signal'];
+
 export interface ExitRow {
   readonly text: string;
   readonly counters: readonly CounterId[];

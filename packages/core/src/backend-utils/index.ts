@@ -5,7 +5,13 @@
 export { copyStrided, readU32, slice, sliceTable, writeU32 } from './bytes.js';
 export { estimates } from './costs.js';
 export { ERRNO, returnName } from './errno.js';
-export { EXIT_REASONS, type ExitRow, exitTable, takeExit } from './exit-table.js';
+export {
+  EXIT_REASONS,
+  EXITS_TO_USERSPACE,
+  type ExitRow,
+  exitTable,
+  takeExit,
+} from './exit-table.js';
 export { idOf } from './ids.js';
 export {
   badBitList,

@@ -38,9 +38,20 @@ export interface ExitReasonSpec {
   readonly name: string;
   /** What it models, e.g. the kernel's exit code. */
   readonly description: string;
+  /**
+   * Its handler returns KVM_RUN to userspace (RESUME_HOST) on every path, as `mmio` and `signal`
+   * do: the workload's lifecycle follows (the vCPU leaves its pCPU), whatever the policy. A
+   * handler that returns to userspace only sometimes leaves this unset: that return is then
+   * transparent (the VMM calls KVM_RUN again).
+   */
+  readonly toUserspace?: boolean;
 }
 
-/** Non-FP exit reasons every variant accepts (EXIT_REASONS); backends name them after their counters. */
+/**
+ * Non-FP exit reasons every variant accepts (EXIT_REASONS); backends name them after their
+ * counters. `mmio` (an access userspace emulates: KVM_EXIT_MMIO) and `signal` (KVM_EXIT_INTR)
+ * return KVM_RUN to userspace on every backend; the others resume the guest or may.
+ */
 export type ExitReason = 'mmio' | 'irq' | 'hlt' | 'hypercall' | 'signal' | 'other';
 
 /** A system call of the VMM a variant models (`syscall` events): an ioctl or e.g. `arch_prctl`. */

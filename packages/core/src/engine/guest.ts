@@ -65,7 +65,8 @@ export class GuestPath {
   use(ev: WorkloadEvent): void {
     const s = this.s;
     const v = ev.vcpu;
-    const cpu = this.life.requireInGuest(v, 'use');
+    const cpu = this.life.inGuest(v);
+    if (cpu === NONE) return;
     if (ev.unitName !== '') this.classWarning(ev);
     const unit = ev.unit;
     if (s.trace.on) s.trace.line(0, `guest ${unitAccess(ev.access)} ${s.lattice.units[unit]?.id}`);
@@ -121,7 +122,8 @@ export class GuestPath {
     const s = this.s;
     const m = s.machine;
     const v = ev.vcpu;
-    const cpu = this.life.requireInGuest(v, 'guest-write');
+    const cpu = this.life.inGuest(v);
+    if (cpu === NONE) return;
     const reg = ev.controlReg;
     const spec = s.variant.controlRegisters[reg];
     const unit = this.controlUnit[reg] as number;
@@ -152,28 +154,16 @@ export class GuestPath {
     this.life.entry(v, true);
   }
 
-  /** `host-use`: the thread current on a pCPU touches FP/SIMD. */
+  /** `host-use`: the thread current on a pCPU touches FP/SIMD (the workload's lifecycle allows it). */
   hostUse(ev: WorkloadEvent): void {
     const s = this.s;
     const cpu = ev.cpu;
-    this.life.requireNoVcpuLoaded(cpu, 'host-use');
-    const current = s.cpuThread[cpu] as number;
-    if (current === NONE)
-      throw new ImpossibleEvent(
-        'cpu',
-        `host-use: no thread is running on cpu ${cpu}; add a switch first`,
-      );
-    if (ev.thread !== NONE && ev.thread !== current) {
-      throw new ImpossibleEvent(
-        'thread',
-        `host-use: ${s.contextName(ev.thread)} is not running on cpu ${cpu} (${s.contextName(current)} is); add a switch first`,
-      );
-    }
     const host = this.requireHost('host-use');
+    const current = s.cpuThread[cpu] as number;
     if (ev.unitName !== '') this.classWarning(ev);
     // a vCPU thread runs user code only once its KVM_RUN has returned
     const v = current - s.vcpus;
-    if (v >= 0 && v < s.vcpus) this.life.requireOutside(v, cpu, 'its VMM thread runs user code');
+    if (v >= 0 && v < s.vcpus) this.life.leaveKvmRun(v, cpu, 'its VMM thread runs user code');
     if (!host.hostUse(cpu, current, ev.unit)) return;
     const reg = this.pickReg(ev.unit, ev.reg);
     const p = host.hostSlice(current, ev.unit, reg);
@@ -182,13 +172,11 @@ export class GuestPath {
 
   /** `switch`: the host scheduler runs `thread` on `cpu`. */
   hostSwitch(cpu: number, thread: number): void {
-    this.life.requireNoVcpuLoaded(cpu, 'switch');
     this.life.schedule(cpu, thread);
   }
 
   /** `kernel-fpu`: kernel_fpu_begin / kernel_neon_begin on `cpu`. */
   kernelFpu(cpu: number): void {
-    this.life.requireNotInGuest(cpu, 'kernel-fpu');
     if (!this.requireHost('kernel-fpu').kernelFpu(cpu)) {
       this.s.warn("kernel-fpu ignored: this architecture's kernel has no kernel-mode FP/SIMD API");
     }
@@ -197,7 +185,10 @@ export class GuestPath {
   /** `work`: useful cycles (and, in the guest, a moment the LazyFP window may be open). */
   work(ev: WorkloadEvent): void {
     const s = this.s;
-    if (ev.vcpu !== NONE) this.exposure.check(ev.vcpu, this.life.requireInGuest(ev.vcpu, 'work'));
+    if (ev.vcpu !== NONE) {
+      const cpu = this.life.inGuest(ev.vcpu);
+      if (cpu !== NONE) this.exposure.check(ev.vcpu, cpu);
+    }
     s.acct.work(ev.cycles);
   }
 

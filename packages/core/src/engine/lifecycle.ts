@@ -3,13 +3,15 @@
  * arch's run prologue), the vCPU enters and leaves guest mode, its thread is preempted
  * (kvm_sched_out → kvm_arch_vcpu_put) and scheduled in again (kvm_sched_in → kvm_arch_vcpu_load),
  * and KVM_RUN returns (the arch's run epilogue, then vcpu_put). Each arch hook runs exactly once
- * per transition; events impossible in the current state are refused here.
+ * per transition. The workload's lifecycle (validity.ts) has already judged the event possible;
+ * where the kernel's differs (a handler returned to userspace), this one catches up.
  */
 import { RESUME_HOST } from '../backend-utils/results.js';
-import { ImpossibleEvent } from '../errors.js';
+import { ContractError } from '../errors.js';
 import { maskNames } from '../units.js';
 import { Op, type WorkloadEvent } from '../workload/event.js';
 import { type EngineState, Lifecycle as L, NONE } from './state.js';
+import type { WorkloadLifecycle } from './validity.js';
 
 export class VcpuLifecycle {
   /** Counts `KVM_RUN returned to userspace` (exits whose handler resumes the host). */
@@ -19,9 +21,16 @@ export class VcpuLifecycle {
   private readonly irq: number;
 
   private readonly s: EngineState;
+  /** The workload's own lifecycle, checked before this one runs: where the workload has each vCPU. */
+  private readonly view: WorkloadLifecycle;
 
-  constructor(s: EngineState, exitReasons: Readonly<Record<string, number>>) {
+  constructor(
+    s: EngineState,
+    view: WorkloadLifecycle,
+    exitReasons: Readonly<Record<string, number>>,
+  ) {
     this.s = s;
+    this.view = view;
     this.signal = exitReasons.signal as number;
     this.irq = exitReasons.irq as number;
     this.returned = s.acct.counter('outcomes', 'KVM_RUN returned to userspace');
@@ -35,12 +44,6 @@ export class VcpuLifecycle {
     const host = s.machine.hostThreads;
     const elsewhere = s.threadCpu[thread] as number;
     if (elsewhere !== NONE) {
-      if (s.cpuVcpu[elsewhere] !== NONE) {
-        throw new ImpossibleEvent(
-          'thread',
-          `${s.contextName(thread)} is inside KVM_RUN on cpu ${elsewhere}; put its vcpu first`,
-        );
-      }
       if (s.trace.on) s.trace.line(0, `schedule: ${s.contextName(thread)} leaves cpu ${elsewhere}`);
       host?.hostSwitch(elsewhere, s.dead[thread] ? null : thread, null);
       s.cpuThread[elsewhere] = NONE;
@@ -67,13 +70,6 @@ export class VcpuLifecycle {
   load(v: number, cpu: number): void {
     const s = this.s;
     const state = s.run[v] as number;
-    if (state === L.loaded || state === L.inGuest) {
-      throw new ImpossibleEvent('vcpu', `vcpu ${v} is already loaded on cpu ${s.vcpuCpu[v]}`);
-    }
-    const other = s.cpuVcpu[cpu] as number;
-    if (other !== NONE) {
-      throw new ImpossibleEvent('cpu', `cpu ${cpu} already has vcpu ${other} loaded; put it first`);
-    }
     this.schedule(cpu, s.vmmThread(v));
     s.vcpuCpu[v] = cpu;
     s.cpuVcpu[cpu] = v;
@@ -87,68 +83,47 @@ export class VcpuLifecycle {
       s.machine.kvmRunBegin(v, cpu, s.policy.preload(v) & s.machine.guestEnabled(v));
   }
 
-  requireLoaded(v: number, what: string): number {
-    const cpu = this.s.vcpuCpu[v] as number;
-    if (cpu === NONE) throw new ImpossibleEvent('vcpu', `${what}: vcpu ${v} is not loaded`);
-    return cpu;
+  /**
+   * KVM_RUN on the pCPU the workload has `v` on, if the kernel returned it to userspace: a
+   * handler's return the workload did not ask for (RESUME_HOST under some policies only) is
+   * transparent to it, the VMM calls KVM_RUN again. False if the vCPU's thread died in it.
+   */
+  private again(v: number): boolean {
+    const s = this.s;
+    if (s.run[v] !== L.outside) return true;
+    const cpu = this.view.cpuOf(v);
+    if (s.trace.on)
+      s.trace.line(0, `KVM_RUN again on cpu ${cpu} (the last exit went to userspace)`);
+    this.load(v, cpu);
+    return !this.died(v);
   }
 
-  requireInGuest(v: number, what: string): number {
-    const cpu = this.requireLoaded(v, what);
-    if (this.s.run[v] !== L.inGuest)
-      throw new ImpossibleEvent('vcpu', `${what}: vcpu ${v} is not in guest mode`);
-    return cpu;
-  }
-
-  /** Host work on `cpu` needs no vCPU loaded there (inside KVM_RUN the vCPU thread owns it). */
-  requireNoVcpuLoaded(cpu: number, what: string): void {
-    const v = this.s.cpuVcpu[cpu] as number;
-    if (v !== NONE) {
-      throw new ImpossibleEvent(
-        'cpu',
-        `${what} on cpu ${cpu} while vcpu ${v} is loaded there (inside KVM_RUN); put it first (sched-out)`,
-      );
+  /**
+   * The pCPU of a vCPU the workload has in guest mode, entering it first if the kernel has not
+   * (KVM_RUN again after a return to userspace). NONE if its thread died on the way.
+   */
+  inGuest(v: number): number {
+    const s = this.s;
+    if (s.run[v] !== L.inGuest) {
+      if (!this.again(v)) return NONE;
+      this.entry(v, s.entered[v] === 1);
+      if (this.died(v)) return NONE;
     }
-  }
-
-  /** Kernel code may run on `cpu` with a vCPU loaded (a softirq between an exit and the next entry), not in guest mode. */
-  requireNotInGuest(cpu: number, what: string): void {
-    const v = this.s.cpuVcpu[cpu] as number;
-    if (v !== NONE && this.s.run[v] === L.inGuest) {
-      throw new ImpossibleEvent(
-        'cpu',
-        `${what} on cpu ${cpu} while vcpu ${v} runs in guest mode there; exit first`,
-      );
-    }
+    return s.vcpuCpu[v] as number;
   }
 
   /** `enter`: guest entry; after a return to userspace, KVM_RUN again on the last pCPU. */
   enter(v: number): void {
-    const s = this.s;
-    if (s.run[v] === L.outside && s.inUserspace[v]) {
-      const cpu = s.lastCpu[v] as number;
-      if (s.trace.on)
-        s.trace.line(0, `KVM_RUN again on cpu ${cpu} (the last exit went to userspace)`);
-      this.load(v, cpu);
-      if (this.died(v)) return;
-    }
-    this.requireLoaded(v, 'enter');
-    if (s.run[v] === L.inGuest)
-      throw new ImpossibleEvent('vcpu', `enter: vcpu ${v} is already in guest mode`);
-    this.entry(v, s.entered[v] === 1);
+    if (this.again(v)) this.entry(v, this.s.entered[v] === 1);
   }
 
   /** `run`: load if needed, then enter. */
-  runVcpu(v: number, cpu: number): void {
+  runVcpu(v: number): void {
     const s = this.s;
-    const at = s.vcpuCpu[v] as number;
-    if (at === NONE) {
-      if (cpu === NONE)
-        throw new ImpossibleEvent('cpu', `run: vcpu ${v} is not loaded, so run needs a cpu`);
-      this.load(v, cpu);
+    const state = s.run[v] as number;
+    if (state === L.outside || state === L.preempted) {
+      this.load(v, this.view.cpuOf(v));
       if (this.died(v)) return;
-    } else if (cpu !== NONE && cpu !== at) {
-      throw new ImpossibleEvent('cpu', `run: vcpu ${v} is loaded on cpu ${at}, not ${cpu}`);
     }
     if (s.run[v] !== L.inGuest) this.entry(v, s.entered[v] === 1);
   }
@@ -172,13 +147,24 @@ export class VcpuLifecycle {
 
   /** A non-FP `exit`; its handler may return KVM_RUN to userspace. */
   exit(v: number, reason: number): void {
+    if (this.inGuest(v) === NONE) return;
+    this.exitGuest(v, reason);
+  }
+
+  private exitGuest(v: number, reason: number): void {
     const s = this.s;
-    this.requireInGuest(v, 'exit');
     s.run[v] = L.loaded;
     s.acct.exitCost();
     const save = s.policy.saveAtExit(v) && s.machine.live(v) !== 0;
     const resume = s.machine.exit(v, reason, save);
-    if (resume === RESUME_HOST && !this.died(v)) this.toUserspace(v);
+    if (this.died(v)) return;
+    if (resume === RESUME_HOST) this.toUserspace(v);
+    else if (this.view.toUserspace(reason)) {
+      throw new ContractError(
+        s.variant.id,
+        `the handler of exit reason ${this.view.exitName(reason)} resumed the guest, but the reason is declared to return KVM_RUN to userspace (EXITS_TO_USERSPACE, ExitReasonSpec.toUserspace)`,
+      );
+    }
   }
 
   /** A handler returned RESUME_HOST: KVM_RUN's epilogue, vcpu_put; the VMM thread stays current. */
@@ -195,19 +181,12 @@ export class VcpuLifecycle {
     s.inUserspace[v] = 1;
   }
 
-  /** `put`: vcpu_put of a loaded vCPU (its thread preempted inside KVM_RUN). */
+  /** `put`: vcpu_put of a loaded vCPU (its thread preempted inside KVM_RUN); none if KVM_RUN returned. */
   put(v: number): void {
     const s = this.s;
-    if (s.run[v] === L.outside && s.inUserspace[v]) return; // already put when KVM_RUN returned
-    const cpu = this.requireLoaded(v, 'put');
-    if (s.run[v] === L.inGuest) {
-      throw new ImpossibleEvent(
-        'vcpu',
-        `put: vcpu ${v} is in guest mode; exit first (or use sched-out)`,
-      );
-    }
+    if (s.run[v] !== L.loaded) return; // already put when KVM_RUN returned
     s.policy.sliceEnd(v);
-    this.release(v, cpu);
+    this.release(v, s.vcpuCpu[v] as number);
     s.run[v] = L.preempted;
   }
 
@@ -222,9 +201,8 @@ export class VcpuLifecycle {
   /** `sched-out`: exit if in guest mode, then put. */
   schedOut(v: number): void {
     const s = this.s;
-    if (s.run[v] === L.inGuest) this.exit(v, this.irq);
-    if (s.vcpuCpu[v] !== NONE || (s.run[v] === L.outside && s.inUserspace[v])) this.put(v);
-    else throw new ImpossibleEvent('vcpu', `sched-out: vcpu ${v} is not loaded`);
+    if (s.run[v] === L.inGuest) this.exitGuest(v, this.irq);
+    if (!this.died(v)) this.put(v);
   }
 
   /**
@@ -235,7 +213,7 @@ export class VcpuLifecycle {
    * vcpu_put. Whether a kernel handler already returned to userspace may depend on the policy;
    * the workload is valid either way.
    */
-  requireOutside(v: number, cpu: number | null, why: string): void {
+  leaveKvmRun(v: number, cpu: number | null, why: string): void {
     const s = this.s;
     const state = s.run[v] as number;
     if (state === L.outside) return;
@@ -257,7 +235,7 @@ export class VcpuLifecycle {
     const s = this.s;
     let ctx = NONE;
     if (ev.op === Op.hostUse)
-      ctx = ev.thread !== NONE ? ev.thread : (s.cpuThread[ev.cpu] as number);
+      ctx = ev.thread !== NONE ? ev.thread : (this.view.cpuThread[ev.cpu] as number);
     else if (ev.op === Op.switch) ctx = ev.thread;
     else if (ev.vcpu !== NONE && ev.op !== Op.kernelFpu) ctx = s.vmmThread(ev.vcpu);
     if (ctx === NONE || !s.dead[ctx]) return false;

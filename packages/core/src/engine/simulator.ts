@@ -17,6 +17,7 @@ import { EngineHost } from './host.js';
 import { VcpuLifecycle } from './lifecycle.js';
 import { EngineState } from './state.js';
 import { Uapi } from './uapi.js';
+import { WorkloadLifecycle } from './validity.js';
 
 export interface SimulatorOptions {
   readonly backend: BackendV2;
@@ -96,6 +97,7 @@ export class Simulator {
   readonly state: EngineState;
   readonly exposure: Exposure;
   readonly machine: Machine;
+  private readonly view: WorkloadLifecycle;
   private readonly life: VcpuLifecycle;
   private readonly guest: GuestPath;
   private readonly uapi: Uapi;
@@ -105,7 +107,8 @@ export class Simulator {
     this.state = s;
     this.exposure = new Exposure(s);
     const ids = machineIds(o.variant);
-    this.life = new VcpuLifecycle(s, ids.exitReasons);
+    this.view = new WorkloadLifecycle(s);
+    this.life = new VcpuLifecycle(s, this.view, ids.exitReasons);
     const host = new EngineHost(s, this.exposure);
     const machine = o.backend.createMachine({ variant: o.variant, options: o.options, host, ids });
     checkMachine(o.backend, o.variant, machine);
@@ -134,11 +137,16 @@ export class Simulator {
     return this.state.contextName(ctx);
   }
 
-  /** Applies one event. Throws {@link ImpossibleEvent} for an event impossible in this state. */
+  /**
+   * Applies one event. Throws {@link ImpossibleEvent} for an event impossible in the workload's
+   * own lifecycle (validity.ts) or its variant, whatever the policy.
+   */
   step(ev: WorkloadEvent): void {
     const s = this.state;
     s.line = ev.line;
     s.op = ev.op;
+    // validity first, from the workload alone: never from what the kernel (the policy) did
+    this.view.step(ev);
     if (s.deaths !== 0 && this.life.skipsDead(ev)) {
       s.events++;
       return;
@@ -181,7 +189,7 @@ export class Simulator {
         this.guest.work(ev);
         break;
       case Op.run:
-        this.life.runVcpu(ev.vcpu, ev.cpu);
+        this.life.runVcpu(ev.vcpu);
         break;
       case Op.syscall:
         this.uapi.syscall(ev);

@@ -24,7 +24,7 @@ export class Uapi {
   private vcpuIoctl(v: number, what: string): void {
     const s = this.s;
     const vmm = s.threadCpu[s.vmmThread(v)] as number;
-    this.life.requireOutside(v, vmm === NONE ? null : vmm, what);
+    this.life.leaveKvmRun(v, vmm === NONE ? null : vmm, what);
   }
 
   /** `user-get` / `user-set` of a unit's registers, or of a register id. */
