@@ -71,6 +71,9 @@ export const UABI_SIZE_WITH_TILES = 11008;
 
 // ---- the register file -------------------------------------------------------------------
 
+/** The x87 control word (FXSAVE/XSAVE legacy area byte 0) and its init value (fpstate_init_fxstate: cwd = 0x37f). */
+export const FCW_OFFSET = 0;
+export const FCW_DEFAULT = 0x037f;
 export const MXCSR_OFFSET = 24;
 /** MXCSR_DEFAULT: MXCSR in the SSE component's initial configuration (SDM Vol. 1 §13.6). */
 export const MXCSR_DEFAULT = 0x1f80;

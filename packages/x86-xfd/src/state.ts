@@ -6,17 +6,10 @@
  * options and the counter ids, and is what every kernel routine takes.
  */
 import type { CounterId, MachineHost, MachineIds } from '@vfpu/core';
-import { type ExitRow, writeU32 } from '@vfpu/core/backend-utils';
+import type { ExitRow } from '@vfpu/core/backend-utils';
 import { x86ExitTable } from './exits.js';
-import { restoreInstruction } from './hw/xsave.js';
-import {
-  hex,
-  IMAGE_BYTES,
-  KVM_XSAVE_BYTES,
-  MXCSR_DEFAULT,
-  MXCSR_OFFSET,
-  USER_DYNAMIC,
-} from './layout.js';
+import { initComponents, restoreInstruction } from './hw/xsave.js';
+import { hex, IMAGE_BYTES, KVM_XSAVE_BYTES, MASK, USER_DYNAMIC } from './layout.js';
 import { RegisterIds, SyscallIds, UnitIds } from './machine-ids.js';
 import { kvmSupportedXcr0, type X86Options } from './options.js';
 
@@ -45,7 +38,7 @@ export class Fpstate {
   /** fpstate->in_use: a guest fpstate swapped into the VMM thread's fpu for KVM_RUN. */
   inUse = false;
   constructor(ctx: number, xfeatures: number, xfd: number) {
-    writeU32(this.regs, MXCSR_OFFSET, MXCSR_DEFAULT); // fpstate_init_fxstate: the init state
+    initComponents(this.regs, MASK.FP | MASK.SSE); // fpstate_init_fxstate: cwd 0x37f, mxcsr 0x1f80
     this.ctx = ctx;
     this.xfeatures = xfeatures;
     this.xfd = xfd;
@@ -283,8 +276,8 @@ export class X86 {
       this.vcpus.push(vcpu);
     }
     for (let c = 0; c < host.cpus; c++) {
-      // the pCPU's state is in its initial configuration (XINUSE = 0): MXCSR 0x1f80 after RESET
-      writeU32(host.registerFile[c] as Uint8Array, MXCSR_OFFSET, MXCSR_DEFAULT);
+      // the pCPU's state is in its initial configuration (XINUSE = 0): FCW 0x37f, MXCSR 0x1f80
+      initComponents(host.registerFile[c] as Uint8Array, MASK.FP | MASK.SSE);
       this.cpus.push(new X86Cpu(c, host.registerFile[c] as Uint8Array));
     }
     this.exits = x86ExitTable(host, ids.exitReasons);

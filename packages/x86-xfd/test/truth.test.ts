@@ -2,7 +2,7 @@
  * Issue 12: paths where the oracle's truth and the machine must move together. Each workload is
  * valid and must report no violation under every policy, on every variant it applies to.
  */
-import { InputError, POLICY_NAMES, runText } from '@vfpu/core';
+import { InputError, type Machine, POLICY_NAMES, runText } from '@vfpu/core';
 import { workloadText } from '@vfpu/testkit';
 import { describe, expect, it } from 'vitest';
 import { x86Xfd } from '../src/index.js';
@@ -239,4 +239,63 @@ describe('LDMXCSR with reserved bits (16–31) raises #GP and keeps MXCSR', () =
         `{"op":"user-get","vcpu":0,"id":"${image(variant)}"}`,
       ]);
     });
+});
+
+describe('init values of the legacy area (SDM Vol. 1 §13.6; fpstate_init_fxstate)', () => {
+  /** KVM_GET_XSAVE2 (handle 1; 4.8 has only KVM_GET_XSAVE, 0) of vCPU 0 after `events`. */
+  function getXsave(variant: string, events: string[], seed = 1): Uint8Array {
+    const inner = x86Xfd();
+    let machine: Machine | undefined;
+    const backend = {
+      ...inner,
+      createMachine: (init: Parameters<typeof inner.createMachine>[0]) => {
+        machine = inner.createMachine(init);
+        return machine;
+      },
+    };
+    const text = workloadText({ arch: 'x86-xfd', variant, cpus: 1, vcpus: 1 }, events);
+    runText(text, { backends: [backend], policy: 'kvm', seed });
+    const buf = new Uint8Array(16384);
+    expect(machine?.userRegisters?.getRegister(0, variant === 'kvm-6.16' ? 1 : 0, buf)).not.toBe(
+      null,
+    );
+    return buf;
+  }
+  const u16 = (b: Uint8Array, off: number) => (b[off] as number) | ((b[off + 1] as number) << 8);
+
+  for (const variant of VARIANTS) {
+    it(`${variant}: a new vCPU's KVM_GET_XSAVE has FCW 0x037f and MXCSR 0x1f80`, () => {
+      const b = getXsave(variant, []);
+      expect(u16(b, 0).toString(16)).toBe('37f');
+      expect(u16(b, 24).toString(16)).toBe('1f80');
+    });
+    it(`${variant}: x87 state the guest never used reads as init after it ran`, () => {
+      const b = getXsave(variant, [
+        '{"op":"run","vcpu":0,"cpu":0}',
+        '{"op":"use","vcpu":0,"unit":"sse","access":"write"}',
+        '{"op":"sched-out","vcpu":0}',
+      ]);
+      expect(u16(b, 0).toString(16)).toBe('37f');
+    });
+    it(`${variant}: a user-set XSAVE image carries a legal MXCSR (copy_uabi_to_xstate: -EINVAL otherwise)`, () => {
+      for (const seed of [1, 2, 3, 4]) {
+        const events = ['{"op":"user-set","vcpu":0,"id":"XSAVE"}'];
+        const b = getXsave(variant, events, seed);
+        const mxcsr =
+          ((b[24] as number) |
+            ((b[25] as number) << 8) |
+            ((b[26] as number) << 16) |
+            ((b[27] as number) << 24)) >>>
+          0;
+        expect(mxcsr & 0xffff0000).toBe(0);
+      }
+      clean(variant, [
+        '{"op":"user-set","vcpu":0,"id":"XSAVE"}',
+        '{"op":"run","vcpu":0,"cpu":0}',
+        '{"op":"use","vcpu":0,"unit":"sse","access":"read"}',
+        '{"op":"sched-out","vcpu":0}',
+        '{"op":"user-get","vcpu":0,"id":"XSAVE"}',
+      ]);
+    });
+  }
 });

@@ -7,6 +7,8 @@ import type { MachineHost } from '@vfpu/core';
 import { copyStrided, slice, writeU32 } from '@vfpu/core/backend-utils';
 import {
   COMPONENT_RANGES,
+  FCW_DEFAULT,
+  FCW_OFFSET,
   MASK,
   MODELLED,
   MXCSR_DEFAULT,
@@ -29,9 +31,13 @@ export function copyComponents(dst: Uint8Array, src: Uint8Array, mask: number): 
   }
 }
 
-/** Puts the components of `mask` in their initial configuration (zero, MXCSR 0x1f80). */
+/**
+ * Puts the components of `mask` in their initial configuration (SDM Vol. 1 §13.6): zero, but
+ * the x87 FCW 0x037f (FTW 0xffff, which the abridged tag byte stores as 0) and MXCSR 0x1f80.
+ */
 export function initComponents(b: Uint8Array, mask: number): void {
   initRanges(b, mask);
+  if (mask & MASK.FP) writeU32(b, FCW_OFFSET, FCW_DEFAULT); // FCW, and FSW 0 above it
   if (mask & MASK.SSE) writeU32(b, MXCSR_OFFSET, MXCSR_DEFAULT);
 }
 
@@ -55,7 +61,7 @@ let INIT_FILE: Uint8Array | null = null;
 export function initFile(): Uint8Array {
   if (INIT_FILE === null) {
     INIT_FILE = new Uint8Array(REGISTER_FILE_BYTES);
-    initComponents(INIT_FILE, MASK.SSE);
+    initComponents(INIT_FILE, MASK.FP | MASK.SSE);
   }
   return INIT_FILE;
 }

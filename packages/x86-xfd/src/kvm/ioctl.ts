@@ -4,7 +4,8 @@
  * MSRs (x86.c kvm_arch_vcpu_ioctl) and ARCH_REQ_XCOMP_GUEST_PERM (xstate.c).
  */
 import type { Slice } from '@vfpu/core';
-import { ERRNO } from '@vfpu/core/backend-utils';
+import { ERRNO, readU32, writeU32 } from '@vfpu/core/backend-utils';
+import { MXCSR_RESERVED } from '../hw/guest.js';
 import { defineComponents, initComponents } from '../hw/xsave.js';
 import {
   fpregsInvalidate,
@@ -19,7 +20,9 @@ import { validate_user_xstate_header, xstate_request_perm } from '../kernel/fpu/
 import {
   hex,
   KVM_XSAVE_BYTES,
+  MASK,
   MODELLED,
+  MXCSR_OFFSET,
   NON_TILE_IMAGE,
   TILE_IMAGE,
   USER_DYNAMIC,
@@ -58,7 +61,13 @@ export function xsaveImageSlice(v: X86Vcpu): Slice {
 
 /** KVM_SET_XSAVE of an image → fpu_copy_uabi_to_guest_fpstate. */
 export function kvm_vcpu_ioctl_x86_set_xsave(m: X86, v: X86Vcpu, src: Uint8Array): boolean {
-  const mask = fpu_copy_uabi_to_guest_fpstate(m, v, src, setXsaveFeatures(m, v, uabiImageMask(v)));
+  const features = setXsaveFeatures(m, v, uabiImageMask(v));
+  // copy_uabi_to_xstate refuses (-EINVAL) an MXCSR with reserved bits when FP, SSE or YMM is in
+  // the header; the image a VMM sets is one KVM_GET_XSAVE2 gave it, so its MXCSR is legal: the
+  // random image core filled is made so here (and core commits what `src` then holds)
+  if (features & (MASK.FP | MASK.SSE | MASK.YMM))
+    writeU32(src, MXCSR_OFFSET, readU32(src, MXCSR_OFFSET) & ~MXCSR_RESERVED);
+  const mask = fpu_copy_uabi_to_guest_fpstate(m, v, src, features);
   // the image's XSTATE_BV leaves the rest in its init state: that is what core commits
   initComponents(src, MODELLED & ~mask);
   if (m.host.trace.on)

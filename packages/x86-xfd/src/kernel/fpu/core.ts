@@ -148,7 +148,7 @@ export function kernel_fpu_begin_mask(m: X86, c: X86Cpu): void {
 export function fpu_alloc_guest_fpstate(m: X86, v: X86Vcpu): void {
   const fps = v.guestFpu.fpstate;
   fps.regs.fill(0);
-  initComponents(fps.regs, MASK.SSE); // MXCSR_DEFAULT
+  initComponents(fps.regs, MASK.FP | MASK.SSE); // fpstate_init_user: cwd 0x37f, mxcsr 0x1f80
   fps.xstateBv = 0;
   fps.xfeatures = m.defaultFeatures;
   fps.xfd = 0;
@@ -233,8 +233,10 @@ export function fpu_copy_guest_fpstate_to_uabi(v: X86Vcpu, out: Uint8Array, byte
   const fps = v.guestFpu.fpstate;
   const mask = uabiVisible(v) & fps.xstateBv;
   out.fill(0, 0, bytes);
-  // __copy_xstate_to_uabi_buf: MXCSR from the buffer when SSE or YMM is in XSTATE_BV, else from
-  // init_fpstate (vfpu keeps no MXCSR_MASK: its 4 bytes read 0 either way)
+  // __copy_xstate_to_uabi_buf: the legacy x87 area from init_fpstate (FCW 0x37f) when FP is not
+  // in XSTATE_BV; MXCSR from the buffer when SSE or YMM is, else from init_fpstate (vfpu keeps
+  // MXCSR_MASK as 4 bytes of the SSE component, 0 in the init state)
+  if (!(mask & MASK.FP)) initComponents(out, MASK.FP);
   if (!(mask & (MASK.SSE | MASK.YMM))) initComponents(out, MASK.SSE);
   else out.set(fps.regs.subarray(MXCSR_OFFSET, MXCSR_OFFSET + 4), MXCSR_OFFSET);
   copyComponents(out, fps.regs, mask);
