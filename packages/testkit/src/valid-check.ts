@@ -6,7 +6,12 @@
  */
 import { type BackendV2, InputError, POLICY_NAMES, type ReportV1, runText } from '@vfpu/core';
 import fc from 'fast-check';
-import { type ValidWorkload, validWorkloadArbitrary } from './random-workload.js';
+import {
+  type ValidWorkload,
+  type ValidWorkloadChoices,
+  validWorkload,
+  validWorkloadChoices,
+} from './random-workload.js';
 
 /** What one workload did under one policy. */
 export interface PolicyOutcome {
@@ -79,44 +84,48 @@ export interface ValidCheckResult {
   readonly failure?: { readonly ndjson: string; readonly problems: readonly string[] };
 }
 
-/** Runs `runs` random valid workloads × every policy; on a failure, shrinks it. */
+/**
+ * Runs `runs` random valid workloads × every policy (all of them: a failure does not stop the
+ * count); the first failing workload is then shrunk by fast-check to a minimal one.
+ */
 export function checkValidWorkloads(backend: BackendV2, o: ValidCheckOptions): ValidCheckResult {
   const policies = o.policies ?? POLICY_NAMES;
-  let workloads = 0;
-  let events = 0;
-  let runs = 0;
-  let violations = 0;
-  let refusals = 0;
-  let crashes = 0;
-  let counting = true;
+  const maxEvents = o.maxEvents ?? 60;
   const every = o.determinismEvery ?? 0;
-  const result = fc.check(
-    fc.property(validWorkloadArbitrary(backend, o.variant, o.maxEvents ?? 60), (w) => {
-      const det = every > 0 && workloads % every === 0;
+  const stats = { workloads: 0, events: 0, runs: 0, violations: 0, refusals: 0, crashes: 0 };
+  let failing: ValidWorkloadChoices | undefined;
+  fc.check(
+    fc.property(validWorkloadChoices(maxEvents), (c) => {
+      const w = validWorkload(backend, o.variant, c);
+      const det = every > 0 && stats.workloads % every === 0;
       const problems = validWorkloadProblems(backend, w, policies, det);
-      if (counting) {
-        workloads++;
-        events += w.lines.length - 1;
-        runs += policies.length;
-        for (const p of problems) {
-          if (p.includes(': refused: ')) refusals++;
-          else if (p.includes(': crashed: ')) crashes++;
-          else violations++;
-        }
-        if (problems.length > 0) counting = false; // shrinking runs are not counted
+      stats.workloads++;
+      stats.events += w.lines.length - 1;
+      stats.runs += policies.length;
+      for (const p of problems) {
+        if (p.includes(': refused: ')) stats.refusals++;
+        else if (p.includes(': crashed: ')) stats.crashes++;
+        else stats.violations++;
       }
-      return problems.length === 0;
+      if (problems.length > 0 && failing === undefined) failing = c;
+      return true;
     }),
     { numRuns: o.runs, ...(o.seed !== undefined ? { seed: o.seed } : {}) },
   );
-  const base = { workloads, events, runs, violations, refusals, crashes };
-  if (!result.failed || result.counterexample === null) return base;
-  const w = result.counterexample[0] as ValidWorkload;
+  if (failing === undefined) return stats;
+  // shrink the first failure (the choices shrink without context: arrays of naturals)
+  const shrunk = fc.check(
+    fc.property(
+      validWorkloadChoices(maxEvents),
+      (c) =>
+        validWorkloadProblems(backend, validWorkload(backend, o.variant, c), policies).length === 0,
+    ),
+    { numRuns: 1, examples: [[failing]] },
+  );
+  const c = (shrunk.counterexample?.[0] as ValidWorkloadChoices | undefined) ?? failing;
+  const w = validWorkload(backend, o.variant, c);
   return {
-    ...base,
-    failure: {
-      ndjson: w.lines.join('\n'),
-      problems: validWorkloadProblems(backend, w, policies),
-    },
+    ...stats,
+    failure: { ndjson: w.lines.join('\n'), problems: validWorkloadProblems(backend, w, policies) },
   };
 }
