@@ -18,13 +18,15 @@ export async function runValid(o: {
   let failed = false;
   const total = { workloads: 0, events: 0, violations: 0, refusals: 0, crashes: 0 };
   const start = Date.now();
+  let n = 0;
   for (const backend of BACKENDS) {
     for (const variant of backend.variants) {
       const t = Date.now();
+      n++;
       const r = checkValidWorkloads(backend, {
         variant: variant.id,
         runs: o.runs,
-        seed: o.seed,
+        seed: o.seed + n,
         determinismEvery: 97,
       });
       total.workloads += r.workloads;

@@ -211,8 +211,10 @@ export function validWorkload(
         } else {
           const vc = p.pick([...inGuest, ...loaded]);
           // KNOWN_GAPS.runWithoutCpu: `run` without a cpu is refused once a handler returned
-          // KVM_RUN to userspace (which the workload cannot know), so the cpu is always given
-          emit({ op: 'run', vcpu: vc, cpu: g.cpu[vc] });
+          // KVM_RUN to userspace (which the workload cannot know), so it is left out only right
+          // after a `load` (no handler ran since)
+          if (g.justLoaded[vc] && p.int(2) === 1) emit({ op: 'run', vcpu: vc });
+          else emit({ op: 'run', vcpu: vc, cpu: g.cpu[vc] });
           g.enter(vc);
         }
         break;
