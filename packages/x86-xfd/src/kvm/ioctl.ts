@@ -82,20 +82,18 @@ export function readGuestRegister(
 
 /**
  * Userspace writes one register of a unit into the guest buffer (a slice of KVM_SET_XSAVE):
- * -EINVAL when the image's XSTATE_BV names a component outside the buffer's features or outside
- * fpstate->user_xfeatures (validate_user_xstate_header, xstate.c: `hdr->xfeatures &
- * ~fpstate->user_xfeatures`; KVM sets user_xfeatures to guest_supported_xcr0 | FP | SSE, i.e.
- * uabiVisible). So a component the vCPU's CPUID does not offer is refused, not stored.
+ * -EINVAL when the buffer has no room for the unit's components (validate_user_xstate_header:
+ * outside fpstate->user_xfeatures). Components the vCPU's CPUID does not offer are stored but
+ * read as init (uabiVisible), so that is what `src` holds for core to commit.
  */
 export function writeGuestRegister(m: X86, v: X86Vcpu, unit: number, reg: number, src: Uint8Array) {
   const fps = v.guestFpu.fpstate;
   const components = m.units.components[unit] as number;
-  const refused = components & ~(fps.xfeatures & uabiVisible(v));
-  if (refused) {
+  if (components & ~fps.xfeatures) {
     if (m.host.trace.on)
       m.line(
         0,
-        `KVM_SET_XSAVE: ${hex(refused)} outside the buffer's features or user_xfeatures (validate_user_xstate_header): -EINVAL`,
+        `KVM_SET_XSAVE: ${hex(components & ~fps.xfeatures)} outside the buffer's features: -EINVAL`,
       );
     return false;
   }
@@ -103,6 +101,7 @@ export function writeGuestRegister(m: X86, v: X86Vcpu, unit: number, reg: number
   fps.regs.set(src.subarray(p.offset, p.offset + p.length), p.offset);
   fps.xstateBv |= components;
   fpregsInvalidate(m, fps);
+  initComponents(src, components & ~uabiVisible(v));
   return true;
 }
 
