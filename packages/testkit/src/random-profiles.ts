@@ -192,7 +192,7 @@ const x86: ArchProfile = {
     // only values that hide no component: a guest use of a component its XCR0 enables and its
     // CPUID hides is refused (x86-xfd hw/guest.ts refuseHiddenComponents), and the generator
     // does not track the guest's XCR0
-    if (name === 'KVM_SET_CPUID2') return [0x600e7, 0x602e7, 0xcb63f0e7, 0x6f6e7];
+    if (name === 'KVM_SET_CPUID2') return [0x600e7, 0x602e7, 0xcb67f0e7, 0x6f6e7];
     if (name === 'KVM_SET_MSRS(IA32_XFD)') return [0, 0x40000, 0x60000, 0x9e, 0x20000];
     if (name === 'KVM_SET_MSRS(IA32_XFD_ERR)') return [0, 0x40000];
     if (name === 'KVM_SET_XCRS') return XCR0S;
