@@ -86,3 +86,21 @@ export function describeBackendConformance(
 function fail(problems: string[]): never {
   throw new Error(problems.join('\n'));
 }
+
+export { type ArchProfile, archProfile, Picker } from './random-profiles.js';
+export {
+  seededValidWorkload,
+  type ValidWorkload,
+  type ValidWorkloadChoices,
+  validWorkload,
+  validWorkloadArbitrary,
+  validWorkloadChoices,
+} from './random-workload.js';
+export {
+  checkValidWorkloads,
+  type PolicyOutcome,
+  runValidWorkload,
+  type ValidCheckOptions,
+  type ValidCheckResult,
+  validWorkloadProblems,
+} from './valid-check.js';

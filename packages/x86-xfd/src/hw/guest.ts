@@ -3,10 +3,18 @@
  * CR0.TS and XFD checks that raise #UD / #NM, XINUSE and XMODIFIED, the privilege check of XSETBV,
  * the guest-owned CR0.TS, a passed-through IA32_XFD, and LDTILECFG.
  */
-import type { AccessResult } from '@vfpu/core';
+import { type AccessResult, ImpossibleEvent } from '@vfpu/core';
 import { EXECUTES, NO_EXIT, NOT_EXECUTED, ROOT_TRAP, writeU32 } from '@vfpu/core/backend-utils';
-import { xfdArmed } from '../kernel/fpu/core.js';
-import { hex, MASK, MXCSR_OFFSET, MXCSR_SLICE, TILECFG_OFFSET, USER_DYNAMIC } from '../layout.js';
+import { uabiVisible, xfdArmed } from '../kernel/fpu/core.js';
+import {
+  hex,
+  MASK,
+  MODELLED,
+  MXCSR_OFFSET,
+  MXCSR_SLICE,
+  TILECFG_OFFSET,
+  USER_DYNAMIC,
+} from '../layout.js';
 import {
   TRAP_GUEST_TS,
   TRAP_LAZY_TS,
@@ -56,6 +64,7 @@ export function guestInstruction(m: X86, v: X86Vcpu, unit: number): AccessResult
     if (m.host.trace.on) m.line(0, `#UD in the guest: XCR0 ${hex(v.xcr0)} lacks ${hex(need)}`);
     return NOT_EXECUTED;
   }
+  refuseHiddenComponents(m, v, unit);
   const amx = unit === m.units.amx;
   if (!m.resident(v)) return rootTrap(v, amx ? TRAP_LAZY_XFD : TRAP_LAZY_TS);
   if (!amx && v.cr0ts) {
@@ -67,6 +76,24 @@ export function guestInstruction(m: X86, v: X86Vcpu, unit: number): AccessResult
   if (amx && v.guestFpu.fpstate.xfd & USER_DYNAMIC) return rootTrap(v, TRAP_XFD);
   touch(m.cpu(v.cpu), m.units.components[unit] as number);
   return EXECUTES;
+}
+
+/**
+ * A guest instruction of a unit its XCR0 enables but its CPUID does not offer (a KVM_SET_CPUID2
+ * before the first run narrowed guest_supported_xcr0 below the XCR0 the header's guest.xcr0 or
+ * KVM_SET_XCRS gave; kvm_vcpu_after_set_cpuid re-checks no XCR0). The hardware executes it, but
+ * KVM_GET_XSAVE{2} masks the component with guest_supported_xcr0 | FPSSE
+ * (kvm_vcpu_ioctl_x86_get_xsave2), so the guest's registers and what the VMM can save of them
+ * differ: one truth per byte cannot hold both, so the event is refused (no guest OS uses a
+ * feature its CPUID does not report).
+ */
+function refuseHiddenComponents(m: X86, v: X86Vcpu, unit: number): void {
+  const hidden = (m.units.components[unit] as number) & MODELLED & ~uabiVisible(v);
+  if (hidden === 0) return;
+  throw new ImpossibleEvent(
+    'unit',
+    `the guest's XCR0 ${hex(v.xcr0)} enables ${hex(hidden)} but its CPUID (guest_supported_xcr0 ${hex(v.guestSupportedXcr0)}) does not offer it, so KVM_GET_XSAVE2 would not report what the guest writes: vfpu does not model a guest using features its CPUID hides (set the CPUID before the guest's XCR0, or give a smaller config guest.xcr0)`,
+  );
 }
 
 /** MXCSR bits above MXCSR_MASK (0xffff on every CPU with DAZ): LDMXCSR of one raises #GP(0). */

@@ -14,10 +14,15 @@ export function fpregs_state_valid(c: X86Cpu, fps: Fpstate): boolean {
 /**
  * switch_fpu (asm/fpu/sched.h) for the task that leaves: save_fpregs_to_fpstate unless
  * TIF_NEED_FPU_LOAD, then set it. Kernel threads (PF_KTHREAD) neither save nor restore user FPU
- * state.
+ * state: what a kernel thread left in the registers is not kept for it (its FP use belongs
+ * between kernel_fpu_begin and kernel_fpu_end, which a switch cannot split), so its state is
+ * undefined once it leaves.
  */
 export function switch_fpu(m: X86, c: X86Cpu, prev: HostTask): void {
-  if (prev.kthread) return;
+  if (prev.kthread) {
+    m.host.undefine(prev.ctx, m.allUnits);
+    return;
+  }
   const h = m.host;
   const fps = prev.fpstate;
   if (!prev.needFpuLoad && c.owner === fps) {
