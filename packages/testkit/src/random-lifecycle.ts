@@ -21,8 +21,6 @@ export class Lifecycle {
   readonly cu2: Uint8Array;
   /** The next entry is KVM_RUN's first (it rebuilds root Status: kvm_mips_build_vcpu_run). */
   readonly firstEntry: Uint8Array;
-  /** Loaded by a `load` and not entered since (no handler can have returned KVM_RUN). */
-  readonly justLoaded: Uint8Array;
   private readonly cpus: number;
   private readonly vcpus: number;
   private readonly named: number;
@@ -39,7 +37,6 @@ export class Lifecycle {
     this.threadCpu = new Int32Array(named + vcpus).fill(NONE);
     this.cu2 = new Uint8Array(cpus);
     this.firstEntry = new Uint8Array(vcpus);
-    this.justLoaded = new Uint8Array(vcpus);
   }
   vcpusIn(state: number): number[] {
     const out: number[] = [];
@@ -101,12 +98,10 @@ export class Lifecycle {
     this.lastCpu[v] = cpu;
     this.cpuVcpu[cpu] = v;
     this.returned[v] = 0;
-    this.justLoaded[v] = 1;
   }
   enter(v: number): void {
     if (this.firstEntry[v]) this.cu2[this.cpu[v] as number] = 0;
     this.firstEntry[v] = 0;
-    this.justLoaded[v] = 0;
     this.state[v] = IN_GUEST;
   }
   private release(v: number): void {
@@ -115,7 +110,6 @@ export class Lifecycle {
     this.cpu[v] = NONE;
   }
   preempt(v: number): void {
-    this.justLoaded[v] = 0;
     this.release(v);
     this.state[v] = PREEMPTED;
   }

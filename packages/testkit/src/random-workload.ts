@@ -18,25 +18,12 @@
  * guest mode on the cpu.
  */
 import type { BackendV2, VariantSpec } from '@vfpu/core';
+import { EXIT_REASONS, EXITS_TO_USERSPACE } from '@vfpu/core/backend-utils';
 import fc from 'fast-check';
 import { IN_GUEST, Lifecycle, LOADED, NONE, OUTSIDE } from './random-lifecycle.js';
 import { archProfile, Picker } from './random-profiles.js';
 
-const EXIT_REASONS = ['mmio', 'irq', 'hlt', 'hypercall', 'signal', 'other'];
 const THREAD_NAMES = ['app', 'kworker0', 'worker', 'idle', 'ksoftirqd0'];
-
-/**
- * Shapes valid by the workload's own lifecycle that core refuses today (reported to the lead;
- * remove an entry once core accepts the shape):
- * - `runWithoutCpu`: after an exit whose handler returned KVM_RUN to userspace (e.g. `mmio`),
- *   `{"op":"run","vcpu":0}` is refused ("run needs a cpu") while `enter` runs KVM_RUN again.
- * - `returningWrites`: a guest-write whose handler returns KVM_RUN to userspace; the vCPU's next
- *   guest event (`use`, `exit`, …) is then refused ("vcpu 0 is not loaded").
- */
-export const KNOWN_GAPS = {
-  runWithoutCpu: true,
-  returningWrites: ['mips-vz/mainline/Config'] as readonly string[],
-};
 
 /** The choices one workload is made of. */
 export interface ValidWorkloadChoices {
@@ -129,9 +116,12 @@ export function validWorkload(
   const threadName = (th: number) =>
     th < threads.length ? (threads[th] as string) : vmmName(th - threads.length);
   const emit = (e: Record<string, unknown>) => lines.push(JSON.stringify(e));
-  const writable = v.controlRegisters.filter(
-    (r) => !KNOWN_GAPS.returningWrites.includes(`${backend.id}/${v.id}/${r.name}`),
-  );
+  const writable = v.controlRegisters;
+  // exits whose handler always returns KVM_RUN to userspace: the vCPU leaves its pCPU
+  const toUserspace = new Set<string>([
+    ...EXITS_TO_USERSPACE,
+    ...(v.exitReasons ?? []).filter((r) => r.toUserspace).map((r) => r.name),
+  ]);
   const vcpuSyscalls = (v.syscalls ?? []).filter((s) => s.vcpu);
   const vmSyscalls = (v.syscalls ?? []).filter((s) => !s.vcpu);
 
@@ -204,11 +194,7 @@ export function validWorkload(
           g.enter(vc);
         } else {
           const vc = p.pick([...inGuest, ...loaded]);
-          // KNOWN_GAPS.runWithoutCpu: `run` without a cpu is refused once a handler returned
-          // KVM_RUN to userspace (which the workload cannot know), so it is left out only right
-          // after a `load` (no handler ran since)
-          if ((!KNOWN_GAPS.runWithoutCpu || g.justLoaded[vc]) && p.int(2) === 1)
-            emit({ op: 'run', vcpu: vc });
+          if (p.int(2) === 1) emit({ op: 'run', vcpu: vc });
           else emit({ op: 'run', vcpu: vc, cpu: g.cpu[vc] });
           g.enter(vc);
         }
@@ -268,6 +254,7 @@ export function validWorkload(
         }
         emit(reason === undefined ? { op: 'exit', vcpu: vc } : { op: 'exit', vcpu: vc, reason });
         g.state[vc] = LOADED;
+        if (reason !== undefined && toUserspace.has(reason)) g.ioctl(vc);
         break;
       }
       case 'put': {

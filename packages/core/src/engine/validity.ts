@@ -140,12 +140,14 @@ export class WorkloadLifecycle {
     this.run[v] = L.inGuest;
   }
 
+  /** `run`: load if needed (without a cpu: after KVM_RUN returned, on the last pCPU), then enter. */
   private runVcpu(v: number, cpu: number): void {
     const at = this.vcpuCpu[v] as number;
     if (at === NONE) {
-      if (cpu === NONE)
+      const again = this.run[v] === L.outside && this.returned[v] === 1;
+      if (cpu === NONE && !again)
         throw new ImpossibleEvent('cpu', `run: vcpu ${v} is not loaded, so run needs a cpu`);
-      this.load(v, cpu);
+      this.load(v, cpu === NONE ? (this.lastCpu[v] as number) : cpu);
     } else if (cpu !== NONE && cpu !== at) {
       throw new ImpossibleEvent('cpu', `run: vcpu ${v} is loaded on cpu ${at}, not ${cpu}`);
     }
