@@ -116,3 +116,54 @@ describe('after a return to userspace under one policy only', () => {
     expect(violations).toBe(0);
   });
 });
+
+describe('found by the random valid workloads (each: the same answer under every policy)', () => {
+  async function eachPolicy(name: string, lines: readonly Line[]) {
+    const file = writeFile(dir, `${name}.ndjson`, lines);
+    const out: Record<string, string> = {};
+    for (const p of POLICIES) {
+      const r = await cli(['run', file, '--policy', p, '--json']);
+      const v =
+        r.code === 2
+          ? ''
+          : (JSON.parse(r.out) as { check: { violations: number } }).check.violations;
+      out[p] = `${r.code} ${v} ${r.err.split('\n')[0]}`;
+    }
+    return out;
+  }
+
+  it('run without a cpu after an exit to userspace runs KVM_RUN again on the last pCPU', async () => {
+    const out = await eachPolicy('run-no-cpu', [
+      '{"format":"vfpu-workload","version":1,"arch":"arm-vfp","variant":"arm64-e5","cpus":1,"vcpus":1}',
+      { op: 'run', vcpu: 0, cpu: 0 },
+      { op: 'exit', vcpu: 0, reason: 'mmio' },
+      { op: 'run', vcpu: 0 },
+      { op: 'use', vcpu: 0, unit: 'fpsimd' },
+    ]);
+    expectSame(out, '0 0 ');
+  });
+
+  it('a guest event after a guest-write whose handler returned to userspace (mips mainline Config)', async () => {
+    const out = await eachPolicy('returning-write', [
+      '{"format":"vfpu-workload","version":1,"arch":"mips-vz","variant":"mainline","cpus":1,"vcpus":1}',
+      { op: 'run', vcpu: 0, cpu: 0 },
+      { op: 'guest-write', vcpu: 0, reg: 'Config', value: 2147483648 },
+      { op: 'use', vcpu: 0, unit: 'fpu' },
+    ]);
+    expectSame(out, '0 0 ');
+  });
+
+  it('host-use on a pCPU whose current thread died in an oops under some policies', async () => {
+    const out = await eachPolicy('dead-thread', [
+      '{"format":"vfpu-workload","version":1,"arch":"x86-xfd","variant":"kvm-6.16","cpus":2,"vcpus":1}',
+      { op: 'user-set', vcpu: 0, unit: 'amx-tile' },
+      { op: 'syscall', name: 'KVM_SET_MSRS(IA32_XFD)', vcpu: 0, value: 262144 },
+      { op: 'load', vcpu: 0, cpu: 1 },
+      { op: 'user-get', vcpu: 0, unit: 'x87' },
+      { op: 'switch', cpu: 0, thread: 'vmm0' },
+      { op: 'host-use', cpu: 0, unit: 'x87' },
+    ]);
+    expect(new Set(Object.values(out).map((x) => x.split(' ')[0])).size).toBe(1);
+    expect(Object.values(out).every((x) => x.startsWith('0 0'))).toBe(true);
+  });
+});
