@@ -104,6 +104,26 @@ describe('KVM_RUN begins and ends once per ioctl', () => {
     expect(r.report.check.violations).toBe(0);
   });
 
+  it('an exit to userspace after a return the workload did not ask for: KVM_RUN again on its pCPU, then the exit', () => {
+    const rec = recordingToy({ trapToUserspace: true });
+    runText(
+      toyWorkload([
+        '{"op":"run","vcpu":0,"cpu":1}',
+        '{"op":"use","vcpu":0,"unit":"fp"}',
+        '{"op":"exit","vcpu":0,"reason":"mmio"}',
+      ]),
+      { backends: [rec.backend], policy: 'kvm' },
+    );
+    expect(rec.calls.slice(-6)).toEqual([
+      'kvm_arch_vcpu_load(0,1)',
+      'kvmRunBegin(0,1,0)',
+      'enter(0,false)',
+      'exit(0,0,false)',
+      'kvmRunEnd(0,1)',
+      'kvm_arch_vcpu_put(0)',
+    ]);
+  });
+
   it('an exit declared to return to userspace frees the pCPU for another vCPU, whatever the policy', () => {
     for (const policy of ['kvm', 'eager', 'lazy']) {
       const rec = recordingToy();

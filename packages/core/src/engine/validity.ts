@@ -59,9 +59,12 @@ export class WorkloadLifecycle {
     return this.exitsToUserspace[reason] === 1;
   }
 
-  /** The pCPU the workload has `v` loaded on (or NONE). */
+  /**
+   * The pCPU the workload last loaded `v` on: where it is now if loaded, and where its KVM_RUN
+   * ran if an exit to userspace (already applied here) has just taken it off.
+   */
   cpuOf(v: number): number {
-    return this.vcpuCpu[v] as number;
+    return this.lastCpu[v] as number;
   }
 
   /** Checks `ev` against the workload's lifecycle and advances it; throws if it is impossible. */
