@@ -110,6 +110,7 @@ const config: Mutation = (seed, rng) => {
   if (typeof def === 'boolean' || typeof def === 'string' || Array.isArray(def)) wrong.push(7);
   if (typeof def === 'boolean' || typeof def === 'string') wrong.push([], {});
   if (def !== null && typeof def === 'object' && !Array.isArray(def)) wrong.push([], 7);
+  if (Array.isArray(def)) wrong.push(['no-such-name'], [1], [null]);
   if (r === 2 && typeof def === 'boolean') {
     const v = rng.pick(['true', 1, 0, 'yes']);
     const c = { ...cfg, [name]: v };
@@ -130,6 +131,34 @@ const config: Mutation = (seed, rng) => {
     `${name}=${JSON.stringify(v)}`,
     `config.${name}`,
   );
+};
+
+/** Paths to the leaves (strings, booleans, numbers) of a JSON value. */
+function leaves(v: unknown, path: (string | number)[], out: (string | number)[][]): void {
+  if (Array.isArray(v)) v.forEach((x, i) => leaves(x, [...path, i], out));
+  else if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) leaves(x, [...path, k], out);
+  else if (v !== null) out.push(path);
+}
+
+/** A leaf deep in a config option (a bit, component or thread name, a flag) made unknown. */
+const configLeaf: Mutation = (seed, rng) => {
+  const h = header(seed);
+  const cfg = h.config as Obj | undefined;
+  if (cfg === undefined) return undefined;
+  const paths: (string | number)[][] = [];
+  leaves(cfg, [], paths);
+  const deep = paths.filter((p) => p.length > 1);
+  if (deep.length === 0) return undefined;
+  const path = rng.pick(deep);
+  const copy = JSON.parse(JSON.stringify(cfg)) as Obj;
+  let at: Record<string | number, unknown> = copy;
+  for (const k of path.slice(0, -1)) at = at[k] as Record<string | number, unknown>;
+  const last = path[path.length - 1] as string | number;
+  const old = at[last];
+  at[last] = typeof old === 'string' ? 'no-such-name' : typeof old === 'boolean' ? 'yes' : 'x';
+  const note = `config.${path.join('.')} = ${JSON.stringify(at[last])}`;
+  return refuseHeader('config-leaf', seed, { ...h, config: copy }, note, `config.${path[0]}`);
 };
 
 /** The seed with `events` inserted after line `after` (1-based; 1 = right after the header). */
@@ -267,6 +296,45 @@ const randomEvents: Mutation = (seed, rng) => {
   return mutant('random-events', 'may', insert(seed, at, events), JSON.stringify(events));
 };
 
+/**
+ * A vCPU and a pCPU added to the header, and a block of events on them alone inserted anywhere:
+ * valid whatever the rest does (a violation after it is a finding). Guest uses and control
+ * writes while in the guest, exits and re-entries, and between runs userspace, syscalls, host
+ * threads and kernel-mode FP on its pCPU.
+ */
+const vcpuBlock: Mutation = (seed, rng) => {
+  const h = header(seed) as { cpus: number; vcpus: number; threads?: string[] };
+  if (h.cpus >= 1024 || h.vcpus >= 4096) return undefined;
+  const vcpu = h.vcpus;
+  const cpu = h.cpus;
+  const grown: Seed = {
+    ...seed,
+    lines: [JSON.stringify({ ...h, cpus: cpu + 1, vcpus: vcpu + 1 }), ...seed.lines.slice(1)],
+  };
+  const events: Obj[] = [{ op: 'run', vcpu, cpu }];
+  let inGuest = true;
+  const n = 3 + rng.int(12);
+  for (let i = 0; i < n; i++) {
+    const e = randomEvent(grown, rng);
+    if (inGuest) {
+      if (rng.chance(0.15)) {
+        events.push({ op: 'sched-out', vcpu });
+        inGuest = false;
+      } else if (rng.chance(0.1)) events.push({ op: 'exit', vcpu }, { op: 'enter', vcpu });
+      else if (e.op === 'use' || e.op === 'guest-write') events.push({ ...e, vcpu });
+    } else if (rng.chance(0.3)) {
+      events.push({ op: 'run', vcpu, cpu });
+      inGuest = true;
+    } else if (e.op === 'user-get' || e.op === 'user-set') events.push({ ...e, vcpu });
+    else if (e.op === 'syscall') events.push(e.vcpu === undefined ? e : { ...e, vcpu });
+    else if (e.op === 'host-use' || e.op === 'kernel-fpu' || e.op === 'switch')
+      events.push({ ...e, cpu, ...(e.op === 'switch' ? { thread: `vmm${vcpu}` } : {}) });
+  }
+  if (inGuest) events.push({ op: 'sched-out', vcpu });
+  const at = 1 + rng.int(seed.lines.length);
+  return mutant('vcpu-block', 'may', insert(grown, at, events), JSON.stringify(events));
+};
+
 const blankLines: Mutation = (seed, rng) => {
   const at = 1 + rng.int(seed.lines.length);
   const blank = rng.pick(['', '   ', '\t', ' \t ']);
@@ -293,12 +361,14 @@ export const HEADER_MUTATIONS: Readonly<Record<string, Mutation>> = {
   'header-counts': counts,
   'header-threads': threads,
   'header-config': config,
+  'config-leaf': configLeaf,
 };
 
 export const EVENT_MUTATIONS: Readonly<Record<string, Mutation>> = {
   impossible,
   'maybe-impossible': maybeImpossible,
   'random-events': randomEvents,
+  'vcpu-block': vcpuBlock,
   'blank-line': blankLines,
   'shuffle-lines': shuffleLines,
 };

@@ -263,6 +263,23 @@ const notObject: Mutation = (seed, rng) => {
   return mutant('not-object', 'refuse', withLine(seed, k, v), v, k, null);
 };
 
+/** Two `work` events whose cycles sum past 2^53 − 1: refused at the line the run's total passes it. */
+const cyclesOverflow: Mutation = (seed, rng) => {
+  const lines = seed.lines.slice();
+  const h = parse(seed, 1) as { cpus: number };
+  const big = Number.MAX_SAFE_INTEGER - rng.int(3);
+  const at = 1 + rng.int(lines.length);
+  const work = JSON.stringify({ op: 'work', cpu: rng.int(h.cpus), cycles: big });
+  lines.splice(at, 0, work, work);
+  let before = 0;
+  for (let k = 2; k <= at; k++) {
+    const e = parse(seed, k);
+    if (e.op === 'work') before += e.cycles as number;
+  }
+  const line = before + big > Number.MAX_SAFE_INTEGER ? at + 1 : at + 2;
+  return mutant('cycles-overflow', 'refuse', text(lines), `2 × ${big} cycles`, line, 'cycles');
+};
+
 export const FIELD_MUTATIONS: Readonly<Record<string, Mutation>> = {
   'field-type': fieldType,
   'unknown-key': unknownKey,
@@ -275,6 +292,7 @@ export const FIELD_MUTATIONS: Readonly<Record<string, Mutation>> = {
   'drop-key': dropKey,
   'reorder-keys': reorderKeys,
   'not-object': notObject,
+  'cycles-overflow': cyclesOverflow,
 };
 
 /** One mutant of a random seed by a random class (retrying classes that do not apply). */
@@ -284,10 +302,13 @@ export function mutate(
   classes: readonly [string, Mutation][],
 ): { seed: Seed; m: Mutant } {
   for (;;) {
-    const seed = rng.pick(seeds);
+    // a class that applies to few seeds (nested config) is tried on several before another class
     const [, f] = rng.pick(classes);
-    const m = f(seed, rng);
-    if (m !== undefined) return { seed, m };
+    for (let tries = 0; tries < 30; tries++) {
+      const seed = rng.pick(seeds);
+      const m = f(seed, rng);
+      if (m !== undefined) return { seed, m };
+    }
   }
 }
 
