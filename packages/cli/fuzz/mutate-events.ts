@@ -135,8 +135,9 @@ const config: Mutation = (seed, rng) => {
 
 /** Paths to the leaves (strings, booleans, numbers) of a JSON value. */
 function leaves(v: unknown, path: (string | number)[], out: (string | number)[][]): void {
-  if (Array.isArray(v)) v.forEach((x, i) => leaves(x, [...path, i], out));
-  else if (v !== null && typeof v === 'object')
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) leaves(v[i], [...path, i], out);
+  } else if (v !== null && typeof v === 'object')
     for (const [k, x] of Object.entries(v)) leaves(x, [...path, k], out);
   else if (v !== null) out.push(path);
 }
