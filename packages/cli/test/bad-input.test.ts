@@ -549,6 +549,20 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     message: 'unknown thread "vmm7" (known: vmm0..vmm1, bash)',
   },
   {
+    name: 'VMM thread with a leading zero (vmm00 is not vmm0)',
+    workload: [header(), { op: 'switch', cpu: 0, thread: 'vmm00' }],
+    line: 2,
+    field: 'thread',
+    message: 'unknown thread "vmm00" (known: vmm0..vmm1, bash)',
+  },
+  {
+    name: 'VMM thread with a leading zero (vmm01 is not vmm1)',
+    workload: [header(), { op: 'host-use', cpu: 0, unit: 'fpu', thread: 'vmm01' }],
+    line: 2,
+    field: 'thread',
+    message: 'unknown thread "vmm01" (known: vmm0..vmm1, bash)',
+  },
+  {
     name: 'thread not a string',
     workload: [header(), { op: 'switch', cpu: 0, thread: 3 }],
     line: 2,
