@@ -6,6 +6,7 @@
  * mutate-raw.ts. The rules are the parser's: core workload/parse-header.ts, parse-event.ts,
  * read.ts and the format's `$comment` (UTF-8, LF or CRLF, a BOM before line 1 ignored).
  */
+import { gzipSync } from 'node:zlib';
 import { OP_FORMATS } from '@vfpu/core';
 import type { FuzzRng } from './rng.js';
 import type { Seed } from './seeds.js';
@@ -188,6 +189,19 @@ const notJsonNumber: Mutation = keyed(
   },
 );
 
+/** Number literals JSON reads as Infinity or as an inexact huge integer. */
+const hugeLiteral: Mutation = keyed(
+  (k, o) =>
+    Object.keys(o).filter(
+      (x) => typeof o[x] === 'number' && (k > 1 || ['version', 'cpus', 'vcpus'].includes(x)),
+    ),
+  (seed, k, obj, key, rng) => {
+    const raw = rng.pick(['1e400', '-1e400', '123456789012345678901234567890', '9007199254740993']);
+    const line = withRaw(obj, key, raw);
+    return mutant('huge-literal', 'refuse', withLine(seed, k, line), `${key}=${raw}`, k, key);
+  },
+);
+
 /** Same number, other spelling: -0 for 0, 1.0, 1e0, 10e-1. */
 const equivNumber: Mutation = keyed(
   (_k, o) => Object.keys(o).filter((x) => Number.isInteger(o[x])),
@@ -218,6 +232,8 @@ const badEnum: Mutation = keyed(
       .join('');
     const choices = [`no-such-${key}`, `${v} `, ` ${v}`, '', `${v}\u0000`];
     if (swapped !== v && key !== 'id') choices.push(swapped);
+    const vmm = /^vmm(\d+)$/.exec(v);
+    if (vmm !== null) choices.push(`vmm0${vmm[1]}`, `vmm+${vmm[1]}`, `vmm${vmm[1]}.0`);
     const bad = rng.pick(choices);
     const line = JSON.stringify({ ...obj, [key]: bad });
     return mutant(
@@ -263,6 +279,28 @@ const notObject: Mutation = (seed, rng) => {
   return mutant('not-object', 'refuse', withLine(seed, k, v), v, k, null);
 };
 
+/** `key` with one character written as a \\u escape (the same key to JSON). */
+function escaped(key: string, rng: FuzzRng): string {
+  const i = rng.int(key.length);
+  const u = `\\u${(key.charCodeAt(i) as number).toString(16).padStart(4, '0')}`;
+  return `"${key.slice(0, i)}${u}${key.slice(i + 1)}"`;
+}
+
+/** A key spelled with a \\u escape: the same line; its duplicate spelled so is still a duplicate. */
+const escapedKey: Mutation = keyed(
+  (_k, o) => Object.keys(o).filter((x) => x !== ''),
+  (seed, k, obj, key, rng) => {
+    const raw = seed.lines[k - 1] as string;
+    const esc = escaped(key, rng);
+    if (rng.chance(0.5)) {
+      const line = raw.replace(JSON.stringify(key), esc);
+      return mutant('escaped-key', 'equiv', withLine(seed, k, line), esc);
+    }
+    const line = `${raw.slice(0, raw.lastIndexOf('}'))},${esc}:${JSON.stringify(obj[key])}}`;
+    return mutant('escaped-key', 'refuse', withLine(seed, k, line), `${esc} twice`, k, key);
+  },
+);
+
 /** Two `work` events whose cycles sum past 2^53 − 1: refused at the line the run's total passes it. */
 const cyclesOverflow: Mutation = (seed, rng) => {
   const lines = seed.lines.slice();
@@ -288,11 +326,13 @@ export const FIELD_MUTATIONS: Readonly<Record<string, Mutation>> = {
   'out-of-range': range,
   'nan-as-text': notJsonNumber,
   'equiv-number': equivNumber,
+  'huge-literal': hugeLiteral,
   'bad-enum': badEnum,
   'drop-key': dropKey,
   'reorder-keys': reorderKeys,
   'not-object': notObject,
   'cycles-overflow': cyclesOverflow,
+  'escaped-key': escapedKey,
 };
 
 /** One mutant of a random seed by a random class (retrying classes that do not apply). */
@@ -307,7 +347,11 @@ export function mutate(
     for (let tries = 0; tries < 30; tries++) {
       const seed = rng.pick(seeds);
       const m = f(seed, rng);
-      if (m !== undefined) return { seed, m };
+      if (m === undefined) continue;
+      // now and then the same mutant compressed: the .gz path reports the same line and field
+      if (!m.gz && rng.chance(0.08))
+        return { seed, m: { ...m, data: gzipSync(m.data), gz: true, note: `${m.note} (.gz)` } };
+      return { seed, m };
     }
   }
 }
