@@ -55,6 +55,8 @@ export interface CampaignOptions {
   readonly sample?: number;
   /** Progress every so many cases (to stderr); 0 for none. */
   readonly progressEvery?: number;
+  /** Only these mutation classes (default every one). */
+  readonly only?: readonly string[];
 }
 
 function describe(seed: Seed, m: Mutant, r: CaseResult, dir: string): string {
@@ -77,8 +79,12 @@ export async function runCampaign(o: CampaignOptions): Promise<Report> {
   const findings: string[] = [];
   const findingKeys = new Set<string>();
   const sample = o.sample ?? 20;
+  // a summary class (drop-required, truncate-line) selects the mutation that makes it (drop, truncate)
+  const wanted = (name: string) => o.only?.some((x) => x === name || x.startsWith(`${name}-`));
+  const classes = o.only ? CLASSES.filter(([name]) => wanted(name)) : CLASSES;
+  if (classes.length === 0) throw new Error(`no mutation class among ${o.only?.join(', ')}`);
   for (let i = 0; i < o.runs; i++) {
-    const { seed, m } = mutate(seeds, rng, CLASSES);
+    const { seed, m } = mutate(seeds, rng, classes);
     let seedCode = seedCodes.get(seed);
     if (seedCode === undefined) {
       const base: Mutant = {

@@ -1,5 +1,6 @@
 /**
- * `npm run fuzz -- --runs N [--seed S] [--mode mutate|valid|all]`: the project's own fuzzer.
+ * `npm run fuzz -- --runs N [--seed S] [--mode mutate|valid|all] [--only CLASS,…]`: the
+ * project's own fuzzer (`--only`: some mutation classes, named as in the summary).
  * `mutate`: structured mutations of valid workloads through the in-process CLI (campaign.ts);
  * `valid`: random valid workloads × every policy (valid.ts); `all` (default): both. Prints a
  * summary; exits 1 on any crash, hang, bad input accepted, bad message, leftover file or
@@ -10,7 +11,7 @@ import { runValid } from './valid.js';
 
 function usage(msg: string): never {
   process.stderr.write(
-    `fuzz: ${msg}\nusage: npm run fuzz -- --runs N [--seed S] [--mode mutate|valid|all]\n`,
+    `fuzz: ${msg}\nusage: npm run fuzz -- --runs N [--seed S] [--mode mutate|valid|all] [--only CLASS,…]\n`,
   );
   process.exit(2);
 }
@@ -19,6 +20,7 @@ const args = process.argv.slice(2);
 let runs = 1000;
 let seed = 1;
 let mode = 'all';
+let only: string[] | undefined;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   const v = args[i + 1];
@@ -27,6 +29,10 @@ for (let i = 0; i < args.length; i++) {
     if (v === undefined || !/^\d+$/.test(v)) usage(`${a} needs a non-negative integer`);
     if (a === '--runs') runs = Number(v);
     else seed = Number(v);
+    i++;
+  } else if (a === '--only') {
+    if (v === undefined) usage('--only needs a comma-separated list of mutation classes');
+    only = v.split(',');
     i++;
   } else if (a === '--mode') {
     if (v !== 'mutate' && v !== 'valid' && v !== 'all') usage('--mode is mutate, valid or all');
@@ -37,7 +43,12 @@ for (let i = 0; i < args.length; i++) {
 
 let failed = false;
 if (mode === 'mutate' || mode === 'all') {
-  const r = await runCampaign({ runs, seed, progressEvery: runs >= 5000 ? 5000 : 0 });
+  const r = await runCampaign({
+    runs,
+    seed,
+    progressEvery: runs >= 5000 ? 5000 : 0,
+    ...(only ? { only } : {}),
+  });
   process.stdout.write(`${r.lines.join('\n')}\n`);
   failed ||= r.failed;
 }

@@ -133,6 +133,54 @@ const joinLines: Mutation = (seed, rng) => {
   return mutant('join-lines', 'refuse', text(lines), `lines ${k} and ${k + 1} joined`, k, null);
 };
 
+/** The file reader's chunk size (fs.createReadStream's highWaterMark). */
+const CHUNK = 1 << 16;
+
+/**
+ * A character split across the reader's 64 KiB chunks: the header's name padded so that a
+ * multi-byte character, a CRLF, or a byte that is not UTF-8 straddles the boundary.
+ */
+const chunkBoundary: Mutation = (seed, rng) => {
+  const h = JSON.parse(seed.lines[0] as string) as Record<string, unknown>;
+  const probe = Buffer.from(JSON.stringify({ ...h, name: '@' }));
+  const at = probe.indexOf('@'); // the name's offset in the header line
+  const r = rng.int(3);
+  const crlf = r === 1;
+  const rest = seed.lines.slice(1);
+  const join = (head: Buffer): Buffer =>
+    Buffer.concat([head, Buffer.from(crlf ? `\r\n${rest.join('\r\n')}\r\n` : `\n${text(rest)}`)]);
+  const header = (name: string): Buffer => Buffer.from(JSON.stringify({ ...h, name }));
+  if (r === 0) {
+    const ch = rng.pick(['é', '€', '😀']);
+    const len = Buffer.byteLength(ch);
+    const shift = 1 + rng.int(len - 1); // bytes of the character in the first chunk
+    const name = `${'a'.repeat(CHUNK - at - shift)}${ch}`;
+    return mutant(
+      'chunk-boundary',
+      'equiv',
+      join(header(name)),
+      `${ch} split ${shift}+${len - shift}`,
+    );
+  }
+  if (r === 1) {
+    // the header's CR the last byte of the first chunk, its LF the first of the second
+    const pad = CHUNK - probe.length;
+    return mutant('chunk-boundary', 'equiv', join(header('a'.repeat(pad))), 'CR | LF');
+  }
+  const bad = Uint8Array.from(rng.pick(BAD_UTF8));
+  const shift = rng.int(bad.length + 1);
+  const head = header('a'.repeat(CHUNK - at - shift));
+  const data = splice(head, CHUNK - shift, bad);
+  return mutant(
+    'chunk-boundary',
+    'refuse',
+    join(data),
+    `${bad.length} bad bytes at the boundary`,
+    1,
+    null,
+  );
+};
+
 function gz(m: Omit<Mutant, 'gz'>): Mutant {
   return { ...m, gz: true };
 }
@@ -141,7 +189,7 @@ const gzip: Mutation = (seed, rng) => {
   const plain = text(seed.lines);
   const data = gzipSync(plain);
   const r = rng.int(4);
-  if (r === 0) return gz(mutant('gz', 'equiv', data, 'valid gzip'));
+  if (r === 0) return gz(mutant('gzip', 'equiv', data, 'valid gzip'));
   let bad: Buffer;
   let note: string;
   if (r === 1) {
@@ -165,8 +213,10 @@ const gzip: Mutation = (seed, rng) => {
   } catch {
     out = undefined;
   }
-  if (out === undefined) return gz(mutant('gz', 'refuse', bad, note, undefined, undefined));
-  return gz(mutant('gz', out.equals(plain) ? 'equiv' : 'may', bad, `${note} (gunzip accepts it)`));
+  if (out === undefined) return gz(mutant('gzip', 'refuse', bad, note, undefined, undefined));
+  return gz(
+    mutant('gzip', out.equals(plain) ? 'equiv' : 'may', bad, `${note} (gunzip accepts it)`),
+  );
 };
 
 export const RAW_MUTATIONS: Readonly<Record<string, Mutation>> = {
@@ -178,5 +228,6 @@ export const RAW_MUTATIONS: Readonly<Record<string, Mutation>> = {
   'empty-file': empty,
   'long-line': longLine,
   'join-lines': joinLines,
+  'chunk-boundary': chunkBoundary,
   gzip,
 };

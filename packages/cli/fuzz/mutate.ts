@@ -328,7 +328,7 @@ export const FIELD_MUTATIONS: Readonly<Record<string, Mutation>> = {
   'equiv-number': equivNumber,
   'huge-literal': hugeLiteral,
   'bad-enum': badEnum,
-  'drop-key': dropKey,
+  drop: dropKey,
   'reorder-keys': reorderKeys,
   'not-object': notObject,
   'cycles-overflow': cyclesOverflow,
