@@ -181,6 +181,28 @@ const chunkBoundary: Mutation = (seed, rng) => {
   );
 };
 
+/**
+ * Arrays nested deep: in the header's config (refused past LIMITS.depth, naming `config`) or in
+ * an unknown key of an event with a nested object beside it (the duplicate scan runs; refused
+ * naming the key). A recursive walker would overflow the stack (exit 3).
+ */
+const deepNesting: Mutation = (seed, rng) => {
+  const n = rng.pick([LIMITS.depth + 1, 1000, 50_000]);
+  const deep = `${'['.repeat(n)}${']'.repeat(n)}`;
+  const lines = seed.lines.slice();
+  if (rng.chance(0.5)) {
+    const h = lines[0] as string;
+    const cfg = JSON.stringify({ ...JSON.parse(h), config: '@@DEEP@@' });
+    lines[0] = cfg.replace('"@@DEEP@@"', `{"fuzz":${deep}}`);
+    return mutant('deep-nesting', 'refuse', text(lines), `config ${n} deep`, 1, 'config');
+  }
+  if (lines.length < 2) return undefined;
+  const k = 2 + rng.int(lines.length - 1);
+  const e = lines[k - 1] as string;
+  lines[k - 1] = `${e.slice(0, e.lastIndexOf('}'))},"zz":${deep},"zy":{"a":1}}`;
+  return mutant('deep-nesting', 'refuse', text(lines), `event ${n} deep`, k, 'zz');
+};
+
 function gz(m: Omit<Mutant, 'gz'>): Mutant {
   return { ...m, gz: true };
 }
@@ -229,5 +251,6 @@ export const RAW_MUTATIONS: Readonly<Record<string, Mutation>> = {
   'long-line': longLine,
   'join-lines': joinLines,
   'chunk-boundary': chunkBoundary,
+  'deep-nesting': deepNesting,
   gzip,
 };
