@@ -4,6 +4,8 @@
  * stderr, `vfpu: FILE:LINE: FIELD: …` (the line and field the mutation expects, when it expects
  * some) or `vfpu: FILE: …, before line 1`; nothing on stdout and no output file or `.tmp` left
  * behind; a must-refuse mutant never accepted; an `equiv` mutant exits as its seed did.
+ * A hang is a case with no answer in HANG_MS (the run yields to the event loop between batches
+ * of lines), or one that took longer; a loop that never yields would stop the fuzzer itself.
  */
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
