@@ -549,6 +549,20 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     message: 'unknown thread "vmm7" (known: vmm0..vmm1, bash)',
   },
   {
+    name: 'VMM thread with a leading zero (vmm00 is not vmm0)',
+    workload: [header(), { op: 'switch', cpu: 0, thread: 'vmm00' }],
+    line: 2,
+    field: 'thread',
+    message: 'unknown thread "vmm00" (known: vmm0..vmm1, bash)',
+  },
+  {
+    name: 'VMM thread with a leading zero (vmm01 is not vmm1)',
+    workload: [header(), { op: 'host-use', cpu: 0, unit: 'fpu', thread: 'vmm01' }],
+    line: 2,
+    field: 'thread',
+    message: 'unknown thread "vmm01" (known: vmm0..vmm1, bash)',
+  },
+  {
     name: 'thread not a string',
     workload: [header(), { op: 'switch', cpu: 0, thread: 3 }],
     line: 2,
@@ -945,6 +959,42 @@ describe('bad cost files', () => {
     const costs = join(dir, 'no-costs.json');
     expectUsageFailure(await cli(['run', workload(), '--json', '--costs', costs]), [
       `vfpu: ${costs}: cannot read: `,
+    ]);
+  });
+});
+
+describe('deeply nested JSON (found by fuzzing: a stack overflow, exit 3, before)', () => {
+  const deep = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+
+  it('a header option nested 200,000 deep is refused, naming the option', async () => {
+    const text = `{"format":"vfpu-workload","version":1,"arch":"mips-vz","cpus":1,"vcpus":1,"config":{"guest":${deep(200_000)}}}\n`;
+    const file = writeFile(dir, 'deep-header.ndjson', text);
+    expectUsageFailure(await cli(['run', file, '--json']), [
+      `vfpu: ${file}:1: config: nested more than 64 levels deep`,
+    ]);
+  });
+
+  it('a header nested just within the limit gets the option message', async () => {
+    const text = `{"format":"vfpu-workload","version":1,"arch":"mips-vz","cpus":1,"vcpus":1,"config":{"guest":${deep(62)}}}\n`;
+    const file = writeFile(dir, 'deep-header-ok.ndjson', text);
+    const r = await cli(['run', file, '--json']);
+    expect(r.err).toContain(`vfpu: ${file}:1: config.guest`);
+    expect(r.code).toBe(2);
+  });
+
+  it('an event with a value nested 200,000 deep (and a nested object) is refused at its line', async () => {
+    const event = `{"op":"run","vcpu":0,"cpu":0,"x":${deep(200_000)},"y":{"a":1}}`;
+    const file = writeFile(dir, 'deep-event.ndjson', `${JSON.stringify(HEADER)}\n${event}\n`);
+    expectUsageFailure(await cli(['run', file, '--json']), [
+      `vfpu: ${file}:2: x: unknown field for op "run"`,
+    ]);
+  });
+
+  it('a --costs file nested 200,000 deep is refused', async () => {
+    const costs = writeFile(dir, 'deep-costs.json', `{"trap":${deep(200_000)},"exit":{"value":1}}`);
+    const workload = writeFile(dir, 'deep-costs.ndjson', [HEADER, ...IN_GUEST]);
+    expectUsageFailure(await cli(['run', workload, '--json', '--costs', costs]), [
+      `vfpu: ${costs}: trap: `,
     ]);
   });
 });

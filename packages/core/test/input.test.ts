@@ -10,7 +10,7 @@ import { Accounting } from '../src/accounting.js';
 import { unknownOption } from '../src/backend-utils/options.js';
 import { COST_KEYS, COST_MAX, type CostTable, mergeCosts } from '../src/costs.js';
 import { ImpossibleEvent } from '../src/errors.js';
-import { duplicateKey, mayHaveDuplicates } from '../src/workload/duplicates.js';
+import { duplicateKey, mayHaveDuplicates, tooDeep } from '../src/workload/duplicates.js';
 import { parseHeader } from '../src/workload/parse-header.js';
 import { openLineSource } from '../src/workload/read.js';
 import { firstInvalidUtf8, incompleteTail } from '../src/workload/utf8.js';
@@ -37,6 +37,19 @@ describe('duplicate keys', () => {
       if (dup !== undefined) expect(mayHaveDuplicates(text, keys)).toBe(true);
     });
   }
+
+  it('a line nested 500,000 deep is scanned without a stack overflow (found by fuzzing)', () => {
+    const deep = `${'['.repeat(500_000)}${']'.repeat(500_000)}`;
+    expect(duplicateKey(`{"a":${deep},"b":{"c":1,"c":2}}`)).toBe('b.c');
+    expect(duplicateKey(`{"a":${deep},"b":{"c":1}}`)).toBeUndefined();
+  });
+
+  it('tooDeep names the top-level key whose value nests past the limit', () => {
+    expect(tooDeep('{"a":[[1]],"b":{"c":[{}]}}', 4)).toBeUndefined();
+    expect(tooDeep('{"a":[[1]],"b":{"c":[{}]}}', 3)).toBe('b');
+    expect(tooDeep('{"s":"[[[[{{{{","t":{"u":":[["}}', 2)).toBeUndefined();
+    expect(tooDeep('{"k\\"":[[[]]]}', 3)).toBe('k"');
+  });
 
   it('the fast filter passes a flat line without a scan', () => {
     expect(mayHaveDuplicates('{"op":"use","vcpu":0,"unit":"fpu"}', 3)).toBe(false);

@@ -172,8 +172,15 @@ export const HEADER_KEYS = [
 /**
  * `lineChars`: the longest line accepted, in characters after UTF-8 decoding (1 MiB: a header
  * with 4096 threads and a large config fits many times over; an event line is under 200).
+ * `depth`: the deepest nesting of arrays and objects in the header (a config option nests 3).
  */
-export const LIMITS = { cpus: 1024, vcpus: 4096, threads: 4096, lineChars: 1 << 20 } as const;
+export const LIMITS = {
+  cpus: 1024,
+  vcpus: 4096,
+  threads: 4096,
+  lineChars: 1 << 20,
+  depth: 64,
+} as const;
 
 /** JSON Schema (draft 2020-12) of one line of a workload: the header or an event. */
 export function workloadSchema(): Record<string, unknown> {
@@ -217,7 +224,7 @@ export function workloadSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: 'https://vfpu.dev/schema/workload-v1.json',
     title: 'vfpu workload v1 (NDJSON: line 1 is the header, every other line one event)',
-    $comment: `UTF-8; LF or CRLF line ends; at most ${LIMITS.lineChars} characters a line`,
+    $comment: `UTF-8; LF or CRLF line ends; at most ${LIMITS.lineChars} characters a line; the header nests at most ${LIMITS.depth} deep`,
     oneOf: [header, ...events],
   };
 }

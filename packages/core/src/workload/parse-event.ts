@@ -58,10 +58,13 @@ export class EventParser {
     this.reasons = [...EXIT_REASONS, ...(ctx.variant.exitReasons ?? []).map((r) => r.name)];
   }
 
-  /** Context index of a thread name (vCPU contexts come first, then VMM threads, then declared ones). */
+  /**
+   * Context index of a thread name (vCPU contexts come first, then VMM threads, then declared
+   * ones). A VMM thread is named exactly `vmm<N>`: `vmm01` is not vmm1 (as in x86 amxPermission).
+   */
   threadIndex(name: string): number {
     const { vcpus, threads } = this.ctx.header;
-    const m = /^vmm(\d+)$/.exec(name);
+    const m = /^vmm(0|[1-9]\d*)$/.exec(name);
     if (m) {
       const v = Number(m[1]);
       return v < vcpus ? vcpus + v : -1;

@@ -3,7 +3,7 @@
  * Unknown fields are errors; every error names the file, the line and the field.
  */
 import { InputError } from '../errors.js';
-import { duplicateKey } from './duplicates.js';
+import { duplicateKey, tooDeep } from './duplicates.js';
 import { HEADER_KEYS, LIMITS } from './format.js';
 
 export interface WorkloadHeader {
@@ -73,6 +73,10 @@ export function parseHeader(text: string, file: string): WorkloadHeader {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     throw new InputError(file, 1, '', `the header must be a JSON object, got ${describe(obj)}`);
   }
+  // before anything walks it recursively (a backend's option checks)
+  const deep = tooDeep(json, LIMITS.depth);
+  if (deep !== undefined)
+    throw new InputError(file, 1, fieldLabel(deep), `nested more than ${LIMITS.depth} levels deep`);
   const dup = duplicateKey(json);
   if (dup !== undefined) throw new InputError(file, 1, dup, DUPLICATE);
   const h = obj as Record<string, unknown>;
