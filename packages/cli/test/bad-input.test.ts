@@ -494,6 +494,13 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     message: 'register number 32 out of range (0–31)',
   },
   {
+    name: 'user-get with a register number written with a leading zero (FPR_32(03) was taken as 3)',
+    workload: [header(), { op: 'user-get', vcpu: 0, id: 'FPR_32(03)' }],
+    line: 2,
+    field: 'id',
+    message: 'unknown register id "FPR_32(03)"',
+  },
+  {
     name: 'user-get with a hex id outside the FPU set',
     workload: [header(), { op: 'user-get', vcpu: 0, id: '0x7030000000000003' }],
     line: 2,

@@ -71,7 +71,7 @@ export function registerName(handle: number): string {
   return kind <= VEC_256 ? `KVM_REG_MIPS_${name}(${handle % 32})` : `KVM_REG_MIPS_${name}`;
 }
 
-const NAMED = /^(?:KVM_REG_MIPS_)?(FPR_32|FPR_64|VEC_128|VEC_256)\((\d{1,2})\)$/;
+const NAMED = /^(?:KVM_REG_MIPS_)?(FPR_32|FPR_64|VEC_128|VEC_256)\((0|[1-9]\d?)\)$/;
 
 function resolve(id: string, write: boolean): number | string {
   if (id === 'KVM_GET_REG_LIST') {
