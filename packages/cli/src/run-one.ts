@@ -14,11 +14,17 @@ import { UsageError } from './context.js';
 import type { CommonOptions } from './options.js';
 
 function readCosts(path: string): unknown {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     throw new InputError(path, 0, '', `cannot read: ${describeIoError(e)}`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(path, 0, '', 'not UTF-8 text');
   }
   let costs: unknown;
   try {

@@ -927,6 +927,17 @@ describe('bad cost files', () => {
     ]);
   });
 
+  it('a costs file that is not UTF-8 says so (it said "malformed JSON (Unexpected token …)")', async () => {
+    const costs = writeFile(
+      dir,
+      'latin1.json',
+      Uint8Array.from([0x7b, 0x22, 0xe9, 0x22, 0x3a, 0x31, 0x7d]),
+    );
+    const r = await cli(['run', workload(), '--json', '--costs', costs]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${costs}: not UTF-8 text`);
+  });
+
   it('a cost given twice (JSON would keep the last)', async () => {
     const costs = writeFile(dir, 'twice.json', '{"trap": 1, "exit": 2, "trap": 3}');
     expectUsageFailure(await cli(['run', workload(), '--json', '--costs', costs]), [
