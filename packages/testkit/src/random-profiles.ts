@@ -114,6 +114,10 @@ const arm: ArchProfile = {
       if (p.chance(20))
         c.guest = { CPACR_EL1: p.subset(['FPEN_EL1EN', 'FPEN_EL0EN', 'ZEN_EL1EN', 'ZEN_EL0EN']) };
       if (v.id === 'arm64-e4' && p.chance(30)) c.quirks = p.pick(['kernel', 'fixed']);
+      // the E4 nVHE TZ hole (nVHE, no SVE, quirks `kernel`, arm-vfp's default quirks) is a kernel
+      // bug the model reproduces on purpose: a guest's SVE instructions execute and their upper
+      // bits are lost (arm-vfp options.test.ts shows the violations); valid workloads run its fix
+      if (v.id === 'arm64-e4' && c.vhe === false && c.sve !== true) c.quirks = 'fixed';
     }
     return c;
   },
