@@ -162,10 +162,11 @@ export class WorkloadLifecycle {
       throw new ImpossibleEvent('vcpu', `${what}: vcpu ${v} is not loaded`);
   }
 
+  /** In guest mode (so loaded): the check of every guest event, one read on the hot path. */
   private inGuest(v: number, what: string): void {
+    if (this.run[v] === L.inGuest) return;
     this.loaded(v, what);
-    if (this.run[v] !== L.inGuest)
-      throw new ImpossibleEvent('vcpu', `${what}: vcpu ${v} is not in guest mode`);
+    throw new ImpossibleEvent('vcpu', `${what}: vcpu ${v} is not in guest mode`);
   }
 
   /** `put` (and the put of `sched-out`): a loaded vCPU's thread is preempted inside KVM_RUN. */
