@@ -1,18 +1,17 @@
+/**
+ * The CLI end to end (continued): explain, policies that must coincide, list and schema, and a
+ * broken mechanism caught by the state oracle.
+ */
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, cli, HEADER, type Line, tempDir, writeFile } from './helpers.js';
-
-const _CLI_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { type Report, report } from './report.js';
 
 let dir: string;
 beforeAll(() => {
   dir = tempDir();
 });
 afterAll(() => cleanup(dir));
-
-import { report } from './report.js';
 
 describe('explain', () => {
   it('shows the exceptions, handlers, routines and bytes of an FP use then an MSA use', async () => {

@@ -1,6 +1,6 @@
 /**
- * The commands on good input: run (table, JSON, determinism, files, .gz, stdin), gen, explain,
- * list, schema, and a deliberately broken mechanism caught by the state oracle (exit 1).
+ * The commands on good input: run (table, JSON, determinism, files, .gz, stdin) and gen
+ * (explain, list, schema and the oracle: cli-explain-list.test.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
