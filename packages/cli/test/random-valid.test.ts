@@ -5,6 +5,7 @@
  * shrunk by fast-check and printed as NDJSON (paste it into a file and `vfpu run` it).
  * `npm run fuzz -- --runs N` runs the same with N workloads per variant.
  */
+import { OPS } from '@vfpu/core/internal';
 import { checkValidWorkloads, seededValidWorkload } from '@vfpu/testkit';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../src/index.js';
@@ -49,21 +50,7 @@ describe('random valid workloads × every policy', () => {
     }
     const variant = backend.variants.find((v) => v.id === 'kvm-6.16');
     const want = [
-      'load',
-      'enter',
-      'use',
-      'guest-write',
-      'exit',
-      'put',
-      'host-use',
-      'switch',
-      'kernel-fpu',
-      'user-get',
-      'user-set',
-      'work',
-      'run',
-      'sched-out',
-      'syscall',
+      ...OPS,
       ...(variant?.units ?? []).map((u) => `unit ${u.id}`),
       ...(variant?.controlRegisters ?? []).map((r) => `reg ${r.name}`),
       ...(variant?.syscalls ?? []).map((s) => `syscall ${s.name}`),
