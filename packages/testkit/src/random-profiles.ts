@@ -206,6 +206,31 @@ const x86: ArchProfile = {
   conditions: false,
 };
 
+const riscv: ArchProfile = {
+  config(p) {
+    const c: Record<string, unknown> = {};
+    if (p.chance(20)) c.isa = p.pick(['fd', 'f', 'none']);
+    if (p.chance(20)) c.vector = p.chance(50);
+    if (p.chance(20)) c.vlen = p.pick([128, 256, 512]);
+    return c;
+  },
+  userIds() {
+    const ids: string[] = ['FP_F(fcsr)', 'FP_D(fcsr)'];
+    for (const n of range(32)) ids.push(`FP_F(f[${n}])`, `FP_D(f[${n}])`, `VECTOR(v${n})`);
+    for (const r of ['vstart', 'vl', 'vtype', 'vcsr', 'vlenb']) ids.push(`VECTOR(${r})`);
+    return ids;
+  },
+  values(reg) {
+    // vsstatus: FS = bits 13–14, VS = bits 9–10 (Off, Initial, Clean, Dirty)
+    if (reg === 'vsstatus') return [0x2200, 0, 0x2000, 0x200, 0x6600, 0x4400, 0x2202];
+    if (reg === 'fcsr') return [0, 0xe0, 0x1f, 0x20];
+    if (reg === 'vcsr') return [0, 1, 6];
+    return [0];
+  },
+  syscallValues: () => [0],
+  conditions: false,
+};
+
 const generic: ArchProfile = {
   config: () => ({}),
   userIds: () => [],
@@ -219,5 +244,6 @@ export function archProfile(backendId: string): ArchProfile {
   if (backendId === 'mips-vz') return mips;
   if (backendId === 'arm-vfp') return arm;
   if (backendId === 'x86-xfd') return x86;
+  if (backendId === 'riscv') return riscv;
   return generic;
 }
