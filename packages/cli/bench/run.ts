@@ -8,16 +8,18 @@
 import { armVfp } from '@vfpu/arm-vfp';
 import { simulatePreset } from '@vfpu/core/internal';
 import { mipsVz } from '@vfpu/mips-vz';
+import { riscv } from '@vfpu/riscv';
 import { x86Xfd } from '@vfpu/x86-xfd';
 
 const EVENTS = Number(process.env.VFPU_BENCH_EVENTS ?? 1_000_000);
 const SCALE_EVENTS = Number(process.env.VFPU_BENCH_SCALE_EVENTS ?? 10_000_000);
-const backends = [mipsVz(), armVfp(), x86Xfd()];
+const backends = [mipsVz(), armVfp(), x86Xfd(), riscv()];
 const TARGETS: readonly [string, string][] = [
   ['mips-vz', 'loongson-3a4000'],
   ['arm-vfp', 'arm64-e5'],
   ['x86-xfd', 'kvm-6.16'],
   ['arm-vfp', 'armv7-2013'],
+  ['riscv', 'kvm-6.17'],
 ];
 
 function run(
