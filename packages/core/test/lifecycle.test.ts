@@ -161,6 +161,20 @@ describe('KVM_RUN begins and ends once per ioctl', () => {
     );
   });
 
+  it("kvm_arch_vcpu_load gets the policy's preload within what the guest enabled", () => {
+    const events = [
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"run","vcpu":0,"cpu":1}',
+    ];
+    const eager = recordingToy();
+    runText(toyWorkload(events), { backends: [eager.backend], policy: 'eager' });
+    expect(eager.preloads).toEqual([1, 1]);
+    const lazy = recordingToy();
+    runText(toyWorkload(events), { backends: [lazy.backend], policy: 'lazy' });
+    expect(lazy.preloads).toEqual([0, 0]);
+  });
+
   it('a vCPU ioctl on a preempted vCPU means KVM_RUN returned: its end runs first, once', () => {
     const { calls } = run([
       '{"op":"run","vcpu":0,"cpu":0}',

@@ -20,7 +20,7 @@ import {
 } from '@vfpu/core/backend-utils';
 import { D_FCSR, D_SLICES, F_SLICES, VCSR } from './layout.js';
 import { KIND_FP_D, KIND_FP_F, KIND_VECTOR, VREG0_NUM } from './onereg-ids.js';
-import { parkAtExit, unparkOnLoad, unparkOnTrap } from './policy-paths.js';
+import { parkAtExit, parkBeforeLoad, unparkOnLoad, unparkOnTrap } from './policy-paths.js';
 import {
   DIRTY,
   FS_SHIFT,
@@ -122,7 +122,10 @@ export class RiscvMachine implements Machine {
     );
   }
 
-  kvm_arch_vcpu_load(v: number, cpu: number): void {
+  kvm_arch_vcpu_load(v: number, cpu: number, preload: number): void {
+    // what the guest enabled and the policy does not preload is left to a first-use trap (not Linux)
+    const park = this.guestEnabled(v) & ~preload;
+    if (park !== 0) parkBeforeLoad(this.m, v, park);
     kvm_arch_vcpu_load(this.m, v, cpu);
   }
   kvm_arch_vcpu_put(v: number): void {

@@ -7,6 +7,9 @@
  * that the hypervisor takes (it must not delegate EXC_INST_ILLEGAL while a unit is parked,
  * unlike Linux ≥ 6.17), restores the unit and sets it Clean, and re-executes the instruction.
  *
+ * - `kvm_arch_vcpu_load(…, preload)`: a unit the guest enabled but the policy does not preload
+ *   (`lazy`, `widest`, `adaptive` before it learns) is parked before the kernel's load, which then
+ *   restores nothing for it (parkBeforeLoad); under `kvm` (= `eager`) nothing is parked.
  * - `exit(…, save)` (lazy-per-exit): park every live unit (parkAtExit).
  * - the illegal instruction of a parked unit: a root trap (illegal_insn_fs_off / _vs_off) whose
  *   handler restores the unit and what the policy grants (unparkOnTrap).
@@ -23,6 +26,26 @@ import {
   __kvm_riscv_fp_f_restore,
   __kvm_riscv_fp_f_save,
 } from './vcpu_switch.js';
+
+/**
+ * Before kvm_arch_vcpu_load: park the units of `units` that are not Off. The vCPU is not loaded,
+ * so its state is in guest_context (the last put saved what was Dirty): nothing to save.
+ */
+export function parkBeforeLoad(m: RiscvState, v: number, units: number): void {
+  let parked = 0;
+  if (units & m.FP && m.fs[v] !== OFF) {
+    m.fs[v] = OFF;
+    parked |= m.FP;
+  }
+  if (units & m.V && m.vs[v] !== OFF) {
+    m.vs[v] = OFF;
+    parked |= m.V;
+  }
+  if (parked === 0) return;
+  m.parked[v] = (m.parked[v] as number) | parked;
+  if (m.h.trace.on)
+    m.h.trace.line(0, 'policy (not Linux): no preload, units parked (FS/VS = Off) before the load');
+}
 
 /** Saves (if Dirty) and parks Off every unit live for `v`. */
 export function parkAtExit(m: RiscvState, v: number): void {

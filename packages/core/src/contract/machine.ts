@@ -36,8 +36,14 @@ export interface Machine {
   live(vcpu: number): UnitMask;
 
   // ---- lifecycle: kvm_main.c calls these, core decides when ----
-  /** `kvm_arch_vcpu_load`: KVM_RUN's vcpu_load, or the vCPU thread scheduled in (kvm_sched_in). */
-  kvm_arch_vcpu_load(vcpu: number, cpu: number): void;
+  /**
+   * `kvm_arch_vcpu_load`: KVM_RUN's vcpu_load, or the vCPU thread scheduled in (kvm_sched_in).
+   * `preload`: the units the policy wants live at the next entry (its preload, within what the
+   * guest enabled), the same mask `kvmRunBegin` gets. A kernel that restores the guest's state
+   * here whatever the policy (RISC-V) can leave the others to a first-use trap on a policy's
+   * non-Linux path; most machines ignore it.
+   */
+  kvm_arch_vcpu_load(vcpu: number, cpu: number, preload: UnitMask): void;
   /** `kvm_arch_vcpu_put`: KVM_RUN's vcpu_put, or the vCPU thread preempted (kvm_sched_out). */
   kvm_arch_vcpu_put(vcpu: number): void;
   /**

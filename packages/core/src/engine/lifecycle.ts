@@ -76,7 +76,7 @@ export class VcpuLifecycle {
     s.inUserspace[v] = 0;
     s.entered[v] = 0;
     s.run[v] = L.loaded;
-    s.machine.kvm_arch_vcpu_load(v, cpu);
+    s.machine.kvm_arch_vcpu_load(v, cpu, s.policy.preload(v) & s.machine.guestEnabled(v));
     s.lastCpu[v] = cpu;
     s.policy.sliceBegin(v);
     if (state === L.outside)
