@@ -17,6 +17,7 @@ import {
   readU32,
   takeExit,
 } from '@vfpu/core/backend-utils';
+import { lose_fpu_inatomic } from './asm-fpu.js';
 import { kvm_handle_fault } from './exit.js';
 import {
   CSR_EUEN_FPEN,
@@ -33,6 +34,7 @@ import {
 } from './layout.js';
 import { policyLoad, policySaveAtExit, policyTrap } from './policy-paths.js';
 import { type GuestFeatures, LoongState, NOWHERE } from './state.js';
+import { do_fpu, do_lasx, do_lsx } from './traps.js';
 import {
   kvm_arch_vcpu_ioctl_get_fpu,
   kvm_arch_vcpu_ioctl_set_fpu,
@@ -58,6 +60,7 @@ export class LoongMachine implements Machine {
   private readonly slices: (readonly Slice[])[];
   private readonly traps: Int32Array;
   private readonly euenReg: number;
+  private readonly hostTraps: Int32Array;
   private readonly exits: readonly ExitRow[];
 
   constructor({ host, ids, options }: MachineInit) {
@@ -97,6 +100,10 @@ export class LoongMachine implements Machine {
     this.traps[EXCCODE_FPDIS] = host.trapKind('EXCCODE_FPDIS', 'root');
     this.traps[EXCCODE_LSXDIS] = host.trapKind('EXCCODE_LSXDIS', 'root');
     this.traps[EXCCODE_LASXDIS] = host.trapKind('EXCCODE_LASXDIS', 'root');
+    this.hostTraps = new Int32Array(n);
+    this.hostTraps[fpu] = host.trapKind('do_fpu', 'host');
+    this.hostTraps[lsx] = host.trapKind('do_lsx', 'host');
+    this.hostTraps[lasx] = host.trapKind('do_lasx', 'host');
     this.euenReg = idOf(ids.controlRegisters, 'EUEN');
     const row = (text: string, counter: string, resume: Resume = RESUME_GUEST): ExitRow => ({
       text,
@@ -135,8 +142,15 @@ export class LoongMachine implements Machine {
   kvm_arch_vcpu_put(v: number): void {
     kvm_arch_vcpu_put(this.s, v);
   }
-  /** kvm_arch_vcpu_ioctl_run: lose_fpu(1) saves the VMM thread's FP (the model has no host FP). */
-  kvmRunBegin(): void {}
+  /** kvm_arch_vcpu_ioctl_run: lose_fpu(1) saves the VMM thread's FP/SIMD and disables it. */
+  kvmRunBegin(v: number): void {
+    const s = this.s;
+    const t = s.h.vmmThread(v);
+    if (s.usedFpu[t] === 1) {
+      if (s.h.trace.on) s.h.trace.fn(0, 'lose_fpu', '(1): kvm_arch_vcpu_ioctl_run');
+      lose_fpu_inatomic(s, true, t);
+    }
+  }
   kvmRunEnd(): void {}
   /** kvm_pre_enter_guest: kvm_deliver_exception, then kvm_late_check_requests (IRQs off). */
   enter(v: number): void {
@@ -198,6 +212,39 @@ export class LoongMachine implements Machine {
       guestEuen: Array.from(s.guestEuen),
     };
   }
+
+  // ---- host threads: asm/fpu.h and kernel/traps.c ----
+  readonly hostThreads = {
+    hostSwitch: (cpu: number, prev: number | null, next: number | null): void => {
+      const s = this.s;
+      // switch_to(prev, next): lose_fpu_inatomic(1, prev)
+      if (prev !== null && !s.h.isVcpu(prev) && s.cpuOf[prev] === cpu) {
+        lose_fpu_inatomic(s, true, prev);
+        s.cpuOf[prev] = NOWHERE;
+      }
+      if (next !== null && !s.h.isVcpu(next)) {
+        if (s.cpuOf[next] !== cpu) lose_fpu_inatomic(s, true, next);
+        s.cpuOf[next] = cpu;
+      }
+    },
+    hostUse: (cpu: number, thread: number, unit: number): boolean => {
+      const s = this.s;
+      if (s.cpuOf[thread] !== cpu) {
+        lose_fpu_inatomic(s, true, thread); // switch_to on the pCPU it left
+        s.cpuOf[thread] = cpu;
+      }
+      const bit = this.rootBit[unit] as number;
+      if (s.usedFpu[thread] === 1 && ((s.euen[cpu] as number) & bit) !== 0) return true;
+      s.h.count(this.hostTraps[unit] as number);
+      if (bit === CSR_EUEN_FPEN) do_fpu(s, thread);
+      else if (bit === CSR_EUEN_LSXEN) do_lsx(s, thread);
+      else do_lasx(s, thread);
+      return true;
+    },
+    hostSlice: (_t: number, unit: number, reg: number): Slice => this.slices[unit]?.[reg] as Slice,
+    /** kernel_fpu_begin / kernel_fpu_end (kernel/kfpu.c) are not modelled. */
+    kernelFpu: (): boolean => false,
+  };
 
   // ---- KVM_GET_FPU / KVM_SET_FPU, by register ----
   readonly uapi = {

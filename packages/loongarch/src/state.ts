@@ -25,6 +25,15 @@ export interface Ops {
   readonly _restore_lasx_upper: CounterId;
 }
 
+export interface HostOps {
+  readonly _save_fp: CounterId;
+  readonly _restore_fp: CounterId;
+  readonly _save_lsx: CounterId;
+  readonly _restore_lsx: CounterId;
+  readonly _save_lasx: CounterId;
+  readonly _restore_lasx: CounterId;
+}
+
 export class LoongState {
   readonly h: MachineHost;
   /** Unit bits (1 << id) of fpu, lsx, lasx, from the ids core gave. */
@@ -46,10 +55,16 @@ export class LoongState {
   readonly auxLdtype: Uint8Array;
   /** The guest's own CSR.EUEN per vCPU (a GCSR: written by the guest without an exit). */
   readonly guestEuen: Uint32Array;
-  /** pCPU each vCPU is loaded on. */
+  /** Per context: the pCPU a vCPU is loaded on, or a host thread is current on. */
   readonly cpuOf: Int32Array;
-  /** vcpu->arch.fpu per vCPU. */
+  /** Per context: vcpu->arch.fpu of a vCPU, thread.fpu of a host thread. */
   readonly fpu: Uint8Array[];
+  /** Per host thread: TIF_USEDFPU (owns the FPU on its pCPU). */
+  readonly usedFpu: Uint8Array;
+  /** Per host thread: TIF_USEDSIMD (its LSX / LASX state is live). */
+  readonly usedSimd: Uint8Array;
+  /** The host kernel's save/restore routines (arch/loongarch/kernel/fpu.S). */
+  readonly hostOps: HostOps;
   /** ESTAT.Ecode latched by the hardware at a root trap, per vCPU. */
   readonly ecode: Uint8Array;
   /** kvm_queue_exception(EXCCODE_INE) pending delivery at the next entry. */
@@ -78,8 +93,18 @@ export class LoongState {
     this.aux = new Uint8Array(h.vcpus);
     this.auxLdtype = new Uint8Array(h.vcpus);
     this.guestEuen = new Uint32Array(h.vcpus).fill(guestEuen);
-    this.cpuOf = new Int32Array(h.vcpus).fill(NOWHERE);
-    this.fpu = Array.from({ length: h.vcpus }, () => new Uint8Array(IMAGE_BYTES));
+    this.cpuOf = new Int32Array(h.contexts).fill(NOWHERE);
+    this.fpu = Array.from({ length: h.contexts }, () => new Uint8Array(IMAGE_BYTES));
+    this.usedFpu = new Uint8Array(h.contexts);
+    this.usedSimd = new Uint8Array(h.contexts);
+    this.hostOps = {
+      _save_fp: h.op('_save_fp', 'save'),
+      _restore_fp: h.op('_restore_fp', 'restore'),
+      _save_lsx: h.op('_save_lsx', 'save'),
+      _restore_lsx: h.op('_restore_lsx', 'restore'),
+      _save_lasx: h.op('_save_lasx', 'save'),
+      _restore_lasx: h.op('_restore_lasx', 'restore'),
+    };
     this.ecode = new Uint8Array(h.vcpus);
     this.ineQueued = new Uint8Array(h.vcpus);
     this.ineTaken = new Uint8Array(h.vcpus);
