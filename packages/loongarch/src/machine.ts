@@ -16,6 +16,7 @@ import {
   ROOT_TRAP,
   readU32,
   takeExit,
+  writeU32,
 } from '@vfpu/core/backend-utils';
 import { lose_fpu_inatomic } from './asm-fpu.js';
 import { kvm_handle_fault } from './exit.js';
@@ -200,8 +201,11 @@ export class LoongMachine implements Machine {
     return readU32(cpu === NOWHERE ? (s.fpu[v] as Uint8Array) : s.hw(v), FCSR_OFFSET);
   }
   guestWrite(v: number, reg: number, value: number): GuestWriteResult {
-    if (reg === this.euenReg) this.s.guestEuen[v] = value >>> 0;
-    return NO_EXIT; // EUEN is a GCSR; FCSR0 is written by movgr2fcsr (core stored it)
+    const s = this.s;
+    if (reg === this.euenReg)
+      s.guestEuen[v] = value >>> 0; // a GCSR: no exit
+    else writeU32(s.hw(v), FCSR_OFFSET, value); // movgr2fcsr (core ran its FPDIS trap first)
+    return NO_EXIT;
   }
   inspect(): Record<string, unknown> {
     const s = this.s;

@@ -73,7 +73,7 @@ export const VARIANTS: readonly VariantSpec[] = [
   variant(
     'gen-1',
     'own inside the exit handler (Gen-1/2): kvm_handle_*_disabled calls kvm_own_* at once',
-    'Linux v6.7–v6.19 (LoongArch KVM port to before the 2026 delayed load): arch/loongarch/kvm/{exit.c @3dda649, vcpu.c, switch.S}, kernel/fpu.S',
+    'Linux v6.7 (the LoongArch KVM port) until the 2026 delayed load (its last version not checked): arch/loongarch/kvm/{exit.c @3dda649, vcpu.c, switch.S}, kernel/fpu.S',
   ),
   variant(
     'aux-load',

@@ -206,6 +206,25 @@ const x86: ArchProfile = {
   conditions: false,
 };
 
+const loongarch: ArchProfile = {
+  config(p) {
+    const c: Record<string, unknown> = {};
+    // kvm_check_cpucfg: LSX needs FP, LASX needs LSX
+    if (p.chance(20)) c.cpucfg = p.pick([[], ['FP'], ['FP', 'LSX'], ['FP', 'LSX', 'LASX']]);
+    if (p.chance(20)) c.guest = { EUEN: p.subset(['FPE', 'SXE', 'ASXE', 'BTE']) };
+    if (p.chance(20)) c.quirks = p.pick(['kernel', 'fixed']);
+    return c;
+  },
+  userIds: () => [],
+  values(reg) {
+    if (reg === 'EUEN') return [0x7, 0x1, 0x3, 0, 0x5, 0xf];
+    if (reg === 'FCSR0') return [0, 0x300, 0x1f, 0x1f1f031f, 0x40];
+    return [0];
+  },
+  syscallValues: () => [0],
+  conditions: false,
+};
+
 const generic: ArchProfile = {
   config: () => ({}),
   userIds: () => [],
@@ -219,5 +238,6 @@ export function archProfile(backendId: string): ArchProfile {
   if (backendId === 'mips-vz') return mips;
   if (backendId === 'arm-vfp') return arm;
   if (backendId === 'x86-xfd') return x86;
+  if (backendId === 'loongarch') return loongarch;
   return generic;
 }
