@@ -306,7 +306,7 @@ const WORKLOAD_CASES: readonly WorkloadCase[] = [
     workload: [header({ arch: 'x86' })],
     line: 1,
     field: 'arch',
-    message: 'unknown arch "x86" (known: mips-vz, arm-vfp, x86-xfd)',
+    message: 'unknown arch "x86" (known: mips-vz, arm-vfp, x86-xfd, loongarch)',
   },
   {
     name: 'arch not a string',
@@ -1110,7 +1110,7 @@ describe('bad options', () => {
 
   it('--arch unknown for a preset', async () => {
     expectUsageFailure(await cli(['run', 'preset:idle', '--events', '10', '--arch', 'x86']), [
-      'arch: unknown arch "x86" (known: mips-vz, arm-vfp, x86-xfd)',
+      'arch: unknown arch "x86" (known: mips-vz, arm-vfp, x86-xfd, loongarch)',
     ]);
   });
 

@@ -424,7 +424,7 @@ describe('list and schema', () => {
       policies: { name: string }[];
       presets: Record<string, unknown>;
     };
-    expect(data.archs.map((a) => a.id)).toEqual(['mips-vz', 'arm-vfp', 'x86-xfd']);
+    expect(data.archs.map((a) => a.id)).toEqual(['mips-vz', 'arm-vfp', 'x86-xfd', 'loongarch']);
     expect(data.policies.map((p) => p.name).sort()).toEqual([
       'adaptive',
       'eager',
