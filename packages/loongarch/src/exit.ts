@@ -9,16 +9,18 @@
 import type { Resume } from '@vfpu/core';
 import { RESUME_GUEST, RESUME_HOST } from '@vfpu/core/backend-utils';
 import {
+  EXCCODE_BTDIS,
   EXCCODE_FPDIS,
   EXCCODE_INE,
   EXCCODE_LASXDIS,
   EXCCODE_LSXDIS,
   KVM_LARCH_FPU,
   KVM_LARCH_LASX,
+  KVM_LARCH_LBT,
   KVM_LARCH_LSX,
 } from './layout.js';
 import type { LoongState } from './state.js';
-import { kvm_own_fpu, kvm_own_lasx, kvm_own_lsx } from './vcpu.js';
+import { kvm_own_fpu, kvm_own_lasx, kvm_own_lbt, kvm_own_lsx } from './vcpu.js';
 
 /** kvm_queue_exception(vcpu, EXCCODE_INE, 0): delivered by kvm_deliver_exception at entry. */
 export function kvm_queue_exception(s: LoongState, v: number, code: number): void {
@@ -74,10 +76,20 @@ export function kvm_handle_lasx_disabled(s: LoongState, v: number): Resume {
   return RESUME_GUEST;
 }
 
+/** kvm_handle_lbt_disabled (added with KVM LBT support): INE without LBT, else own LBT. */
+export function kvm_handle_lbt_disabled(s: LoongState, v: number): Resume {
+  if (s.h.trace.on) s.h.trace.fn(0, 'kvm_handle_lbt_disabled');
+  if (!s.has.lbt) kvm_queue_exception(s, v, EXCCODE_INE);
+  else if (s.auxLoad) requestAuxLoad(s, v, KVM_LARCH_LBT);
+  else kvm_own_lbt(s, v);
+  return RESUME_GUEST;
+}
+
 /** kvm_handle_fault: kvm_fault_tables[ecode]. */
 export function kvm_handle_fault(s: LoongState, v: number, ecode: number): Resume {
   if (ecode === EXCCODE_FPDIS) return kvm_handle_fpu_disabled(s, v);
   if (ecode === EXCCODE_LSXDIS) return kvm_handle_lsx_disabled(s, v);
   if (ecode === EXCCODE_LASXDIS) return kvm_handle_lasx_disabled(s, v);
+  if (ecode === EXCCODE_BTDIS) return kvm_handle_lbt_disabled(s, v);
   return RESUME_GUEST;
 }

@@ -19,12 +19,13 @@ export { LoongMachine } from './machine.js';
 const FAULTS = {
   'lasx-save-low-half': 'kvm_save_lasx stores only the low 128 bits of each $xr',
 };
-const CPUCFG2 = { FP: 0, LSX: 6, LASX: 7 } as const;
+/** CPUCFG2 bits; `LBT` stands for X86BT (18) | ARMBT (19) | MIPSBT (20): kvm_guest_has_lbt. */
+const CPUCFG2 = { FP: 0, LSX: 6, LASX: 7, LBT: 18 } as const;
 
 const OPTIONS: BackendV2['options'] = {
   cpucfg: {
     description:
-      'guest CPUCFG2 features (kvm_guest_has_*): FP, LSX, LASX; KVM refuses LSX without FP and LASX without LSX (kvm_check_cpucfg)',
+      'guest CPUCFG2 features (kvm_guest_has_*): FP, LSX, LASX, LBT (any of X86BT/ARMBT/MIPSBT); KVM refuses LSX without FP and LASX without LSX (kvm_check_cpucfg)',
     schema: { type: 'array', items: { enum: Object.keys(CPUCFG2) } },
     default: ['FP', 'LSX', 'LASX'],
   },
@@ -35,7 +36,7 @@ const OPTIONS: BackendV2['options'] = {
   },
   quirks: {
     description:
-      '"kernel": KVM_GET_FPU / KVM_SET_FPU copy FPU_REG_WIDTH / 64 = 4 bytes per register, as the kernel does; "fixed": 8',
+      '"kernel": as the kernel: KVM_GET_FPU / KVM_SET_FPU copy FPU_REG_WIDTH / 64 = 4 bytes per register, and KVM_RUN runs lose_fpu(1) but no lose_lbt(1); "fixed": 8 bytes, and lose_lbt(1) too',
     schema: { enum: ['kernel', 'fixed'] },
     default: 'kernel',
   },
@@ -61,6 +62,7 @@ function resolveConfig(
     fp: names.includes('FP'),
     lsx: names.includes('LSX'),
     lasx: names.includes('LASX'),
+    lbt: names.includes('LBT'),
   };
   if (has.lsx && !has.fp)
     return configFailure('cpucfg', 'LSX without FP: KVM_SET_ONE_REG(CPUCFG2) returns -EINVAL');

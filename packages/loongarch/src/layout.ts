@@ -14,8 +14,11 @@ export const NUM_FPU_REGS = 32;
 export const SLOT = 32;
 export const FCC_OFFSET = NUM_FPU_REGS * SLOT;
 export const FCSR_OFFSET = FCC_OFFSET + 8;
-/** Bytes of the image: 32 × 32 + fcc 8 + fcsr 4. */
-export const IMAGE_BYTES = FCSR_OFFSET + 4;
+/** vcpu->arch.lbt / thread.lbt: scr0–scr3 and eflags, 8 bytes each (kernel/lbt.S stptr.d). */
+export const LBT_OFFSET = FCSR_OFFSET + 4;
+export const LBT_BYTES = 5 * 8;
+/** Bytes of the image: 32 × 32 + fcc 8 + fcsr 4, then the LBT registers (40). */
+export const IMAGE_BYTES = LBT_OFFSET + LBT_BYTES;
 
 /** fcc + fcsr, moved by every full save/restore (fpu_save_cc/csr, fpu_restore_cc/csr). */
 export const CC_CSR_BYTES = 12;
@@ -35,12 +38,17 @@ export const VR_SLICES: readonly Slice[] = sliceTable(0, 16, NUM_FPU_REGS, SLOT)
 export const XR_SLICES: readonly Slice[] = sliceTable(0, 32, NUM_FPU_REGS, SLOT);
 /** The 4 bytes per register KVM_GET_FPU returns (FPU_REG_WIDTH / 64). */
 export const UAPI_SLICES: readonly Slice[] = sliceTable(0, 4, NUM_FPU_REGS, SLOT);
+export const LBT_SLICES: readonly Slice[] = sliceTable(LBT_OFFSET, 8, 5);
 export const FCSR_SLICE: Slice = slice(FCSR_OFFSET, 4);
 
 /** aux_inuse flags (arch/loongarch/include/asm/kvm_host.h). */
 export const KVM_LARCH_FPU = 0x1;
 export const KVM_LARCH_LSX = 0x2;
 export const KVM_LARCH_LASX = 0x4;
+export const KVM_LARCH_LBT = 0x8;
+
+/** FCSR0.TM (bit 6): the LBT x87 TOP mode (FPU_CSR_TM). */
+export const FPU_CSR_TM = 0x40;
 
 /** CSR.EUEN bits (asm/loongarch.h CSR_EUEN_*). */
 export const CSR_EUEN_FPEN = 0x1;

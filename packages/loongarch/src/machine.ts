@@ -19,29 +19,35 @@ import {
   writeU32,
 } from '@vfpu/core/backend-utils';
 import { lose_fpu_inatomic } from './asm-fpu.js';
+import { lose_lbt_inatomic } from './asm-lbt.js';
 import { kvm_handle_fault } from './exit.js';
 import {
   CSR_EUEN_FPEN,
   CSR_EUEN_LASXEN,
+  CSR_EUEN_LBTEN,
   CSR_EUEN_LSXEN,
+  EXCCODE_BTDIS,
   EXCCODE_FPDIS,
   EXCCODE_LASXDIS,
   EXCCODE_LSXDIS,
   FCSR_OFFSET,
   FPR_SLICES,
+  LBT_SLICES,
   UAPI_SLICES,
   VR_SLICES,
   XR_SLICES,
 } from './layout.js';
 import { policyLoad, policySaveAtExit, policyTrap } from './policy-paths.js';
 import { type GuestFeatures, LoongState, NOWHERE } from './state.js';
-import { do_fpu, do_lasx, do_lsx } from './traps.js';
+import { do_fpu, do_lasx, do_lbt, do_lsx } from './traps.js';
 import {
   kvm_arch_vcpu_ioctl_get_fpu,
   kvm_arch_vcpu_ioctl_set_fpu,
   kvm_arch_vcpu_load,
   kvm_arch_vcpu_put,
+  kvm_get_one_reg_lbt,
   kvm_late_check_requests,
+  kvm_set_one_reg_lbt,
 } from './vcpu.js';
 
 export interface LoongOptions {
@@ -61,6 +67,7 @@ export class LoongMachine implements Machine {
   private readonly slices: (readonly Slice[])[];
   private readonly traps: Int32Array;
   private readonly euenReg: number;
+  private readonly lbt: number;
   private readonly hostTraps: Int32Array;
   private readonly exits: readonly ExitRow[];
 
@@ -69,14 +76,17 @@ export class LoongMachine implements Machine {
     const fpu = idOf(ids.units, 'fpu');
     const lsx = idOf(ids.units, 'lsx');
     const lasx = idOf(ids.units, 'lasx');
+    const lbt = idOf(ids.units, 'lbt');
+    this.lbt = lbt;
     this.s = new LoongState(
       host,
-      { fpu, lsx, lasx },
+      { fpu, lsx, lasx, lbt },
       {
         has: o.has,
         auxLoad: o.auxLoad,
         uapiBytes: o.quirks === 'fixed' ? 8 : 4,
         faultLasxSave: o.faults.includes('lasx-save-low-half'),
+        loseLbtAtRun: o.quirks === 'fixed',
       },
       o.guestEuen,
     );
@@ -88,6 +98,10 @@ export class LoongMachine implements Machine {
     this.rootBit[fpu] = CSR_EUEN_FPEN;
     this.rootBit[lsx] = CSR_EUEN_LSXEN;
     this.rootBit[lasx] = CSR_EUEN_LASXEN;
+    this.rootBit[lbt] = CSR_EUEN_LBTEN;
+    this.ecodeOf[lbt] = EXCCODE_BTDIS;
+    this.closure[lbt] = 1 << lbt;
+    this.slices[lbt] = LBT_SLICES;
     this.ecodeOf[fpu] = EXCCODE_FPDIS;
     this.ecodeOf[lsx] = EXCCODE_LSXDIS;
     this.ecodeOf[lasx] = EXCCODE_LASXDIS;
@@ -101,10 +115,12 @@ export class LoongMachine implements Machine {
     this.traps[EXCCODE_FPDIS] = host.trapKind('EXCCODE_FPDIS', 'root');
     this.traps[EXCCODE_LSXDIS] = host.trapKind('EXCCODE_LSXDIS', 'root');
     this.traps[EXCCODE_LASXDIS] = host.trapKind('EXCCODE_LASXDIS', 'root');
+    this.traps[EXCCODE_BTDIS] = host.trapKind('EXCCODE_BTDIS', 'root');
     this.hostTraps = new Int32Array(n);
     this.hostTraps[fpu] = host.trapKind('do_fpu', 'host');
     this.hostTraps[lsx] = host.trapKind('do_lsx', 'host');
     this.hostTraps[lasx] = host.trapKind('do_lasx', 'host');
+    this.hostTraps[lbt] = host.trapKind('do_lbt', 'host');
     this.euenReg = idOf(ids.controlRegisters, 'EUEN');
     const row = (text: string, counter: string, resume: Resume = RESUME_GUEST): ExitRow => ({
       text,
@@ -128,7 +144,8 @@ export class LoongMachine implements Machine {
     return (
       (g & CSR_EUEN_FPEN && s.has.fp ? s.fpuBit : 0) |
       (g & CSR_EUEN_LSXEN && s.has.lsx ? s.lsxBit : 0) |
-      (g & CSR_EUEN_LASXEN && s.has.lasx ? s.lasxBit : 0)
+      (g & CSR_EUEN_LASXEN && s.has.lasx ? s.lasxBit : 0) |
+      (g & CSR_EUEN_LBTEN && s.has.lbt ? s.lbtBit : 0)
     );
   }
   live(v: number): number {
@@ -143,13 +160,20 @@ export class LoongMachine implements Machine {
   kvm_arch_vcpu_put(v: number): void {
     kvm_arch_vcpu_put(this.s, v);
   }
-  /** kvm_arch_vcpu_ioctl_run: lose_fpu(1) saves the VMM thread's FP/SIMD and disables it. */
+  /**
+   * kvm_arch_vcpu_ioctl_run: lose_fpu(1) saves the VMM thread's FP/SIMD and disables it. The
+   * kernel has no lose_lbt(1) here: a VMM thread's live LBT stays enabled (quirks "fixed" adds it).
+   */
   kvmRunBegin(v: number): void {
     const s = this.s;
     const t = s.h.vmmThread(v);
     if (s.usedFpu[t] === 1) {
       if (s.h.trace.on) s.h.trace.fn(0, 'lose_fpu', '(1): kvm_arch_vcpu_ioctl_run');
       lose_fpu_inatomic(s, true, t);
+    }
+    if (s.loseLbtAtRun && s.usedLbt[t] === 1) {
+      if (s.h.trace.on) s.h.trace.fn(0, 'lose_lbt', '(1): not Linux (quirks "fixed")');
+      lose_lbt_inatomic(s, true, t);
     }
   }
   kvmRunEnd(): void {}
@@ -221,13 +245,17 @@ export class LoongMachine implements Machine {
   readonly hostThreads = {
     hostSwitch: (cpu: number, prev: number | null, next: number | null): void => {
       const s = this.s;
-      // switch_to(prev, next): lose_fpu_inatomic(1, prev)
+      // switch_to(prev, next): lose_fpu_inatomic(1, prev); lose_lbt_inatomic(1, prev)
       if (prev !== null && !s.h.isVcpu(prev) && s.cpuOf[prev] === cpu) {
         lose_fpu_inatomic(s, true, prev);
+        lose_lbt_inatomic(s, true, prev);
         s.cpuOf[prev] = NOWHERE;
       }
       if (next !== null && !s.h.isVcpu(next)) {
-        if (s.cpuOf[next] !== cpu) lose_fpu_inatomic(s, true, next);
+        if (s.cpuOf[next] !== cpu) {
+          lose_fpu_inatomic(s, true, next);
+          lose_lbt_inatomic(s, true, next);
+        }
         s.cpuOf[next] = cpu;
       }
     },
@@ -235,14 +263,17 @@ export class LoongMachine implements Machine {
       const s = this.s;
       if (s.cpuOf[thread] !== cpu) {
         lose_fpu_inatomic(s, true, thread); // switch_to on the pCPU it left
+        lose_lbt_inatomic(s, true, thread);
         s.cpuOf[thread] = cpu;
       }
       const bit = this.rootBit[unit] as number;
-      if (s.usedFpu[thread] === 1 && ((s.euen[cpu] as number) & bit) !== 0) return true;
+      const owner = bit === CSR_EUEN_LBTEN ? s.usedLbt[thread] : s.usedFpu[thread];
+      if (owner === 1 && ((s.euen[cpu] as number) & bit) !== 0) return true;
       s.h.count(this.hostTraps[unit] as number);
       if (bit === CSR_EUEN_FPEN) do_fpu(s, thread);
       else if (bit === CSR_EUEN_LSXEN) do_lsx(s, thread);
-      else do_lasx(s, thread);
+      else if (bit === CSR_EUEN_LASXEN) do_lasx(s, thread);
+      else do_lbt(s, thread);
       return true;
     },
     hostSlice: (_t: number, unit: number, reg: number): Slice => this.slices[unit]?.[reg] as Slice,
@@ -250,15 +281,19 @@ export class LoongMachine implements Machine {
     kernelFpu: (): boolean => false,
   };
 
-  // ---- KVM_GET_FPU / KVM_SET_FPU, by register ----
+  // ---- by register: KVM_GET_FPU / KVM_SET_FPU (fpu, lsx, lasx), ONE_REG LBT (lbt) ----
   readonly uapi = {
-    userRead: (v: number, _unit: number, reg: number, out: Uint8Array): Slice => {
-      const n = kvm_arch_vcpu_ioctl_get_fpu(this.s, v, reg, out);
+    userRead: (v: number, unit: number, reg: number, out: Uint8Array): Slice | null => {
+      const s = this.s;
+      if (unit === this.lbt) return kvm_get_one_reg_lbt(s, v, reg, out);
+      const n = kvm_arch_vcpu_ioctl_get_fpu(s, v, reg, out);
       return (n === 8 ? FPR_SLICES[reg] : UAPI_SLICES[reg]) as Slice;
     },
     userWrite: (v: number, unit: number, reg: number, src: Uint8Array): boolean => {
+      const s = this.s;
+      if (unit === this.lbt) return kvm_set_one_reg_lbt(s, v, reg, src);
       const p = this.slices[unit]?.[reg] as Slice;
-      kvm_arch_vcpu_ioctl_set_fpu(this.s, v, reg, src, p.length);
+      kvm_arch_vcpu_ioctl_set_fpu(s, v, reg, src, p.length);
       return true;
     },
   };

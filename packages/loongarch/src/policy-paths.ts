@@ -9,6 +9,7 @@ import type { Resume } from '@vfpu/core';
 import { RESUME_GUEST } from '@vfpu/core/backend-utils';
 import { kvm_handle_fault } from './exit.js';
 import {
+  EXCCODE_BTDIS,
   EXCCODE_FPDIS,
   EXCCODE_LASXDIS,
   EXCCODE_LSXDIS,
@@ -17,13 +18,13 @@ import {
   KVM_LARCH_LSX,
 } from './layout.js';
 import type { LoongState } from './state.js';
-import { kvm_lose_fpu, kvm_own_fpu, kvm_own_lasx, kvm_own_lsx } from './vcpu.js';
+import { kvm_lose_fpu, kvm_own_fpu, kvm_own_lasx, kvm_own_lbt, kvm_own_lsx } from './vcpu.js';
 
 /** The widest aux type of `units` the guest's CPUCFG has (0: none). */
 function widestType(s: LoongState, units: number): number {
   if (units & s.lasxBit && s.has.lasx) return KVM_LARCH_LASX;
   if (units & (s.lasxBit | s.lsxBit) && s.has.lsx) return KVM_LARCH_LSX;
-  if (units && s.has.fp) return KVM_LARCH_FPU;
+  if (units & (s.fpuBit | s.lsxBit | s.lasxBit) && s.has.fp) return KVM_LARCH_FPU;
   return 0;
 }
 
@@ -47,6 +48,16 @@ function ownType(s: LoongState, v: number, type: number): void {
  * instead (at once, or through KVM_REQ_AUX_LOAD in the 2026 variant).
  */
 export function policyTrap(s: LoongState, v: number, ecode: number, grant: number): Resume {
+  // LBT is a unit of its own: the grant's other side is owned at once, next to the kernel's path
+  if (grant & s.lbtBit && ecode !== EXCCODE_BTDIS && s.has.lbt) {
+    if (s.h.trace.on) s.h.trace.line(1, 'policy: the trap also owns LBT (not Linux)');
+    kvm_own_lbt(s, v);
+  }
+  if (ecode === EXCCODE_BTDIS) {
+    const resume = kvm_handle_fault(s, v, ecode);
+    if (resume === RESUME_GUEST) ownType(s, v, widestType(s, grant));
+    return resume;
+  }
   const trapped = ecodeType(ecode);
   const wider = widestType(s, grant);
   const missing =
@@ -65,6 +76,7 @@ export function policyTrap(s: LoongState, v: number, ecode: number, grant: numbe
 export function policyLoad(s: LoongState, v: number, units: number): void {
   if (s.h.trace.on) s.h.trace.line(1, 'policy: load outside a trap (not Linux)');
   ownType(s, v, widestType(s, units));
+  if (units & s.lbtBit && s.has.lbt) kvm_own_lbt(s, v);
 }
 
 /** A policy's save at a non-FP exit: kvm_lose_fpu, as vcpu_put would run it. */

@@ -12,6 +12,8 @@ export interface GuestFeatures {
   readonly fp: boolean;
   readonly lsx: boolean;
   readonly lasx: boolean;
+  /** kvm_guest_has_lbt: CPUCFG2 X86BT / ARMBT / MIPSBT. */
+  readonly lbt: boolean;
 }
 
 export interface Ops {
@@ -23,6 +25,8 @@ export interface Ops {
   readonly kvm_restore_lasx: CounterId;
   readonly _restore_lsx_upper: CounterId;
   readonly _restore_lasx_upper: CounterId;
+  readonly _save_lbt: CounterId;
+  readonly _restore_lbt: CounterId;
 }
 
 export interface HostOps {
@@ -40,6 +44,9 @@ export class LoongState {
   readonly fpuBit: number;
   readonly lsxBit: number;
   readonly lasxBit: number;
+  readonly lbtBit: number;
+  /** quirks "fixed": KVM_RUN also runs lose_lbt(1) (the kernel runs only lose_fpu(1)). */
+  readonly loseLbtAtRun: boolean;
   readonly has: GuestFeatures;
   /** KVM_REQ_AUX_LOAD variant: the exit handler defers own to kvm_late_check_requests. */
   readonly auxLoad: boolean;
@@ -49,7 +56,7 @@ export class LoongState {
   readonly faultLasxSave: boolean;
   /** Root CSR.EUEN per pCPU. */
   readonly euen: Uint8Array;
-  /** vcpu->arch.aux_inuse (FPU / LSX / LASX bits) per vCPU. */
+  /** vcpu->arch.aux_inuse (FPU / LSX / LASX / LBT bits) per vCPU. */
   readonly aux: Uint8Array;
   /** vcpu->arch.aux_ldtype per vCPU (0: no KVM_REQ_AUX_LOAD pending). */
   readonly auxLdtype: Uint8Array;
@@ -63,6 +70,8 @@ export class LoongState {
   readonly usedFpu: Uint8Array;
   /** Per host thread: TIF_USEDSIMD (its LSX / LASX state is live). */
   readonly usedSimd: Uint8Array;
+  /** Per host thread: TIF_USEDLBT. */
+  readonly usedLbt: Uint8Array;
   /** The host kernel's save/restore routines (arch/loongarch/kernel/fpu.S). */
   readonly hostOps: HostOps;
   /** ESTAT.Ecode latched by the hardware at a root trap, per vCPU. */
@@ -77,14 +86,22 @@ export class LoongState {
 
   constructor(
     h: MachineHost,
-    units: { fpu: number; lsx: number; lasx: number },
-    o: { has: GuestFeatures; auxLoad: boolean; uapiBytes: number; faultLasxSave: boolean },
+    units: { fpu: number; lsx: number; lasx: number; lbt: number },
+    o: {
+      has: GuestFeatures;
+      auxLoad: boolean;
+      uapiBytes: number;
+      faultLasxSave: boolean;
+      loseLbtAtRun: boolean;
+    },
     guestEuen: number,
   ) {
     this.h = h;
     this.fpuBit = 1 << units.fpu;
     this.lsxBit = 1 << units.lsx;
     this.lasxBit = 1 << units.lasx;
+    this.lbtBit = 1 << units.lbt;
+    this.loseLbtAtRun = o.loseLbtAtRun;
     this.has = o.has;
     this.auxLoad = o.auxLoad;
     this.uapiBytes = o.uapiBytes;
@@ -97,6 +114,7 @@ export class LoongState {
     this.fpu = Array.from({ length: h.contexts }, () => new Uint8Array(IMAGE_BYTES));
     this.usedFpu = new Uint8Array(h.contexts);
     this.usedSimd = new Uint8Array(h.contexts);
+    this.usedLbt = new Uint8Array(h.contexts);
     this.hostOps = {
       _save_fp: h.op('_save_fp', 'save'),
       _restore_fp: h.op('_restore_fp', 'restore'),
@@ -117,6 +135,8 @@ export class LoongState {
       kvm_restore_lasx: h.op('kvm_restore_lasx', 'restore'),
       _restore_lsx_upper: h.op('_restore_lsx_upper', 'restore'),
       _restore_lasx_upper: h.op('_restore_lasx_upper', 'restore'),
+      _save_lbt: h.op('_save_lbt', 'save'),
+      _restore_lbt: h.op('_restore_lbt', 'restore'),
     };
     this.ineCounter = h.counter('outcomes', 'ine_injected');
     this.internalError = h.counter('outcomes', 'internal_error');

@@ -1,10 +1,11 @@
 /**
  * arch/loongarch/kernel/traps.c: a host thread's FP / LSX / LASX-disabled exceptions. The model
  * takes every thread's FP, LSX and LASX context as already used (used_math(),
- * TIF_LSX_CTX_LIVE, TIF_LASX_CTX_LIVE): the first-use paths (init_fpu, init_lsx_upper,
- * init_lasx_upper) are not modelled.
+ * TIF_LSX_CTX_LIVE, TIF_LASX_CTX_LIVE, TIF_LBT_CTX_LIVE): the first-use paths (init_fpu,
+ * init_lsx_upper, init_lasx_upper, init_lbt) are not modelled.
  */
 import { __own_fpu, own_fpu_inatomic, set_csr_euen_host } from './asm-fpu.js';
+import { own_lbt_inatomic } from './asm-lbt.js';
 import { _restore_lasx, _restore_lasx_upper, _restore_lsx, _restore_lsx_upper } from './fpu.js';
 import { CSR_EUEN_LASXEN, CSR_EUEN_LSXEN } from './layout.js';
 import type { LoongState } from './state.js';
@@ -58,4 +59,10 @@ export function do_lsx(s: LoongState, t: number): void {
 export function do_lasx(s: LoongState, t: number): void {
   if (s.h.trace.on) s.h.trace.fn(0, 'do_lasx');
   init_restore_lasx(s, t);
+}
+
+/** do_lbt (with LBT support) → init_restore_lbt (context live): own_lbt_inatomic(1). */
+export function do_lbt(s: LoongState, t: number): void {
+  if (s.h.trace.on) s.h.trace.fn(0, 'do_lbt');
+  own_lbt_inatomic(s, t, true);
 }

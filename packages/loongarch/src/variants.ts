@@ -1,7 +1,14 @@
 /** The variants: one kernel generation each of the FP/SIMD-disabled trap → own path. */
 import type { UnitSpec, VariantSpec } from '@vfpu/core';
 import { estimates } from '@vfpu/core/backend-utils';
-import { FCSR_SLICE, FPU_BYTES, IMAGE_BYTES, LASX_UPPER_BYTES, LSX_UPPER_BYTES } from './layout.js';
+import {
+  FCSR_SLICE,
+  FPU_BYTES,
+  IMAGE_BYTES,
+  LASX_UPPER_BYTES,
+  LBT_BYTES,
+  LSX_UPPER_BYTES,
+} from './layout.js';
 
 const UNITS: readonly UnitSpec[] = [
   {
@@ -26,6 +33,12 @@ const UNITS: readonly UnitSpec[] = [
     partBytes: LASX_UPPER_BYTES,
     registers: 32,
     class: 'vec256',
+  },
+  {
+    id: 'lbt',
+    description: 'LBT: scr0–scr3 and eflags (binary translation), 5 × 64-bit',
+    partBytes: LBT_BYTES,
+    registers: 5,
   },
 ];
 
