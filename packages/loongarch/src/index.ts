@@ -36,7 +36,7 @@ const OPTIONS: BackendV2['options'] = {
   },
   quirks: {
     description:
-      '"kernel": as the kernel: KVM_GET_FPU / KVM_SET_FPU copy FPU_REG_WIDTH / 64 = 4 bytes per register, and KVM_RUN runs lose_fpu(1) but no lose_lbt(1); "fixed": 8 bytes, and lose_lbt(1) too',
+      '"kernel": as the kernel: KVM_GET_FPU / KVM_SET_FPU copy FPU_REG_WIDTH / 64 = 4 bytes per register, and KVM_RUN runs lose_fpu(1) but no lose_lbt(1); "fixed": the whole 32-byte register (the 2026 fix, selftest fpu_test.c), and lose_lbt(1) too',
     schema: { enum: ['kernel', 'fixed'] },
     default: 'kernel',
   },

@@ -84,7 +84,7 @@ export class LoongMachine implements Machine {
       {
         has: o.has,
         auxLoad: o.auxLoad,
-        uapiBytes: o.quirks === 'fixed' ? 8 : 4,
+        uapiBytes: o.quirks === 'fixed' ? 32 : 4,
         faultLasxSave: o.faults.includes('lasx-save-low-half'),
         loseLbtAtRun: o.quirks === 'fixed',
       },
@@ -287,7 +287,8 @@ export class LoongMachine implements Machine {
       const s = this.s;
       if (unit === this.lbt) return kvm_get_one_reg_lbt(s, v, reg, out);
       const n = kvm_arch_vcpu_ioctl_get_fpu(s, v, reg, out);
-      return (n === 8 ? FPR_SLICES[reg] : UAPI_SLICES[reg]) as Slice;
+      // the register's bytes when all were copied, else the 4 the kernel returns
+      return (n === 32 ? this.slices[unit]?.[reg] : UAPI_SLICES[reg]) as Slice;
     },
     userWrite: (v: number, unit: number, reg: number, src: Uint8Array): boolean => {
       const s = this.s;

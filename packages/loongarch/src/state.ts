@@ -50,7 +50,7 @@ export class LoongState {
   readonly has: GuestFeatures;
   /** KVM_REQ_AUX_LOAD variant: the exit handler defers own to kvm_late_check_requests. */
   readonly auxLoad: boolean;
-  /** quirks "kernel": KVM_GET_FPU / KVM_SET_FPU copy FPU_REG_WIDTH / 64 = 4 bytes per register. */
+  /** KVM_GET_FPU / KVM_SET_FPU bytes per register: 4 (FPU_REG_WIDTH / 64, quirks "kernel") or 32. */
   readonly uapiBytes: number;
   /** fault: kvm_save_lasx stores only the low 128 bits of each $xr. */
   readonly faultLasxSave: boolean;

@@ -174,8 +174,9 @@ export function kvm_arch_vcpu_put(s: LoongState, v: number): void {
 
 /**
  * kvm_arch_vcpu_ioctl_get_fpu, one register: `memcpy(&fpu->fpr[i], &vcpu->arch.fpu.fpr[i],
- * FPU_REG_WIDTH / 64)`: 4 bytes (quirks "fixed": the 8 bytes of the 64-bit FPR). Reads only the
- * software copy, which vcpu_put has made current.
+ * FPU_REG_WIDTH / 64)`: 4 bytes (quirks "fixed": the whole 32-byte fpureg, as the 2026 upstream
+ * fix and selftests/kvm/loongarch/fpu_test.c have it). Reads only the software copy, which
+ * vcpu_put has made current. Returns the bytes copied.
  */
 export function kvm_arch_vcpu_ioctl_get_fpu(
   s: LoongState,
@@ -189,7 +190,10 @@ export function kvm_arch_vcpu_ioctl_get_fpu(
   return s.uapiBytes;
 }
 
-/** kvm_arch_vcpu_ioctl_set_fpu, one register: the same bytes, into vcpu->arch.fpu. */
+/**
+ * kvm_arch_vcpu_ioctl_set_fpu, one register of `len` bytes (userspace got the struct first, so
+ * the other bytes it passes back are unchanged): the kernel stores min(copy size, len) bytes.
+ */
 export function kvm_arch_vcpu_ioctl_set_fpu(
   s: LoongState,
   v: number,
@@ -199,9 +203,10 @@ export function kvm_arch_vcpu_ioctl_set_fpu(
 ): void {
   const base = reg * SLOT;
   const area = s.fpu[v] as Uint8Array;
-  for (let i = 0; i < s.uapiBytes; i++) area[base + i] = src[base + i] as number;
+  const n = Math.min(s.uapiBytes, len);
+  for (let i = 0; i < n; i++) area[base + i] = src[base + i] as number;
   // what the kernel does not store reads back as it was: the truth keeps the old bytes
-  for (let i = s.uapiBytes; i < len; i++) src[base + i] = area[base + i] as number;
+  for (let i = n; i < len; i++) src[base + i] = area[base + i] as number;
 }
 
 /**

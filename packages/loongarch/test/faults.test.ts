@@ -27,14 +27,14 @@ describe('loongarch faults and options', () => {
     expect(faultProblems(loongarch(), c)).toEqual([]);
   });
 
-  it('KVM_GET_FPU / KVM_SET_FPU move FPU_REG_WIDTH / 64 = 4 bytes per register ("fixed": 8)', () => {
-    for (const uapiBytes of [4, 8]) {
+  it('KVM_GET_FPU / KVM_SET_FPU move FPU_REG_WIDTH / 64 = 4 bytes per register ("fixed": 32)', () => {
+    for (const uapiBytes of [4, 32]) {
       const area = new Uint8Array(1036).map((_, i) => i & 0xff);
       const s = { uapiBytes, fpu: [area] } as unknown as LoongState;
       const out = new Uint8Array(1036);
       expect(kvm_arch_vcpu_ioctl_get_fpu(s, 0, 2, out)).toBe(uapiBytes);
-      expect(Array.from(out.subarray(64, 72))).toEqual(
-        [64, 65, 66, 67, 68, 69, 70, 71].map((x, i) => (i < uapiBytes ? x : 0)),
+      expect(Array.from(out.subarray(64, 96))).toEqual(
+        Array.from({ length: 32 }, (_, i) => (i < uapiBytes ? 64 + i : 0)),
       );
       const src = new Uint8Array(1036).fill(0xee);
       kvm_arch_vcpu_ioctl_set_fpu(s, 0, 2, src, 8);
