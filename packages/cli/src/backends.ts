@@ -23,12 +23,13 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { armVfp } from '@vfpu/arm-vfp';
 import { type BackendV2, backendProblem, isBackendV2 } from '@vfpu/core';
+import { loongarch } from '@vfpu/loongarch';
 import { mipsVz } from '@vfpu/mips-vz';
 import { riscv } from '@vfpu/riscv';
 import { x86Xfd } from '@vfpu/x86-xfd';
 import { UsageError } from './context.js';
 
-export const BACKENDS: readonly BackendV2[] = [mipsVz(), armVfp(), x86Xfd(), riscv()];
+export const BACKENDS: readonly BackendV2[] = [mipsVz(), armVfp(), x86Xfd(), loongarch(), riscv()];
 
 function firstLine(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);

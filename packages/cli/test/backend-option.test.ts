@@ -81,7 +81,15 @@ describe('--backend loads a backend', () => {
     const json = await cli(['list', '--json', ...args]);
     expect(json.code).toBe(0);
     const ids = JSON.parse(json.out).archs.map((a: { id: string }) => a.id);
-    expect(ids).toEqual(['mips-vz', 'arm-vfp', 'x86-xfd', 'riscv', 'toy', 'toy-named']);
+    expect(ids).toEqual([
+      'mips-vz',
+      'arm-vfp',
+      'x86-xfd',
+      'loongarch',
+      'riscv',
+      'toy',
+      'toy-named',
+    ]);
     const text = await cli(['list', ...args]);
     expect(text.out).toContain(
       '  toy 0.0.0 — a one-unit lazy backend: the template for writing a backend\n',

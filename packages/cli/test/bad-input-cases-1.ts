@@ -247,7 +247,7 @@ export const CASES_1: readonly WorkloadCase[] = [
     workload: [header({ arch: 'x86' })],
     line: 1,
     field: 'arch',
-    message: 'unknown arch "x86" (known: mips-vz, arm-vfp, x86-xfd, riscv)',
+    message: 'unknown arch "x86" (known: mips-vz, arm-vfp, x86-xfd, loongarch, riscv)',
   },
   {
     name: 'arch not a string',

@@ -106,7 +106,7 @@ describe('bad options', () => {
 
   it('--arch unknown for a preset', async () => {
     expectUsageFailure(await cli(['run', 'preset:idle', '--events', '10', '--arch', 'x86']), [
-      'arch: unknown arch "x86" (known: mips-vz, arm-vfp, x86-xfd, riscv)',
+      'arch: unknown arch "x86" (known: mips-vz, arm-vfp, x86-xfd, loongarch, riscv)',
     ]);
   });
 

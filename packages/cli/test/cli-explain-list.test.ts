@@ -138,7 +138,13 @@ describe('list and schema', () => {
       policies: { name: string }[];
       presets: Record<string, unknown>;
     };
-    expect(data.archs.map((a) => a.id)).toEqual(['mips-vz', 'arm-vfp', 'x86-xfd', 'riscv']);
+    expect(data.archs.map((a) => a.id)).toEqual([
+      'mips-vz',
+      'arm-vfp',
+      'x86-xfd',
+      'loongarch',
+      'riscv',
+    ]);
     expect(data.policies.map((p) => p.name).sort()).toEqual([
       'adaptive',
       'eager',

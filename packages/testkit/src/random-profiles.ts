@@ -231,6 +231,36 @@ const riscv: ArchProfile = {
   conditions: false,
 };
 
+const loongarch: ArchProfile = {
+  config(p) {
+    const c: Record<string, unknown> = {};
+    // kvm_check_cpucfg: LSX needs FP, LASX needs LSX
+    if (p.chance(30))
+      c.cpucfg = p.pick([
+        [],
+        ['FP'],
+        ['FP', 'LSX'],
+        ['FP', 'LSX', 'LASX'],
+        ['FP', 'LSX', 'LASX', 'LBT'],
+        ['LBT'],
+      ]);
+    if (p.chance(20)) c.guest = { EUEN: p.subset(['FPE', 'SXE', 'ASXE', 'BTE']) };
+    // quirks "kernel" (the default) reproduces a kernel hole on purpose: KVM_RUN runs no
+    // lose_lbt(1), so a VMM thread's live LBT is used by the guest (loongarch scenario 22 shows
+    // the violation); valid workloads run the fix
+    c.quirks = 'fixed';
+    return c;
+  },
+  userIds: () => [],
+  values(reg) {
+    if (reg === 'EUEN') return [0x7, 0x1, 0x3, 0, 0x5, 0xf];
+    if (reg === 'FCSR0') return [0, 0x300, 0x1f, 0x1f1f031f, 0x40];
+    return [0];
+  },
+  syscallValues: () => [0],
+  conditions: false,
+};
+
 const generic: ArchProfile = {
   config: () => ({}),
   userIds: () => [],
@@ -245,5 +275,6 @@ export function archProfile(backendId: string): ArchProfile {
   if (backendId === 'arm-vfp') return arm;
   if (backendId === 'x86-xfd') return x86;
   if (backendId === 'riscv') return riscv;
+  if (backendId === 'loongarch') return loongarch;
   return generic;
 }
