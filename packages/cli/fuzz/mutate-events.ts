@@ -38,14 +38,24 @@ const arch: Mutation = (seed, rng) => {
     const v = rng.pick(['no-such-arch', seed.backend.id.toUpperCase(), `${seed.backend.id} `]);
     return refuseHeader('header-arch', seed, { ...h, arch: v }, v, 'arch');
   }
-  const other = rng.pick(others).id;
-  if (r === 1 && h.variant !== undefined)
+  const otherBackend = rng.pick(others);
+  const other = otherBackend.id;
+  // a variant id the other arch also has (riscv and x86-xfd both have kvm-6.16) is no refusal
+  const shared = otherBackend.variants.some((v) => v.id === h.variant);
+  if (r === 1 && h.variant !== undefined && !shared)
     return refuseHeader(
       'header-arch',
       seed,
       { ...h, arch: other },
       `${other} (variant kept)`,
       'variant',
+    );
+  if (r === 1 && shared)
+    return mutant(
+      'header-arch',
+      'may',
+      withHeader(seed, { ...h, arch: other }),
+      `${other} (same variant id)`,
     );
   const { variant: _, ...rest } = h;
   return mutant('header-arch', 'may', withHeader(seed, { ...rest, arch: other }), other);
