@@ -19,6 +19,7 @@ const TARGETS = [
   ['arm-vfp', 'arm64-e5', 'armVfp'],
   ['arm-vfp', 'armv7-2013', 'armVfp'],
   ['x86-xfd', 'kvm-6.16', 'x86Xfd'],
+  ['loongarch', 'gen-1', 'loongarch'],
   ['riscv', 'kvm-6.17', 'riscv'],
 ];
 

@@ -1,24 +1,27 @@
 /**
  * `pnpm bench`: simulated events per second on a 1 M-event overcommit workload with the oracle
- * on, for kvm and eager on mips-vz, arm-vfp (arm64-e5, armv7-2013) and x86-xfd (kvm-6.16), and the ratio to a *floor*: memcpy of
+ * on, for kvm and eager on mips-vz, arm-vfp (arm64-e5, armv7-2013), x86-xfd (kvm-6.16), loongarch
+ * (gen-1) and riscv (kvm-6.17), and the ratio to a *floor*: memcpy of
  * the bytes the same run copied (same routines, same sizes, same number of calls), nothing else.
  * Then a 10 M-event run for peak memory. Not a test: it prints numbers.
  */
 
 import { armVfp } from '@vfpu/arm-vfp';
 import { simulatePreset } from '@vfpu/core/internal';
+import { loongarch } from '@vfpu/loongarch';
 import { mipsVz } from '@vfpu/mips-vz';
 import { riscv } from '@vfpu/riscv';
 import { x86Xfd } from '@vfpu/x86-xfd';
 
 const EVENTS = Number(process.env.VFPU_BENCH_EVENTS ?? 1_000_000);
 const SCALE_EVENTS = Number(process.env.VFPU_BENCH_SCALE_EVENTS ?? 10_000_000);
-const backends = [mipsVz(), armVfp(), x86Xfd(), riscv()];
+const backends = [mipsVz(), armVfp(), x86Xfd(), loongarch(), riscv()];
 const TARGETS: readonly [string, string][] = [
   ['mips-vz', 'loongson-3a4000'],
   ['arm-vfp', 'arm64-e5'],
   ['x86-xfd', 'kvm-6.16'],
   ['arm-vfp', 'armv7-2013'],
+  ['loongarch', 'gen-1'],
   ['riscv', 'kvm-6.17'],
 ];
 
