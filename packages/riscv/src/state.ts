@@ -4,10 +4,11 @@
  * FS/VS fields of its saved sstatus) and what each pCPU's registers hold. Allocated once.
  */
 import type { CounterId, MachineHost, Slice } from '@vfpu/core';
+import { ERRNO } from '@vfpu/core/backend-utils';
 import { REGISTER_FILE_BYTES, vSlices } from './layout.js';
 
-/** Linux ENOENT (not among backend-utils' ERRNO). */
-export const ENOENT = 2;
+/** Linux ENOENT (ONE_REG of a register the vCPU lacks). */
+export const ENOENT = ERRNO.ENOENT;
 
 /** sstatus.FS / VS encodings (arch/riscv/include/asm/csr.h SR_FS_*, SR_VS_*), as 0…3. */
 export const OFF = 0;

@@ -1,6 +1,7 @@
 /** Linux errno values the simulated kernels return, by name. */
 export const ERRNO = {
   EPERM: 1,
+  ENOENT: 2,
   E2BIG: 7,
   ENOMEM: 12,
   EFAULT: 14,

@@ -37,7 +37,10 @@ export interface MachineHost {
   inKvmRun(vcpu: number): boolean;
   /** Registers a counter in a report section (`exits`, `outcomes`). */
   counter(section: 'exits' | 'outcomes', name: string): CounterId;
-  /** Registers a trap kind; `host` traps are taken by host threads, `guest` ones inside the guest. */
+  /**
+   * Registers a trap kind; `host` traps are taken by host threads, `guest` ones inside the guest.
+   * Reports name them `host:NAME` and `guest:NAME` (root traps: `NAME`).
+   */
   trapKind(name: string, where: TrapWhere): CounterId;
   /** Registers a routine that moves register state (or not: direction `other`). */
   op(name: string, direction: OpDirection): CounterId;

@@ -94,7 +94,9 @@ export interface Machine {
   guestRead(vcpu: number, reg: number): number;
   /**
    * The guest writes `value` (set/clear already resolved against {@link guestRead}) to control
-   * register `reg`. For a register with a `unit`, core has already run the instruction's trap.
+   * register `reg`. For a register with a `unit` (and its 4-byte `slice`), core has already run
+   * the instruction's trap and made `value` the oracle's truth; the machine writes it where the
+   * hardware keeps it (the pCPU's register file: e.g. LoongArch movgr2fcsr, x86 LDMXCSR).
    */
   guestWrite(vcpu: number, reg: number, value: number): GuestWriteResult;
 
