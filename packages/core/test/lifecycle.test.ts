@@ -175,6 +175,28 @@ describe('KVM_RUN begins and ends once per ioctl', () => {
     expect(lazy.preloads).toEqual([0, 0]);
   });
 
+  it('"preempt": "after-trap" puts and loads the vCPU between the handler and the re-entry', () => {
+    const { calls, result } = run([
+      '{"op":"run","vcpu":0,"cpu":1}',
+      '{"op":"use","vcpu":0,"unit":"fp","preempt":"after-trap"}',
+      '{"op":"use","vcpu":0,"unit":"fp","preempt":"after-trap"}',
+    ]);
+    expect(result.report.warnings).toEqual([]);
+    expect(calls).toEqual([
+      'kvm_arch_vcpu_load(0,1)',
+      'kvmRunBegin(0,1,0)',
+      'enter(0,false)',
+      'handleTrap(0,0,1)',
+      'kvm_arch_vcpu_put(0)',
+      'kvm_arch_vcpu_load(0,1)',
+      // the toy lost its FP at the put: the re-entered instruction traps again, and executes
+      'enter(0,true)',
+      'handleTrap(0,0,1)',
+      'enter(0,true)',
+      // the second use executes: no trap, so nothing to be preempted after
+    ]);
+  });
+
   it('a vCPU ioctl on a preempted vCPU means KVM_RUN returned: its end runs first, once', () => {
     const { calls } = run([
       '{"op":"run","vcpu":0,"cpu":0}',
@@ -256,6 +278,11 @@ describe('events impossible in the lifecycle are input errors', () => {
       'enter after a preemption without load',
       ['{"op":"run","vcpu":0,"cpu":0}', '{"op":"sched-out","vcpu":0}', '{"op":"enter","vcpu":0}'],
       'w:4: vcpu: enter: vcpu 0 is not loaded',
+    ],
+    [
+      'preempt with a value other than after-trap',
+      ['{"op":"run","vcpu":0,"cpu":0}', '{"op":"use","vcpu":0,"unit":"fp","preempt":"yes"}'],
+      'w:3: preempt: expected after-trap, got the string "yes"',
     ],
     [
       'a second load',

@@ -70,7 +70,7 @@ export class GuestPath {
     if (ev.unitName !== '') this.classWarning(ev);
     const unit = ev.unit;
     if (s.trace.on) s.trace.line(0, `guest ${unitAccess(ev.access)} ${s.lattice.units[unit]?.id}`);
-    if (!this.instruction(v, unit, null, ev.conditionFails)) return;
+    if (!this.instruction(v, unit, null, ev.conditionFails, ev.preemptAfterTrap)) return;
     const reg = this.pickReg(unit, ev.reg);
     const hw = s.registerFile[cpu] as Uint8Array;
     access(s, hw, v, s.machine.slice(v, unit, reg), ev.access, Subject.unit, unit, reg);
@@ -89,11 +89,25 @@ export class GuestPath {
    * A guest instruction of `unit`: the hardware's check, the root trap and the kernel's handler,
    * and the re-entry. True when the instruction then executes.
    */
-  instruction(v: number, unit: number, control: number | null, conditionFails: boolean): boolean {
+  instruction(
+    v: number,
+    unit: number,
+    control: number | null,
+    conditionFails: boolean,
+    preemptAfterTrap = false,
+  ): boolean {
     const s = this.s;
     const m = s.machine;
     let result = m.guestAccess(v, unit, control, conditionFails);
-    if (result === ROOT_TRAP) {
+    // one trap per instruction; a preemption before the re-entry may cost the kernel a second
+    let preempt = preemptAfterTrap;
+    for (let round = 0; result === ROOT_TRAP; round++) {
+      if (round > (preemptAfterTrap ? 1 : 0)) {
+        s.warn(
+          'the guest was re-entered with the unit still disabled: it would trap again (a livelock in the kernel)',
+        );
+        return false;
+      }
       const grant = s.policy.grant(v, unit) & ~m.live(v);
       const resume = m.handleTrap(v, unit, grant);
       if (this.life.died(v)) return false;
@@ -101,15 +115,14 @@ export class GuestPath {
         this.life.toUserspace(v);
         return false;
       }
+      if (preempt) {
+        preempt = false;
+        this.life.preemptBeforeReentry(v);
+        if (this.life.died(v)) return false;
+      }
       this.life.entry(v, true);
       if (this.life.died(v)) return false;
       result = m.guestAccess(v, unit, control, conditionFails);
-      if (result === ROOT_TRAP) {
-        s.warn(
-          'the guest was re-entered with the unit still disabled: it would trap again (a livelock in the kernel)',
-        );
-        return false;
-      }
     }
     if (result !== EXECUTES) return false; // the guest's own exception, or a failed condition
     this.exposure.check(v, s.vcpuCpu[v] as number);

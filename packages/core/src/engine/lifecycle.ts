@@ -190,6 +190,22 @@ export class VcpuLifecycle {
     s.run[v] = L.preempted;
   }
 
+  /**
+   * The vCPU thread is preempted between a trap's handler and the re-entry (IRQs on there):
+   * kvm_sched_out → kvm_arch_vcpu_put, then kvm_sched_in → kvm_arch_vcpu_load on the same pCPU.
+   * The workload asks for it with `"preempt": "after-trap"` on the instruction.
+   */
+  preemptBeforeReentry(v: number): void {
+    const s = this.s;
+    const cpu = s.vcpuCpu[v] as number;
+    if (s.trace.on) s.trace.line(0, 'preempted before the re-entry: kvm_sched_out, kvm_sched_in');
+    s.policy.sliceEnd(v);
+    s.machine.kvm_arch_vcpu_put(v);
+    if (this.died(v)) return;
+    s.machine.kvm_arch_vcpu_load(v, cpu, s.policy.preload(v) & s.machine.guestEnabled(v));
+    s.policy.sliceBegin(v);
+  }
+
   /** kvm_arch_vcpu_put, and the vCPU leaves its pCPU. */
   private release(v: number, cpu: number): void {
     const s = this.s;

@@ -56,6 +56,8 @@ export class WorkloadEvent {
   reg = -1;
   /** A conditional instruction that fails its condition (ARM): it traps but does not execute. */
   conditionFails = false;
+  /** `"preempt": "after-trap"`: the vCPU thread is preempted between the trap's handler and the re-entry. */
+  preemptAfterTrap = false;
   /** Control-register index (guest-write). */
   controlReg = -1;
   /** A register handle of the variant's userspace interface (user-get / user-set by `id`), or −1. */
@@ -83,6 +85,7 @@ export class WorkloadEvent {
     this.access = Access.rw;
     this.reg = -1;
     this.conditionFails = false;
+    this.preemptAfterTrap = false;
     this.controlReg = -1;
     this.regId = -1;
     this.call = -1;

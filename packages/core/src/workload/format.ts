@@ -20,6 +20,7 @@ export type FieldName =
   | 'thread'
   | 'cycles'
   | 'condition'
+  | 'preempt'
   | 'name';
 
 export interface OpFormat {
@@ -38,7 +39,7 @@ export const OP_FORMATS: Readonly<Record<OpName, OpFormat>> = {
   use: {
     meaning: 'the guest executes an instruction touching `unit`',
     required: ['vcpu', 'unit'],
-    optional: ['access', 'reg', 'condition'],
+    optional: ['access', 'reg', 'condition', 'preempt'],
   },
   'guest-write': {
     meaning: 'the guest writes a control register (`value`, or `set`/`clear` bit names)',
@@ -148,6 +149,11 @@ export const FIELD_SCHEMAS: Readonly<Record<FieldName, Record<string, unknown>>>
     type: 'string',
     description:
       'a system call the variant models (syscall), e.g. x86 "KVM_SET_CPUID2" (see `vfpu list`)',
+  },
+  preempt: {
+    enum: ['after-trap'],
+    description:
+      'if the instruction traps to the hypervisor, the vCPU thread is preempted after the handler and before the re-entry (kvm_sched_out → kvm_arch_vcpu_put, kvm_sched_in → kvm_arch_vcpu_load on the same pCPU): where a kernel owns the unit decides what that costs (LoongArch Gen-1 vs the delayed load)',
   },
   condition: {
     enum: ['passes', 'fails'],

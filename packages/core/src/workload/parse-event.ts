@@ -140,6 +140,16 @@ export class EventParser {
         );
       ev.conditionFails = obj.condition === 'fails';
     }
+    if (obj.preempt !== undefined) {
+      if (obj.preempt !== 'after-trap')
+        throw new InputError(
+          file,
+          line,
+          'preempt',
+          `expected after-trap, got ${describe(obj.preempt)}`,
+        );
+      ev.preemptAfterTrap = true;
+    }
     if (op === Op.userGet || op === Op.userSet) this.userTarget(obj, ev, op === Op.userSet, line);
     if (op === Op.syscall) this.syscall(obj, ev, line);
     if (obj.reg !== undefined) {

@@ -29,7 +29,7 @@ export function formatEvent(ev: WorkloadEvent, threadName: (ctx: number) => stri
       s += `,"vcpu":${ev.vcpu}`;
       break;
     case Op.use:
-      s += `,"vcpu":${ev.vcpu},"unit":"${ev.unitName}"${access(ev.access)}${ev.reg >= 0 ? `,"reg":${ev.reg}` : ''}${ev.conditionFails ? ',"condition":"fails"' : ''}`;
+      s += `,"vcpu":${ev.vcpu},"unit":"${ev.unitName}"${access(ev.access)}${ev.reg >= 0 ? `,"reg":${ev.reg}` : ''}${ev.conditionFails ? ',"condition":"fails"' : ''}${ev.preemptAfterTrap ? ',"preempt":"after-trap"' : ''}`;
       break;
     case Op.exit:
       s += `,"vcpu":${ev.vcpu},"reason":"${EXIT_REASONS[ev.reason]}"`;
