@@ -221,6 +221,8 @@ export function validWorkload(
         accessField(e);
         if (name === u.id && p.int(3) > 0) e.reg = p.int(u.registers);
         if (profile.conditions && p.chance(8)) e.condition = p.pick(['fails', 'passes']);
+        // a preemption between the trap's handler (if it traps) and the re-entry
+        if (p.chance(10)) e.preempt = 'after-trap';
         emit(e);
         break;
       }

@@ -138,6 +138,11 @@ export class Arm32Machine implements Machine {
     return bankSlice(this.a, unit, reg);
   }
 
+  /** A trap handled in Hyp / at EL2 returns by ERET: the host never runs before the re-entry. */
+  reentryPreemptible(vi: number): boolean {
+    return !(this.a.vcpus[vi] as Vcpu).hypReturn;
+  }
+
   inspect(): Record<string, unknown> {
     return inspectArm32(this.a);
   }

@@ -184,6 +184,11 @@ export class Arm64Machine implements Machine {
     return fpRegSlice(this.a, unit, reg);
   }
 
+  /** A trap handled in Hyp / at EL2 returns by ERET: the host never runs before the re-entry. */
+  reentryPreemptible(vi: number): boolean {
+    return !(this.a.vcpus[vi] as Vcpu).hypReturn;
+  }
+
   inspect(): Record<string, unknown> {
     return inspectArm64(this.a);
   }

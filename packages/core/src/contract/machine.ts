@@ -103,6 +103,14 @@ export interface Machine {
   /** Kernel-visible state (aux_inuse, root bits…) for tests, `explain` and the run result. */
   inspect(): Record<string, unknown>;
 
+  /**
+   * Optional. After {@link handleTrap} resumed the guest: can the host scheduler run before the
+   * re-entry (a `"preempt": "after-trap"` use asks for a preemption there)? False when the trap
+   * was handled without leaving the guest's world (ARM's Hyp/EL2 fast path, an ERET straight
+   * back). Absent: true.
+   */
+  reentryPreemptible?(vcpu: number): boolean;
+
   // ---- capability groups, checked when the machine is created ----
   /** Host threads and kernel-mode FP sharing the pCPUs (needed by `switch`, `host-use`, `kernel-fpu`). */
   readonly hostThreads?: MachineHostThreads;

@@ -117,8 +117,13 @@ export class GuestPath {
       }
       if (preempt) {
         preempt = false;
-        this.life.preemptBeforeReentry(v);
-        if (this.life.died(v)) return false;
+        if (m.reentryPreemptible?.(v) === false) {
+          if (s.trace.on)
+            s.trace.line(0, 'no preemption: the trap was handled without leaving the guest');
+        } else {
+          this.life.preemptBeforeReentry(v);
+          if (this.life.died(v)) return false;
+        }
       }
       this.life.entry(v, true);
       if (this.life.died(v)) return false;
