@@ -1,7 +1,12 @@
 /** The example backend under the conformance harness, and its fault caught by the oracle. */
 import { fileURLToPath } from 'node:url';
 import { runText } from '@vfpu/core';
-import { describeBackendConformance, faultProblems, workloadText } from '@vfpu/testkit';
+import {
+  describeBackendConformance,
+  faultProblems,
+  importProblems,
+  workloadText,
+} from '@vfpu/testkit';
 import { describe, expect, it } from 'vitest';
 import { nestedBackend } from '../src/index.js';
 
@@ -37,4 +42,10 @@ describe('the nested example', () => {
     expect(traps('lazy')).toEqual({ fp_disabled: 1, vec_disabled: 3 });
     expect(traps('widest')).toEqual({ fp_disabled: 1, vec_disabled: 2 });
   });
+});
+
+it('imports nothing from @vfpu/core but its public entry and backend-utils', () => {
+  const r = importProblems(fileURLToPath(new URL('../src', import.meta.url)));
+  expect(r.files).toBeGreaterThanOrEqual(1);
+  expect(r.problems).toEqual([]);
 });

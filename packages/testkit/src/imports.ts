@@ -1,0 +1,50 @@
+/**
+ * The rule for a backend package: its sources import nothing from `@vfpu/core` but the public
+ * entry and `@vfpu/core/backend-utils` (never `@vfpu/core/internal`), and no other package's
+ * files. `importProblems(srcDir)` lists every import that breaks it (empty: the package keeps it).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const ALLOWED_CORE = new Set(['@vfpu/core', '@vfpu/core/backend-utils']);
+
+/** Every module specifier of `import … from`, `export … from`, `import(…)` and bare `import '…'`. */
+export function moduleSpecifiers(text: string): string[] {
+  const out: string[] = [];
+  const re = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"]+)\1/g;
+  for (const m of text.matchAll(re)) out.push(m[2] as string);
+  return out;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory()
+      ? sources(join(dir, e.name))
+      : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')
+        ? [join(dir, e.name)]
+        : [],
+  );
+}
+
+export interface ImportCheck {
+  /** The `.ts` files scanned. */
+  readonly files: number;
+  /** `file: specifier` for every import outside the rule. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Scans `srcDir` (recursively): an import is fine when it is relative inside the package
+ * (`./…`), a Node built-in (`node:…`), or `@vfpu/core` / `@vfpu/core/backend-utils`.
+ */
+export function importProblems(srcDir: string): ImportCheck {
+  const files = sources(srcDir);
+  const problems: string[] = [];
+  for (const f of files) {
+    for (const s of moduleSpecifiers(readFileSync(f, 'utf8'))) {
+      if (s.startsWith('./') || s.startsWith('node:') || ALLOWED_CORE.has(s)) continue;
+      problems.push(`${f.slice(srcDir.length + 1)}: ${s}`);
+    }
+  }
+  return { files: files.length, problems };
+}
