@@ -73,14 +73,17 @@ export class VcpuLifecycle {
     this.schedule(cpu, s.vmmThread(v));
     s.vcpuCpu[v] = cpu;
     s.cpuVcpu[cpu] = v;
-    s.inUserspace[v] = 0;
     s.entered[v] = 0;
     s.run[v] = L.loaded;
-    s.machine.kvm_arch_vcpu_load(v, cpu, s.policy.preload(v) & s.machine.guestEnabled(v));
-    s.lastCpu[v] = cpu;
+    const preload = this.preload(v);
+    s.machine.kvm_arch_vcpu_load(v, cpu, preload);
     s.policy.sliceBegin(v);
-    if (state === L.outside)
-      s.machine.kvmRunBegin(v, cpu, s.policy.preload(v) & s.machine.guestEnabled(v));
+    if (state === L.outside) s.machine.kvmRunBegin(v, cpu, preload);
+  }
+
+  /** What the policy wants live at the next entry, within what the guest enabled. */
+  private preload(v: number): number {
+    return this.s.policy.preload(v) & this.s.machine.guestEnabled(v);
   }
 
   /**
@@ -178,7 +181,6 @@ export class VcpuLifecycle {
     s.machine.kvmRunEnd(v, cpu);
     this.release(v, cpu);
     s.run[v] = L.outside;
-    s.inUserspace[v] = 1;
   }
 
   /** `put`: vcpu_put of a loaded vCPU (its thread preempted inside KVM_RUN); none if KVM_RUN returned. */
@@ -202,7 +204,7 @@ export class VcpuLifecycle {
     s.policy.sliceEnd(v);
     s.machine.kvm_arch_vcpu_put(v);
     if (this.died(v)) return;
-    s.machine.kvm_arch_vcpu_load(v, cpu, s.policy.preload(v) & s.machine.guestEnabled(v));
+    s.machine.kvm_arch_vcpu_load(v, cpu, this.preload(v));
     s.policy.sliceBegin(v);
   }
 
@@ -273,7 +275,6 @@ export class VcpuLifecycle {
       if (cpu !== NONE) s.cpuVcpu[cpu] = NONE;
       s.vcpuCpu[v] = NONE;
       s.run[v] = L.outside;
-      s.inUserspace[v] = 0;
     }
   }
 }

@@ -60,12 +60,8 @@ export class EngineState {
   readonly run: Uint8Array;
   /** The pCPU a vCPU is loaded on, or NONE. */
   readonly vcpuCpu: Int32Array;
-  /** The pCPU a vCPU was last loaded on (KVM_RUN after a return to userspace runs there). */
-  readonly lastCpu: Int32Array;
   /** Entered since the last vcpu_load: a later entry is a re-entry after a kernel-handled exit. */
   readonly entered: Uint8Array;
-  /** KVM_RUN returned to userspace by an exit: the next `enter` calls KVM_RUN on the last pCPU. */
-  readonly inUserspace: Uint8Array;
   readonly everEnabled: Uint32Array;
   /** The vCPU loaded on a pCPU, or NONE. */
   readonly cpuVcpu: Int32Array;
@@ -105,9 +101,7 @@ export class EngineState {
     this.trace = o.tracer ?? SILENT;
     this.run = new Uint8Array(o.vcpus);
     this.vcpuCpu = new Int32Array(o.vcpus).fill(NONE);
-    this.lastCpu = new Int32Array(o.vcpus).fill(NONE);
     this.entered = new Uint8Array(o.vcpus);
-    this.inUserspace = new Uint8Array(o.vcpus);
     this.everEnabled = new Uint32Array(o.vcpus);
     this.cpuVcpu = new Int32Array(o.cpus).fill(NONE);
     this.cpuThread = new Int32Array(o.cpus).fill(NONE);
