@@ -44,6 +44,7 @@ export function kvm_handle_fpu_disabled(s: LoongState, v: number): Resume {
   }
   if ((s.aux[v] as number) & KVM_LARCH_FPU) {
     // WARN_ON: "internal error"; run->exit_reason = KVM_EXIT_INTERNAL_ERROR
+    if (s.h.trace.on) s.h.trace.fn(1, 'WARN_ON', '(aux_inuse has FPU): KVM_EXIT_INTERNAL_ERROR');
     s.h.count(s.internalError);
     return RESUME_HOST;
   }

@@ -18,6 +18,8 @@ export { LoongMachine } from './machine.js';
 
 const FAULTS = {
   'lasx-save-low-half': 'kvm_save_lasx stores only the low 128 bits of each $xr',
+  'fpdis-while-live':
+    "the hardware raises FPDIS once per vCPU, on the FP instruction after the first that executes, although CSR.EUEN.FPE is set (reaches kvm_handle_fpu_disabled's WARN_ON path, C.1 L15; no state is lost)",
 };
 /** CPUCFG2 bits; `LBT` stands for X86BT (18) | ARMBT (19) | MIPSBT (20): kvm_guest_has_lbt. */
 const CPUCFG2 = { FP: 0, LSX: 6, LASX: 7, LBT: 18 } as const;

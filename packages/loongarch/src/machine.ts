@@ -70,6 +70,9 @@ export class LoongMachine implements Machine {
   private readonly lbt: number;
   private readonly hostTraps: Int32Array;
   private readonly exits: readonly ExitRow[];
+  /** Fault `fpdis-while-live`: per vCPU, where the one spurious FPDIS stands (0 = done). */
+  private readonly spuriousFpdis: Uint8Array;
+  private readonly fpu: number;
 
   constructor({ host, ids, options }: MachineInit) {
     const o = options as unknown as LoongOptions;
@@ -78,6 +81,10 @@ export class LoongMachine implements Machine {
     const lasx = idOf(ids.units, 'lasx');
     const lbt = idOf(ids.units, 'lbt');
     this.lbt = lbt;
+    this.fpu = fpu;
+    this.spuriousFpdis = new Uint8Array(host.vcpus).fill(
+      o.faults.includes('fpdis-while-live') ? 1 : 0,
+    );
     this.s = new LoongState(
       host,
       { fpu, lsx, lasx, lbt },
@@ -201,7 +208,16 @@ export class LoongMachine implements Machine {
     const bit = this.rootBit[unit] as number;
     // the guest's own EUEN (FPE / SXE / ASXE use the same bit positions): its own exception
     if (((s.guestEuen[v] as number) & bit) === 0) return NOT_EXECUTED;
-    if (((s.euen[s.cpuOf[v] as number] as number) & bit) !== 0) return EXECUTES;
+    if (((s.euen[s.cpuOf[v] as number] as number) & bit) !== 0) {
+      // fault fpdis-while-live: 1 = armed by the next FP instruction that executes, 2 = the
+      // following one takes FPDIS although EUEN.FPE is set (never the re-executed instruction)
+      const spurious = unit === this.fpu ? (this.spuriousFpdis[v] as number) : 0;
+      if (spurious !== 2) {
+        if (spurious === 1) this.spuriousFpdis[v] = 2;
+        return EXECUTES;
+      }
+      this.spuriousFpdis[v] = 0;
+    }
     s.ecode[v] = this.ecodeOf[unit] as number; // ESTAT.Ecode, read from host_estat
     return ROOT_TRAP;
   }
