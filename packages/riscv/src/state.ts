@@ -82,6 +82,12 @@ export class RiscvState {
   readonly parked: Uint8Array;
   /** Per vCPU: the pCPU it is loaded on. */
   readonly cpuOf: Int32Array;
+  /**
+   * Per pCPU: the hardware sstatus.FS while the host kernel runs there. Trap entry (entry.S) clears
+   * SR_FS, so it is Off outside the FP routines, which open it around their transfers (R14). While
+   * a guest runs, the hardware sstatus is the guest's (swapped by vcpu_switch.S): not kept here.
+   */
+  readonly hwFs: Uint8Array;
   /** Per pCPU: the context whose FP / V state the registers hold. */
   readonly fpOwner: Int32Array;
   readonly vOwner: Int32Array;
@@ -133,11 +139,24 @@ export class RiscvState {
     this.vsstatus = new Uint32Array(h.vcpus);
     this.parked = new Uint8Array(h.vcpus);
     this.cpuOf = new Int32Array(h.vcpus).fill(NOWHERE);
+    this.hwFs = new Uint8Array(h.cpus);
     this.fpOwner = new Int32Array(h.cpus).fill(NOWHERE);
     this.vOwner = new Int32Array(h.cpus).fill(NOWHERE);
     this.pendingTrap = new Uint8Array(h.vcpus);
     this.redirected = new Uint8Array(h.vcpus);
     this.seen = new Uint32Array(h.vcpus);
+  }
+
+  /**
+   * The pCPU's FP registers for an fsd / fld / frcsr / fscsr: with sstatus.FS Off the hardware
+   * raises an illegal instruction, a kernel oops (a routine that forgot `csrs sstatus, SR_FS`).
+   */
+  fpRegisters(cpu: number): Uint8Array {
+    if (this.hwFs[cpu] === OFF)
+      throw new Error(
+        `illegal instruction in the kernel: an FP register access on cpu ${cpu} with sstatus.FS Off`,
+      );
+    return this.h.registerFile[cpu] as Uint8Array;
   }
 
   /** The guest's vsstatus.FS (0…3). */

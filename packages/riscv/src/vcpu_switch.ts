@@ -2,11 +2,12 @@
  * arch/riscv/kvm/vcpu_switch.S: the FP save/restore routines KVM calls for both the guest's and
  * the host's context. Each reads sstatus, sets SR_FS so the FP registers are accessible, moves
  * f0…f31 and fcsr (fsd/fld or fsw/flw, frcsr/fscsr) and writes the original sstatus back: the
- * hardware FS is unchanged afterwards (reference §C.2 R14), so nothing else is modelled here.
+ * hardware FS is unchanged afterwards, whatever it was (reference §C.2 R14):
+ *   csrr t2, CSR_SSTATUS; li t1, SR_FS; csrs CSR_SSTATUS, t1; … ; csrw CSR_SSTATUS, t2
  */
 import { copyStrided } from '@vfpu/core/backend-utils';
 import { D_BYTES, D_FCSR, F_BYTES, F_FCSR, NREGS } from './layout.js';
-import type { RiscvState } from './state.js';
+import { DIRTY, type RiscvState } from './state.js';
 
 /** fsd f0…f31 at 8n, frcsr → fcsr at 256: 260 bytes. */
 export function __kvm_riscv_fp_d_save(
@@ -17,9 +18,12 @@ export function __kvm_riscv_fp_d_save(
   units: number,
   depth: number,
 ): void {
-  const hw = m.h.registerFile[cpu] as Uint8Array;
+  const t2 = m.hwFs[cpu] as number; // csrr t2, CSR_SSTATUS
+  m.hwFs[cpu] = DIRTY; // csrs CSR_SSTATUS, SR_FS (both bits: Dirty)
+  const hw = m.fpRegisters(cpu);
   copyStrided(cntx, hw, 0, 8, NREGS, 8);
   copyStrided(cntx, hw, D_FCSR, 4, 1, 4);
+  m.hwFs[cpu] = t2; // csrw CSR_SSTATUS, t2
   m.h.call(m.ops.fpDSave, ctx, D_BYTES, units, depth);
 }
 
@@ -32,9 +36,12 @@ export function __kvm_riscv_fp_d_restore(
   units: number,
   depth: number,
 ): void {
-  const hw = m.h.registerFile[cpu] as Uint8Array;
+  const t2 = m.hwFs[cpu] as number; // csrr t2, CSR_SSTATUS
+  m.hwFs[cpu] = DIRTY; // csrs CSR_SSTATUS, SR_FS (both bits: Dirty)
+  const hw = m.fpRegisters(cpu);
   copyStrided(hw, cntx, 0, 8, NREGS, 8);
   copyStrided(hw, cntx, D_FCSR, 4, 1, 4);
+  m.hwFs[cpu] = t2; // csrw CSR_SSTATUS, t2
   m.h.call(m.ops.fpDRestore, ctx, D_BYTES, units, depth);
 }
 
@@ -47,10 +54,13 @@ export function __kvm_riscv_fp_f_save(
   units: number,
   depth: number,
 ): void {
-  const hw = m.h.registerFile[cpu] as Uint8Array;
+  const t2 = m.hwFs[cpu] as number; // csrr t2, CSR_SSTATUS
+  m.hwFs[cpu] = DIRTY; // csrs CSR_SSTATUS, SR_FS (both bits: Dirty)
+  const hw = m.fpRegisters(cpu);
   for (let n = 0; n < NREGS; n++)
     for (let i = 0; i < 4; i++) cntx[4 * n + i] = hw[8 * n + i] as number;
   for (let i = 0; i < 4; i++) cntx[F_FCSR + i] = hw[D_FCSR + i] as number;
+  m.hwFs[cpu] = t2; // csrw CSR_SSTATUS, t2
   m.h.call(m.ops.fpFSave, ctx, F_BYTES, units, depth);
 }
 
@@ -63,11 +73,14 @@ export function __kvm_riscv_fp_f_restore(
   units: number,
   depth: number,
 ): void {
-  const hw = m.h.registerFile[cpu] as Uint8Array;
+  const t2 = m.hwFs[cpu] as number; // csrr t2, CSR_SSTATUS
+  m.hwFs[cpu] = DIRTY; // csrs CSR_SSTATUS, SR_FS (both bits: Dirty)
+  const hw = m.fpRegisters(cpu);
   for (let n = 0; n < NREGS; n++) {
     for (let i = 0; i < 4; i++) hw[8 * n + i] = cntx[4 * n + i] as number;
     for (let i = 4; i < 8; i++) hw[8 * n + i] = 0xff;
   }
   for (let i = 0; i < 4; i++) hw[D_FCSR + i] = cntx[F_FCSR + i] as number;
+  m.hwFs[cpu] = t2; // csrw CSR_SSTATUS, t2
   m.h.call(m.ops.fpFRestore, ctx, F_BYTES, units, depth);
 }
