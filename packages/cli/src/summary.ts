@@ -69,6 +69,10 @@ export function renderSummary(reports: readonly ReportV1[]): string {
   const head = [
     `${first.workload.name} on ${first.arch} (${first.variant}), ${first.workload.events.toLocaleString('en-US')} events, seed ${first.workload.seed}`,
     `cycles are estimates: ${first.config.costs.trap.source.startsWith('estimate') ? 'default table (every figure an estimate)' : 'user table'}`,
+    ...(first.workload.assumptions?.length
+      ? ['assumed (the workload says its source could not show this):']
+      : []),
+    ...(first.workload.assumptions ?? []).map((a) => `  - ${a}`),
     '',
   ];
   const policies = reports.map((r) =>

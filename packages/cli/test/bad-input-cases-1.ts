@@ -52,7 +52,7 @@ export const CASES_1: readonly WorkloadCase[] = [
     line: 1,
     field: 'colour',
     message:
-      'unknown header field (known: format, version, name, arch, variant, cpus, vcpus, threads, config)',
+      'unknown header field (known: format, version, name, arch, variant, cpus, vcpus, threads, config, source, assumptions)',
   },
   {
     name: 'header name not a string',
@@ -328,7 +328,7 @@ export const CASES_1: readonly WorkloadCase[] = [
     workload: [header(), { op: 'load', vcpu: 0, cpu: 0 }, { op: 'enter', vcpu: 0, cpu: 0 }],
     line: 3,
     field: 'cpu',
-    message: 'unknown field for op "enter" (allowed: vcpu)',
+    message: 'unknown field for op "enter" (allowed: vcpu, ts)',
   },
   {
     name: 'missing required field',

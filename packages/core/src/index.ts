@@ -22,7 +22,13 @@ export type {
   PolicyRef,
   PolicyView,
 } from './policy/types.js';
-export { type ReportV1, type ResolvedConfig, rootTraps, trapWhere } from './report.js';
+export {
+  type ReportV1,
+  type ResolvedConfig,
+  rootTraps,
+  trapWhere,
+  type WorkloadOrigin,
+} from './report.js';
 export { DEFAULT_SEED } from './rng.js';
 export {
   CORE_VERSION,
@@ -31,6 +37,7 @@ export {
   type RunRequest,
   type RunResult,
   runFile,
+  runLines,
   runPreset,
   runText,
 } from './run.js';
@@ -47,11 +54,18 @@ export {
   widestUnits,
 } from './units.js';
 export { backendProblem, findVariant, isBackendV2 } from './variant.js';
-export { FIELD_SCHEMAS, LIMITS, OP_FORMATS, workloadSchema } from './workload/format.js';
+export {
+  COMMON_OPTIONAL,
+  FIELD_SCHEMAS,
+  LIMITS,
+  OP_FORMATS,
+  workloadSchema,
+} from './workload/format.js';
 export {
   PARAM_HELP,
   PRESETS,
   type PresetParams,
   presetParams,
 } from './workload/presets/catalog.js';
+export type { LineSource } from './workload/read.js';
 export { formatHeader } from './workload/write.js';

@@ -11,7 +11,7 @@ export { Oracle } from './oracle.js';
 export { buildReport } from './report.js';
 export { Rng } from './rng.js';
 export { simulatePreset } from './run.js';
-export { SILENT, TraceCollector } from './trace.js';
+export { SILENT, TraceCollector, type TracepointSink } from './trace.js';
 export { duplicateKey } from './workload/duplicates.js';
 export { Access, OPS, Op, type OpName, WorkloadEvent } from './workload/event.js';
 export { EventParser } from './workload/parse-event.js';

@@ -15,7 +15,15 @@ export interface ReportV1 {
   readonly arch: string;
   readonly variant: string;
   readonly policy: string;
-  readonly workload: { readonly name: string; readonly events: number; readonly seed: number };
+  readonly workload: {
+    readonly name: string;
+    readonly events: number;
+    readonly seed: number;
+    /** The header's `assumptions` (what its source could not show), when it has them. */
+    readonly assumptions?: readonly string[];
+    /** The header's `source` (e.g. the trace `vfpu import` read), when it has one. */
+    readonly source?: Readonly<Record<string, unknown>>;
+  };
   readonly traps: Record<string, number>;
   readonly exits: Record<string, number>;
   readonly ops: Record<string, { calls: number; bytes: number }>;
@@ -76,10 +84,17 @@ export interface ReportSources {
   readonly exposure: Exposure;
 }
 
+/** What the workload's header says of itself, carried into the report. */
+export interface WorkloadOrigin {
+  readonly assumptions?: readonly string[];
+  readonly source?: Readonly<Record<string, unknown>>;
+}
+
 export function buildReport(
   { state, exposure }: ReportSources,
   workloadName: string,
   config: ResolvedConfig,
+  origin: WorkloadOrigin = {},
 ): ReportV1 {
   const a: Accounting = state.acct;
   const oracle = state.oracle;
@@ -90,7 +105,13 @@ export function buildReport(
     arch: config.backend,
     variant: config.variant,
     policy: config.policy.name,
-    workload: { name: workloadName, events: state.events, seed: config.seed },
+    workload: {
+      name: workloadName,
+      events: state.events,
+      seed: config.seed,
+      ...(origin.assumptions !== undefined ? { assumptions: origin.assumptions } : {}),
+      ...(origin.source !== undefined ? { source: origin.source } : {}),
+    },
     traps: a.section('traps'),
     exits: a.section('exits'),
     ops: a.ops(),

@@ -11,7 +11,7 @@ import { Simulator } from './engine/simulator.js';
 import { ImpossibleEvent, InputError } from './errors.js';
 import { type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';
 import type { PolicyDefinition } from './policy/types.js';
-import { buildReport, type ReportV1, type ResolvedConfig } from './report.js';
+import { buildReport, type ReportV1, type ResolvedConfig, type WorkloadOrigin } from './report.js';
 import { DEFAULT_SEED } from './rng.js';
 import { TraceCollector } from './trace.js';
 import { UNIT_CLASSES, type UnitClass } from './units.js';
@@ -20,7 +20,7 @@ import { WorkloadEvent } from './workload/event.js';
 import { EventParser } from './workload/parse-event.js';
 import { parseHeader, type WorkloadHeader } from './workload/parse-header.js';
 import { PresetGenerator } from './workload/presets/generator.js';
-import { openLineSource } from './workload/read.js';
+import { type LineSource, openLineSource } from './workload/read.js';
 import { formatEvent } from './workload/write.js';
 
 function sha256(text: string): string {
@@ -46,6 +46,11 @@ export interface RunRequest {
   readonly progress?: (events: number) => void;
   /** Keeps the sequence of kernel functions called (for conformance tests). */
   readonly recordCalls?: boolean;
+  /**
+   * Each tracepoint the modelled kernel fires (Tracer.tracepoint), as it fires; `line` is the
+   * workload line of the event that caused it (called before `explain` of that event).
+   */
+  readonly tracepoints?: (vcpu: number, event: string, detail: string) => void;
 }
 
 export interface RunResult {
@@ -125,8 +130,8 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
   const seed = req.seed ?? DEFAULT_SEED;
   // calls are kept only on request: with explain alone they would grow with the run
   const tracer =
-    req.explain !== undefined || req.recordCalls
-      ? new TraceCollector(req.recordCalls === true)
+    req.explain !== undefined || req.recordCalls || req.tracepoints !== undefined
+      ? new TraceCollector(req.recordCalls === true, req.tracepoints)
       : undefined;
   const sim = new Simulator({
     backend,
@@ -177,19 +182,38 @@ function stepChecked(
     if (ImpossibleEvent.isInstance(e)) throw new InputError(file, ev.line, e.field, e.message);
     throw e;
   }
-  if (p.tracer !== undefined && req.explain !== undefined)
-    req.explain(ev.line, text(), p.tracer.take());
+  if (p.tracer !== undefined) {
+    const lines = p.tracer.take();
+    if (req.explain !== undefined) req.explain(ev.line, text(), lines);
+  }
   if (req.progress !== undefined && (p.sim.events & 0xffff) === 0) req.progress(p.sim.events);
 }
 
-function finish(p: Prepared, name: string, input: ResolvedConfig['input']): RunResult {
-  const report = buildReport(p.sim, name, { ...p.config, input });
+function finish(
+  p: Prepared,
+  name: string,
+  input: ResolvedConfig['input'],
+  origin: WorkloadOrigin = {},
+): RunResult {
+  const report = buildReport(p.sim, name, { ...p.config, input }, origin);
   return { report, calls: p.tracer?.calls ?? [], state: p.sim.machine.inspect() };
 }
 
 /** Runs an NDJSON workload from a file, `-` (stdin) or a `.gz` file, streaming. */
-export async function runFile(path: string, req: RunRequest): Promise<RunResult> {
-  const source = openLineSource(path);
+export function runFile(path: string, req: RunRequest): Promise<RunResult> {
+  return runLines(openLineSource(path), req, path === '-' ? 'stdin' : path, path);
+}
+
+/**
+ * Runs an NDJSON workload from any source of lines (e.g. `vfpu import` producing it as it reads
+ * a trace), streaming. `name` names the workload when its header does not.
+ */
+export async function runLines(
+  source: LineSource,
+  req: RunRequest,
+  name = source.name,
+  input = name,
+): Promise<RunResult> {
   const file = source.name;
   let p: Prepared | undefined;
   let parser: EventParser | undefined;
@@ -217,10 +241,7 @@ export async function runFile(path: string, req: RunRequest): Promise<RunResult>
   }
   if (p === undefined || header === undefined)
     throw new InputError(file, 1, '', 'empty workload: line 1 must be the header');
-  return finish(p, header.name ?? (path === '-' ? 'stdin' : path), {
-    source: path,
-    sha256: source.sha256(),
-  });
+  return finish(p, header.name ?? name, { source: input, sha256: source.sha256() }, header);
 }
 
 /** Runs a workload given as NDJSON text (tests, examples). */
@@ -241,7 +262,7 @@ export function runText(text: string, req: RunRequest, name = '<inline>'): RunRe
     if (!parser.parse(t, i + 1, ev)) continue;
     stepChecked(p, ev, name, () => t, req);
   }
-  return finish(p, header.name ?? name, { source: name, sha256: sha256(text) });
+  return finish(p, header.name ?? name, { source: name, sha256: sha256(text) }, header);
 }
 
 export interface PresetRequest {

@@ -5,7 +5,11 @@ export const SILENT: Tracer = {
   on: false,
   line() {},
   fn() {},
+  tracepoint() {},
 };
+
+/** Where {@link TraceCollector} hands each tracepoint the kernel fires (`vfpu check`). */
+export type TracepointSink = (vcpu: number, event: string, detail: string) => void;
 
 /** Collects the explanation of each event, and the sequence of kernel functions called. */
 export class TraceCollector implements Tracer {
@@ -15,10 +19,17 @@ export class TraceCollector implements Tracer {
   /** Every kernel function called since the start, in order (empty unless recording). */
   readonly calls: string[] = [];
   private readonly record: boolean;
+  private readonly sink: TracepointSink | undefined;
 
   /** `recordCalls` false: lines only, so a long explanation runs in flat memory. */
-  constructor(recordCalls = true) {
+  constructor(recordCalls = true, sink?: TracepointSink) {
     this.record = recordCalls;
+    this.sink = sink;
+  }
+
+  tracepoint(vcpu: number, event: string, detail: string): void {
+    this.lines.push(`  ⟨${event}: ${detail}⟩`);
+    this.sink?.(vcpu, event, detail);
   }
 
   line(depth: number, text: string): void {

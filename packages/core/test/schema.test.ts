@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { OPS } from '../src/workload/event.js';
-import { FIELD_SCHEMAS, OP_FORMATS, workloadSchema } from '../src/workload/format.js';
+import {
+  COMMON_OPTIONAL,
+  FIELD_SCHEMAS,
+  OP_FORMATS,
+  workloadSchema,
+} from '../src/workload/format.js';
 
 describe('workload JSON Schema', () => {
   it('is generated from the same table as the validator: one entry per op, closed objects', () => {
@@ -18,9 +23,9 @@ describe('workload JSON Schema', () => {
       const f = OP_FORMATS[e.title as keyof typeof OP_FORMATS];
       expect(e.additionalProperties).toBe(false);
       expect(e.required).toEqual(['op', ...f.required]);
-      expect(Object.keys(e.properties).sort()).toEqual(['op', ...f.required, ...f.optional].sort());
-      for (const k of [...f.required, ...f.optional])
-        expect(e.properties[k]).toBe(FIELD_SCHEMAS[k]);
+      const fields = [...f.required, ...f.optional, ...COMMON_OPTIONAL];
+      expect(Object.keys(e.properties).sort()).toEqual(['op', ...fields].sort());
+      for (const k of fields) expect(e.properties[k]).toBe(FIELD_SCHEMAS[k]);
     }
     expect(s.oneOf[0]?.title).toBe('header (line 1)');
   });

@@ -17,6 +17,14 @@ export interface Tracer {
   line(depth: number, text: string): void;
   /** A named kernel function runs (recorded in the call sequence). */
   fn(depth: number, name: string, detail?: string): void;
+  /**
+   * The kernel fires a tracepoint where it does (`trace_kvm_aux(vcpu, KVM_TRACE_AUX_RESTORE, …)`):
+   * `event` is its name as `trace-cmd report` prints it (`kvm_aux`, `kvm_fpu`, `kvm_exit`), `detail`
+   * the part of its TP_printk that identifies what happened, in the kernel's own words (`restore
+   * FPU`, `load`, `MSA Disabled`), without addresses or values the model does not keep. What
+   * `vfpu check` compares with a recorded trace. Call it only when `on`.
+   */
+  tracepoint(vcpu: number, event: string, detail: string): void;
 }
 
 export interface MachineHost {

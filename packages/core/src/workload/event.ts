@@ -73,6 +73,10 @@ export class WorkloadEvent {
   /** Context index of a host thread, or −1. */
   thread = -1;
   cycles = 0;
+  /** `label` of an exit: the kernel's name for it (per-reason counts), or ''. */
+  label = '';
+  /** `ts`: when the event happened, in seconds, or −1 (carried through, not simulated). */
+  ts = -1;
   /** 1-based line in the input (0 for generated events). */
   line = 0;
 
@@ -96,6 +100,8 @@ export class WorkloadEvent {
     this.reason = 0;
     this.thread = -1;
     this.cycles = 0;
+    this.ts = -1;
+    this.label = '';
     return this;
   }
 }

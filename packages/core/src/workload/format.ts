@@ -21,7 +21,9 @@ export type FieldName =
   | 'cycles'
   | 'condition'
   | 'preempt'
-  | 'name';
+  | 'name'
+  | 'ts'
+  | 'label';
 
 export interface OpFormat {
   readonly meaning: string;
@@ -49,7 +51,7 @@ export const OP_FORMATS: Readonly<Record<OpName, OpFormat>> = {
   exit: {
     meaning: 'a VM exit unrelated to FP; the guest is re-entered by a later `enter`',
     required: ['vcpu'],
-    optional: ['reason'],
+    optional: ['reason', 'label'],
   },
   put: {
     meaning: 'vcpu_put (preemption or return to userspace)',
@@ -150,6 +152,18 @@ export const FIELD_SCHEMAS: Readonly<Record<FieldName, Record<string, unknown>>>
     description:
       'a system call the variant models (syscall), e.g. x86 "KVM_SET_CPUID2" (see `vfpu list`)',
   },
+  label: {
+    type: 'string',
+    pattern: '^[A-Za-z0-9_][A-Za-z0-9_ ./&()#:+-]{0,63}$',
+    description:
+      "the kernel's own name for the exit (e.g. x86 `IO_INSTRUCTION`, as a trace records it): the report counts exits, and the FP work that follows them, per label; `reason` still decides what the kernel does",
+  },
+  ts: {
+    type: 'number',
+    minimum: 0,
+    description:
+      'when the event happened, in seconds (as a trace recorded it: `vfpu import` keeps the timestamp); carried through, never used by the simulation',
+  },
   preempt: {
     enum: ['after-trap'],
     description:
@@ -163,6 +177,9 @@ export const FIELD_SCHEMAS: Readonly<Record<FieldName, Record<string, unknown>>>
   },
 };
 
+/** Optional on every op. */
+export const COMMON_OPTIONAL: readonly FieldName[] = ['ts'];
+
 export const HEADER_KEYS = [
   'format',
   'version',
@@ -173,6 +190,8 @@ export const HEADER_KEYS = [
   'vcpus',
   'threads',
   'config',
+  'source',
+  'assumptions',
 ] as const;
 
 /**
@@ -184,6 +203,7 @@ export const LIMITS = {
   cpus: 1024,
   vcpus: 4096,
   threads: 4096,
+  assumptions: 64,
   lineChars: 1 << 20,
   depth: 64,
 } as const;
@@ -212,11 +232,24 @@ export function workloadSchema(): Record<string, unknown> {
         maxItems: LIMITS.threads,
       },
       config: { type: 'object', description: 'backend options (see `vfpu list`)' },
+      source: {
+        type: 'object',
+        description:
+          'where the workload came from (`vfpu import`: the trace file, its format, what was skipped); carried into the report',
+      },
+      assumptions: {
+        type: 'array',
+        items: { type: 'string', minLength: 1 },
+        maxItems: LIMITS.assumptions,
+        description:
+          'what the workload assumes that its source could not show (e.g. `vfpu import --guest-fp`), one sentence each; printed in every report',
+      },
     },
   };
   const events = Object.entries(OP_FORMATS).map(([op, f]) => {
     const properties: Record<string, unknown> = { op: { const: op } };
-    for (const name of [...f.required, ...f.optional]) properties[name] = FIELD_SCHEMAS[name];
+    for (const name of [...f.required, ...f.optional, ...COMMON_OPTIONAL])
+      properties[name] = FIELD_SCHEMAS[name];
     return {
       title: op,
       description: f.meaning,

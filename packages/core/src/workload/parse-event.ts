@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import { UNIT_CLASSES, type UnitClass, type UnitLattice } from '../units.js';
 import { duplicateKey, mayHaveDuplicates } from './duplicates.js';
 import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
-import { OP_FORMATS } from './format.js';
+import { COMMON_OPTIONAL, OP_FORMATS } from './format.js';
 import {
   DUPLICATE,
   describe,
@@ -27,6 +27,7 @@ export interface EventContext {
   readonly neutralOnly: boolean;
 }
 
+const LABEL_RE = /^[A-Za-z0-9_][A-Za-z0-9_ ./&()#:+-]{0,63}$/;
 const OP_INDEX: ReadonlyMap<string, number> = new Map(OPS.map((o, i) => [o, i]));
 /** `Access` codes in the order of {@link ACCESSES}, and the default exit reason. */
 const ACCESS_CODES: readonly number[] = [Access.read, Access.write, Access.rw];
@@ -34,7 +35,7 @@ const OTHER_REASON = EXIT_REASONS.indexOf('other');
 /** The keys each op (by index) accepts: `op`, its required and its optional fields. */
 const OP_FIELDS: readonly ReadonlySet<string>[] = OPS.map((o) => {
   const f = OP_FORMATS[o];
-  return new Set<string>(['op', ...f.required, ...f.optional]);
+  return new Set<string>(['op', ...f.required, ...f.optional, ...COMMON_OPTIONAL]);
 });
 
 /**
@@ -100,7 +101,7 @@ export class EventParser {
     const allowed = OP_FIELDS[op] as ReadonlySet<string>;
     for (const key of keys) {
       if (!allowed.has(key)) {
-        const known = [...fmt.required, ...fmt.optional].join(', ');
+        const known = [...fmt.required, ...fmt.optional, ...COMMON_OPTIONAL].join(', ');
         throw new InputError(
           file,
           line,
@@ -139,6 +140,28 @@ export class EventParser {
           `expected passes or fails, got ${describe(obj.condition)}`,
         );
       ev.conditionFails = obj.condition === 'fails';
+    }
+    if (obj.label !== undefined) {
+      const l = obj.label;
+      if (typeof l !== 'string' || !LABEL_RE.test(l))
+        throw new InputError(
+          file,
+          line,
+          'label',
+          `expected the kernel's name for the exit (letters, digits, _ ./&()#:+-, at most 64), got ${describe(l)}`,
+        );
+      ev.label = l;
+    }
+    if (obj.ts !== undefined) {
+      const t = obj.ts;
+      if (typeof t !== 'number' || !(t >= 0) || t === Number.POSITIVE_INFINITY)
+        throw new InputError(
+          file,
+          line,
+          'ts',
+          `expected seconds (a number ≥ 0), got ${describe(t)}`,
+        );
+      ev.ts = t;
     }
     if (obj.preempt !== undefined) {
       if (obj.preempt !== 'after-trap')

@@ -16,6 +16,10 @@ export interface WorkloadHeader {
   readonly vcpus: number;
   readonly threads: readonly string[];
   readonly config: Readonly<Record<string, unknown>>;
+  /** Where the workload came from (`vfpu import`): carried into the report. */
+  readonly source?: Readonly<Record<string, unknown>>;
+  /** What the workload assumes that its source could not show: printed in every report. */
+  readonly assumptions?: readonly string[];
 }
 
 /** The message for a key given twice in one line. */
@@ -145,6 +149,33 @@ export function parseHeader(text: string, file: string): WorkloadHeader {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     throw new InputError(file, 1, 'config', `expected an object, got ${describe(config)}`);
   }
+  const source = h.source;
+  if (
+    source !== undefined &&
+    (typeof source !== 'object' || source === null || Array.isArray(source))
+  )
+    throw new InputError(file, 1, 'source', `expected an object, got ${describe(source)}`);
+  const assumptions = h.assumptions;
+  if (assumptions !== undefined) {
+    if (!Array.isArray(assumptions))
+      throw new InputError(
+        file,
+        1,
+        'assumptions',
+        `expected an array of sentences, got ${describe(assumptions)}`,
+      );
+    if (assumptions.length > LIMITS.assumptions)
+      throw new InputError(file, 1, 'assumptions', `at most ${LIMITS.assumptions} assumptions`);
+    assumptions.forEach((a, i) => {
+      if (typeof a !== 'string' || a.trim() === '')
+        throw new InputError(
+          file,
+          1,
+          `assumptions[${i}]`,
+          `expected a sentence, got ${describe(a)}`,
+        );
+    });
+  }
   const header: WorkloadHeader = {
     format: 'vfpu-workload',
     version: 1,
@@ -155,6 +186,8 @@ export function parseHeader(text: string, file: string): WorkloadHeader {
     ...(typeof h.name === 'string' ? { name: h.name } : {}),
     ...(typeof h.arch === 'string' ? { arch: h.arch } : {}),
     ...(typeof h.variant === 'string' ? { variant: h.variant } : {}),
+    ...(source !== undefined ? { source: source as Record<string, unknown> } : {}),
+    ...(assumptions !== undefined ? { assumptions: assumptions as string[] } : {}),
   };
   return header;
 }

@@ -12,6 +12,8 @@ export function formatHeader(h: WorkloadHeader): string {
   out.vcpus = h.vcpus;
   out.threads = h.threads;
   out.config = h.config;
+  if (h.source !== undefined) out.source = h.source;
+  if (h.assumptions !== undefined) out.assumptions = h.assumptions;
   return JSON.stringify(out);
 }
 
@@ -32,7 +34,7 @@ export function formatEvent(ev: WorkloadEvent, threadName: (ctx: number) => stri
       s += `,"vcpu":${ev.vcpu},"unit":"${ev.unitName}"${access(ev.access)}${ev.reg >= 0 ? `,"reg":${ev.reg}` : ''}${ev.conditionFails ? ',"condition":"fails"' : ''}${ev.preemptAfterTrap ? ',"preempt":"after-trap"' : ''}`;
       break;
     case Op.exit:
-      s += `,"vcpu":${ev.vcpu},"reason":"${EXIT_REASONS[ev.reason]}"`;
+      s += `,"vcpu":${ev.vcpu},"reason":"${EXIT_REASONS[ev.reason]}"${ev.label ? `,"label":${JSON.stringify(ev.label)}` : ''}`;
       break;
     case Op.hostUse:
       s += `,"cpu":${ev.cpu},"unit":"${ev.unitName}"${access(ev.access)}`;
@@ -53,7 +55,7 @@ export function formatEvent(ev: WorkloadEvent, threadName: (ctx: number) => stri
     default:
       throw new Error(`formatEvent: op ${op} is not generated`);
   }
-  return `${s}}`;
+  return ev.ts >= 0 ? `${s},"ts":${ev.ts}}` : `${s}}`;
 }
 
 function access(a: number): string {
