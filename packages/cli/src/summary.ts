@@ -16,6 +16,29 @@ function anyNonZero(reports: readonly ReportV1[], value: (r: ReportV1) => number
   return reports.some((r) => value(r) !== 0);
 }
 
+/**
+ * "FP work per exit reason": for each exit name (and the non-exit causes), the root FP traps and
+ * the saves + restores charged to it (core's per-exit.ts), as `traps / swaps`, with its exit count.
+ */
+function perExitReason(reports: readonly ReportV1[], rows: Row[]): void {
+  const names = union(reports, (r) => r.per_exit_reason);
+  if (names.length === 0) return;
+  rows.push(['FP work per exit reason (traps / swaps)', ...reports.map(() => '')]);
+  for (const name of names) {
+    const exits = reports[0]?.per_exit_reason[name]?.exits ?? 0;
+    const label = exits > 0 ? `  ${name} (${exits.toLocaleString('en-US')} exits)` : `  ${name}`;
+    rows.push([
+      label,
+      ...reports.map((r) => {
+        const w = r.per_exit_reason[name];
+        return w === undefined
+          ? '0 / 0'
+          : `${w.traps.toLocaleString('en-US')} / ${(w.saves + w.restores).toLocaleString('en-US')}`;
+      }),
+    ]);
+  }
+}
+
 export function renderSummary(reports: readonly ReportV1[]): string {
   const first = reports[0];
   if (first === undefined) return '';
@@ -47,6 +70,7 @@ export function renderSummary(reports: readonly ReportV1[]): string {
     union(reports, (r) => r.ops),
     (r, k) => r.ops[k]?.calls ?? 0,
   );
+  perExitReason(reports, rows);
   rows.push('rule');
   rows.push(['bytes saved', ...col((r) => r.bytes.saved)]);
   rows.push(['bytes restored', ...col((r) => r.bytes.restored)]);

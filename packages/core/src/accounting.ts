@@ -6,6 +6,7 @@
 import type { CounterId, OpDirection } from './contract/machine-host.js';
 import type { CostTable } from './costs.js';
 import { ImpossibleEvent } from './errors.js';
+import { PerExit } from './per-exit.js';
 
 export type CounterSection = 'exits' | 'outcomes' | 'traps';
 
@@ -39,6 +40,8 @@ export class Accounting {
   cyclesControl = 0;
   cyclesWork = 0;
   controlWrites = 0;
+  /** FP work per exit reason (traps of the hypervisor, saves, restores). */
+  readonly perExit: PerExit;
 
   private readonly cTrap: number;
   private readonly cHostTrap: number;
@@ -49,7 +52,8 @@ export class Accounting {
   private readonly cRestoreByte: number;
   private readonly cControl: number;
 
-  constructor(costs: CostTable) {
+  constructor(costs: CostTable, vcpus: number) {
+    this.perExit = new PerExit(vcpus);
     this.cTrap = costs.trap.value;
     this.cHostTrap = costs.host_trap.value;
     this.cExit = costs.exit.value;
@@ -86,8 +90,10 @@ export class Accounting {
     this.counts[id] = (this.counts[id] as number) + 1;
     const info = this.counterInfo[id] as CounterInfo;
     if (info.section === 'traps') {
-      if (info.where === 'root') this.cyclesTrap += this.cTrap;
-      else if (info.where === 'host') this.cyclesTrap += this.cHostTrap;
+      if (info.where === 'root') {
+        this.cyclesTrap += this.cTrap;
+        this.perExit.trap();
+      } else if (info.where === 'host') this.cyclesTrap += this.cHostTrap;
     }
   }
 
@@ -103,9 +109,11 @@ export class Accounting {
     if (dir === 'save') {
       this.bytesSaved += bytes;
       this.cyclesSave += this.cSaveFixed + this.cSaveByte * bytes;
+      this.perExit.save(bytes);
     } else if (dir === 'restore') {
       this.bytesRestored += bytes;
       this.cyclesRestore += this.cRestoreFixed + this.cRestoreByte * bytes;
+      this.perExit.restore(bytes);
     }
   }
 

@@ -8,6 +8,7 @@ import type { CostTable } from './costs.js';
 import type { Exposure } from './engine/exposure.js';
 import type { EngineState } from './engine/state.js';
 import type { Violation } from './oracle.js';
+import type { ExitWork } from './per-exit.js';
 
 export interface ReportV1 {
   readonly format: 'vfpu-report';
@@ -26,6 +27,12 @@ export interface ReportV1 {
   };
   readonly traps: Record<string, number>;
   readonly exits: Record<string, number>;
+  /**
+   * FP work per exit reason: for each exit name (the event's `label`, else its `reason`) and the
+   * causes `(first entry)`, `(preemption)`, `(host)`, `(uapi)`, the exits and the root FP traps,
+   * saves, restores and bytes charged to it (per-exit.ts says how).
+   */
+  readonly per_exit_reason: Record<string, ExitWork>;
   readonly ops: Record<string, { calls: number; bytes: number }>;
   readonly bytes: { readonly saved: number; readonly restored: number };
   readonly cycles: {
@@ -114,6 +121,7 @@ export function buildReport(
     },
     traps: a.section('traps'),
     exits: a.section('exits'),
+    per_exit_reason: a.perExit.report(),
     ops: a.ops(),
     bytes: { saved: a.bytesSaved, restored: a.bytesRestored },
     cycles: {

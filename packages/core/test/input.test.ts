@@ -155,7 +155,7 @@ describe('costs and totals', () => {
   });
 
   it('work cycles: exact up to 2^53 − 1, refused past it', () => {
-    const a = new Accounting(table);
+    const a = new Accounting(table, 1);
     a.work(Number.MAX_SAFE_INTEGER - 5);
     a.work(5);
     expect(a.cyclesWork).toBe(Number.MAX_SAFE_INTEGER);

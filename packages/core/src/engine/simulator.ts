@@ -9,6 +9,7 @@ import type { Tracer } from '../contract/machine-host.js';
 import type { MachineIds } from '../contract/registers.js';
 import type { CostTable } from '../costs.js';
 import { ContractError, ImpossibleEvent } from '../errors.js';
+import { HOST, UAPI } from '../per-exit.js';
 import type { ResolvedPolicy } from '../policy/resolve.js';
 import { Op, type WorkloadEvent } from '../workload/event.js';
 import { Exposure } from './exposure.js';
@@ -101,12 +102,15 @@ export class Simulator {
   private readonly life: VcpuLifecycle;
   private readonly guest: GuestPath;
   private readonly uapi: Uapi;
+  /** Exit reason names by id (what an exit without a `label` is charged as). */
+  private readonly reasonNames: readonly string[];
 
   constructor(o: SimulatorOptions) {
     const s = new EngineState(o);
     this.state = s;
     this.exposure = new Exposure(s);
     const ids = machineIds(o.variant);
+    this.reasonNames = Object.keys(ids.exitReasons);
     this.view = new WorkloadLifecycle(s);
     this.life = new VcpuLifecycle(s, this.view, ids.exitReasons);
     const host = new EngineHost(s, this.exposure);
@@ -151,6 +155,7 @@ export class Simulator {
       s.events++;
       return;
     }
+    this.charge(ev);
     switch (ev.op) {
       case Op.load:
         this.life.load(ev.vcpu, ev.cpu);
@@ -202,5 +207,27 @@ export class Simulator {
     }
     if (s.deaths !== s.buried) this.life.bury();
     s.events++;
+  }
+
+  /** Which cause the event's FP work is charged to (per-exit.ts). */
+  private charge(ev: WorkloadEvent): void {
+    const per = this.state.acct.perExit;
+    switch (ev.op) {
+      case Op.exit:
+        per.exit(ev.vcpu, ev.label !== '' ? ev.label : (this.reasonNames[ev.reason] as string));
+        break;
+      case Op.put:
+      case Op.schedOut:
+        per.preempted(ev.vcpu);
+        break;
+      case Op.userGet:
+      case Op.userSet:
+      case Op.syscall:
+        per.current = UAPI;
+        break;
+      default:
+        if (ev.vcpu >= 0) per.vcpu(ev.vcpu);
+        else per.current = HOST;
+    }
   }
 }
