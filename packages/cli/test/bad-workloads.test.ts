@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASES_1 } from './bad-input-cases-1.js';
 import { CASES_2 } from './bad-input-cases-2.js';
+import { CASES_3 } from './bad-input-cases-3.js';
 import { expectUsageFailure, header } from './bad-input-shared.js';
 import { cleanup, cli, IN_GUEST, ndjson, tempDir, writeFile } from './helpers.js';
 
@@ -11,7 +12,7 @@ beforeAll(() => {
 afterAll(() => cleanup(dir));
 
 describe('bad workloads: exit 2, FILE:LINE: FIELD: message', () => {
-  [...CASES_1, ...CASES_2].forEach((c, i) => {
+  [...CASES_1, ...CASES_2, ...CASES_3].forEach((c, i) => {
     it(c.name, async () => {
       const file = writeFile(dir, `case${i}.ndjson`, c.workload);
       const r = await cli(['run', file, '--json', ...(c.args ?? [])]);
