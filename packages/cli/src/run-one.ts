@@ -6,8 +6,8 @@ import {
   InputError,
   type RunRequest,
   type RunResult,
-  runFile,
-  runPreset,
+  runFileMany,
+  runPresetMany,
 } from '@vfpu/core';
 import { DUPLICATE, duplicateKey } from '@vfpu/core/internal';
 import { UsageError } from './context.js';
@@ -45,22 +45,34 @@ export async function runOne(
   o: CommonOptions,
   extra: Partial<RunRequest>,
 ): Promise<RunResult> {
-  const req: RunRequest = {
+  return (await runAll(backends, workload, [policy], o, extra))[0] as RunResult;
+}
+
+/** The workload under each policy, in one pass over it (a file or stdin is read once). */
+export async function runAll(
+  backends: readonly BackendV2[],
+  workload: string,
+  policies: readonly string[],
+  o: CommonOptions,
+  extra: Partial<RunRequest>,
+): Promise<RunResult[]> {
+  const costs = o.costs !== undefined ? { costs: readCosts(o.costs), costsFile: o.costs } : {};
+  const reqs: RunRequest[] = policies.map((policy) => ({
     backends,
     policy,
     seed: o.seed,
     ...(o.arch !== undefined ? { arch: o.arch } : {}),
     ...(o.variant !== undefined ? { variant: o.variant } : {}),
-    ...(o.costs !== undefined ? { costs: readCosts(o.costs), costsFile: o.costs } : {}),
+    ...costs,
     ...extra,
-  };
+  }));
   if (workload.startsWith('preset:')) {
-    return runPreset(
+    return runPresetMany(
       { preset: workload.slice('preset:'.length), events: o.events, params: o.param },
-      req,
+      reqs,
     );
   }
   if (Object.keys(o.param).length > 0)
     throw new UsageError('--param applies to preset: workloads only');
-  return runFile(workload, req);
+  return runFileMany(workload, reqs);
 }

@@ -260,6 +260,27 @@ describe('run - (standard input, in a child process)', () => {
     expect(rep.ops).toEqual(fromFile.ops);
   });
 
+  it('several policies on stdin: one pass, each report equal to its own run of the file', async () => {
+    const gen = await cli(['gen', 'overcommit', '--events', '3000']);
+    expect(gen.code).toBe(0);
+    const policies = ['kvm', 'eager', 'lazy', 'lazy-per-exit', 'widest', 'adaptive'];
+    const child = runBin(['run', '-', '--json', '--policy', policies.join(',')], gen.out);
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    const both = JSON.parse(child.stdout);
+    expect(both.reports).toHaveLength(6);
+    const file = writeFile(dir, 'gen.ndjson', gen.out);
+    for (const [i, policy] of policies.entries()) {
+      const alone = report((await cli(['run', file, '--json', '--policy', policy])).out);
+      const one = both.reports[i];
+      expect({ ...one, config: { ...one.config, input: null }, workload: null }).toEqual({
+        ...alone,
+        config: { ...alone.config, input: null },
+        workload: null,
+      });
+    }
+  });
+
   it('bad input on stdin: exit 2 and <stdin>:LINE: FIELD', () => {
     const child = runBin(['run', '-', '--json'], ndjson([HEADER, { op: 'enter', vcpu: 0 }]));
     expect(child.stdout).toBe('');

@@ -38,8 +38,11 @@ export {
   type RunRequest,
   type RunResult,
   runFile,
+  runFileMany,
   runLines,
+  runLinesMany,
   runPreset,
+  runPresetMany,
   runText,
 } from './run.js';
 export {

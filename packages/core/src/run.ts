@@ -200,8 +200,16 @@ function finish(
 }
 
 /** Runs an NDJSON workload from a file, `-` (stdin) or a `.gz` file, streaming. */
-export function runFile(path: string, req: RunRequest): Promise<RunResult> {
-  return runLines(openLineSource(path), req, path === '-' ? 'stdin' : path, path);
+export async function runFile(path: string, req: RunRequest): Promise<RunResult> {
+  return (await runFileMany(path, [req]))[0] as RunResult;
+}
+
+/**
+ * {@link runFile} for several configurations (arch, variant, policy, …) in one pass: the input is
+ * read once (so stdin works) and each event is parsed once per variant and fed to every simulator.
+ */
+export function runFileMany(path: string, reqs: readonly RunRequest[]): Promise<RunResult[]> {
+  return runLinesMany(openLineSource(path), reqs, path === '-' ? 'stdin' : path, path);
 }
 
 /**
@@ -214,34 +222,75 @@ export async function runLines(
   name = source.name,
   input = name,
 ): Promise<RunResult> {
+  return (await runLinesMany(source, [req], name, input))[0] as RunResult;
+}
+
+/** The simulators of one variant: they share the parse of each line. */
+interface Group {
+  readonly parser: EventParser;
+  readonly members: { readonly p: Prepared; readonly req: RunRequest }[];
+}
+
+function groupByVariant(
+  header: WorkloadHeader,
+  reqs: readonly RunRequest[],
+  file: string,
+): { prepared: Prepared[]; groups: Group[] } {
+  const prepared = reqs.map((r) => prepare(header, r, file));
+  const groups = new Map<string, Group>();
+  prepared.forEach((p, i) => {
+    const key = `${p.backend.id}\u0000${p.variant.id}`;
+    let g = groups.get(key);
+    if (g === undefined) {
+      g = {
+        parser: new EventParser({
+          file,
+          header,
+          variant: p.variant,
+          lattice: p.sim.lattice,
+          neutralOnly: header.arch === undefined,
+        }),
+        members: [],
+      };
+      groups.set(key, g);
+    }
+    g.members.push({ p, req: reqs[i] as RunRequest });
+  });
+  return { prepared, groups: [...groups.values()] };
+}
+
+/** {@link runLines} for several configurations in one pass (see {@link runFileMany}). */
+export async function runLinesMany(
+  source: LineSource,
+  reqs: readonly RunRequest[],
+  name = source.name,
+  input = name,
+): Promise<RunResult[]> {
   const file = source.name;
-  let p: Prepared | undefined;
-  let parser: EventParser | undefined;
+  let run: ReturnType<typeof groupByVariant> | undefined;
   const ev = new WorkloadEvent();
   let line = 0;
   let header: WorkloadHeader | undefined;
   for await (const batch of source.batches()) {
     for (const text of batch) {
       line++;
-      if (p === undefined || parser === undefined) {
+      if (run === undefined) {
         header = parseHeader(text, file);
-        p = prepare(header, req, file);
-        parser = new EventParser({
-          file,
-          header,
-          variant: p.variant,
-          lattice: p.sim.lattice,
-          neutralOnly: header.arch === undefined,
-        });
+        run = groupByVariant(header, reqs, file);
         continue;
       }
-      if (!parser.parse(text, line, ev)) continue;
-      stepChecked(p, ev, file, () => text, req);
+      for (const g of run.groups) {
+        if (!g.parser.parse(text, line, ev)) break;
+        for (const m of g.members) stepChecked(m.p, ev, file, () => text, m.req);
+      }
     }
   }
-  if (p === undefined || header === undefined)
+  if (run === undefined || header === undefined)
     throw new InputError(file, 1, '', 'empty workload: line 1 must be the header');
-  return finish(p, header.name ?? name, { source: input, sha256: source.sha256() }, header);
+  const h = header;
+  return run.prepared.map((p) =>
+    finish(p, h.name ?? name, { source: input, sha256: source.sha256() }, h),
+  );
 }
 
 /** Runs a workload given as NDJSON text (tests, examples). */
@@ -276,12 +325,26 @@ export function runPreset(pr: PresetRequest, req: RunRequest): RunResult {
   return simulatePreset(pr, req).result;
 }
 
+/** {@link runPreset} for several configurations: the events are generated once, for all of them. */
+export function runPresetMany(pr: PresetRequest, reqs: readonly RunRequest[]): RunResult[] {
+  return simulatePresetMany(pr, reqs).map((r) => r.result);
+}
+
 /** {@link runPreset}, also handing back the simulator (for vfpu's own tools: the benchmark). */
 export function simulatePreset(
   pr: PresetRequest,
   req: RunRequest,
 ): { readonly result: RunResult; readonly simulator: Simulator } {
-  const seed = req.seed ?? DEFAULT_SEED;
+  return simulatePresetMany(pr, [req])[0] as { result: RunResult; simulator: Simulator };
+}
+
+function simulatePresetMany(
+  pr: PresetRequest,
+  reqs: readonly RunRequest[],
+): { readonly result: RunResult; readonly simulator: Simulator }[] {
+  const seed = reqs[0]?.seed ?? DEFAULT_SEED;
+  if (reqs.some((r) => (r.seed ?? DEFAULT_SEED) !== seed))
+    throw new Error('runPresetMany: every configuration of one pass has the same seed');
   let gen: PresetGenerator;
   try {
     gen = new PresetGenerator(pr.preset, pr.events, seed, pr.params ?? {});
@@ -289,21 +352,31 @@ export function simulatePreset(
     throw new InputError(`preset:${pr.preset}`, 0, '', (e as Error).message);
   }
   const name = `preset:${pr.preset}`;
-  const p = prepare(gen.header, req, name, 0);
-  // generated events carry a class index in `unit`: map it to the variant's unit
-  const lattice = p.sim.lattice;
-  const classUnit = Int32Array.from(UNIT_CLASSES, (c) =>
-    lattice.indexOf(p.variant.classMap[c as UnitClass]),
-  );
-  const ev = new WorkloadEvent();
+  const sims = reqs.map((req) => {
+    const p = prepare(gen.header, req, name, 0);
+    // generated events carry a class index in `unit`: each simulator maps it to its unit
+    const lattice = p.sim.lattice;
+    const classUnit = Int32Array.from(UNIT_CLASSES, (c) =>
+      lattice.indexOf(p.variant.classMap[c as UnitClass]),
+    );
+    const ev = new WorkloadEvent();
+    const explainText = (): string => formatEvent(ev, (c) => p.sim.contextName(c));
+    return { p, req, classUnit, ev, explainText };
+  });
+  const gev = new WorkloadEvent();
   let n = 0;
-  const explainText = (): string => formatEvent(ev, (c) => p.sim.contextName(c));
-  while (gen.next(ev)) {
+  while (gen.next(gev)) {
     n++;
-    ev.line = n;
-    if (ev.unit >= 0) ev.unit = classUnit[ev.unit] as number;
-    stepChecked(p, ev, name, explainText, req);
+    gev.line = n;
+    for (const x of sims) {
+      const ev = x.ev.copyFrom(gev);
+      if (ev.unit >= 0) ev.unit = x.classUnit[ev.unit] as number;
+      stepChecked(x.p, ev, name, x.explainText, x.req);
+    }
   }
   const source = `${name} events=${pr.events} params=${JSON.stringify(gen.params)}`;
-  return { result: finish(p, name, { source, sha256: sha256(source) }), simulator: p.sim };
+  return sims.map((x) => ({
+    result: finish(x.p, name, { source, sha256: sha256(source) }),
+    simulator: x.p.sim,
+  }));
 }

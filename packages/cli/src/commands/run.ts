@@ -5,7 +5,7 @@ import { withBackends } from '../backends.js';
 import { type Context, UsageError } from '../context.js';
 import { addCommon, type CommonOptions, progressReporter } from '../options.js';
 import { fileSink, type Sink } from '../output.js';
-import { runOne } from '../run-one.js';
+import { runAll } from '../run-one.js';
 import { renderSummary } from '../summary.js';
 
 type RunOptions = CommonOptions & { policy: string; json?: boolean; trace?: string };
@@ -36,22 +36,21 @@ export function addRun(program: Command, ctx: Context): void {
       throw new UsageError('--trace takes one policy');
     const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
     const trace: Sink | undefined = o.trace !== undefined ? fileSink(o.trace) : undefined;
-    const reports: ReportV1[] = [];
+    let reports: ReportV1[];
     try {
-      for (const policy of policies) {
-        const extra: Partial<RunRequest> = {};
-        const progress = progressReporter(io);
-        if (progress) (extra as { progress?: (n: number) => void }).progress = progress;
-        if (trace) {
-          (extra as { explain?: RunRequest['explain'] }).explain = (line, text, lines) => {
-            trace.write(
-              `${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`,
-            );
-          };
-        }
-        reports.push((await runOne(backends, workload, policy, o, extra)).report);
-        if (progress) io.stderr.write('\r\x1b[K');
+      const extra: Partial<RunRequest> = {};
+      const progress = progressReporter(io);
+      if (progress) (extra as { progress?: (n: number) => void }).progress = progress;
+      if (trace) {
+        (extra as { explain?: RunRequest['explain'] }).explain = (line, text, lines) => {
+          trace.write(
+            `${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`,
+          );
+        };
       }
+      // one pass over the workload for every policy (stdin is read once)
+      reports = (await runAll(backends, workload, policies, o, extra)).map((r) => r.report);
+      if (progress) io.stderr.write('\r\x1b[K');
       await trace?.commit();
     } catch (e) {
       trace?.abort();

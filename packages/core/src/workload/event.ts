@@ -80,6 +80,33 @@ export class WorkloadEvent {
   /** 1-based line in the input (0 for generated events). */
   line = 0;
 
+  /** Every field of `o` (one generated event fed to several simulators). */
+  copyFrom(o: WorkloadEvent): this {
+    this.op = o.op;
+    this.vcpu = o.vcpu;
+    this.cpu = o.cpu;
+    this.unit = o.unit;
+    this.unitName = o.unitName;
+    this.access = o.access;
+    this.reg = o.reg;
+    this.conditionFails = o.conditionFails;
+    this.preemptAfterTrap = o.preemptAfterTrap;
+    this.controlReg = o.controlReg;
+    this.regId = o.regId;
+    this.call = o.call;
+    this.hasValue = o.hasValue;
+    this.value = o.value;
+    this.set = o.set;
+    this.clear = o.clear;
+    this.reason = o.reason;
+    this.thread = o.thread;
+    this.cycles = o.cycles;
+    this.ts = o.ts;
+    this.label = o.label;
+    this.line = o.line;
+    return this;
+  }
+
   reset(op: number): this {
     this.op = op;
     this.vcpu = -1;
