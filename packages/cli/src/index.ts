@@ -1,11 +1,12 @@
 /**
- * The `vfpu` command: run, gen, explain, list, schema. `main` is the whole program, with its
+ * The `vfpu` command: run, compare, gen, explain, list, schema. `main` is the whole program, with its
  * streams injected so tests can run it in-process. Exit codes: 0 ok, 1 state violation,
  * 2 bad input or usage.
  */
 import { InputError } from '@vfpu/core';
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { addCompare } from './commands/compare.js';
 import { addExplain } from './commands/explain.js';
 import { addGen } from './commands/gen.js';
 import { addList } from './commands/list.js';
@@ -30,6 +31,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     });
 
   addRun(program, ctx);
+  addCompare(program, ctx);
   addExplain(program, ctx);
   addGen(program, ctx);
   addList(program, ctx);

@@ -49,20 +49,48 @@ export async function runOne(
 }
 
 /** The workload under each policy, in one pass over it (a file or stdin is read once). */
-export async function runAll(
+export function runAll(
   backends: readonly BackendV2[],
   workload: string,
   policies: readonly string[],
   o: CommonOptions,
   extra: Partial<RunRequest>,
 ): Promise<RunResult[]> {
-  const costs = o.costs !== undefined ? { costs: readCosts(o.costs), costsFile: o.costs } : {};
-  const reqs: RunRequest[] = policies.map((policy) => ({
-    backends,
-    policy,
-    seed: o.seed,
+  const base = {
     ...(o.arch !== undefined ? { arch: o.arch } : {}),
     ...(o.variant !== undefined ? { variant: o.variant } : {}),
+  };
+  return runConfigurations(
+    backends,
+    workload,
+    policies.map((policy) => ({ ...base, policy })),
+    o,
+    extra,
+  );
+}
+
+/** Which simulator: a backend, its variant (default: the backend's) and a policy. */
+export interface Configuration {
+  readonly arch?: string;
+  readonly variant?: string;
+  readonly policy: string;
+}
+
+/** The workload under each configuration, in one pass over it. */
+export async function runConfigurations(
+  backends: readonly BackendV2[],
+  workload: string,
+  configs: readonly Configuration[],
+  o: CommonOptions,
+  extra: Partial<RunRequest>,
+): Promise<RunResult[]> {
+  const costs = o.costs !== undefined ? { costs: readCosts(o.costs), costsFile: o.costs } : {};
+  const reqs: RunRequest[] = configs.map((c) => ({
+    backends,
+    policy: c.policy,
+    seed: o.seed,
+    ...(c.arch !== undefined ? { arch: c.arch } : {}),
+    ...(c.variant !== undefined ? { variant: c.variant } : {}),
     ...costs,
     ...extra,
   }));

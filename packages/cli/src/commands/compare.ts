@@ -1,0 +1,93 @@
+/**
+ * `vfpu compare WORKLOAD --arch a,b[:variant] --policy p,q`: one workload (read or generated once)
+ * under every (architecture, variant, policy), in one pass; one table with a section every
+ * architecture shares and each one's kernel names below it.
+ */
+import { findVariant, type ReportV1, type UnitClass } from '@vfpu/core';
+import type { Command } from 'commander';
+import { withBackends } from '../backends.js';
+import { comparisonCsv, normalize, renderComparison } from '../compare-table.js';
+import { type Context, UsageError } from '../context.js';
+import { addBackend, addGeneration, type CommonOptions } from '../options.js';
+import { type Configuration, runConfigurations } from '../run-one.js';
+
+type CompareOptions = Omit<CommonOptions, 'arch' | 'variant'> & {
+  arch: string;
+  policy: string;
+  json?: boolean;
+  csv?: boolean;
+};
+
+function list(flag: string, value: string): string[] {
+  const items = value.split(',').map((s) => s.trim());
+  if (items.length === 0 || items.some((s) => s === ''))
+    throw new UsageError(`${flag}: expected a comma-separated list, got "${value}"`);
+  return items;
+}
+
+export function addCompare(program: Command, ctx: Context): void {
+  const { io } = ctx;
+  addBackend(
+    addGeneration(
+      program
+        .command('compare')
+        .description(
+          "one workload (file, -, .gz or preset:NAME; architecture-neutral: unit classes) on several architectures and policies in one pass: one table, a section every architecture shares, then each one's kernel names",
+        )
+        .argument('<workload>')
+        .requiredOption(
+          '--arch <list>',
+          'architectures, comma-separated; arch:variant picks a variant',
+        )
+        .option('--policy <list>', 'policies, comma-separated', 'kvm')
+        .option('--costs <file>', 'cost table (JSON) overriding every backend default')
+        .option('--json', 'print the comparison as JSON (vfpu-compare v1)')
+        .option('--csv', 'print one CSV line per simulator'),
+    ),
+  ).action(async (workload: string, o: CompareOptions) => {
+    if (o.json && o.csv) throw new UsageError('--json and --csv: choose one');
+    const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
+    const archs = list('--arch', o.arch).map((a) => {
+      const [arch = '', variant] = a.split(':');
+      const b = backends.find((x) => x.id === arch);
+      if (b === undefined)
+        throw new UsageError(
+          `--arch: unknown architecture "${arch}" (known: ${backends.map((x) => x.id).join(', ')})`,
+        );
+      const v = findVariant(b, variant);
+      if (v === undefined)
+        throw new UsageError(
+          `--arch: ${arch} has no variant "${variant}" (known: ${b.variants.map((x) => x.id).join(', ')})`,
+        );
+      return { arch, variant: v.id, classMap: v.classMap };
+    });
+    const policies = list('--policy', o.policy);
+    const configs: Configuration[] = archs.flatMap((a) =>
+      policies.map((policy) => ({ arch: a.arch, variant: a.variant, policy })),
+    );
+    const reports: ReportV1[] = (await runConfigurations(backends, workload, configs, o, {})).map(
+      (r) => r.report,
+    );
+    if (o.json) {
+      const doc = {
+        format: 'vfpu-compare',
+        version: 1,
+        simulators: reports.map((r) => ({
+          arch: r.arch,
+          variant: r.variant,
+          policy: r.policy,
+          normalized: normalize(r),
+          report: r,
+        })),
+      };
+      io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    } else if (o.csv) io.stdout.write(comparisonCsv(reports));
+    else {
+      const maps = new Map<string, Readonly<Record<UnitClass, string>>>(
+        archs.map((a) => [`${a.arch}/${a.variant}`, a.classMap]),
+      );
+      io.stdout.write(renderComparison(reports, maps));
+    }
+    if (reports.some((r) => r.check.violations > 0)) ctx.exitCode = 1;
+  });
+}
