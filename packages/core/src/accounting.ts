@@ -6,7 +6,7 @@
 import type { CounterId, OpDirection } from './contract/machine-host.js';
 import type { CostTable } from './costs.js';
 import { ImpossibleEvent } from './errors.js';
-import { PerExit } from './per-exit.js';
+import { PerExit, PerIndex } from './per-exit.js';
 
 export type CounterSection = 'exits' | 'outcomes' | 'traps';
 
@@ -42,6 +42,9 @@ export class Accounting {
   controlWrites = 0;
   /** FP work per exit reason (traps of the hypervisor, saves, restores). */
   readonly perExit: PerExit;
+  /** The same by vCPU and by pCPU. */
+  readonly perVcpu: PerIndex;
+  readonly perCpu: PerIndex;
 
   private readonly cTrap: number;
   private readonly cHostTrap: number;
@@ -52,8 +55,10 @@ export class Accounting {
   private readonly cRestoreByte: number;
   private readonly cControl: number;
 
-  constructor(costs: CostTable, vcpus: number) {
+  constructor(costs: CostTable, vcpus: number, cpus = 1) {
     this.perExit = new PerExit(vcpus);
+    this.perVcpu = new PerIndex(vcpus);
+    this.perCpu = new PerIndex(cpus);
     this.cTrap = costs.trap.value;
     this.cHostTrap = costs.host_trap.value;
     this.cExit = costs.exit.value;
@@ -93,6 +98,8 @@ export class Accounting {
       if (info.where === 'root') {
         this.cyclesTrap += this.cTrap;
         this.perExit.trap();
+        this.perVcpu.trap();
+        this.perCpu.trap();
       } else if (info.where === 'host') this.cyclesTrap += this.cHostTrap;
     }
   }
@@ -110,10 +117,14 @@ export class Accounting {
       this.bytesSaved += bytes;
       this.cyclesSave += this.cSaveFixed + this.cSaveByte * bytes;
       this.perExit.save(bytes);
+      this.perVcpu.save(bytes);
+      this.perCpu.save(bytes);
     } else if (dir === 'restore') {
       this.bytesRestored += bytes;
       this.cyclesRestore += this.cRestoreFixed + this.cRestoreByte * bytes;
       this.perExit.restore(bytes);
+      this.perVcpu.restore(bytes);
+      this.perCpu.restore(bytes);
     }
   }
 

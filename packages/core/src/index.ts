@@ -13,7 +13,7 @@ export {
   VfpuError,
 } from './errors.js';
 export type { Violation } from './oracle.js';
-export type { ExitWork } from './per-exit.js';
+export type { ExitWork, FpWork } from './per-exit.js';
 export { BUILTIN_POLICIES } from './policy/builtin.js';
 export { POLICY_NAMES, type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';
 export type {

@@ -1,14 +1,19 @@
 /** `vfpu run`: run a workload under one or more policies; a summary table or the JSON report. */
 import type { ReportV1, RunRequest } from '@vfpu/core';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { withBackends } from '../backends.js';
 import { type Context, UsageError } from '../context.js';
 import { addCommon, type CommonOptions, progressReporter } from '../options.js';
 import { fileSink, type Sink } from '../output.js';
 import { runAll } from '../run-one.js';
-import { renderSummary } from '../summary.js';
+import { renderBreakdown, renderSummary } from '../summary.js';
 
-type RunOptions = CommonOptions & { policy: string; json?: boolean; trace?: string };
+type RunOptions = CommonOptions & {
+  policy: string;
+  json?: boolean;
+  trace?: string;
+  by?: 'vcpu' | 'cpu';
+};
 
 export function addRun(program: Command, ctx: Context): void {
   const { io } = ctx;
@@ -28,7 +33,13 @@ export function addRun(program: Command, ctx: Context): void {
         '--json',
         'print the report (JSON, format vfpu-report v1); several policies: a vfpu-comparison',
       )
-      .option('--trace <file>', 'write the per-event explanation to a file'),
+      .option('--trace <file>', 'write the per-event explanation to a file')
+      .addOption(
+        new Option('--by <what>', 'also show the FP work of each vCPU or pCPU').choices([
+          'vcpu',
+          'cpu',
+        ]),
+      ),
   ).action(async (workload: string, o: RunOptions) => {
     const policies = o.policy.split(',').filter((p) => p !== '');
     if (policies.length === 0) throw new UsageError('--policy: give at least one policy');
@@ -62,6 +73,7 @@ export function addRun(program: Command, ctx: Context): void {
       io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
       io.stdout.write(renderSummary(reports));
+      if (o.by !== undefined) io.stdout.write(renderBreakdown(reports, o.by));
     }
     if (reports.some((r) => r.check.violations > 0)) ctx.exitCode = 1;
   });
