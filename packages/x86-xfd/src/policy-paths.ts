@@ -7,6 +7,10 @@
  * (AMX ignores CR0.TS) and to intercept #NM: the #NM then loads the whole fpstate. A policy that
  * saves at every exit (lazy-per-exit) saves the guest there. On 4.8 the save at an exit is
  * kvm_put_guest_fpu run early.
+ *
+ * Tracepoints: a path that runs a kernel routine fires that routine's tracepoints (the deferred
+ * kvm_load_guest_fpu its kvm_fpu load, 4.8's early kvm_put_guest_fpu its unload); KVM's own #NM
+ * is a VM exit and fires kvm_exit (vmexitNm); a save at the exit on 6.16 fires nothing.
  */
 import type { Resume } from '@vfpu/core';
 import { RESUME_GUEST } from '@vfpu/core/backend-utils';
