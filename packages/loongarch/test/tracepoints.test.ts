@@ -16,22 +16,14 @@
  *   kvm_late_check_requests, after the exit: the kvm_exit still comes first.
  */
 import { readFileSync } from 'node:fs';
-import { runText } from '@vfpu/core';
+import { firedTracepoints } from '@vfpu/testkit';
 import { describe, expect, it } from 'vitest';
 import { loongarch } from '../src/index.js';
 
 const dir = new URL('./scenarios/', import.meta.url);
 
 function fired(text: string, policy: string, vcpu = 0): string[] {
-  const out: string[] = [];
-  runText(text, {
-    backends: [loongarch()],
-    policy,
-    tracepoints: (v, e, d) => {
-      if (v === vcpu) out.push(`${e}: ${d}`);
-    },
-  });
-  return out;
+  return firedTracepoints(loongarch(), text, policy, vcpu);
 }
 
 function scenario(name: string): string {

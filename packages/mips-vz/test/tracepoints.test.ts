@@ -20,7 +20,7 @@
  *   live, in that order.
  */
 import { readFileSync } from 'node:fs';
-import { runText } from '@vfpu/core';
+import { firedTracepoints } from '@vfpu/testkit';
 import { describe, expect, it } from 'vitest';
 import { mipsVz } from '../src/index.js';
 
@@ -28,15 +28,7 @@ const dir = new URL('./scenarios/', import.meta.url);
 
 /** The tracepoints of vCPU `vcpu`, as "event: detail", in the order the model fires them. */
 function fired(text: string, policy: string, vcpu = 0): string[] {
-  const out: string[] = [];
-  runText(text, {
-    backends: [mipsVz()],
-    policy,
-    tracepoints: (v, e, d) => {
-      if (v === vcpu) out.push(`${e}: ${d}`);
-    },
-  });
-  return out;
+  return firedTracepoints(mipsVz(), text, policy, vcpu);
 }
 
 function scenario(name: string): string {

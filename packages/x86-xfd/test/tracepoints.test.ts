@@ -17,7 +17,7 @@
  *   fires it first, before handle_exception → vmx_fpu_activate. Other exits are not FP exits.
  */
 import { readFileSync } from 'node:fs';
-import { runText } from '@vfpu/core';
+import { firedTracepoints } from '@vfpu/testkit';
 import { describe, expect, it } from 'vitest';
 import { x86Xfd } from '../src/index.js';
 
@@ -27,15 +27,7 @@ const UNLOAD = 'kvm_fpu: unload';
 const NM = 'kvm_exit: EXCEPTION_NMI vector 7';
 
 function fired(text: string, policy: string, vcpu = 0): string[] {
-  const out: string[] = [];
-  runText(text, {
-    backends: [x86Xfd()],
-    policy,
-    tracepoints: (v, e, d) => {
-      if (v === vcpu) out.push(`${e}: ${d}`);
-    },
-  });
-  return out;
+  return firedTracepoints(x86Xfd(), text, policy, vcpu);
 }
 
 function scenario(name: string): string {
