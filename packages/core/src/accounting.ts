@@ -40,6 +40,11 @@ export class Accounting {
   cyclesControl = 0;
   cyclesWork = 0;
   controlWrites = 0;
+  /** Running totals (for per-event deltas: the timeline). */
+  rootTrapCount = 0;
+  saveCount = 0;
+  restoreCount = 0;
+  exitCount = 0;
   /** FP work per exit reason (traps of the hypervisor, saves, restores). */
   readonly perExit: PerExit;
   /** The same by vCPU and by pCPU. */
@@ -97,6 +102,7 @@ export class Accounting {
     if (info.section === 'traps') {
       if (info.where === 'root') {
         this.cyclesTrap += this.cTrap;
+        this.rootTrapCount++;
         this.perExit.trap();
         this.perVcpu.trap();
         this.perCpu.trap();
@@ -107,6 +113,7 @@ export class Accounting {
   /** A non-FP exit (its kernel counter is counted separately). */
   exitCost(): void {
     this.cyclesExit += this.cExit;
+    this.exitCount++;
   }
 
   call(op: CounterId, bytes: number): void {
@@ -115,12 +122,14 @@ export class Accounting {
     const dir = (this.opInfo[op] as OpInfo).direction;
     if (dir === 'save') {
       this.bytesSaved += bytes;
+      this.saveCount++;
       this.cyclesSave += this.cSaveFixed + this.cSaveByte * bytes;
       this.perExit.save(bytes);
       this.perVcpu.save(bytes);
       this.perCpu.save(bytes);
     } else if (dir === 'restore') {
       this.bytesRestored += bytes;
+      this.restoreCount++;
       this.cyclesRestore += this.cRestoreFixed + this.cRestoreByte * bytes;
       this.perExit.restore(bytes);
       this.perVcpu.restore(bytes);

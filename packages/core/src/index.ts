@@ -45,6 +45,7 @@ export {
   runPresetMany,
   runText,
 } from './run.js';
+export type { TimelineStep, TimelineView } from './timeline.js';
 export {
   buildLattice,
   closeMask,

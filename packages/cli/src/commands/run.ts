@@ -5,6 +5,7 @@ import { withBackends } from '../backends.js';
 import { type Context, UsageError } from '../context.js';
 import { addCommon, type CommonOptions, progressReporter } from '../options.js';
 import { fileSink, type Sink } from '../output.js';
+import { PerfettoWriter } from '../perfetto.js';
 import { runAll } from '../run-one.js';
 import { renderBreakdown, renderSummary } from '../summary.js';
 
@@ -13,6 +14,7 @@ type RunOptions = CommonOptions & {
   json?: boolean;
   trace?: string;
   by?: 'vcpu' | 'cpu';
+  perfetto?: string;
 };
 
 export function addRun(program: Command, ctx: Context): void {
@@ -34,6 +36,10 @@ export function addRun(program: Command, ctx: Context): void {
         'print the report (JSON, format vfpu-report v1); several policies: a vfpu-comparison',
       )
       .option('--trace <file>', 'write the per-event explanation to a file')
+      .option(
+        '--perfetto <file>',
+        'write a timeline (Chrome trace-event JSON: a track per pCPU; opens in ui.perfetto.dev)',
+      )
       .addOption(
         new Option('--by <what>', 'also show the FP work of each vCPU or pCPU').choices([
           'vcpu',
@@ -45,8 +51,12 @@ export function addRun(program: Command, ctx: Context): void {
     if (policies.length === 0) throw new UsageError('--policy: give at least one policy');
     if (o.trace !== undefined && policies.length > 1)
       throw new UsageError('--trace takes one policy');
+    if (o.perfetto !== undefined && policies.length > 1)
+      throw new UsageError('--perfetto takes one policy');
     const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
     const trace: Sink | undefined = o.trace !== undefined ? fileSink(o.trace) : undefined;
+    const timeline: Sink | undefined = o.perfetto !== undefined ? fileSink(o.perfetto) : undefined;
+    const perfetto = timeline !== undefined ? new PerfettoWriter(timeline) : undefined;
     let reports: ReportV1[];
     try {
       const extra: Partial<RunRequest> = {};
@@ -59,12 +69,18 @@ export function addRun(program: Command, ctx: Context): void {
           );
         };
       }
+      if (perfetto)
+        (extra as { timeline?: RunRequest['timeline'] }).timeline = (st, view) =>
+          perfetto.step(st, view);
       // one pass over the workload for every policy (stdin is read once)
       reports = (await runAll(backends, workload, policies, o, extra)).map((r) => r.report);
       if (progress) io.stderr.write('\r\x1b[K');
       await trace?.commit();
+      perfetto?.end();
+      await timeline?.commit();
     } catch (e) {
       trace?.abort();
+      timeline?.abort();
       throw e;
     }
     if (o.json) {
