@@ -35,13 +35,14 @@ export function parseDocument(text: string, file: string, firstLine = 1): unknow
     return JSON.parse(text);
   } catch (e) {
     const message = (e as Error).message;
+    const end = text.trimEnd().length; // "end of input" is on the last line that has text
     const m = /at position (\d+)|\(line (\d+) column/.exec(message);
     const line =
       m?.[2] !== undefined
         ? Number(m[2])
         : m?.[1] !== undefined
-          ? lineAt(text, Number(m[1]))
-          : lineAt(text, text.trimEnd().length);
+          ? lineAt(text, Math.min(Number(m[1]), end))
+          : lineAt(text, end);
     throw new InputError(file, firstLine - 1 + line, '', `malformed JSON (${message})`);
   }
 }
