@@ -66,3 +66,15 @@ export function sampleSweep(): string {
     }
   return [...runs, ...summaries].map((r) => `${JSON.stringify(r)}\n`).join('');
 }
+
+/** The charts of a page from reports and one sweep, in page order. */
+export const CHARTS_OF_REPORTS_AND_A_SWEEP: readonly string[] = [
+  'overhead',
+  'traps',
+  'bytes',
+  'exposure',
+  'sweep-1-1',
+  'sweep-1-2',
+  'sweep-1-3',
+  'sweep-1-4',
+];
