@@ -140,7 +140,7 @@ describe('vfpu report: chart specs', () => {
     const s0 = lines.find((l) => l.kind === 'summary' && l.point === 0);
     expect(means[0]).toEqual({
       x: 500,
-      series: 'policy=kvm',
+      series: 'kvm',
       mean: s0.fp_overhead_percent,
       lo: s0.fp_overhead_percent - s0.fp_overhead_percent_ci95,
       hi: s0.fp_overhead_percent + s0.fp_overhead_percent_ci95,
@@ -149,7 +149,7 @@ describe('vfpu report: chart specs', () => {
     expect(seeds?.data.values.slice(0, 3)).toEqual(
       runs0.map((l) => ({
         x: 500,
-        series: 'policy=kvm',
+        series: 'kvm',
         seed: l.seed,
         value: l.fp_overhead_percent,
       })),

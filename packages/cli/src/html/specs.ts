@@ -61,7 +61,12 @@ function grouped(
       data: { values: simData(rows) },
       mark: { type: 'bar', tooltip: true },
       encoding: {
-        x: { field: 'policy', type: 'nominal', sort: distinct(rows.map((r) => r.policy)) },
+        x: {
+          field: 'policy',
+          type: 'nominal',
+          sort: distinct(rows.map((r) => r.policy)),
+          axis: { labelAngle: 0 },
+        },
         xOffset: { field: 'simulator', type: 'nominal' },
         y: { field, type: 'quantitative', title: label(field) },
         color: { field: 'simulator', type: 'nominal', title: 'architecture/variant' },
@@ -87,7 +92,12 @@ function bytesChart(rows: readonly SimRow[]): Chart {
       width: Math.max(60, Math.round(WIDTH / sims.length)),
       height: 220,
       encoding: {
-        x: { field: 'policy', type: 'nominal', sort: distinct(rows.map((r) => r.policy)) },
+        x: {
+          field: 'policy',
+          type: 'nominal',
+          sort: distinct(rows.map((r) => r.policy)),
+          axis: { labelAngle: 0 },
+        },
         y: { field: 'bytes', type: 'quantitative', title: 'bytes', stack: 'zero' },
         color: { field: 'direction', type: 'nominal', title: 'bytes' },
         column: { field: 'simulator', type: 'nominal', title: 'architecture/variant', sort: sims },
@@ -139,7 +149,11 @@ export function sweepAxes(s: Sweep): { x: string | undefined; numeric: boolean; 
 export function sweepCharts(s: Sweep, n: number): Chart[] {
   const { x, numeric, series } = sweepAxes(s);
   const name = (point: Readonly<Record<string, Scalar>>) =>
-    series.length ? series.map((k) => `${k}=${String(point[k])}`).join(', ') : 'all points';
+    series.length === 1
+      ? String(point[series[0] as string])
+      : series.length
+        ? series.map((k) => `${k}=${String(point[k])}`).join(', ')
+        : 'all points';
   const xOf = (point: Readonly<Record<string, Scalar>>) => (x === undefined ? '' : point[x]);
   const preferred = SWEEP_FIGURES.filter((f) => s.figures.includes(f));
   const figures = preferred.length ? preferred : s.figures.slice(0, 4);
