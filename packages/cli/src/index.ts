@@ -10,6 +10,7 @@ import { addCompare } from './commands/compare.js';
 import { addExplain } from './commands/explain.js';
 import { addGen } from './commands/gen.js';
 import { addList } from './commands/list.js';
+import { addReport } from './commands/report.js';
 import { addRun } from './commands/run.js';
 import { addSchema } from './commands/schema.js';
 import { type Context, type Io, UsageError } from './context.js';
@@ -35,6 +36,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   addExplain(program, ctx);
   addGen(program, ctx);
   addList(program, ctx);
+  addReport(program, ctx);
   addSchema(program, ctx);
 
   program.addOption(new Option('--no-color').hideHelp());
