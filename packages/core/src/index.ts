@@ -30,6 +30,7 @@ export {
   trapWhere,
   type WorkloadOrigin,
 } from './report.js';
+export { reportSchema } from './report-schema.js';
 export { DEFAULT_SEED } from './rng.js';
 export {
   CORE_VERSION,
