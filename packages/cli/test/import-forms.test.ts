@@ -2,13 +2,21 @@
 import { describe, expect, it } from 'vitest';
 import { fpExitDetail, isFpTrap } from '../src/import/arch.js';
 import { ExitForm, Kind, newEvent, parseBody } from '../src/import/bodies.js';
-import { detectFormat, newFrame, parseFrame, preamble } from '../src/import/framing.js';
+import { commOf, detectFormat, newFrame, parseFrame, preamble } from '../src/import/framing.js';
 
 function frame(line: string) {
   const format = detectFormat(line);
   const f = newFrame();
   if (format === undefined || !parseFrame(line, format, f)) return undefined;
-  return { format, ...f };
+  return {
+    format,
+    comm: commOf(f),
+    pid: f.pid,
+    cpu: f.cpu,
+    ts: f.ts,
+    event: f.event,
+    body: f.body,
+  };
 }
 
 describe('framings', () => {

@@ -1,7 +1,7 @@
 /** `vfpu import`: a kernel trace (trace-cmd report / perf script text) as a workload (NDJSON). */
 import { type Command, Option } from 'commander';
 import type { Context } from '../context.js';
-import { openTraceImport } from '../import/index.js';
+import { importText } from '../import/index.js';
 import { fileSink, streamSink } from '../output.js';
 
 interface ImportCliOptions {
@@ -50,7 +50,7 @@ export function addImport(program: Command, ctx: Context): void {
       'with --guest-fp from-guest-trace: a guest-side trace of x86_fpu_* events',
     )
     .action(async (trace: string, o: ImportCliOptions) => {
-      const imp = await openTraceImport(trace, {
+      const imp = await importText(trace, {
         format: o.format,
         guestFp: o.guestFp,
         ...(o.arch !== undefined ? { arch: o.arch } : {}),
@@ -59,8 +59,8 @@ export function addImport(program: Command, ctx: Context): void {
       });
       const sink = o.output !== undefined ? fileSink(o.output) : streamSink(io.stdout);
       try {
-        for await (const b of imp.lines()) {
-          for (const t of b.texts) sink.write(`${t}\n`);
+        for await (const block of imp.text()) {
+          sink.write(block);
           await sink.ready();
         }
         await sink.commit();

@@ -9,8 +9,8 @@ import { ExitForm, type TraceEvent } from './bodies.js';
 export class ArchEvidence {
   readonly seen = new Map<string, string>();
 
-  note(arch: string, why: string): void {
-    if (!this.seen.has(arch)) this.seen.set(arch, why);
+  note(arch: string, why: string | (() => string)): void {
+    if (!this.seen.has(arch)) this.seen.set(arch, typeof why === 'string' ? why : why());
   }
 
   /** From one parsed event. */
@@ -22,15 +22,15 @@ export class ArchEvidence {
     else if (event === 'kvm_entry' && e.entryForm === 'arm64')
       this.note('arm-vfp', 'kvm_entry "PC: 0x…"');
     else if (event === 'kvm_exit') {
-      if (e.exitForm === ExitForm.x86) this.note('x86-xfd', `kvm_exit reason ${e.label}`);
+      if (e.exitForm === ExitForm.x86) this.note('x86-xfd', () => `kvm_exit reason ${e.label}`);
       else if (e.exitForm === ExitForm.arm64) this.note('arm-vfp', 'kvm_exit HSR_EC');
-      else if (MIPS_EXIT_NAMES.has(e.label)) this.note('mips-vz', `kvm_exit [${e.label}]`);
+      else if (MIPS_EXIT_NAMES.has(e.label)) this.note('mips-vz', () => `kvm_exit [${e.label}]`);
       else if (LOONGARCH_EXIT_NAMES.has(e.label) || /^0x[0-9a-f]+$/.test(e.label))
-        this.note('loongarch', `kvm_exit [${e.label}]`);
+        this.note('loongarch', () => `kvm_exit [${e.label}]`);
     } else if (event === 'kvm_aux') {
-      if (e.auxState.includes('MSA')) this.note('mips-vz', `kvm_aux ${e.label}`);
+      if (e.auxState.includes('MSA')) this.note('mips-vz', () => `kvm_aux ${e.label}`);
       else if (e.auxState.includes('LSX') || e.auxState.includes('LASX'))
-        this.note('loongarch', `kvm_aux ${e.label}`);
+        this.note('loongarch', () => `kvm_aux ${e.label}`);
     }
   }
 
@@ -177,10 +177,10 @@ export function inKernelReason(label: string): string {
 }
 
 /** The workload reason of an exit after which KVM_RUN returned to userspace. */
-export function userspaceReason(uexit: string, hasIo: boolean): string {
+export function userspaceReason(uexit: string, ioReason: string): string {
   // KVM_EXIT_INTR, or -EINTR printed as "restart": a signal ended KVM_RUN
   if (uexit === 'KVM_EXIT_INTR' || uexit === 'restart') return 'signal';
-  if (uexit === 'KVM_EXIT_IO' && hasIo) return 'io';
+  if (uexit === 'KVM_EXIT_IO') return ioReason;
   return 'mmio';
 }
 
@@ -194,8 +194,18 @@ export function xfeaturesUnit(xfeatures: number, units: readonly string[]): stri
   return units[0] as string;
 }
 
+const LABELS = new Map<string, string>();
+
 /** A label the workload format accepts (^[A-Za-z0-9_][A-Za-z0-9_ ./&()#:+-]{0,63}$). */
 export function workloadLabel(label: string): string {
+  const known = LABELS.get(label);
+  if (known !== undefined) return known;
+  const l = toLabel(label);
+  if (LABELS.size < 4096) LABELS.set(label, l);
+  return l;
+}
+
+function toLabel(label: string): string {
   let l = label.replace(/[^A-Za-z0-9_ ./&()#:+-]/g, '_').slice(0, 64);
   if (!/^[A-Za-z0-9_]/.test(l)) l = `_${l.slice(0, 63)}`;
   return l;

@@ -8,6 +8,7 @@
  * thread name); at most MAX_THREADS are declared, later ones share HOST_OTHER.
  */
 import { InputError } from '@vfpu/core';
+import { commOf, type Frame } from './framing.js';
 
 const VCPU_COMM = /^CPU (\d+)\/KVM$/;
 export const MAX_THREADS = 4095;
@@ -30,12 +31,12 @@ export class Identity {
   }
 
   /** The vCPU of a thread that runs a KVM vCPU event (made one on first sight). */
-  vcpu(pid: number, comm: string, field: number, file: string, line: number): number {
+  vcpu(pid: number, who: string | Frame, field: number, file: string, line: number): number {
     const v = this.vcpuByPid.get(pid);
     if (v !== undefined) return v;
     let want = field;
     if (want < 0) {
-      const m = VCPU_COMM.exec(comm);
+      const m = VCPU_COMM.exec(typeof who === 'string' ? who : commOf(who));
       if (m !== null) want = Number(m[1]);
     }
     let idx = want;

@@ -1,12 +1,13 @@
 /**
  * `vfpu import`: a kernel trace (`trace-cmd report` or `perf script` text) as a workload v1.
- * Two passes over the file: the first checks every line and counts what the header says
- * (cpus, vcpus, threads, the events per kind, the skipped ones, the steps the trace left out);
- * the second writes the lines. Standard input is spooled to a temporary file first. Memory is
- * flat in the input's length (the look-ahead of open exits is bounded: queue.ts).
+ * One pass over the trace checks every line, counts what the header says (cpus, vcpus, threads,
+ * the events per kind, the skipped ones, the steps the trace left out) and writes the workload
+ * lines to a spool file (replay.ts); `lines()` yields the header, then the spool. Standard input
+ * is spooled to a temporary file first. Memory is flat in the input's length (the look-ahead of
+ * open exits is bounded: queue.ts).
  */
 import { basename } from 'node:path';
-import { type BackendV2, InputError } from '@vfpu/core';
+import { type BackendV2, InputError, type VariantSpec } from '@vfpu/core';
 import { BACKENDS } from '../backends.js';
 import { UsageError } from '../context.js';
 import { ArchEvidence, x86TrapUnit } from './arch.js';
@@ -16,6 +17,7 @@ import { GuestFeed } from './guest.js';
 import { Identity } from './identity.js';
 import { Mapper } from './mapper.js';
 import { type PassStats, type RecordedTracepoint, runPass } from './pass.js';
+import { IO, ReplayFile, TRAP, WIDEST } from './replay.js';
 import { type Spool, spoolStdin } from './spool.js';
 
 export type { RecordedTracepoint } from './pass.js';
@@ -59,52 +61,119 @@ function newStats(): PassStats {
   return { format: undefined, lines: 0, cpusLine: 0, lost: 0, events: {}, skipped: {} };
 }
 
-function mapperFor(
-  id: Identity,
-  keep: boolean,
-  variant: BackendV2['variants'][number] | undefined,
-  opts: ImportOptions,
-): Mapper {
-  return new Mapper(id, {
-    keep,
-    everySlice: opts.guestFp === 'every-slice' ? (variant?.classMap.vec512 ?? 'vec512') : undefined,
-    x86Trap: x86TrapUnit(variant?.id ?? ''),
-    hasIo: (variant?.exitReasons ?? []).some((r) => r.name === 'io'),
-  });
+/** The unit and reason names that wait for the variant (replay.ts placeholders). */
+function filler(variant: VariantSpec): (text: string) => string {
+  const trap = x86TrapUnit(variant.id);
+  const widest = variant.classMap.vec512;
+  const io = (variant.exitReasons ?? []).some((r) => r.name === 'io') ? 'io' : 'mmio';
+  return (t) =>
+    t.includes('$') ? t.replaceAll(TRAP, trap).replaceAll(WIDEST, widest).replaceAll(IO, io) : t;
 }
 
-/** Opens a trace: the first pass runs here (errors in the input are thrown now). */
+/** The units of the x86 variant a guest-side x86_fpu trace is read for. */
+function guestUnits(opts: ImportOptions): string[] {
+  const x86 = backendOf('x86-xfd');
+  const arch = opts.arch === 'x86-xfd' ? opts.variant : undefined;
+  const v = x86.variants.find((x) => x.id === (arch ?? x86.defaultVariant)) ?? x86.variants[0];
+  return (v?.units ?? []).map((u) => u.id);
+}
+
+/**
+ * Opens a trace: its one pass runs here (errors in the input are thrown now), the workload lines
+ * wait in a spool file until `lines()` yields them after the header.
+ */
 export async function openTraceImport(
   path: string,
   opts: ImportOptions,
 ): Promise<TraceImport & { readonly summary: ImportSummary }> {
+  const r = await importPass(path, opts, false);
+  const imp: TraceImport & { summary: ImportSummary } = {
+    arch: r.arch,
+    variant: opts.variant,
+    summary: r.summary,
+    async *lines() {
+      try {
+        yield { texts: [r.header], traceLines: [0] };
+        yield* r.spool.read(r.fill, () => imp.onRecorded);
+      } finally {
+        r.spool.remove();
+      }
+    },
+  };
+  return imp;
+}
+
+/** The CLI's import: the header, then the workload text in blocks of whole lines. */
+export async function importText(
+  path: string,
+  opts: ImportOptions,
+): Promise<{
+  readonly arch: string;
+  readonly summary: ImportSummary;
+  text(): AsyncGenerator<string>;
+}> {
+  const r = await importPass(path, opts, true);
+  return {
+    arch: r.arch,
+    summary: r.summary,
+    async *text() {
+      try {
+        yield `${r.header}\n`;
+        yield* r.spool.chunks(r.fill);
+      } finally {
+        r.spool.remove();
+      }
+    },
+  };
+}
+
+interface PassResult {
+  readonly arch: string;
+  readonly header: string;
+  readonly summary: ImportSummary;
+  readonly spool: ReplayFile;
+  readonly fill: (text: string) => string;
+}
+
+/** The one pass: every line checked and mapped, the lines spooled; the header built after it. */
+async function importPass(path: string, opts: ImportOptions, plain: boolean): Promise<PassResult> {
   if (opts.guestFp === 'from-guest-trace' && opts.guestTrace === undefined)
     throw new UsageError('--guest-fp from-guest-trace needs --guest-trace FILE');
   if (opts.guestFp !== 'from-guest-trace' && opts.guestTrace !== undefined)
     throw new UsageError('--guest-trace needs --guest-fp from-guest-trace');
   if (opts.arch !== undefined) backendOf(opts.arch);
   let spool: Spool | undefined;
+  let replay: ReplayFile | undefined;
   const name = path === '-' ? '<stdin>' : path;
-  if (path === '-') spool = await spoolStdin();
-  const file = spool?.path ?? path;
-  const format: TraceFormat | undefined = opts.format === 'auto' ? undefined : opts.format;
   try {
-    // pass 1: check and count (the x86 #NM unit and the every-slice unit do not change counts)
-    const id1 = new Identity();
+    if (path === '-') spool = await spoolStdin();
+    const file = spool?.path ?? path;
+    const format: TraceFormat | undefined = opts.format === 'auto' ? undefined : opts.format;
+    const id = new Identity();
     const stats = newStats();
     const evidence = new ArchEvidence();
-    const provisional = opts.arch !== undefined ? backendOf(opts.arch) : undefined;
-    const pv = provisional?.variants.find(
-      (x) => x.id === (opts.variant ?? provisional.defaultVariant),
-    );
-    const m1 = mapperFor(id1, false, pv, opts);
-    const g1 = opts.guestTrace !== undefined ? new GuestFeed(opts.guestTrace, []) : undefined;
-    for await (const _ of runPass(
-      { path: file, name, format, mapper: m1, evidence, guest: g1 },
+    const mapper = new Mapper(id, {
+      keep: true,
+      everySlice: opts.guestFp === 'every-slice' ? WIDEST : undefined,
+      x86Trap: TRAP,
+      ioReason: IO,
+    });
+    const guest =
+      opts.guestTrace !== undefined ? new GuestFeed(opts.guestTrace, guestUnits(opts)) : undefined;
+    const out = new ReplayFile(plain);
+    replay = out;
+    const pass = runPass(
+      { path: file, name, format, mapper, evidence, guest, recorded: () => (r) => out.recorded(r) },
       stats,
-    )) {
-      // counting only
+    );
+    for await (const b of pass) {
+      for (let i = 0; i < b.texts.length; i++)
+        out.line(b.traceLines[i] as number, b.texts[i] as string);
     }
+    out.close();
+    spool?.remove();
+    spool = undefined;
+
     const decided = evidence.decide();
     let arch: string;
     if (opts.arch !== undefined) {
@@ -134,16 +203,15 @@ export async function openTraceImport(
         'the trace holds no guest entry (kvm_entry, kvm_enter): nothing to import',
       );
 
-    const widest = variant.classMap.vec512;
     const header = {
       format: 'vfpu-workload',
       version: 1,
       name: `import:${basename(name)}`,
       arch,
       ...(opts.variant !== undefined ? { variant: opts.variant } : {}),
-      cpus: Math.max(stats.cpusLine, m1.maxCpu + 1, 1),
-      vcpus: Math.max(id1.vcpus, 1),
-      threads: id1.threads,
+      cpus: Math.max(stats.cpusLine, mapper.maxCpu + 1, 1),
+      vcpus: Math.max(id.vcpus, 1),
+      threads: id.threads,
       config: {},
       source: {
         file: basename(name),
@@ -153,50 +221,37 @@ export async function openTraceImport(
         events: stats.events,
         skipped: stats.skipped,
         ...(stats.lost > 0 ? { lost: stats.lost } : {}),
-        ...(Object.keys(m1.adjusted).length > 0 ? { adjusted: m1.adjusted } : {}),
-        ...(g1 !== undefined
+        ...(Object.keys(mapper.adjusted).length > 0 ? { adjusted: mapper.adjusted } : {}),
+        ...(guest !== undefined
           ? {
               guestTrace: {
                 file: basename(opts.guestTrace as string),
-                events: g1.events,
-                skipped: g1.skipped,
+                events: guest.events,
+                skipped: guest.skipped,
               },
             }
           : {}),
       },
-      assumptions: assumptions(arch, variantId, opts, widest, m1.adjusted, id1.renumbered),
+      assumptions: assumptions(
+        arch,
+        variantId,
+        opts,
+        variant.classMap.vec512,
+        mapper.adjusted,
+        id.renumbered,
+      ),
     };
     const headerText = JSON.stringify(header);
     const summary: ImportSummary = {
       stats,
-      adjusted: m1.adjusted,
-      workloadLines: m1.q.written + 1,
-      ...(g1 !== undefined ? { guestEvents: g1.events } : {}),
+      adjusted: mapper.adjusted,
+      workloadLines: mapper.q.written + 1,
+      ...(guest !== undefined ? { guestEvents: guest.events } : {}),
     };
-    const imp: TraceImport & { summary: ImportSummary } = {
-      arch,
-      variant: opts.variant,
-      summary,
-      async *lines() {
-        try {
-          yield { texts: [headerText], traceLines: [0] };
-          const id2 = new Identity();
-          const m2 = mapperFor(id2, true, variant, opts);
-          const units = variant.units.map((u) => u.id);
-          const g2 =
-            opts.guestTrace !== undefined ? new GuestFeed(opts.guestTrace, units) : undefined;
-          yield* runPass(
-            { path: file, name, format, mapper: m2, guest: g2, recorded: () => imp.onRecorded },
-            newStats(),
-          );
-        } finally {
-          spool?.remove();
-        }
-      },
-    };
-    return imp;
+    return { arch, header: headerText, summary, spool: out, fill: filler(variant) };
   } catch (e) {
     spool?.remove();
+    replay?.remove();
     throw e;
   }
 }

@@ -35,12 +35,12 @@ const EXITED_PUT = 5;
 export interface MapperOptions {
   /** Keep the lines (pass 2) or only count them (pass 1). */
   readonly keep: boolean;
-  /** --guest-fp every-slice: the unit used once per slice. */
+  /** --guest-fp every-slice: the unit used once per slice (or a placeholder: replay.ts). */
   readonly everySlice?: string | undefined;
-  /** The unit an x86 #NM loads. */
+  /** The unit an x86 #NM loads (or a placeholder). */
   readonly x86Trap: string;
-  /** The variant has the `io` reason (KVM_EXIT_IO). */
-  readonly hasIo: boolean;
+  /** The reason of KVM_EXIT_IO: `io` where the variant has it, else `mmio` (or a placeholder). */
+  readonly ioReason: string;
 }
 
 export class Mapper {
@@ -71,7 +71,7 @@ export class Mapper {
 
   /** The vCPU of an event line (its thread, or its `vcpu` field). */
   vcpuOf(f: Frame, e: TraceEvent, line: number): number {
-    const v = this.id.vcpu(f.pid, f.comm, e.vcpu, this.file, line);
+    const v = this.id.vcpu(f.pid, f, e.vcpu, this.file, line);
     if (this.state[v] === undefined) {
       this.state[v] = OUT;
       this.cpuOf[v] = -1;
@@ -227,7 +227,7 @@ export class Mapper {
   }
 
   private userspace(v: number, name: string, ts: string, line: number): void {
-    const reason = this.signalled[v] === true ? 'signal' : userspaceReason(name, this.o.hasIo);
+    const reason = this.signalled[v] === true ? 'signal' : userspaceReason(name, this.o.ioReason);
     this.signalled[v] = false;
     this.fpToExit(v);
     const s = this.pending[v];
