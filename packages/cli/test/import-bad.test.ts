@@ -64,6 +64,16 @@ describe('vfpu import: bad input', () => {
     );
   });
 
+  it("a pCPU beyond the workload format's 1024 is refused at its line", async () => {
+    await refused(
+      withLine(
+        2,
+        '       CPU 0/KVM-2345  [1024] d..2. 100.000110: kvm_entry: vcpu 0, rip 0xffffffff8103c5e6',
+      ),
+      "2: cpu: pCPU 1024 is beyond the workload format's 1024 pCPUs",
+    );
+  });
+
   it('a line in no framing is refused with the framing it should have', async () => {
     await refused(
       withLine(5, 'garbage here'),

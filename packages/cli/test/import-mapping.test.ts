@@ -1,6 +1,7 @@
 /** `vfpu import`: a small trace of each architecture gives exactly the expected workload lines. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, cli, tempDir, writeFile } from './helpers.js';
 import { perfScript, SAMPLES, traceCmd } from './import-samples.js';
@@ -120,6 +121,14 @@ describe('vfpu import: the mapping', () => {
     // 100.000250 falls between vCPU 0's exit and its next entry: no slice holds it
     expect(h.source.adjusted['guest FP use outside every slice (dropped)']).toBe(1);
     expect(h.source.guestTrace).toEqual({ file: 'guest.txt', events: 3, skipped: 1 });
+  });
+
+  it('a .gz trace is read compressed', async () => {
+    const s = SAMPLES[1];
+    const f = writeFile(dir, 'mips.txt.gz', gzipSync(traceCmd(s.events)));
+    const r = await cli(['import', f]);
+    expect(r.code).toBe(0);
+    expect(body(r.out)).toEqual(s.workload);
   });
 
   it('-o writes the file whole, and nothing else is left in the directory', async () => {

@@ -13,8 +13,30 @@ export class ArchEvidence {
     if (!this.seen.has(arch)) this.seen.set(arch, typeof why === 'string' ? why : why());
   }
 
+  /** Events of a kind whose evidence is already noted are not looked at again. */
+  private readonly done = new Set<string>();
+
   /** From one parsed event. */
   event(event: string, e: TraceEvent): void {
+    // one form, one architecture: the first line of a form says it all
+    const form =
+      event === 'kvm_entry'
+        ? e.entryForm === 'x86'
+          ? 'entry x86'
+          : 'entry arm64'
+        : event === 'kvm_exit'
+          ? e.exitForm === ExitForm.x86
+            ? 'exit x86'
+            : e.exitForm === ExitForm.arm64
+              ? 'exit arm64'
+              : undefined
+          : event === 'kvm_fpu' || event.startsWith('x86_fpu_')
+            ? 'x86 fpu'
+            : undefined;
+    if (form !== undefined) {
+      if (this.done.has(form)) return;
+      this.done.add(form);
+    }
     if (event === 'kvm_fpu') this.note('x86-xfd', 'kvm_fpu (x86 only: kvm_load_guest_fpu)');
     else if (event.startsWith('x86_fpu_')) this.note('x86-xfd', event);
     else if (event === 'kvm_entry' && e.entryForm === 'x86')

@@ -162,8 +162,17 @@ async function importPass(path: string, opts: ImportOptions, plain: boolean): Pr
       opts.guestTrace !== undefined ? new GuestFeed(opts.guestTrace, guestUnits(opts)) : undefined;
     const out = new ReplayFile(plain);
     replay = out;
+    const record = (r: RecordedTracepoint) => out.recorded(r);
     const pass = runPass(
-      { path: file, name, format, mapper, evidence, guest, recorded: () => (r) => out.recorded(r) },
+      {
+        path: file,
+        name,
+        format,
+        mapper,
+        evidence,
+        guest,
+        ...(plain ? {} : { recorded: () => record }),
+      },
       stats,
     );
     for await (const b of pass) {

@@ -18,12 +18,14 @@
  *   counted in `adjusted`.
  */
 
+import { InputError } from '@vfpu/core';
 import { auxUnit, inKernelReason, isFpTrap, userspaceReason, workloadLabel } from './arch.js';
 import { ExitForm, Kind, type TraceEvent } from './bodies.js';
 import type { Frame } from './framing.js';
 import type { Identity } from './identity.js';
 import { LineQueue, type Slot } from './queue.js';
 
+const MAX_CPUS = 1024;
 const OUT = 0;
 const LOADED = 1;
 const GUEST = 2;
@@ -81,7 +83,17 @@ export class Mapper {
 
   /** One event line. Returns the vCPU it concerned, or -1. */
   step(f: Frame, e: TraceEvent, line: number): number {
-    if (f.cpu > this.maxCpu) this.maxCpu = f.cpu;
+    if (f.cpu > this.maxCpu) {
+      // the workload format's LIMITS.cpus (core workload/format.ts)
+      if (f.cpu >= MAX_CPUS)
+        throw new InputError(
+          this.file,
+          line,
+          'cpu',
+          `pCPU ${f.cpu} is beyond the workload format's ${MAX_CPUS} pCPUs`,
+        );
+      this.maxCpu = f.cpu;
+    }
     switch (e.kind) {
       case Kind.entry: {
         const v = this.vcpuOf(f, e, line);

@@ -9,6 +9,7 @@
  * Lines that depend on the variant, decided only after the pass, carry placeholders: the unit an
  * x86 #NM loads ($TRAP$), the every-slice unit ($WIDEST$), and the reason of KVM_EXIT_IO ($IO$).
  */
+import { randomUUID } from 'node:crypto';
 import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +32,7 @@ export class ReplayFile {
 
   constructor(plain: boolean) {
     this.plain = plain;
-    this.path = join(tmpdir(), `.vfpu-import.${process.pid}.${Date.now()}.replay`);
+    this.path = join(tmpdir(), `.vfpu-import.${process.pid}.${randomUUID()}.replay`);
     this.forget = removeOnSignal(this.path);
     try {
       this.fd = openSync(this.path, 'wx', 0o600);

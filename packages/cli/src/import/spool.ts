@@ -2,6 +2,7 @@
  * Standard input read twice: spooled to a temporary file first (created exclusively, mode 0600,
  * removed when the import ends or on a signal).
  */
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ export interface Spool {
 }
 
 export async function spoolStdin(): Promise<Spool> {
-  const path = join(tmpdir(), `.vfpu-import.${process.pid}.${Date.now()}.trace`);
+  const path = join(tmpdir(), `.vfpu-import.${process.pid}.${randomUUID()}.trace`);
   const forget = removeOnSignal(path);
   const remove = () => {
     rmSync(path, { force: true });
