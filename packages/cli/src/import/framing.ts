@@ -46,7 +46,7 @@ export function newFrame(): Frame {
 /** The comm of the frame's line (sliced only when asked: once per thread, in practice). */
 export function commOf(f: Frame): string {
   if (f.commEnd >= 0) {
-    f.comm = f.line.slice(f.commStart, f.commEnd);
+    f.comm = f.line.slice(f.commStart, f.commEnd).trim();
     f.commEnd = -1;
   }
   return f.comm;
@@ -76,85 +76,64 @@ export function preamble(line: string): Preamble | undefined {
   return { kind: 'none' };
 }
 
-const isSpace = (c: number) => c === 32 || c === 9;
-const isDigit = (c: number) => c >= 48 && c <= 57;
-const isWord = (c: number) =>
-  isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const TS = /^\d+\.\d+$/;
+const WORD = /^\w+$/;
 
-/** The decimal integer in line[from, to), or -1 if it is not one. */
+/** The decimal integer in line[from, to) (at most 9 digits), or -1 if it is not one. */
 function digits(line: string, from: number, to: number): number {
-  if (to <= from || to - from > 15) return -1;
+  if (to <= from || to - from > 9) return -1;
   let n = 0;
   for (let i = from; i < to; i++) {
-    const c = line.charCodeAt(i);
-    if (!isDigit(c)) return -1;
-    n = n * 10 + (c - 48);
+    const c = line.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
   }
   return n;
 }
 
-/** The end of a `SECS:` token starting at `from` (the index of its colon), or -1. */
-function secsEnd(line: string, from: number): number {
-  let i = from;
-  while (i < line.length && isDigit(line.charCodeAt(i))) i++;
-  if (i === from || line.charCodeAt(i) !== 46) return -1;
-  const dot = ++i;
-  while (i < line.length && isDigit(line.charCodeAt(i))) i++;
-  return i > dot && line.charCodeAt(i) === 58 ? i : -1;
-}
-
 /**
- * trace-cmd's framing, scanned by hand (the hot path of a large import; the same language as
- * TRACE_CMD, which detectFormat uses): the first `[CPU]` after a blank ends `COMM-PID`.
+ * trace-cmd's framing, found with indexOf (the hot path of a large import; the same language as
+ * TRACE_CMD, which detectFormat uses): the first ` [CPU]` ends `COMM-PID`, the first `: ` after
+ * it ends the seconds, the next `:` the event.
  */
 function parseTraceCmd(line: string, f: Frame): boolean {
-  let b = line.indexOf('[');
+  let b = line.indexOf(' [');
   let e = -1;
   let cpu = -1;
-  while (b > 0) {
-    e = line.indexOf(']', b);
+  while (b >= 0) {
+    e = line.indexOf(']', b + 2);
     if (e < 0) return false;
-    cpu = digits(line, b + 1, e);
-    if (cpu >= 0 && isSpace(line.charCodeAt(b - 1))) break;
-    b = line.indexOf('[', b + 1);
+    cpu = digits(line, b + 2, e);
+    if (cpu >= 0) break;
+    b = line.indexOf(' [', b + 2);
   }
-  if (b <= 0) return false;
-  let end = b - 1;
-  while (end > 0 && isSpace(line.charCodeAt(end - 1))) end--;
-  const dash = line.lastIndexOf('-', end - 1);
+  if (b < 0) return false;
+  const dash = line.lastIndexOf('-', b);
   if (dash < 0) return false;
-  const pid = digits(line, dash + 1, end);
-  if (pid < 0) return false;
-  let p = e + 1;
-  while (p < line.length && isSpace(line.charCodeAt(p))) p++;
-  let colon = secsEnd(line, p);
-  if (colon < 0) {
-    // the latency-flags column
-    while (p < line.length && !isSpace(line.charCodeAt(p))) p++;
-    while (p < line.length && isSpace(line.charCodeAt(p))) p++;
-    colon = secsEnd(line, p);
-    if (colon < 0) return false;
-  }
-  const ts = line.slice(p, colon);
-  p = colon + 1;
-  if (!isSpace(line.charCodeAt(p))) return false;
-  while (p < line.length && isSpace(line.charCodeAt(p))) p++;
-  const ev = p;
-  while (p < line.length && isWord(line.charCodeAt(p))) p++;
-  if (p === ev || line.charCodeAt(p) !== 58) return false;
-  f.event = line.slice(ev, p);
-  p++;
-  while (p < line.length && isSpace(line.charCodeAt(p))) p++;
-  let q = line.length;
-  while (q > p && isSpace(line.charCodeAt(q - 1))) q--;
-  f.body = line.slice(p, q);
-  let c0 = 0;
-  while (c0 < dash && isSpace(line.charCodeAt(c0))) c0++;
-  let c1 = dash;
-  while (c1 > c0 && isSpace(line.charCodeAt(c1 - 1))) c1--;
+  let pidEnd = line.indexOf(' ', dash + 1);
+  if (pidEnd < 0 || pidEnd > b) pidEnd = b;
+  const pid = digits(line, dash + 1, pidEnd);
+  if (pid < 0 || line.slice(pidEnd, b).trim() !== '') return false;
+  const colon = line.indexOf(': ', e + 1);
+  if (colon < 0) return false;
+  const tsStart = line.lastIndexOf(' ', colon - 1) + 1;
+  if (tsStart <= e) return false;
+  const ts = line.slice(tsStart, colon);
+  if (!TS.test(ts)) return false;
+  // between ']' and the seconds: blanks, or one latency-flags token
+  const between = line.slice(e + 1, tsStart).trim();
+  if (between.indexOf(' ') >= 0 || between.indexOf('\t') >= 0) return false;
+  let ev = colon + 2;
+  while (line.charCodeAt(ev) === 32) ev++;
+  const evEnd = line.indexOf(':', ev);
+  if (evEnd < 0) return false;
+  const event = line.slice(ev, evEnd);
+  if (!WORD.test(event)) return false;
+  f.event = event;
+  f.body = line.slice(evEnd + 1).trim();
   f.line = line;
-  f.commStart = c0;
-  f.commEnd = c1;
+  f.commStart = 0;
+  f.commEnd = dash;
   f.pid = pid;
   f.cpu = cpu;
   f.ts = ts;
