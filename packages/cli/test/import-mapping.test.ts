@@ -145,3 +145,55 @@ describe('vfpu import: the mapping', () => {
     }
   });
 });
+
+describe('vfpu import: traces as posted', () => {
+  it('perf script without the comm and pid columns: vCPUs by their vcpu field, else the last on the pCPU (declared)', async () => {
+    const d = tempDir();
+    try {
+      const f = writeFile(
+        d,
+        'nopid.perf',
+        [
+          '    [001]   770.850287:                      kvm:kvm_entry: vcpu 0, rip 0x100146',
+          '    [001]   770.850307:                       kvm:kvm_exit: vcpu 0 reason TRIPLE_FAULT rip 0x100146 info1 0x0000000000000000 info2 0x0000000000000000 intr_info 0x00000000 error_code 0x00000000',
+          '    [001]   770.850313:                        kvm:kvm_fpu: unload',
+          '    [001]   770.850320:             kvm:kvm_userspace_exit: reason KVM_EXIT_SHUTDOWN (8)',
+          '',
+        ].join('\n'),
+      );
+      const r = await cli(['import', f]);
+      expect(r.code).toBe(0);
+      expect(body(r.out)).toEqual([
+        '{"op":"run","vcpu":0,"cpu":1,"ts":770.850287}',
+        '{"op":"exit","vcpu":0,"reason":"mmio","label":"TRIPLE_FAULT","ts":770.850307}',
+      ]);
+      expect(header(r.out).assumptions.join('\n')).toContain('The trace has no pid column');
+    } finally {
+      cleanup(d);
+    }
+  });
+
+  it("Loongson's MIPS kernel: kvm_aux 'FPU & MSA & LASX'", async () => {
+    const d = tempDir();
+    try {
+      const pc = 'PC: 0xffffffff80201080';
+      const f = writeFile(
+        d,
+        'loongson.txt',
+        [
+          `       CPU 0/KVM-2345  [000] .... 10000.000500: kvm_enter: ${pc}`,
+          `       CPU 0/KVM-2345  [000] .... 10000.000510: kvm_exit: [MSA Disabled]${pc}`,
+          `       CPU 0/KVM-2345  [000] .... 10000.000511: kvm_aux: restore FPU & MSA & LASX ${pc}`,
+          `       CPU 0/KVM-2345  [000] .... 10000.000512: kvm_reenter: ${pc}`,
+          '',
+        ].join('\n'),
+      );
+      const r = await cli(['import', f]);
+      expect(r.code).toBe(0);
+      expect(header(r.out).arch).toBe('mips-vz');
+      expect(body(r.out)[1]).toBe('{"op":"use","vcpu":0,"unit":"lasx","ts":10000.000510}');
+    } finally {
+      cleanup(d);
+    }
+  });
+});

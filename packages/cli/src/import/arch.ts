@@ -161,6 +161,8 @@ export function auxUnit(state: string): string | undefined {
       return 'lsx';
     case 'LASX':
     case 'FPU & LSX & LASX':
+    case 'MSA & LASX':
+    case 'FPU & MSA & LASX':
       return 'lasx';
     default:
       return undefined;

@@ -19,7 +19,8 @@
  *   kvm_arm_exception_class), and the proposed `vcpu: %u` form (tolerated).
  * - arch/mips/kvm/trace.h: kvm_enter/kvm_reenter/kvm_out `"PC: 0x%08lx"` (kvm_transition),
  *   kvm_exit `"[%s]PC: 0x%08lx"` (kvm_trace_symbol_exit_types), kvm_aux `"%s %s PC: 0x%08lx"`
- *   (kvm_trace_symbol_aux_op × kvm_trace_symbol_aux_state: FPU, MSA, "FPU & MSA").
+ *   (kvm_trace_symbol_aux_op × kvm_trace_symbol_aux_state: FPU, MSA, "FPU & MSA"; Loongson's
+ *   3A4000 kernel also "FPU & MSA & LASX").
  * - arch/loongarch/kvm/trace.h: the same shapes, kvm_exit `"[%s]PC: 0x%08lx"` and the later
  *   `"vcpu %u [%s] PC: 0x%08lx"`, kvm_enter `"vcpu %u PC: 0x%08lx"`; the exit symbol is
  *   __print_symbolic of the ESTAT ecode with only IDLE/CACHE/CPUCFG/CSR named, so other ecodes
@@ -104,7 +105,7 @@ const ARM64_EXIT = new RegExp(
 );
 const BRACKET_EXIT = new RegExp(`^(?:vcpu (\\d+) )?\\[([^\\]]*)\\] ?PC: 0x${HEX}$`);
 const AUX = new RegExp(
-  `^(?:vcpu (\\d+) )?(restore|save|enable|disable|discard) (FPU & MSA|FPU & LSX & LASX|FPU & LSX|FPU|MSA|LSX|LASX|0x${HEX}) PC: 0x${HEX}$`,
+  `^(?:vcpu (\\d+) )?(restore|save|enable|disable|discard) (FPU & MSA & LASX|MSA & LASX|FPU & MSA|FPU & LSX & LASX|FPU & LSX|FPU|MSA|LSX|LASX|0x${HEX}) PC: 0x${HEX}$`,
 );
 const USERSPACE_EXIT = /^reason (\S+) \((-?\d+)\)$/;
 const SCHED_KERNEL =

@@ -54,9 +54,10 @@ export function commOf(f: Frame): string {
 
 // comm-pid: the comm may hold '-' (greedy: the last '-digits' before the spaces is the pid)
 const TRACE_CMD = /^\s*(.*)-(\d+)\s+\[(\d+)\]\s+(?:\S+\s+)?(\d+\.\d+):\s+(\w+):\s*(.*?)\s*$/;
-// comm pid[/tid] [cpu] secs: [period] system:event:
+// comm pid[/tid] [cpu] secs: [period] system:event: (the comm and pid columns may be left
+// out: `perf script -F cpu,time,event,trace`)
 const PERF =
-  /^\s*(.+?)\s+(\d+)(?:\/(\d+))?\s+\[(\d+)\]\s+(\d+\.\d+):\s+(?:\d+\s+)?(\w+):(\w+):\s*(.*?)\s*$/;
+  /^\s*(?:(.+?)\s+(\d+)(?:\/(\d+))?\s+)?\[(\d+)\]\s+(\d+\.\d+):\s+(?:\d+\s+)?(\w+):(\w+):\s*(.*?)\s*$/;
 
 /** Lines that are not events and carry nothing the import needs (blank, headers, notices). */
 const PREAMBLE =
@@ -145,11 +146,12 @@ export function parseFrame(line: string, format: TraceFormat, f: Frame): boolean
   if (format === 'trace-cmd') return parseTraceCmd(line, f);
   const m = PERF.exec(line);
   if (m === null) return false;
-  f.comm = m[1] as string;
+  f.comm = m[1] ?? '';
   f.commEnd = -1;
-  // perf prints pid/tid when asked for both: the thread is the tid
-  f.pid = Number(m[3] ?? m[2]);
   f.cpu = Number(m[4]);
+  // perf prints pid/tid when asked for both: the thread is the tid; with no pid column, a
+  // pseudo-thread per pCPU (mapper.ts: the vCPU last seen there)
+  f.pid = m[2] === undefined ? -1 - f.cpu : Number(m[3] ?? m[2]);
   f.ts = m[5] as string;
   f.event = m[7] as string;
   f.body = m[8] as string;

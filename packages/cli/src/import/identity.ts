@@ -58,6 +58,20 @@ export class Identity {
     return idx;
   }
 
+  /** vCPU `n` named by an event's field, where the trace names no threads. */
+  field(n: number, file: string, line: number): number {
+    if (n > MAX_VCPU_INDEX)
+      throw new InputError(
+        file,
+        line,
+        'vcpu',
+        `vCPU ${n} is beyond the workload format's ${MAX_VCPU_INDEX + 1} vCPUs`,
+      );
+    this.taken[n] = true;
+    if (n + 1 > this.vcpus) this.vcpus = n + 1;
+    return n;
+  }
+
   /** A thread sched_switch names: its vCPU if it is (or is named as) a vCPU thread. */
   scheduled(pid: number, comm: string, file: string, line: number): number | undefined {
     const v = this.vcpuByPid.get(pid);

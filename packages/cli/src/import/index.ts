@@ -7,7 +7,7 @@
  * open exits is bounded: queue.ts).
  */
 import { basename } from 'node:path';
-import { type BackendV2, InputError, type VariantSpec } from '@vfpu/core';
+import type { BackendV2, VariantSpec } from '@vfpu/core';
 import { BACKENDS } from '../backends.js';
 import { UsageError } from '../context.js';
 import { ArchEvidence, x86TrapUnit } from './arch.js';
@@ -200,17 +200,6 @@ async function importPass(path: string, opts: ImportOptions, plain: boolean): Pr
       throw new UsageError(
         `--variant: ${arch} has no variant "${variantId}" (known: ${backend.variants.map((x) => x.id).join(', ')})`,
       );
-    if (
-      stats.events.kvm_entry === undefined &&
-      stats.events.kvm_enter === undefined &&
-      stats.events.kvm_reenter === undefined
-    )
-      throw new InputError(
-        name,
-        0,
-        '',
-        'the trace holds no guest entry (kvm_entry, kvm_enter): nothing to import',
-      );
 
     const header = {
       format: 'vfpu-workload',
@@ -241,14 +230,21 @@ async function importPass(path: string, opts: ImportOptions, plain: boolean): Pr
             }
           : {}),
       },
-      assumptions: assumptions(
-        arch,
-        variantId,
-        opts,
-        variant.classMap.vec512,
-        mapper.adjusted,
-        id.renumbered,
-      ),
+      assumptions: [
+        ...assumptions(
+          arch,
+          variantId,
+          opts,
+          variant.classMap.vec512,
+          mapper.adjusted,
+          id.renumbered,
+        ),
+        ...(mapper.noPid
+          ? [
+              "The trace has no pid column: a vCPU is named by its events' vcpu field, and an event without one is the vCPU last seen on its pCPU.",
+            ]
+          : []),
+      ],
     };
     const headerText = JSON.stringify(header);
     const summary: ImportSummary = {

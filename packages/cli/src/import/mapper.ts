@@ -50,6 +50,9 @@ export class Mapper {
   /** Steps the trace did not show, made explicit or dropped (`source.adjusted`). */
   readonly adjusted: Record<string, number> = {};
   maxCpu = -1;
+  /** The trace has no pid column (perf script -F without pid): vCPUs by field and pCPU. */
+  noPid = false;
+  private readonly lastOnCpu: number[] = [];
   private readonly state: number[] = [];
   private readonly cpuOf: number[] = [];
   private readonly cpuVcpu: number[] = [];
@@ -73,7 +76,17 @@ export class Mapper {
 
   /** The vCPU of an event line (its thread, or its `vcpu` field). */
   vcpuOf(f: Frame, e: TraceEvent, line: number): number {
-    const v = this.id.vcpu(f.pid, f, e.vcpu, this.file, line);
+    let v: number;
+    if (f.pid < 0) {
+      // no pid column: the event's vcpu field, else the vCPU last seen on the line's pCPU
+      this.noPid = true;
+      const last = this.lastOnCpu[f.cpu];
+      v =
+        e.vcpu >= 0
+          ? this.id.field(e.vcpu, this.file, line)
+          : (last ?? this.id.vcpu(f.pid, f, -1, this.file, line));
+      this.lastOnCpu[f.cpu] = v;
+    } else v = this.id.vcpu(f.pid, f, e.vcpu, this.file, line);
     if (this.state[v] === undefined) {
       this.state[v] = OUT;
       this.cpuOf[v] = -1;
