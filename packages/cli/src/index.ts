@@ -6,6 +6,7 @@
 import { InputError } from '@vfpu/core';
 import { Command, CommanderError, Option } from 'commander';
 import pkg from '../package.json' with { type: 'json' };
+import { addCheck } from './commands/check.js';
 import { addCompare } from './commands/compare.js';
 import { addExplain } from './commands/explain.js';
 import { addGen } from './commands/gen.js';
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   addExplain(program, ctx);
   addGen(program, ctx);
   addImport(program, ctx);
+  addCheck(program, ctx);
   addList(program, ctx);
   addReport(program, ctx);
   addSchema(program, ctx);

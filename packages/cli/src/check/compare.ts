@@ -4,6 +4,12 @@
  * order per vCPU. Both sides arrive as streams; a vCPU's two queues hold only what one side has
  * and the other not yet, so memory stays flat while they agree. After the first divergence only
  * the counts per kind go on.
+ *
+ * The replay of a vCPU begins at its first workload event (its first entry in the trace): the
+ * model puts it into KVM_RUN from nothing there, while the trace may have begun inside a KVM_RUN
+ * (a recording starts anywhere). So the FP tracepoints the trace recorded for a vCPU up to that
+ * event's trace line, and those the model fires running that first event, are the prologue:
+ * counted, shown, not compared.
  */
 
 export interface RecordedSide {
@@ -41,6 +47,10 @@ export class TraceComparison {
   private readonly rec: RecordedSide[][] = [];
   private readonly pred: PredictedSide[][] = [];
   private readonly matched: number[] = [];
+  /** Per vCPU: its replay began (its first workload event ran). */
+  private readonly started: boolean[] = [];
+  /** Not compared: recorded before each vCPU's replay began, fired by its first event. */
+  prologue = { recorded: 0, predicted: 0 };
   /** Per `event: detail`, how many each side has. */
   readonly kinds = new Map<string, KindCount>();
   first: Divergence | null = null;
@@ -49,18 +59,45 @@ export class TraceComparison {
     this.kind(r.event, r.detail).recorded++;
     if (this.first !== null) return;
     this.queue(this.rec, vcpu).push(r);
-    this.match(vcpu);
+    if (this.started[vcpu] === true) this.match(vcpu);
+  }
+
+  hasStarted(vcpu: number): boolean {
+    return this.started[vcpu] === true;
+  }
+
+  /** vCPU `vcpu`'s first workload event (from trace line `traceLine`) is about to run. */
+  start(vcpu: number, traceLine: number): void {
+    if (this.started[vcpu] === true) return;
+    this.started[vcpu] = true;
+    const q = this.queue(this.rec, vcpu);
+    let n = 0;
+    while (n < q.length && (q[n] as RecordedSide).traceLine <= traceLine) n++;
+    this.prologue.recorded += n;
+    q.splice(0, n);
+  }
+
+  /** A tracepoint the model fired running a vCPU's first event: counted, not compared. */
+  predictedPrologue(): void {
+    this.prologue.predicted++;
   }
 
   predicted(vcpu: number, p: PredictedSide): void {
     this.kind(p.event, p.detail).predicted++;
     if (this.first !== null) return;
     this.queue(this.pred, vcpu).push(p);
-    this.match(vcpu);
+    if (this.started[vcpu] === true) this.match(vcpu);
   }
 
   /** Both streams ended: what one side still has is a divergence. */
   finish(): void {
+    // a vCPU with no workload event at all: everything recorded for it is prologue
+    this.rec.forEach((q, v) => {
+      if (this.started[v] !== true) {
+        this.prologue.recorded += q.length;
+        q.length = 0;
+      }
+    });
     const n = Math.max(this.rec.length, this.pred.length);
     for (let v = 0; v < n && this.first === null; v++) {
       const r = this.rec[v]?.[0];

@@ -58,6 +58,8 @@ export class Mapper {
   private readonly cpuVcpu: number[] = [];
   private readonly pending: (Slot | undefined)[] = [];
   private readonly signalled: boolean[] = [];
+  /** KVM_RUN was seen returning to userspace (the vCPU's next KVM_RUN begins in the trace). */
+  private readonly returned: boolean[] = [];
   /** An FP trap was answered in guest mode: the next entry is its re-entry. */
   private readonly trapped: boolean[] = [];
   private readonly id: Identity;
@@ -129,8 +131,15 @@ export class Mapper {
         this.userspace(v, e.kind === Kind.out ? 'kvm_out' : e.label, f.ts, line);
         return v;
       }
-      case Kind.fpu:
-        return this.vcpuOf(f, e, line);
+      case Kind.fpu: {
+        const v = this.vcpuOf(f, e, line);
+        // kvm_load_guest_fpu after KVM_RUN returned: the next KVM_RUN began (x86 >= 4.15 loads at
+        // its start; its entry may be past the trace's end). At a vCPU's first appearance it says
+        // nothing (the recording may begin inside KVM_RUN, and before 4.15 the load is at entry).
+        if (e.label === 'load' && this.state[v] === OUT && this.returned[v] === true)
+          this.kvmRunBegins(v, f.cpu, f.ts, line);
+        return v;
+      }
       case Kind.schedSwitch:
         this.sched(f.cpu, e, f.ts, line);
         return -1;
@@ -162,6 +171,15 @@ export class Mapper {
   private push(text: string, line: number): void {
     if (this.o.keep) this.q.push(text, line);
     else this.q.push('', line);
+  }
+
+  /** `load`: KVM_RUN's vcpu_load, shown before the first entry (x86 kvm_fpu: load). */
+  private kvmRunBegins(v: number, cpu: number, ts: string, line: number): void {
+    this.freeCpu(cpu, v, ts, line);
+    this.push(`{"op":"load","vcpu":${v},"cpu":${cpu},"ts":${ts}}`, line);
+    this.state[v] = LOADED;
+    this.cpuOf[v] = cpu;
+    this.cpuVcpu[cpu] = v;
   }
 
   private entry(v: number, cpu: number, ts: string, line: number): void {
@@ -271,6 +289,7 @@ export class Mapper {
       this.release(v);
     }
     this.state[v] = OUT;
+    this.returned[v] = true;
   }
 
   private release(v: number): void {
