@@ -10,8 +10,10 @@ import { addCompare } from './commands/compare.js';
 import { addExplain } from './commands/explain.js';
 import { addGen } from './commands/gen.js';
 import { addList } from './commands/list.js';
+import { addMerge } from './commands/merge.js';
 import { addRun } from './commands/run.js';
 import { addSchema } from './commands/schema.js';
+import { addSweep } from './commands/sweep.js';
 import { type Context, type Io, UsageError } from './context.js';
 
 export { BACKENDS, withBackends } from './backends.js';
@@ -36,6 +38,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   addGen(program, ctx);
   addList(program, ctx);
   addSchema(program, ctx);
+  addSweep(program, ctx);
+  addMerge(program, ctx);
 
   program.addOption(new Option('--no-color').hideHelp());
 
