@@ -54,7 +54,8 @@ describe('vfpu merge', () => {
     expect(counts).toEqual([13, 14, 13, 14]);
     const merged = join(dir, 'merged.ndjson');
     const mergedCsv = join(dir, 'merged.csv');
-    await ok(['merge', parts[2], parts[0], parts[3], parts[1], '-o', merged, '--csv', mergedCsv]);
+    const [a0, a1, a2, a3] = parts as [string, string, string, string];
+    await ok(['merge', a2, a0, a3, a1, '-o', merged, '--csv', mergedCsv]);
     expect(readFileSync(merged)).toEqual(readFileSync(whole));
     expect(readFileSync(mergedCsv)).toEqual(readFileSync(wholeCsv));
     // to stdout as well
