@@ -2,12 +2,17 @@
  * `vfpu sweep`: the grid's expansion order, the 95 % interval against a hand computation, rows
  * equal to separate runs, determinism, and which shard a process takes.
  */
-import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { normalize } from '../src/compare-table.js';
 import { buildGrid, parseSet, pointValues } from '../src/sweep/grid.js';
 import { planPasses, resolveShard } from '../src/sweep/shard.js';
 import { ci95, mean } from '../src/sweep/stats.js';
-import { cli } from './helpers.js';
+import { cleanup, cli, tempDir } from './helpers.js';
+
+const dir = tempDir();
+afterAll(() => cleanup(dir));
 
 const rowsOf = (out: string) =>
   out
@@ -103,6 +108,50 @@ describe('sweep grid', () => {
       ci95([rows[0].bytes_moved, rows[1].bytes_moved]) as number,
       4,
     );
+  });
+});
+
+describe('grid files', () => {
+  it('a grid file gives the same sweep as --set; --set replaces a key of the file', async () => {
+    const grid = join(dir, 'grid.json');
+    writeFileSync(
+      grid,
+      JSON.stringify({ arch: 'arm-vfp', vcpus: [1, 3], policy: ['kvm', 'lazy'] }),
+    );
+    const base = ['sweep', 'preset:io-heavy', '--events', '600', '--seeds', '2'];
+    const fromFile = await cli([...base, '--grid', grid, '--set', 'policy=eager']);
+    const fromSet = await cli([
+      ...base,
+      '--set',
+      'arch=arm-vfp',
+      '--set',
+      'vcpus=1,3',
+      '--set',
+      'policy=eager',
+    ]);
+    expect(fromFile.code).toBe(0);
+    expect(fromFile.out).toBe(fromSet.out);
+    expect(rowsOf(fromFile.out).filter((x) => x.kind === 'summary')).toHaveLength(2);
+  });
+
+  it('refuses a grid that is not an object, has an unknown or duplicate key, or a bad value', async () => {
+    const cases: [string, RegExp][] = [
+      ['[1]', /expected a JSON object/],
+      ['{"arch": "mips-vz", "arch": "arm-vfp"}', /arch: given twice \(JSON would keep only the last/],
+      ['{"colour": [1]}', /unknown grid key "colour"/],
+      ['{"vcpus": [1], "param.vcpus": [2]}', /given twice \(as param.vcpus\)/],
+      ['{"events": [0]}', /events: expected an integer in 1\.\./],
+      ['{"policy": []}', /policy: no values/],
+      ['{"arch": ', /malformed JSON/],
+    ];
+    for (const [i, [text, message]] of cases.entries()) {
+      const path = join(dir, `bad-${i}.json`);
+      writeFileSync(path, text);
+      const r = await cli(['sweep', 'preset:idle', '--events', '10', '--grid', path]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+      expect(r.out).toBe('');
+    }
   });
 });
 

@@ -11,10 +11,9 @@
  * `vfpu list` shows them), `arch`, `policy`, the last varying fastest, each key's values in the
  * order given. The runs are the (point, seed) pairs, point-major.
  */
-import { readFileSync } from 'node:fs';
-import { DEFAULT_SEED, describeIoError, InputError, PARAM_HELP } from '@vfpu/core';
-import { DUPLICATE, duplicateKey } from '@vfpu/core/internal';
+import { DEFAULT_SEED, InputError, PARAM_HELP } from '@vfpu/core';
 import { UsageError } from '../context.js';
+import { readJsonFile } from '../run-one.js';
 
 export type Value = string | number;
 
@@ -68,20 +67,7 @@ function checkValues(key: string, values: readonly unknown[], where: string): Va
 
 /** A grid file: a JSON object of key → value or array of values. */
 export function readGridFile(path: string): GridSpec {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError(path, 0, '', `cannot read: ${describeIoError(e)}`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(path, 0, '', `malformed JSON (${(e as Error).message})`);
-  }
-  const dup = duplicateKey(text);
-  if (dup !== undefined) throw new InputError(path, 0, dup, DUPLICATE);
+  const doc = readJsonFile(path);
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
     throw new InputError(path, 0, '', 'expected a JSON object of key → value or [values]');
   const spec: GridSpec = {};
