@@ -137,7 +137,10 @@ describe('grid files', () => {
   it('refuses a grid that is not an object, has an unknown or duplicate key, or a bad value', async () => {
     const cases: [string, RegExp][] = [
       ['[1]', /expected a JSON object/],
-      ['{"arch": "mips-vz", "arch": "arm-vfp"}', /arch: given twice \(JSON would keep only the last/],
+      [
+        '{"arch": "mips-vz", "arch": "arm-vfp"}',
+        /arch: given twice \(JSON would keep only the last/,
+      ],
       ['{"colour": [1]}', /unknown grid key "colour"/],
       ['{"vcpus": [1], "param.vcpus": [2]}', /given twice \(as param.vcpus\)/],
       ['{"events": [0]}', /events: expected an integer in 1\.\./],
