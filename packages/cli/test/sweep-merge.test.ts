@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { cleanup, cli, tempDir } from './helpers.js';
+import { cleanup, cli, HEADER, tempDir, writeFile } from './helpers.js';
 
 const dir = tempDir();
 afterAll(() => cleanup(dir));
@@ -140,5 +140,41 @@ describe('vfpu merge', () => {
     const idx = await cli(['sweep', 'preset:idle', '--shard-index', '1']);
     expect(idx.code).toBe(2);
     expect(idx.err).toMatch(/give --shard-count/);
+  });
+
+  it('a workload file with a state violation: the sweep and the merge exit 1 and keep the rows', async () => {
+    const file = writeFile(dir, 'fault.ndjson', [
+      { ...HEADER, cpus: 1, threads: [], config: { faults: ['skip-msa-upper-restore'] } },
+      { op: 'load', vcpu: 0, cpu: 0 },
+      { op: 'enter', vcpu: 0 },
+      { op: 'use', vcpu: 0, unit: 'fpu', access: 'write', reg: 3 },
+      { op: 'use', vcpu: 0, unit: 'msa', access: 'write', reg: 3 },
+      { op: 'exit', vcpu: 0, reason: 'irq' },
+      { op: 'put', vcpu: 0 },
+      { op: 'load', vcpu: 1, cpu: 0 },
+      { op: 'enter', vcpu: 1 },
+      { op: 'use', vcpu: 1, unit: 'msa', access: 'write', reg: 3 },
+      { op: 'exit', vcpu: 1, reason: 'irq' },
+      { op: 'put', vcpu: 1 },
+      { op: 'load', vcpu: 0, cpu: 0 },
+      { op: 'enter', vcpu: 0 },
+      { op: 'use', vcpu: 0, unit: 'fpu', access: 'read', reg: 3 },
+      { op: 'use', vcpu: 0, unit: 'msa', access: 'read', reg: 3 },
+    ]);
+    const args = ['sweep', file, '--set', 'policy=kvm,eager', '--seeds', '2'];
+    const whole = await cli(args);
+    expect(whole.code).toBe(1);
+    expect(whole.out).toMatch(/"kind":"run".*"violations":[1-9]/);
+    const parts: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const path = join(dir, `fault-${i}.ndjson`);
+      expect(
+        (await cli([...args, '--shard-index', String(i), '--shard-count', '2', '-o', path])).code,
+      ).toBe(1);
+      parts.push(path);
+    }
+    const merged = await cli(['merge', ...parts]);
+    expect(merged.code).toBe(1);
+    expect(merged.out).toBe(whole.out);
   });
 });

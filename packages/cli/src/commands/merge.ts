@@ -1,7 +1,8 @@
 /**
  * `vfpu merge SHARD… [-o OUT.ndjson] [--csv OUT.csv]`: joins the shards of one sweep into exactly
  * the bytes the unsharded sweep writes (rows in order, summaries recomputed). Shards of different
- * sweeps, a shard missing or given twice, or a truncated shard: exit 2, naming the file.
+ * sweeps, a shard missing or given twice, or a truncated shard: exit 2, naming the file. A state
+ * violation in any run: exit 1, as the sweep.
  */
 import type { Command } from 'commander';
 import type { Context } from '../context.js';
@@ -27,5 +28,7 @@ export function addMerge(program: Command, ctx: Context): void {
         [o.output, toNdjson(all)],
         ...(o.csv !== undefined ? [[o.csv, toCsv(all)] as const] : []),
       ]);
+      // as the sweep itself: a state violation in any run is exit 1
+      if (all.some((r) => r.kind === 'run' && (r.violations as number) > 0)) ctx.exitCode = 1;
     });
 }
