@@ -26,7 +26,7 @@ import { writeOutputs } from '../sweep/write.js';
 
 interface SweepOptions {
   grid?: string;
-  set: [string, Value[]][];
+  set?: [string, Value[]][];
   seeds?: number;
   events: number;
   costs?: string;
@@ -50,8 +50,7 @@ export function addSweep(program: Command, ctx: Context): void {
       .option(
         '--set <key=v1,v2,…>',
         'grid key and its values (repeatable; overrides --grid): arch (arch[:variant]), policy, events, seed, vcpus, cpus, param.<name>',
-        (v: string, prev: [string, Value[]][]) => [...prev, parseSet(v)],
-        [],
+        (v: string, prev: [string, Value[]][] | undefined) => [...(prev ?? []), parseSet(v)],
       )
       .option('--seeds <n>', 'seeds 1..N for every point', intOption('--seeds', 1, 100_000))
       .option(
@@ -75,7 +74,7 @@ export function addSweep(program: Command, ctx: Context): void {
       ),
   ).action(async (workload: string, o: SweepOptions) => {
     const spec: GridSpec = o.grid !== undefined ? readGridFile(o.grid) : {};
-    for (const [k, values] of o.set) spec[k] = values;
+    for (const [k, values] of o.set ?? []) spec[k] = values;
     const isPreset = workload.startsWith('preset:');
     if (!isPreset && Object.keys(spec).some((k) => k === 'events' || k.startsWith('param.')))
       throw new UsageError('events and param.* grid keys apply to preset: workloads only');
