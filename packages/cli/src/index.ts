@@ -1,5 +1,5 @@
 /**
- * The `vfpu` command: run, compare, gen, explain, list, schema. `main` is the whole program, with its
+ * The `vfpu` command: run, compare, gen, import, explain, list, schema. `main` is the whole program, with its
  * streams injected so tests can run it in-process. Exit codes: 0 ok, 1 state violation,
  * 2 bad input or usage.
  */
@@ -9,8 +9,10 @@ import pkg from '../package.json' with { type: 'json' };
 import { addCompare } from './commands/compare.js';
 import { addExplain } from './commands/explain.js';
 import { addGen } from './commands/gen.js';
+import { addImport } from './commands/import.js';
 import { addList } from './commands/list.js';
 import { addMerge } from './commands/merge.js';
+import { addReport } from './commands/report.js';
 import { addRun } from './commands/run.js';
 import { addSchema } from './commands/schema.js';
 import { addSweep } from './commands/sweep.js';
@@ -36,7 +38,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   addCompare(program, ctx);
   addExplain(program, ctx);
   addGen(program, ctx);
+  addImport(program, ctx);
   addList(program, ctx);
+  addReport(program, ctx);
   addSchema(program, ctx);
   addSweep(program, ctx);
   addMerge(program, ctx);

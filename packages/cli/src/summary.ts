@@ -113,3 +113,25 @@ export function renderSummary(reports: readonly ReportV1[]): string {
   }
   return out;
 }
+
+/**
+ * `--by vcpu|cpu`: the FP work of each vCPU or pCPU (traps to the hypervisor / saves + restores,
+ * and bytes), one column per policy; `none` collects what belongs to no vCPU (host events) or no
+ * pCPU.
+ */
+export function renderBreakdown(reports: readonly ReportV1[], by: 'vcpu' | 'cpu'): string {
+  const first = reports[0];
+  if (first === undefined) return '';
+  const pick = (r: ReportV1) => (by === 'vcpu' ? r.per_vcpu : r.per_cpu);
+  const none = (r: ReportV1) => (by === 'vcpu' ? r.per_none.vcpu : r.per_none.cpu);
+  const cell = (w: { traps: number; saves: number; restores: number; bytes: number }) =>
+    `${w.traps.toLocaleString('en-US')} / ${(w.saves + w.restores).toLocaleString('en-US')} / ${w.bytes.toLocaleString('en-US')} B`;
+  const rows: Row[] = pick(first).map((_, i) => [
+    `  ${by}${i}`,
+    ...reports.map((r) => cell(pick(r)[i] as Parameters<typeof cell>[0])),
+  ]);
+  if (reports.some((r) => none(r).traps + none(r).saves + none(r).restores > 0))
+    rows.push(['  none', ...reports.map((r) => cell(none(r)))]);
+  const title = `FP work by ${by === 'vcpu' ? 'vCPU' : 'pCPU'} (traps / swaps / bytes)`;
+  return `\n${renderTable([title, ...reports.map((r) => r.policy)], rows)}`;
+}

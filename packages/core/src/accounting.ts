@@ -6,7 +6,7 @@
 import type { CounterId, OpDirection } from './contract/machine-host.js';
 import type { CostTable } from './costs.js';
 import { ImpossibleEvent } from './errors.js';
-import { PerExit } from './per-exit.js';
+import { PerExit, PerIndex } from './per-exit.js';
 
 export type CounterSection = 'exits' | 'outcomes' | 'traps';
 
@@ -40,8 +40,16 @@ export class Accounting {
   cyclesControl = 0;
   cyclesWork = 0;
   controlWrites = 0;
+  /** Running totals (for per-event deltas: the timeline). */
+  rootTrapCount = 0;
+  saveCount = 0;
+  restoreCount = 0;
+  exitCount = 0;
   /** FP work per exit reason (traps of the hypervisor, saves, restores). */
   readonly perExit: PerExit;
+  /** The same by vCPU and by pCPU. */
+  readonly perVcpu: PerIndex;
+  readonly perCpu: PerIndex;
 
   private readonly cTrap: number;
   private readonly cHostTrap: number;
@@ -52,8 +60,10 @@ export class Accounting {
   private readonly cRestoreByte: number;
   private readonly cControl: number;
 
-  constructor(costs: CostTable, vcpus: number) {
+  constructor(costs: CostTable, vcpus: number, cpus = 1) {
     this.perExit = new PerExit(vcpus);
+    this.perVcpu = new PerIndex(vcpus);
+    this.perCpu = new PerIndex(cpus);
     this.cTrap = costs.trap.value;
     this.cHostTrap = costs.host_trap.value;
     this.cExit = costs.exit.value;
@@ -92,7 +102,10 @@ export class Accounting {
     if (info.section === 'traps') {
       if (info.where === 'root') {
         this.cyclesTrap += this.cTrap;
+        this.rootTrapCount++;
         this.perExit.trap();
+        this.perVcpu.trap();
+        this.perCpu.trap();
       } else if (info.where === 'host') this.cyclesTrap += this.cHostTrap;
     }
   }
@@ -100,6 +113,7 @@ export class Accounting {
   /** A non-FP exit (its kernel counter is counted separately). */
   exitCost(): void {
     this.cyclesExit += this.cExit;
+    this.exitCount++;
   }
 
   call(op: CounterId, bytes: number): void {
@@ -108,12 +122,18 @@ export class Accounting {
     const dir = (this.opInfo[op] as OpInfo).direction;
     if (dir === 'save') {
       this.bytesSaved += bytes;
+      this.saveCount++;
       this.cyclesSave += this.cSaveFixed + this.cSaveByte * bytes;
       this.perExit.save(bytes);
+      this.perVcpu.save(bytes);
+      this.perCpu.save(bytes);
     } else if (dir === 'restore') {
       this.bytesRestored += bytes;
+      this.restoreCount++;
       this.cyclesRestore += this.cRestoreFixed + this.cRestoreByte * bytes;
       this.perExit.restore(bytes);
+      this.perVcpu.restore(bytes);
+      this.perCpu.restore(bytes);
     }
   }
 

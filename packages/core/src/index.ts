@@ -13,7 +13,7 @@ export {
   VfpuError,
 } from './errors.js';
 export type { Violation } from './oracle.js';
-export type { ExitWork } from './per-exit.js';
+export type { ExitWork, FpWork } from './per-exit.js';
 export { BUILTIN_POLICIES } from './policy/builtin.js';
 export { POLICY_NAMES, type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';
 export type {
@@ -30,6 +30,7 @@ export {
   trapWhere,
   type WorkloadOrigin,
 } from './report.js';
+export { reportSchema } from './report-schema.js';
 export { DEFAULT_SEED } from './rng.js';
 export {
   CORE_VERSION,
@@ -45,6 +46,7 @@ export {
   runPresetMany,
   runText,
 } from './run.js';
+export type { TimelineStep, TimelineView } from './timeline.js';
 export {
   buildLattice,
   closeMask,

@@ -8,7 +8,7 @@ import type { CostTable } from './costs.js';
 import type { Exposure } from './engine/exposure.js';
 import type { EngineState } from './engine/state.js';
 import type { Violation } from './oracle.js';
-import type { ExitWork } from './per-exit.js';
+import type { ExitWork, FpWork } from './per-exit.js';
 
 export interface ReportV1 {
   readonly format: 'vfpu-report';
@@ -33,6 +33,13 @@ export interface ReportV1 {
    * saves, restores and bytes charged to it (per-exit.ts says how).
    */
   readonly per_exit_reason: Record<string, ExitWork>;
+  /**
+   * The same FP work by vCPU (the vCPU of the event; host events: `none`) and by pCPU (where the
+   * event runs; an event of a vCPU on no pCPU: `none`).
+   */
+  readonly per_vcpu: readonly FpWork[];
+  readonly per_cpu: readonly FpWork[];
+  readonly per_none: { readonly vcpu: FpWork; readonly cpu: FpWork };
   readonly ops: Record<string, { calls: number; bytes: number }>;
   readonly bytes: { readonly saved: number; readonly restored: number };
   readonly cycles: {
@@ -105,7 +112,17 @@ export function buildReport(
 ): ReportV1 {
   const a: Accounting = state.acct;
   const oracle = state.oracle;
-  const fp = a.cyclesTrap + a.cyclesSave + a.cyclesRestore + a.cyclesControl;
+  // estimates, reported as whole cycles: each part rounded once, the sums from the rounded parts
+  const c = {
+    trap: Math.round(a.cyclesTrap),
+    exit: Math.round(a.cyclesExit),
+    save: Math.round(a.cyclesSave),
+    restore: Math.round(a.cyclesRestore),
+    control: Math.round(a.cyclesControl),
+  };
+  const fp = c.trap + c.save + c.restore + c.control;
+  const byVcpu = a.perVcpu.report();
+  const byCpu = a.perCpu.report();
   return {
     format: 'vfpu-report',
     version: 1,
@@ -122,19 +139,16 @@ export function buildReport(
     traps: a.section('traps'),
     exits: a.section('exits'),
     per_exit_reason: a.perExit.report(),
+    per_vcpu: byVcpu.items,
+    per_cpu: byCpu.items,
+    per_none: { vcpu: byVcpu.none, cpu: byCpu.none },
     ops: a.ops(),
     bytes: { saved: a.bytesSaved, restored: a.bytesRestored },
     cycles: {
-      total: a.cyclesWork + fp + a.cyclesExit,
+      total: a.cyclesWork + fp + c.exit,
       work: a.cyclesWork,
       fp,
-      breakdown: {
-        trap: a.cyclesTrap,
-        exit: a.cyclesExit,
-        save: a.cyclesSave,
-        restore: a.cyclesRestore,
-        control: a.cyclesControl,
-      },
+      breakdown: c,
     },
     check: {
       reads: oracle.reads,

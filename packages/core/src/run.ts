@@ -13,6 +13,7 @@ import { type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';
 import type { PolicyDefinition } from './policy/types.js';
 import { buildReport, type ReportV1, type ResolvedConfig, type WorkloadOrigin } from './report.js';
 import { DEFAULT_SEED } from './rng.js';
+import { TimelineProbe, type TimelineStep, type TimelineView } from './timeline.js';
 import { TraceCollector } from './trace.js';
 import { UNIT_CLASSES, type UnitClass } from './units.js';
 import { findVariant } from './variant.js';
@@ -51,6 +52,8 @@ export interface RunRequest {
    * workload line of the event that caused it (called before `explain` of that event).
    */
   readonly tracepoints?: (vcpu: number, event: string, detail: string) => void;
+  /** After each event: what it cost and who runs where (timeline.ts; objects are reused). */
+  readonly timeline?: (step: TimelineStep, view: TimelineView) => void;
 }
 
 export interface RunResult {
@@ -67,6 +70,7 @@ interface Prepared {
   readonly variant: VariantSpec;
   readonly config: Omit<ResolvedConfig, 'input'>;
   readonly tracer: TraceCollector | undefined;
+  readonly probe: TimelineProbe | undefined;
 }
 
 function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLine = 1): Prepared {
@@ -158,7 +162,8 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
     seed,
     topology: { cpus: header.cpus, vcpus: header.vcpus, threads: header.threads },
   };
-  return { sim, backend, variant, config, tracer };
+  const probe = req.timeline !== undefined ? new TimelineProbe(sim.state) : undefined;
+  return { sim, backend, variant, config, tracer, probe };
 }
 
 /** Why `policy` must give the same result as another on this variant (its trap granularity), if it must. */
@@ -186,6 +191,7 @@ function stepChecked(
     const lines = p.tracer.take();
     if (req.explain !== undefined) req.explain(ev.line, text(), lines);
   }
+  if (p.probe !== undefined) req.timeline?.(p.probe.observe(ev), p.probe);
   if (req.progress !== undefined && (p.sim.events & 0xffff) === 0) req.progress(p.sim.events);
 }
 

@@ -44,6 +44,30 @@ describe('FP work per exit reason', () => {
     );
   });
 
+  it('the same work by vCPU and by pCPU adds up to the totals; host work belongs to no vCPU', () => {
+    const text = toyWorkload(
+      [
+        '{"op":"run","vcpu":0,"cpu":0}',
+        '{"op":"use","vcpu":0,"unit":"fp","access":"write"}',
+        '{"op":"run","vcpu":1,"cpu":1}',
+        '{"op":"use","vcpu":1,"unit":"fp","access":"write"}',
+        '{"op":"sched-out","vcpu":1}',
+        '{"op":"host-use","cpu":1,"thread":"vmm1","unit":"fp","access":"write"}',
+      ],
+      '"cpus":2,"vcpus":2',
+    );
+    const { report } = runText(text, { backends: [toyBackend()], policy: 'kvm' });
+    expect(report.per_vcpu.map((w) => w.traps)).toEqual([1, 1]);
+    expect(report.per_cpu.map((w) => w.traps)).toEqual([1, 1]);
+    // vCPU 1's save at sched-out happens on pCPU 1
+    expect(report.per_vcpu[1]).toMatchObject({ saves: 1, restores: 1 });
+    expect(report.per_cpu[1]?.saves).toBeGreaterThanOrEqual(1);
+    const total = (ws: readonly { bytes: number }[]) => ws.reduce((a, w) => a + w.bytes, 0);
+    const moved = report.bytes.saved + report.bytes.restored;
+    expect(total(report.per_vcpu) + report.per_none.vcpu.bytes).toBe(moved);
+    expect(total(report.per_cpu) + report.per_none.cpu.bytes).toBe(moved);
+  });
+
   it('an exit without a label is counted under its reason; labels are kept apart', () => {
     const text = toyWorkload([
       '{"op":"run","vcpu":0,"cpu":0}',

@@ -46,6 +46,7 @@ import {
   kvm_arch_vcpu_load,
   kvm_arch_vcpu_put,
   kvm_get_one_reg_lbt,
+  kvm_handle_exit,
   kvm_late_check_requests,
   kvm_set_one_reg_lbt,
 } from './vcpu.js';
@@ -225,6 +226,7 @@ export class LoongMachine implements Machine {
     const s = this.s;
     const ecode = s.ecode[v] as number;
     s.h.count(this.traps[ecode] as number);
+    kvm_handle_exit(s, v, ecode);
     if ((grant & ~(this.closure[unit] as number)) !== 0) return policyTrap(s, v, ecode, grant);
     return kvm_handle_fault(s, v, ecode);
   }

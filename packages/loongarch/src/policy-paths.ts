@@ -4,6 +4,10 @@
  * outside a trap (`eager`, `adaptive` preloads at entry) and a save at a non-FP exit
  * (`lazy-per-exit`). Each reuses the kernel's own routines (kvm_own_* / kvm_lose_fpu), clamped
  * to the guest's CPUCFG as the kernel's handlers are.
+ *
+ * Tracepoints: the kernel routines these paths call fire their own trace_kvm_aux (kvm_own_fpu /
+ * _lsx / _lasx, kvm_lose_fpu); the trap's kvm_exit is fired before either path (machine.ts); the
+ * paths themselves fire none.
  */
 import type { Resume } from '@vfpu/core';
 import { RESUME_GUEST } from '@vfpu/core/backend-utils';

@@ -16,6 +16,9 @@ import {
   CSR_EUEN_LASXEN,
   CSR_EUEN_LBTEN,
   CSR_EUEN_LSXEN,
+  EXCCODE_FPDIS,
+  EXCCODE_LASXDIS,
+  EXCCODE_LSXDIS,
   FCSR_OFFSET,
   FPU_CSR_TM,
   KVM_LARCH_FPU,
@@ -86,13 +89,23 @@ function savedFcsr(s: LoongState, v: number): number {
   return readU32(s.fpu[v] as Uint8Array, FCSR_OFFSET);
 }
 
-/** kvm_own_fpu: kvm_check_fcsr, enable FPEN, kvm_restore_fpu, aux_inuse |= FPU. */
+/**
+ * trace_kvm_aux (arch/loongarch/kvm/trace.h): "%s %s" of kvm_trace_symbol_aux_op ("save",
+ * "restore", …) and kvm_trace_symbol_aux_state ("FPU", "LSX", "LASX"), PC left out. vcpu.c
+ * fires one per kvm_own_fpu / kvm_own_lsx / kvm_own_lasx (after the restore) and per branch of
+ * kvm_lose_fpu (after the save and the aux_inuse update, before EUEN is cleared); the LBT
+ * routines fire none (v6.7 vcpu.c; the same calls in the KVM_REQ_AUX_LOAD series).
+ */
+const KVM_AUX = 'kvm_aux';
+
+/** kvm_own_fpu: kvm_check_fcsr, enable FPEN, kvm_restore_fpu, aux_inuse |= FPU, trace. */
 export function kvm_own_fpu(s: LoongState, v: number): void {
   if (s.h.trace.on) s.h.trace.fn(1, 'kvm_own_fpu');
   kvm_check_fcsr(s, v, savedFcsr(s, v));
   set_csr_euen(s, v, CSR_EUEN_FPEN);
   kvm_restore_fpu(s, v);
   s.aux[v] = (s.aux[v] as number) | KVM_LARCH_FPU;
+  if (s.h.trace.on) s.h.trace.tracepoint(v, KVM_AUX, 'restore FPU');
 }
 
 /** kvm_own_lsx: enable LSXEN|FPEN; only the upper halves if FP is live, else kvm_restore_lsx. */
@@ -104,6 +117,7 @@ export function kvm_own_lsx(s: LoongState, v: number): number {
   set_csr_euen(s, v, CSR_EUEN_LSXEN | CSR_EUEN_FPEN);
   if ((s.aux[v] as number) & KVM_LARCH_FPU) _restore_lsx_upper(s, v);
   else kvm_restore_lsx(s, v);
+  if (s.h.trace.on) s.h.trace.tracepoint(v, KVM_AUX, 'restore LSX');
   s.aux[v] = (s.aux[v] as number) | KVM_LARCH_LSX | KVM_LARCH_FPU;
   return 0;
 }
@@ -123,6 +137,7 @@ export function kvm_own_lasx(s: LoongState, v: number): number {
   } else {
     kvm_restore_lasx(s, v);
   }
+  if (s.h.trace.on) s.h.trace.tracepoint(v, KVM_AUX, 'restore LASX');
   s.aux[v] = (s.aux[v] as number) | KVM_LARCH_LASX | KVM_LARCH_LSX | KVM_LARCH_FPU;
   return 0;
 }
@@ -136,17 +151,39 @@ export function kvm_lose_fpu(s: LoongState, v: number): void {
   if (aux & KVM_LARCH_LASX) {
     kvm_save_lasx(s, v);
     s.aux[v] = aux & ~(KVM_LARCH_LSX | KVM_LARCH_FPU | KVM_LARCH_LASX);
+    if (s.h.trace.on) s.h.trace.tracepoint(v, KVM_AUX, 'save LASX');
     clear_csr_euen(s, v, CSR_EUEN_FPEN | CSR_EUEN_LSXEN | CSR_EUEN_LASXEN);
   } else if (aux & KVM_LARCH_LSX) {
     kvm_save_lsx(s, v);
     s.aux[v] = aux & ~(KVM_LARCH_LSX | KVM_LARCH_FPU);
+    if (s.h.trace.on) s.h.trace.tracepoint(v, KVM_AUX, 'save LSX');
     clear_csr_euen(s, v, CSR_EUEN_FPEN | CSR_EUEN_LSXEN);
   } else if (aux & KVM_LARCH_FPU) {
     kvm_save_fpu(s, v);
     s.aux[v] = aux & ~KVM_LARCH_FPU;
+    if (s.h.trace.on) s.h.trace.tracepoint(v, KVM_AUX, 'save FPU');
     clear_csr_euen(s, v, CSR_EUEN_FPEN);
   }
   kvm_lose_lbt(s, v);
+}
+
+/**
+ * kvm_handle_exit, its trace_kvm_exit(vcpu, ecode) (after local_irq_enable, before
+ * kvm_handle_fault): "[%s]PC: 0x%08lx" (later "vcpu %u [%s] PC: …") with
+ * kvm_trace_symbol_exit_types, which names only IDLE (64), CACHE (65) (later CPUCFG, CSR), so an
+ * FP/SIMD/LBT-disabled Ecode prints as __print_symbolic's hex fallback: FPD 15 "0xf", LSXD 16
+ * "0x10", LASXD 17 "0x11", BTD 20 "0x14". The rest of kvm_handle_exit is core's exit path.
+ */
+export function kvm_handle_exit(s: LoongState, v: number, ecode: number): void {
+  if (!s.h.trace.on) return;
+  s.h.trace.tracepoint(v, 'kvm_exit', exitType(ecode));
+}
+
+function exitType(ecode: number): string {
+  if (ecode === EXCCODE_FPDIS) return '0xf';
+  if (ecode === EXCCODE_LSXDIS) return '0x10';
+  if (ecode === EXCCODE_LASXDIS) return '0x11';
+  return '0x14'; // EXCCODE_BTDIS
 }
 
 /** kvm_late_check_requests (2026): KVM_REQ_AUX_LOAD → own by aux_ldtype, with IRQs off. */

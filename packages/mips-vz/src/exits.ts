@@ -85,16 +85,35 @@ export function mipsExitTable(m: MipsVz): readonly MipsExitRow[] {
   });
 }
 
-/** The exit stub, then kvm_mips_handle_exit's count of `counter` before it calls the handler. */
+/**
+ * The kvm_exit detail of the FP/SIMD trap exits: kvm_mips_handle_exit's trace_kvm_exit(vcpu,
+ * exccode) prints "[%s]PC: 0x%08lx" with kvm_trace_symbol_exit_types (arch/mips/kvm/trace.h,
+ * mainline and LS-mips @550f8a18): 11 "COP0/1 Unusable", 21 "MSA Disabled". ExcCode 16 has no
+ * entry in either table, so __print_symbolic prints the value: "0x10".
+ */
+const EXIT_COP_UNUSABLE = 'COP0/1 Unusable';
+const EXIT_MSA_DISABLED = 'MSA Disabled';
+const EXIT_EXCCODE_16 = '0x10';
+
+/**
+ * The exit stub, then kvm_mips_handle_exit: trace_kvm_exit(vcpu, exccode) (right after
+ * local_irq_enable, before the switch), then the count of `counter` before it calls the handler.
+ * `tp`: the exit type the tracepoint prints for an FP/SIMD trap exit, null for the other exits
+ * (their kvm_exit is not modelled: `vfpu check` compares the FP ones only).
+ */
 function handleExitHead(
   m: MipsVz,
   vi: number,
   exception: string,
   counter: CounterId,
   what: string,
+  tp: string | null,
 ): void {
   guestExit(m, vi, exception);
-  if (m.trace.on) m.trace.fn(0, 'kvm_mips_handle_exit', what);
+  if (m.trace.on) {
+    m.trace.fn(0, 'kvm_mips_handle_exit', what);
+    if (tp !== null) m.trace.tracepoint(vi, 'kvm_exit', tp);
+  }
   m.host.count(counter);
 }
 
@@ -110,18 +129,32 @@ export function trapExit(m: MipsVz, vi: number, grant: UnitMask): Resume {
   if (exccode === EXCCODE_CPU) {
     m.host.count(c.trapCpu);
     const unit = widestGranted(m, g, 'fpu');
-    handleExitHead(m, vi, CPU_CE1, c.cop_unusable_exits, '— ++cop_unusable_exits');
+    handleExitHead(
+      m,
+      vi,
+      CPU_CE1,
+      c.cop_unusable_exits,
+      '— ++cop_unusable_exits',
+      EXIT_COP_UNUSABLE,
+    );
     return kvm_trap_vz_handle_cop_unusable(m, vi, 1, unit);
   }
   if (exccode === EXCCODE_LASX) {
     m.host.count(c.trapLasxDis);
     // LS-mips: ExcCode 16 decoded through GSCause.GSExcCode 7
-    handleExitHead(m, vi, LASXDIS, c.lasx_disabled_exits, '— ++lasx_disabled_exits');
+    handleExitHead(
+      m,
+      vi,
+      LASXDIS,
+      c.lasx_disabled_exits,
+      '— ++lasx_disabled_exits',
+      EXIT_EXCCODE_16,
+    );
     return kvm_trap_vz_handle_lasx_disabled(m, vi);
   }
   m.host.count(c.trapMsaDis);
   const unit = widestGranted(m, g, 'msa') === 'lasx' ? 'lasx' : 'msa';
-  handleExitHead(m, vi, MSADIS, c.msa_disabled_exits, '— ++msa_disabled_exits');
+  handleExitHead(m, vi, MSADIS, c.msa_disabled_exits, '— ++msa_disabled_exits', EXIT_MSA_DISABLED);
   return kvm_trap_vz_handle_msa_disabled(m, vi, unit);
 }
 
@@ -150,7 +183,9 @@ function cop2Exit(m: MipsVz, vi: number): Resume {
     if (m.trace.on) m.trace.line(0, 'root Status.CU2 is set: no exit, the instruction runs');
     return RESUME_GUEST;
   }
-  handleExitHead(m, vi, CPU_CE2, m.counters.cop_unusable_exits, '— ++cop_unusable_exits');
+  // not an FP/SIMD trap: its kvm_exit ("COP0/1 Unusable" too: the trace cannot tell CE=2 from
+  // CE=1) is left out, as every non-FP exit's
+  handleExitHead(m, vi, CPU_CE2, m.counters.cop_unusable_exits, '— ++cop_unusable_exits', null);
   return kvm_trap_vz_handle_cop_unusable(m, vi, 2, 'fpu');
 }
 

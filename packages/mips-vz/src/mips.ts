@@ -33,6 +33,15 @@ import { auxName, type MipsVz, type Vcpu } from './state.js';
 
 const AUX_ALL = KVM_MIPS_AUX_FPU | KVM_MIPS_AUX_MSA | KVM_MIPS_AUX_LASX;
 
+/**
+ * trace_kvm_aux(vcpu, op, state) (arch/mips/kvm/trace.h): the detail is "%s %s" of
+ * kvm_trace_symbol_aux_op ("restore", "save", "enable", "disable", "discard") and
+ * kvm_trace_symbol_aux_state ("FPU", "MSA", "FPU & MSA"; LS-mips trace.h @550f8a18 adds "LASX"
+ * and "FPU & MSA & LASX"). Each call sits where mips.c fires it relative to the save/restore
+ * and the aux_inuse update (mainline v5.7–v6.x; LS-mips @9fc00afa).
+ */
+const KVM_AUX = 'kvm_aux';
+
 /** Loongson (LS-mips) masks include LASX where mainline has FPU|MSA. */
 function auxMask(m: MipsVz): number {
   return m.o.cpuHasLasx ? AUX_ALL : KVM_MIPS_AUX_FPU | KVM_MIPS_AUX_MSA;
@@ -55,9 +64,9 @@ export function kvm_own_fpu(m: MipsVz, vi: number, depth: number): void {
   if (!(v.aux & KVM_MIPS_AUX_FPU)) {
     __kvm_restore_fpu(m, v, vi, depth + 1);
     m.setAux(v, v.aux | KVM_MIPS_AUX_FPU, depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux RESTORE FPU');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'restore FPU');
   } else if (t.on) {
-    t.line(depth + 1, 'trace_kvm_aux ENABLE FPU');
+    t.tracepoint(vi, KVM_AUX, 'enable FPU');
   }
 }
 
@@ -80,16 +89,16 @@ export function kvm_own_msa(m: MipsVz, vi: number, depth: number): void {
       // Guest FPU state already loaded, only restore upper MSA state
       if (!m.o.faults['skip-msa-upper-restore']) __kvm_restore_msa_upper(m, v, vi, depth + 1);
       m.setAux(v, v.aux | KVM_MIPS_AUX_MSA, depth + 1);
-      if (t.on) t.line(depth + 1, 'trace_kvm_aux RESTORE MSA');
+      if (t.on) t.tracepoint(vi, KVM_AUX, 'restore MSA');
       break;
     case 0:
       // Neither FPU or MSA already active, restore full MSA state
       __kvm_restore_msa(m, v, vi, depth + 1);
       m.setAux(v, v.aux | KVM_MIPS_AUX_MSA | (m.guestHasFpu(v) ? KVM_MIPS_AUX_FPU : 0), depth + 1);
-      if (t.on) t.line(depth + 1, 'trace_kvm_aux RESTORE FPU_MSA');
+      if (t.on) t.tracepoint(vi, KVM_AUX, 'restore FPU & MSA');
       break;
     default:
-      if (t.on) t.line(depth + 1, 'trace_kvm_aux ENABLE MSA');
+      if (t.on) t.tracepoint(vi, KVM_AUX, 'enable MSA');
   }
   // LS-mips tail, whichever case ran: if gc0 Config.LASXEn, enable LASX and restore its upper part
   // (not gated on kvm_mips_guest_has_lasx)
@@ -117,23 +126,23 @@ export function kvm_own_lasx(m: MipsVz, vi: number, depth: number): void {
   m.changeConfig(v.cpu, MIPS_CONF_LASXEN, MIPS_CONF_LASXEN, depth + 1);
   const aux = v.aux & AUX_ALL;
   if (aux & KVM_MIPS_AUX_LASX) {
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux ENABLE LASX');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'enable LASX');
   } else if (aux === KVM_MIPS_AUX_MSA || aux === (KVM_MIPS_AUX_MSA | KVM_MIPS_AUX_FPU)) {
     // MSA state already loaded, restore only the upper LASX part
     __kvm_restore_lasx_upper(m, v, vi, depth + 1);
     m.setAux(v, v.aux | KVM_MIPS_AUX_LASX, depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux RESTORE LASX');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'restore LASX');
   } else if (aux === KVM_MIPS_AUX_FPU) {
     // restore 64~256
     __kvm_restore_lasx_uppest(m, v, vi, depth + 1);
     m.setAux(v, v.aux | KVM_MIPS_AUX_LASX | (m.guestHasMsa(v) ? KVM_MIPS_AUX_MSA : 0), depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux RESTORE LASX');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'restore LASX');
   } else {
     __kvm_restore_lasx(m, v, vi, depth + 1);
     const more =
       (m.guestHasMsa(v) ? KVM_MIPS_AUX_MSA : 0) | (m.guestHasFpu(v) ? KVM_MIPS_AUX_FPU : 0);
     m.setAux(v, v.aux | KVM_MIPS_AUX_LASX | more, depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux RESTORE FPU_MSA_LASX');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'restore FPU & MSA & LASX');
   }
 }
 
@@ -146,7 +155,7 @@ export function kvm_lose_fpu(m: MipsVz, vi: number, depth: number): void {
     // LS-mips: one 256-bit save covers FPU and MSA too
     if (m.o.faults['save-fpu-only']) __kvm_save_fpu(m, v, vi, depth + 1);
     else __kvm_save_lasx(m, v, vi, depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux SAVE FPU_MSA_LASX');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'save FPU & MSA & LASX');
     m.changeConfig(v.cpu, MIPS_CONF_LASXEN, 0, depth + 1); // disable_lasx
     m.changeConfig5(v.cpu, MIPS_CONF5_MSAEN, 0, depth + 1); // disable_msa
     if (v.aux & KVM_MIPS_AUX_FPU) m.changeStatus(v.cpu, ST0_CU1 | ST0_FR, 0, depth + 1);
@@ -154,7 +163,7 @@ export function kvm_lose_fpu(m: MipsVz, vi: number, depth: number): void {
   } else if (v.aux & KVM_MIPS_AUX_MSA) {
     if (m.o.faults['save-fpu-only']) __kvm_save_fpu(m, v, vi, depth + 1);
     else __kvm_save_msa(m, v, vi, depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux SAVE FPU_MSA');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'save FPU & MSA');
     // Disable MSA & FPU
     m.changeConfig5(v.cpu, MIPS_CONF5_MSAEN, 0, depth + 1);
     if (v.aux & KVM_MIPS_AUX_FPU) m.changeStatus(v.cpu, ST0_CU1 | ST0_FR, 0, depth + 1);
@@ -162,7 +171,7 @@ export function kvm_lose_fpu(m: MipsVz, vi: number, depth: number): void {
   } else if (v.aux & KVM_MIPS_AUX_FPU) {
     __kvm_save_fpu(m, v, vi, depth + 1);
     m.setAux(v, v.aux & ~KVM_MIPS_AUX_FPU, depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux SAVE FPU');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'save FPU');
     m.changeStatus(v.cpu, ST0_CU1 | ST0_FR, 0, depth + 1);
   }
 }
@@ -174,17 +183,17 @@ export function kvm_drop_fpu(m: MipsVz, vi: number, depth: number): void {
   if (t.on) t.fn(depth, 'kvm_drop_fpu', `(aux_inuse ${auxName(v.aux)})`);
   if (m.o.cpuHasLasx && v.aux & KVM_MIPS_AUX_LASX) {
     m.changeConfig(v.cpu, MIPS_CONF_LASXEN, 0, depth + 1); // disable_lasx
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux DISCARD LASX');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'discard LASX');
     m.setAux(v, v.aux & ~KVM_MIPS_AUX_LASX, depth + 1);
   }
   if (v.aux & KVM_MIPS_AUX_MSA) {
     m.changeConfig5(v.cpu, MIPS_CONF5_MSAEN, 0, depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux DISCARD MSA');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'discard MSA');
     m.setAux(v, v.aux & ~KVM_MIPS_AUX_MSA, depth + 1);
   }
   if (v.aux & KVM_MIPS_AUX_FPU) {
     m.changeStatus(v.cpu, ST0_CU1 | ST0_FR, 0, depth + 1);
-    if (t.on) t.line(depth + 1, 'trace_kvm_aux DISCARD FPU');
+    if (t.on) t.tracepoint(vi, KVM_AUX, 'discard FPU');
     m.setAux(v, v.aux & ~KVM_MIPS_AUX_FPU, depth + 1);
   }
 }

@@ -2,6 +2,10 @@
  * Every path only a non-`kvm` policy takes; the kernel never runs these. A preload before entry
  * (eager, adaptive), a save at every exit (lazy-per-exit), and a grant wider than the trapping
  * unit (widest). With the `kvm` policy none of them is reached.
+ *
+ * Tracepoints: a policy path that calls a kernel routine (kvm_own_*, kvm_lose_fpu) fires that
+ * routine's trace_kvm_aux, as the routine would; the path itself fires none (there is no kernel
+ * tracepoint for a preload or an exit-time save).
  */
 import type { UnitMask } from '@vfpu/core';
 import {

@@ -97,6 +97,7 @@ export {
   validWorkloadArbitrary,
   validWorkloadChoices,
 } from './random-workload.js';
+export { firedTracepoints } from './tracepoints.js';
 export {
   checkValidWorkloads,
   type PolicyOutcome,

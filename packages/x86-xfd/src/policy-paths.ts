@@ -7,13 +7,17 @@
  * (AMX ignores CR0.TS) and to intercept #NM: the #NM then loads the whole fpstate. A policy that
  * saves at every exit (lazy-per-exit) saves the guest there. On 4.8 the save at an exit is
  * kvm_put_guest_fpu run early.
+ *
+ * Tracepoints: a path that runs a kernel routine fires that routine's tracepoints (the deferred
+ * kvm_load_guest_fpu its kvm_fpu load, 4.8's early kvm_put_guest_fpu its unload); KVM's own #NM
+ * is a VM exit and fires kvm_exit (vmexitNm); a save at the exit on 6.16 fires nothing.
  */
 import type { Resume } from '@vfpu/core';
 import { RESUME_GUEST } from '@vfpu/core/backend-utils';
 import { switch_fpu_return } from './kernel/fpu/context.js';
 import { save_fpregs_to_fpstate, swapFpstate } from './kernel/fpu/core.js';
 import { vmexitNm } from './kvm/vmx.js';
-import { vcpuEnterGuestAfterExit } from './kvm/x86.js';
+import { KVM_FPU, LOAD, vcpuEnterGuestAfterExit } from './kvm/x86.js';
 import { kvm_put_guest_fpu } from './linux-4.8/lazy-cr0ts.js';
 import { TRAP_LAZY_TS, type X86, type X86Cpu, type X86Vcpu } from './state.js';
 
@@ -33,6 +37,8 @@ export function kvmLoadGuestFpuDeferred(m: X86, c: X86Cpu, v: X86Vcpu): void {
     1,
     "current's fpstate → the guest buffer (in_use); its registers are restored when the guest is loaded",
   );
+  // still the kernel's kvm_load_guest_fpu, only its restore deferred: its trace_kvm_fpu(1) fires
+  if (h.trace.on) h.trace.tracepoint(v.id, KVM_FPU, LOAD);
 }
 
 /** 6.16: the #NM of KVM's own CR0.TS / XFD[18] loads the guest fpstate (switch_fpu_return). */

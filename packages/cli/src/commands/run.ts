@@ -1,14 +1,21 @@
 /** `vfpu run`: run a workload under one or more policies; a summary table or the JSON report. */
 import type { ReportV1, RunRequest } from '@vfpu/core';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { withBackends } from '../backends.js';
 import { type Context, UsageError } from '../context.js';
 import { addCommon, type CommonOptions, progressReporter } from '../options.js';
 import { fileSink, type Sink } from '../output.js';
+import { PerfettoWriter } from '../perfetto.js';
 import { runAll } from '../run-one.js';
-import { renderSummary } from '../summary.js';
+import { renderBreakdown, renderSummary } from '../summary.js';
 
-type RunOptions = CommonOptions & { policy: string; json?: boolean; trace?: string };
+type RunOptions = CommonOptions & {
+  policy: string;
+  json?: boolean;
+  trace?: string;
+  by?: 'vcpu' | 'cpu';
+  perfetto?: string;
+};
 
 export function addRun(program: Command, ctx: Context): void {
   const { io } = ctx;
@@ -28,14 +35,28 @@ export function addRun(program: Command, ctx: Context): void {
         '--json',
         'print the report (JSON, format vfpu-report v1); several policies: a vfpu-comparison',
       )
-      .option('--trace <file>', 'write the per-event explanation to a file'),
+      .option('--trace <file>', 'write the per-event explanation to a file')
+      .option(
+        '--perfetto <file>',
+        'write a timeline (Chrome trace-event JSON: a track per pCPU; opens in ui.perfetto.dev)',
+      )
+      .addOption(
+        new Option('--by <what>', 'also show the FP work of each vCPU or pCPU').choices([
+          'vcpu',
+          'cpu',
+        ]),
+      ),
   ).action(async (workload: string, o: RunOptions) => {
     const policies = o.policy.split(',').filter((p) => p !== '');
     if (policies.length === 0) throw new UsageError('--policy: give at least one policy');
     if (o.trace !== undefined && policies.length > 1)
       throw new UsageError('--trace takes one policy');
+    if (o.perfetto !== undefined && policies.length > 1)
+      throw new UsageError('--perfetto takes one policy');
     const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
     const trace: Sink | undefined = o.trace !== undefined ? fileSink(o.trace) : undefined;
+    const timeline: Sink | undefined = o.perfetto !== undefined ? fileSink(o.perfetto) : undefined;
+    const perfetto = timeline !== undefined ? new PerfettoWriter(timeline) : undefined;
     let reports: ReportV1[];
     try {
       const extra: Partial<RunRequest> = {};
@@ -48,12 +69,18 @@ export function addRun(program: Command, ctx: Context): void {
           );
         };
       }
+      if (perfetto)
+        (extra as { timeline?: RunRequest['timeline'] }).timeline = (st, view) =>
+          perfetto.step(st, view);
       // one pass over the workload for every policy (stdin is read once)
       reports = (await runAll(backends, workload, policies, o, extra)).map((r) => r.report);
       if (progress) io.stderr.write('\r\x1b[K');
       await trace?.commit();
+      perfetto?.end();
+      await timeline?.commit();
     } catch (e) {
       trace?.abort();
+      timeline?.abort();
       throw e;
     }
     if (o.json) {
@@ -62,6 +89,7 @@ export function addRun(program: Command, ctx: Context): void {
       io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
       io.stdout.write(renderSummary(reports));
+      if (o.by !== undefined) io.stdout.write(renderBreakdown(reports, o.by));
     }
     if (reports.some((r) => r.check.violations > 0)) ctx.exitCode = 1;
   });

@@ -209,9 +209,19 @@ export class Simulator {
     s.events++;
   }
 
-  /** Which cause the event's FP work is charged to (per-exit.ts). */
+  /** Which cause, vCPU and pCPU the event's FP work is charged to (per-exit.ts). */
   private charge(ev: WorkloadEvent): void {
-    const per = this.state.acct.perExit;
+    const a = this.state.acct;
+    const v = ev.vcpu;
+    a.perVcpu.at(v);
+    // the pCPU the event runs on: its own, else where the kernel has the vCPU, else the workload
+    let cpu = ev.cpu;
+    if (cpu < 0 && v >= 0) {
+      cpu = this.state.vcpuCpu[v] as number;
+      if (cpu < 0) cpu = this.view.cpuOf(v);
+    }
+    a.perCpu.at(cpu);
+    const per = a.perExit;
     switch (ev.op) {
       case Op.exit:
         per.exit(ev.vcpu, ev.label !== '' ? ev.label : (this.reasonNames[ev.reason] as string));

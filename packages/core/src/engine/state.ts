@@ -95,7 +95,7 @@ export class EngineState {
     const bytes = o.variant.registerFileBytes;
     this.registerFile = Array.from({ length: o.cpus }, () => new Uint8Array(bytes));
     this.scratch = new Uint8Array(bytes);
-    this.acct = new Accounting(o.costs, o.vcpus);
+    this.acct = new Accounting(o.costs, o.vcpus, o.cpus);
     this.oracle = new Oracle(this.contexts, bytes, o.seed);
     this.rng = new Rng(o.seed, 3);
     this.trace = o.tracer ?? SILENT;

@@ -11,7 +11,18 @@ import { kvm_set_msr_common, MSR_IA32_XFD, vcpuEnterGuestAfterExit } from './x86
 /** VM-exit interruption information of #NM: valid, hardware exception, vector 7. */
 const NM_INTR_INFO = 0x80000307;
 
-/** A VM exit EXCEPTION_NMI with vector 7: the exit counter and what `explain` shows of it. */
+/**
+ * The kvm_exit of a #NM exit: trace-cmd prints reason EXCEPTION_NMI with intr_info 0x80000307
+ * (vector 7 = intr_info & 0xff); the canonical detail of vfpu (BRIEF-14) is this constant.
+ */
+const KVM_EXIT_NM = 'EXCEPTION_NMI vector 7';
+
+/**
+ * A VM exit EXCEPTION_NMI with vector 7: the exit counter and what `explain` shows of it, then
+ * trace_kvm_exit(vcpu, KVM_ISA_VMX), which 6.16 vmx_vcpu_run fires right after the VM exit,
+ * before vcpu_enter_guest's handle_exit_irqoff (handle_nm_fault_irqoff) and vmx_handle_exit
+ * (handle_exception_nmi); 4.8 fires it first thing in vmx_handle_exit, before handle_exception.
+ */
 export function vmexitNm(m: X86, v: X86Vcpu): void {
   m.host.count(m.ids.nmExit);
   if (!m.host.trace.on) return;
@@ -24,6 +35,7 @@ export function vmexitNm(m: X86, v: X86Vcpu): void {
     0,
     `VM exit EXCEPTION_NMI: vector 7 (#NM), VM-exit interruption information ${hex(NM_INTR_INFO)}; guest CR0.TS ${v.cr0ts}, IA32_XFD ${hex(v.guestFpu.fpstate.xfd)}, #NM intercepted (${why})`,
   );
+  m.host.trace.tracepoint(v.id, 'kvm_exit', KVM_EXIT_NM);
 }
 
 /** handle_exception_irqoff → handle_nm_fault_irqoff: XFD_ERR is read only for an XFD #NM. */

@@ -21,6 +21,16 @@ import { kvm_set_cpuid } from './cpuid.js';
 export const MSR_IA32_XFD = 0x1c4;
 export const MSR_IA32_XFD_ERR = 0x1c5;
 
+/**
+ * include/trace/events/kvm.h kvm_fpu: TP_printk("%s", __print_symbolic(load, {0, "unload"},
+ * {1, "load"})). 6.16 x86.c fires trace_kvm_fpu(1) at the end of kvm_load_guest_fpu (after
+ * fpu_swap_kvm_fpstate) and trace_kvm_fpu(0) at the end of kvm_put_guest_fpu (after
+ * ++stat.fpu_reload): once each per KVM_RUN.
+ */
+export const KVM_FPU = 'kvm_fpu';
+export const LOAD = 'load';
+export const UNLOAD = 'unload';
+
 /** kvm_load_guest_fpu (from kvm_arch_vcpu_ioctl_run, right after vcpu_load): the whole swap. */
 export function kvm_load_guest_fpu(m: X86, c: X86Cpu, v: X86Vcpu): void {
   const h = m.host;
@@ -29,6 +39,7 @@ export function kvm_load_guest_fpu(m: X86, c: X86Cpu, v: X86Vcpu): void {
     h.trace.fn(1, 'fpu_swap_kvm_fpstate', '(guest_fpu, true)');
   }
   fpu_swap_kvm_fpstate(m, c, v, true, 2);
+  if (h.trace.on) h.trace.tracepoint(v.id, KVM_FPU, LOAD);
 }
 
 /** kvm_put_guest_fpu → fpu_swap_kvm_fpstate(guest_fpu, false); ++stat.fpu_reload. */
@@ -37,6 +48,7 @@ export function kvm_put_guest_fpu(m: X86, c: X86Cpu, v: X86Vcpu): void {
   if (h.trace.on) h.trace.fn(0, 'kvm_put_guest_fpu', '→ fpu_swap_kvm_fpstate(guest_fpu, false)');
   fpu_swap_kvm_fpstate(m, c, v, false, 1);
   h.count(m.ids.fpuReload);
+  if (h.trace.on) h.trace.tracepoint(v.id, KVM_FPU, UNLOAD);
 }
 
 /** vcpu_enter_guest before VM entry: the guest's XFD_ERR goes back into the MSR. */
@@ -188,4 +200,5 @@ export function kvmRunEnd(m: X86, v: X86Vcpu, c: X86Cpu | null): void {
     );
   swapFpstate(v, false);
   h.count(m.ids.fpuReload);
+  if (h.trace.on) h.trace.tracepoint(v.id, KVM_FPU, UNLOAD);
 }

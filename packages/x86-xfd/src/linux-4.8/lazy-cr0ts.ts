@@ -11,6 +11,7 @@ import {
   restore_fpregs_from_fpstate,
   save_fpregs_to_fpstate,
 } from '../kernel/fpu/core.js';
+import { KVM_FPU, LOAD, UNLOAD } from '../kvm/x86.js';
 import { TRAP_LAZY_TS, type X86, type X86Cpu, type X86Vcpu } from '../state.js';
 
 /** 4.8 x86.c kvm_load_guest_fpu: __kernel_fpu_begin (save the VMM thread), restore the guest. */
@@ -25,6 +26,8 @@ export function kvm_load_guest_fpu(m: X86, v: X86Vcpu, depth: number): void {
   if (c.owner === t.fpstate && !t.needFpuLoad) save_fpregs_to_fpstate(m, c, t.fpstate, depth + 2);
   restore_fpregs_from_fpstate(m, c, v.guestFpu.fpstate, depth + 1);
   v.guestFpuLoaded = true;
+  // 4.8: trace_kvm_fpu(1) after __copy_kernel_to_fpregs, the routine's last statement
+  if (h.trace.on) h.trace.tracepoint(v.id, KVM_FPU, LOAD);
 }
 
 /** 4.8 x86.c kvm_put_guest_fpu (from kvm_arch_vcpu_put): save the guest, __kernel_fpu_end. */
@@ -39,6 +42,9 @@ export function kvm_put_guest_fpu(m: X86, v: X86Vcpu, notKernel: boolean): void 
   if (h.trace.on) h.trace.fn(1, '__kernel_fpu_end', '(the VMM thread is fpregs_active)');
   restore_fpregs_from_fpstate(m, c, v.vmm.fpstate, 2);
   h.count(m.ids.fpuReload);
+  // 4.8: trace_kvm_fpu(0) last, after ++stat.fpu_reload and the fpu_counter request (the early
+  // return when !guest_fpu_loaded fires nothing)
+  if (h.trace.on) h.trace.tracepoint(v.id, KVM_FPU, UNLOAD);
 }
 
 /**

@@ -1,0 +1,142 @@
+// Benchmark of `vfpu import` (not part of CI): generates a synthetic x86 `trace-cmd report` of
+// N lines, imports it measuring wall time and peak RSS (/usr/bin/time -v), then runs `vfpu run`
+// on the result the same way, and reports both throughputs in workload events per second.
+//
+//   node scripts/bench-import.mjs [--lines N | --gb G] [--repeat R] [--keep] [--dir DIR]
+//
+// Each command runs R times (default 1) and the fastest is reported, for a machine that is busy.
+// Needs a build (packages/cli/dist). Acceptance (issue 14): 1 GB in flat memory, and the import
+// at least as fast as the run of what it writes.
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const BIN = new URL('../packages/cli/dist/bin.js', import.meta.url).pathname;
+if (!existsSync(BIN)) {
+  console.error(`no ${BIN}: run bash scripts/pnpm.sh run build first`);
+  process.exit(2);
+}
+const dir = opt('--dir') ?? mkdtempSync(join(tmpdir(), 'vfpu-bench-import-'));
+const gb = opt('--gb');
+const AVG_LINE = 127; // bytes per generated line, about
+const lines =
+  gb !== undefined
+    ? Math.round((Number(gb) * 2 ** 30) / AVG_LINE)
+    : Number(opt('--lines') ?? 1_000_000);
+
+// --- the synthetic trace: 4 vCPUs on 4 pCPUs, Linux 6.x x86 print formats --------------------
+const VCPUS = 4;
+const trace = join(dir, 'trace.txt');
+function generate() {
+  const fd = openSync(trace, 'w');
+  let buf = 'cpus=4\n';
+  let n = 0;
+  let t = 1000;
+  const rip = '0xffffffff81a0b2c4';
+  const exit = (v, reason, intr = '0x00000000') =>
+    `vcpu ${v} reason ${reason} rip ${rip} info1 0x0000000000000000 info2 0x0000000000000000 intr_info ${intr} error_code 0x00000000`;
+  const line = (v, event, body) => {
+    t += 0.0000013;
+    const comm = `CPU ${v}/KVM-${3000 + v}`;
+    buf += `${comm.padStart(16)} [${String(v).padStart(3, '0')}] d..2. ${t.toFixed(6)}: ${`${event}:`.padEnd(22)}${body}\n`;
+    n++;
+    if (buf.length > 1 << 20) {
+      writeSync(fd, buf);
+      buf = '';
+    }
+  };
+  for (let round = 0; n < lines; round++) {
+    const v = round % VCPUS;
+    line(v, 'kvm_fpu', 'load');
+    line(v, 'kvm_entry', `vcpu ${v}, rip ${rip}`);
+    line(v, 'kvm_exit', exit(v, 'EXTERNAL_INTERRUPT', '0x800000ec'));
+    line(v, 'kvm_entry', `vcpu ${v}, rip ${rip}`);
+    line(v, 'kvm_exit', exit(v, 'MSR_WRITE'));
+    line(v, 'kvm_entry', `vcpu ${v}, rip ${rip}`);
+    if (round % 7 === 0) {
+      line(v, 'kvm_exit', exit(v, 'EXCEPTION_NMI', '0x80000307'));
+      line(v, 'kvm_entry', `vcpu ${v}, rip ${rip}`);
+    }
+    line(v, 'kvm_exit', exit(v, 'IO_INSTRUCTION'));
+    line(v, 'kvm_pio', 'pio_write at 0x70 size 1 count 1 val 0x8f ');
+    line(v, 'kvm_fpu', 'unload');
+    line(v, 'kvm_userspace_exit', 'reason KVM_EXIT_IO (2)');
+    if (round % 5 === 0) {
+      line(
+        v,
+        'sched_switch',
+        `prev_comm=CPU ${v}/KVM prev_pid=${3000 + v} prev_prio=120 prev_state=S ==> next_comm=kworker/${v}:1 next_pid=${90 + v} next_prio=120`,
+      );
+      line(
+        v,
+        'sched_switch',
+        `prev_comm=kworker/${v}:1 prev_pid=${90 + v} prev_prio=120 prev_state=I ==> next_comm=CPU ${v}/KVM next_pid=${3000 + v} next_prio=120`,
+      );
+    }
+  }
+  writeSync(fd, buf);
+  closeSync(fd);
+  return n;
+}
+
+const REPEAT = Number(opt('--repeat') ?? 1);
+
+// --- a measured child: wall time and peak RSS (GNU time -v); the fastest of REPEAT ------------
+function measured(argv) {
+  let best;
+  for (let i = 0; i < REPEAT; i++) {
+    const m = measuredOnce(argv);
+    if (best === undefined || m.secs < best.secs) best = m;
+  }
+  return best;
+}
+
+function measuredOnce(argv) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, BIN, ...argv], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  if (r.status !== 0) {
+    console.error(r.stderr);
+    throw new Error(`vfpu ${argv[0]} exited ${r.status}`);
+  }
+  return {
+    secs,
+    rssMiB: rss ? Number(rss[1]) / 1024 : Number.NaN,
+    stdout: r.stdout,
+    stderr: r.stderr,
+  };
+}
+
+const g0 = Date.now();
+const n = generate();
+const bytes = statSync(trace).size;
+console.log(
+  `trace: ${n.toLocaleString('en-US')} lines, ${(bytes / 2 ** 20).toFixed(0)} MiB (generated in ${((Date.now() - g0) / 1000).toFixed(1)} s)`,
+);
+
+const workload = join(dir, 'workload.ndjson');
+const imp = measured(['import', trace, '-o', workload]);
+const events = Number(/→ (\d+) workload lines/.exec(imp.stderr)?.[1] ?? Number.NaN) - 1;
+console.log(
+  `import: ${imp.secs.toFixed(1)} s, peak RSS ${imp.rssMiB.toFixed(0)} MiB, ${(n / imp.secs / 1e6).toFixed(2)} M trace lines/s, ${(events / imp.secs / 1e6).toFixed(2)} M workload events/s`,
+);
+const run = measured(['run', workload, '--json']);
+const report = JSON.parse(run.stdout);
+console.log(
+  `run (kvm policy): ${run.secs.toFixed(1)} s, peak RSS ${run.rssMiB.toFixed(0)} MiB, ${(events / run.secs / 1e6).toFixed(2)} M workload events/s, violations ${report.check.violations}`,
+);
+console.log(
+  `import/run throughput: ${(run.secs / imp.secs).toFixed(2)}× (≥ 1 means the import is at least as fast as the run)`,
+);
+if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
+else console.log(`kept ${dir}`);
