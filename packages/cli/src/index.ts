@@ -12,9 +12,11 @@ import { addExplain } from './commands/explain.js';
 import { addGen } from './commands/gen.js';
 import { addImport } from './commands/import.js';
 import { addList } from './commands/list.js';
+import { addMerge } from './commands/merge.js';
 import { addReport } from './commands/report.js';
 import { addRun } from './commands/run.js';
 import { addSchema } from './commands/schema.js';
+import { addSweep } from './commands/sweep.js';
 import { type Context, type Io, UsageError } from './context.js';
 
 export { BACKENDS, withBackends } from './backends.js';
@@ -42,6 +44,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   addList(program, ctx);
   addReport(program, ctx);
   addSchema(program, ctx);
+  addSweep(program, ctx);
+  addMerge(program, ctx);
 
   program.addOption(new Option('--no-color').hideHelp());
 

@@ -13,7 +13,8 @@ import { DUPLICATE, duplicateKey } from '@vfpu/core/internal';
 import { UsageError } from './context.js';
 import type { CommonOptions } from './options.js';
 
-function readCosts(path: string): unknown {
+/** A JSON file (a cost table, a sweep grid): refused if unreadable, not UTF-8, malformed or with a duplicate key. */
+export function readJsonFile(path: string): unknown {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -84,7 +85,7 @@ export async function runConfigurations(
   o: CommonOptions,
   extra: Partial<RunRequest>,
 ): Promise<RunResult[]> {
-  const costs = o.costs !== undefined ? { costs: readCosts(o.costs), costsFile: o.costs } : {};
+  const costs = o.costs !== undefined ? { costs: readJsonFile(o.costs), costsFile: o.costs } : {};
   const reqs: RunRequest[] = configs.map((c) => ({
     backends,
     policy: c.policy,
