@@ -78,7 +78,8 @@ export class TraceComparison {
   }
 
   /** A tracepoint the model fired running a vCPU's first event: counted, not compared. */
-  predictedPrologue(): void {
+  predictedPrologue(event: string, detail: string): void {
+    this.kind(event, detail).predicted++;
     this.prologue.predicted++;
   }
 

@@ -100,7 +100,7 @@ export function addCheck(program: Command, ctx: Context): void {
             const first = v >= 0 && !cmp.hasStarted(v);
             if (first) cmp.start(v, traceLine);
             for (const f of fired) {
-              if (first && f.vcpu === v) cmp.predictedPrologue();
+              if (first && f.vcpu === v) cmp.predictedPrologue(f.event, f.detail);
               else
                 cmp.predicted(f.vcpu, {
                   event: f.event,
