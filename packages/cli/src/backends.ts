@@ -22,7 +22,13 @@ import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { armVfp } from '@vfpu/arm-vfp';
-import { type BackendV2, backendProblem, isBackendV2 } from '@vfpu/core';
+import {
+  type BackendV2,
+  backendProblem,
+  findVariant,
+  isBackendV2,
+  type VariantSpec,
+} from '@vfpu/core';
 import { loongarch } from '@vfpu/loongarch';
 import { mipsVz } from '@vfpu/mips-vz';
 import { riscv } from '@vfpu/riscv';
@@ -115,4 +121,27 @@ export async function withBackends(
     }
   }
   return all;
+}
+
+/**
+ * `arch` or `arch:variant` (compare's --arch, sweep's arch key) resolved against the backends;
+ * `flag` names the option in the usage error.
+ */
+export function resolveArchVariant(
+  backends: readonly BackendV2[],
+  spec: string,
+  flag: string,
+): { arch: string; variant: string; classMap: VariantSpec['classMap'] } {
+  const [arch = '', variant] = spec.split(':');
+  const b = backends.find((x) => x.id === arch);
+  if (b === undefined)
+    throw new UsageError(
+      `${flag}: unknown architecture "${arch}" (known: ${backends.map((x) => x.id).join(', ')})`,
+    );
+  const v = findVariant(b, variant);
+  if (v === undefined)
+    throw new UsageError(
+      `${flag}: ${arch} has no variant "${variant}" (known: ${b.variants.map((x) => x.id).join(', ')})`,
+    );
+  return { arch, variant: v.id, classMap: v.classMap };
 }

@@ -3,9 +3,9 @@
  * under every (architecture, variant, policy), in one pass; one table with a section every
  * architecture shares and each one's kernel names below it.
  */
-import { findVariant, type ReportV1, type UnitClass } from '@vfpu/core';
+import type { ReportV1, UnitClass } from '@vfpu/core';
 import type { Command } from 'commander';
-import { withBackends } from '../backends.js';
+import { resolveArchVariant, withBackends } from '../backends.js';
 import { comparisonCsv, normalize, renderComparison } from '../compare-table.js';
 import { type Context, UsageError } from '../context.js';
 import { addBackend, addGeneration, type CommonOptions } from '../options.js';
@@ -47,20 +47,7 @@ export function addCompare(program: Command, ctx: Context): void {
   ).action(async (workload: string, o: CompareOptions) => {
     if (o.json && o.csv) throw new UsageError('--json and --csv: choose one');
     const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
-    const archs = list('--arch', o.arch).map((a) => {
-      const [arch = '', variant] = a.split(':');
-      const b = backends.find((x) => x.id === arch);
-      if (b === undefined)
-        throw new UsageError(
-          `--arch: unknown architecture "${arch}" (known: ${backends.map((x) => x.id).join(', ')})`,
-        );
-      const v = findVariant(b, variant);
-      if (v === undefined)
-        throw new UsageError(
-          `--arch: ${arch} has no variant "${variant}" (known: ${b.variants.map((x) => x.id).join(', ')})`,
-        );
-      return { arch, variant: v.id, classMap: v.classMap };
-    });
+    const archs = list('--arch', o.arch).map((a) => resolveArchVariant(backends, a, '--arch'));
     const policies = list('--policy', o.policy);
     const configs: Configuration[] = archs.flatMap((a) =>
       policies.map((policy) => ({ arch: a.arch, variant: a.variant, policy })),

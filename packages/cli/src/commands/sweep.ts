@@ -5,9 +5,9 @@
  * run rows, then a mean and 95 % interval per point (sweep/rows.ts). A shard (options, Slurm
  * array or Kubernetes Indexed Job) writes a header and its run rows only; `vfpu merge` joins them.
  */
-import { CORE_VERSION, findVariant } from '@vfpu/core';
+import { CORE_VERSION } from '@vfpu/core';
 import type { Command } from 'commander';
-import { withBackends } from '../backends.js';
+import { resolveArchVariant, withBackends } from '../backends.js';
 import { type Context, UsageError } from '../context.js';
 import { addBackend, intOption } from '../options.js';
 import { type Configuration, runConfigurations } from '../run-one.js';
@@ -85,18 +85,8 @@ export function addSweep(program: Command, ctx: Context): void {
     const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
     const archs = (spec.arch ?? [undefined]).map((a) => {
       if (a === undefined) return {};
-      const [arch = '', variant] = String(a).split(':');
-      const b = backends.find((x) => x.id === arch);
-      if (b === undefined)
-        throw new UsageError(
-          `arch: unknown architecture "${arch}" (known: ${backends.map((x) => x.id).join(', ')})`,
-        );
-      const v = findVariant(b, variant);
-      if (v === undefined)
-        throw new UsageError(
-          `arch: ${arch} has no variant "${variant}" (known: ${b.variants.map((x) => x.id).join(', ')})`,
-        );
-      return { arch, variant: v.id };
+      const { arch, variant } = resolveArchVariant(backends, String(a), 'arch');
+      return { arch, variant };
     });
     const policies = (spec.policy ?? ['kvm']).map(String);
     const configs: Configuration[] = archs.flatMap((a) =>
