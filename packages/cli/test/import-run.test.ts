@@ -68,7 +68,7 @@ describe('the API', () => {
       [0, 'kvm_fpu', 'unload', 28],
     ]);
     expect(seen[4]?.text).toContain('intr_info 0x80000307');
-    expect(lines.length).toBe(17);
+    expect(lines.length).toBe(18); // the header and X86_WORKLOAD (import-samples.ts)
   });
 
   it('MIPS: kvm_aux in "op state" form and the COP-unusable / MSA Disabled exits', async () => {

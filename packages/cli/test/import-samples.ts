@@ -117,6 +117,8 @@ export const X86_WORKLOAD: readonly string[] = [
   '{"op":"exit","vcpu":1,"reason":"hlt","label":"HLT","ts":100.000540}',
   '{"op":"switch","cpu":1,"thread":"kworker_1_2.77","ts":100.000600}',
   '{"op":"switch","cpu":1,"thread":"vmm0","ts":100.000700}',
+  // kvm_fpu: load after KVM_RUN returned: the next KVM_RUN begins (mapper.ts kvmRunBegins)
+  '{"op":"load","vcpu":0,"cpu":1,"ts":100.000800}',
   '{"op":"run","vcpu":0,"cpu":1,"ts":100.000900}',
   '{"op":"use","vcpu":0,"unit":"amx-tile","ts":100.001000}',
   '{"op":"exit","vcpu":0,"reason":"other","label":"MSR_WRITE","ts":100.001200}',

@@ -77,9 +77,6 @@ export function preamble(line: string): Preamble | undefined {
   return { kind: 'none' };
 }
 
-const TS = /^\d+\.\d+$/;
-const WORD = /^\w+$/;
-
 /** The decimal integer in line[from, to) (at most 9 digits), or -1 if it is not one. */
 function digits(line: string, from: number, to: number): number {
   if (to <= from || to - from > 9) return -1;
@@ -97,6 +94,27 @@ function digits(line: string, from: number, to: number): number {
  * TRACE_CMD, which detectFormat uses): the first ` [CPU]` ends `COMM-PID`, the first `: ` after
  * it ends the seconds, the next `:` the event.
  */
+/** `\d+\.\d+` between `from` and `to` (the seconds column), without a RegExp. */
+function isSeconds(line: string, from: number, to: number): boolean {
+  const dot = line.indexOf('.', from);
+  if (dot <= from || dot >= to - 1) return false;
+  for (let i = from; i < to; i++) {
+    const c = line.charCodeAt(i);
+    if (i !== dot && (c < 48 || c > 57)) return false;
+  }
+  return true;
+}
+
+/** `\w`: [A-Za-z0-9_]. */
+function isWordChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** What String.prototype.trim removes that a trace line can hold: space, tab, CR. */
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 13 || c === 11 || c === 12 || c === 160;
+}
+
 function parseTraceCmd(line: string, f: Frame): boolean {
   let b = line.indexOf(' [');
   let e = -1;
@@ -114,24 +132,37 @@ function parseTraceCmd(line: string, f: Frame): boolean {
   let pidEnd = line.indexOf(' ', dash + 1);
   if (pidEnd < 0 || pidEnd > b) pidEnd = b;
   const pid = digits(line, dash + 1, pidEnd);
-  if (pid < 0 || line.slice(pidEnd, b).trim() !== '') return false;
+  if (pid < 0) return false;
+  for (let i = pidEnd; i < b; i++) if (!isBlank(line.charCodeAt(i))) return false;
   const colon = line.indexOf(': ', e + 1);
   if (colon < 0) return false;
   const tsStart = line.lastIndexOf(' ', colon - 1) + 1;
   if (tsStart <= e) return false;
+  if (!isSeconds(line, tsStart, colon)) return false;
   const ts = line.slice(tsStart, colon);
-  if (!TS.test(ts)) return false;
-  // between ']' and the seconds: blanks, or one latency-flags token
-  const between = line.slice(e + 1, tsStart).trim();
-  if (between.indexOf(' ') >= 0 || between.indexOf('\t') >= 0) return false;
+  // between ']' and the seconds: blanks, or one latency-flags token (scanned, not sliced)
+  let tokens = 0;
+  for (let i = e + 1, inToken = false; i < tsStart; i++) {
+    const c = line.charCodeAt(i);
+    const blank = c === 32 || c === 9;
+    if (!blank && !inToken) tokens++;
+    inToken = !blank;
+  }
+  if (tokens > 1) return false;
   let ev = colon + 2;
   while (line.charCodeAt(ev) === 32) ev++;
   const evEnd = line.indexOf(':', ev);
   if (evEnd < 0) return false;
+  if (evEnd === ev) return false;
+  for (let i = ev; i < evEnd; i++) if (!isWordChar(line.charCodeAt(i))) return false;
   const event = line.slice(ev, evEnd);
-  if (!WORD.test(event)) return false;
   f.event = event;
-  f.body = line.slice(evEnd + 1).trim();
+  // the body without its surrounding blanks, in one slice
+  let bs = evEnd + 1;
+  let be = line.length;
+  while (bs < be && isBlank(line.charCodeAt(bs))) bs++;
+  while (be > bs && isBlank(line.charCodeAt(be - 1))) be--;
+  f.body = line.slice(bs, be);
   f.line = line;
   f.commStart = 0;
   f.commEnd = dash;

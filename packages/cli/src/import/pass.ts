@@ -71,7 +71,7 @@ export async function* runPass(
   const { mapper, evidence, guest } = input;
   const name = input.name;
   mapper.file = name;
-  const src = openLineSource(input.path);
+  const src = openLineSource(input.path, undefined, false);
   const f = newFrame();
   const e = newEvent();
   let format = input.format;

@@ -107,7 +107,7 @@ export class ReplayFile {
     fill: (text: string) => string,
     rec: () => ((r: RecordedTracepoint) => void) | undefined,
   ): AsyncGenerator<{ texts: string[]; traceLines: number[] }> {
-    for await (const batch of openLineSource(this.path).batches()) {
+    for await (const batch of openLineSource(this.path, undefined, false).batches()) {
       const texts: string[] = [];
       const traceLines: number[] = [];
       for (const l of batch) {

@@ -100,13 +100,18 @@ function notUtf8(file: string, line: number, byte: number): InputError {
   return new InputError(file, line, '', `not UTF-8 text (byte ${hex}); workloads are UTF-8`);
 }
 
-export function openLineSource(path: string, maxLine: number = LIMITS.lineChars): LineSource {
+/** `hashed` false: no SHA-256 of the input (`sha256()` is then ''), for readers that need none. */
+export function openLineSource(
+  path: string,
+  maxLine: number = LIMITS.lineChars,
+  hashed = true,
+): LineSource {
   const name = path === '-' ? '<stdin>' : path;
-  const hash = createHash('sha256');
+  const hash = hashed ? createHash('sha256') : undefined;
   let digest = '';
   async function* batches(): AsyncGenerator<string[]> {
     const raw: Readable = path === '-' ? process.stdin : createReadStream(path);
-    raw.on('data', (chunk: Buffer) => hash.update(chunk));
+    if (hash !== undefined) raw.on('data', (chunk: Buffer) => hash.update(chunk));
     const gz = path.endsWith('.gz');
     const stream: Readable = gz ? raw.pipe(createGunzip()) : raw;
     if (gz) raw.on('error', (e) => stream.destroy(e));
@@ -149,7 +154,7 @@ export function openLineSource(path: string, maxLine: number = LIMITS.lineChars)
     const tail = split.end();
     if (tail !== undefined) last.push(tail);
     if (last.length > 0) yield last;
-    digest = hash.digest('hex');
+    digest = hash?.digest('hex') ?? '';
   }
   return {
     name,
