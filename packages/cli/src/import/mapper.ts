@@ -58,6 +58,8 @@ export class Mapper {
   private readonly cpuVcpu: number[] = [];
   private readonly pending: (Slot | undefined)[] = [];
   private readonly signalled: boolean[] = [];
+  /** An entry or exit of the vCPU was seen. */
+  private readonly seen: boolean[] = [];
   /** KVM_RUN was seen returning to userspace (the vCPU's next KVM_RUN begins in the trace). */
   private readonly returned: boolean[] = [];
   /** An FP trap was answered in guest mode: the next entry is its re-entry. */
@@ -112,11 +114,19 @@ export class Mapper {
     switch (e.kind) {
       case Kind.entry: {
         const v = this.vcpuOf(f, e, line);
+        this.seen[v] = true;
         this.entry(v, f.cpu, f.ts, line);
         return v;
       }
       case Kind.exit: {
         const v = this.vcpuOf(f, e, line);
+        // the recording began while this vCPU ran the guest: its first exit follows an entry
+        // before the trace (a `run` is added, so every exit the trace shows is counted)
+        if (this.state[v] === OUT && this.returned[v] !== true && this.seen[v] !== true) {
+          this.count('the trace begins in guest mode (run added before the first exit)');
+          this.entry(v, f.cpu, f.ts, line);
+        }
+        this.seen[v] = true;
         this.exit(v, e, f.ts, line);
         return v;
       }
