@@ -68,6 +68,8 @@ export interface TraceEvent {
   xfeatures: number;
   /** Entry forms that name the arch: 'arm64' (`PC:` kvm_entry), 'x86' (`vcpu %u` kvm_entry). */
   entryForm: 'x86' | 'arm64' | '';
+  /** MIPS / LoongArch kvm_exit: the guest PC printed (`PC: 0x…`), else ''. */
+  pc: string;
 }
 
 export function newEvent(): TraceEvent {
@@ -86,6 +88,7 @@ export function newEvent(): TraceEvent {
     nextComm: '',
     xfeatures: 0,
     entryForm: '',
+    pc: '',
   };
 }
 
@@ -103,7 +106,7 @@ const X86_EXIT_INFO = new RegExp(
 const ARM64_EXIT = new RegExp(
   `^(\\S+): (?:vcpu: (\\d+) )?HSR_EC: 0x(${HEX}) \\(([^)]*)\\), PC: 0x${HEX}$`,
 );
-const BRACKET_EXIT = new RegExp(`^(?:vcpu (\\d+) )?\\[([^\\]]*)\\] ?PC: 0x${HEX}$`);
+const BRACKET_EXIT = new RegExp(`^(?:vcpu (\\d+) )?\\[([^\\]]*)\\] ?PC: 0x(${HEX})$`);
 const AUX = new RegExp(
   `^(?:vcpu (\\d+) )?(restore|save|enable|disable|discard) (FPU & MSA & LASX|MSA & LASX|FPU & MSA|FPU & LSX & LASX|FPU & LSX|FPU|MSA|LSX|LASX|0x${HEX}) PC: 0x${HEX}$`,
 );
@@ -142,6 +145,7 @@ export function parseBody(event: string, body: string, e: TraceEvent): string | 
   e.exitForm = 0;
   e.intrInfo = -1;
   e.entryForm = '';
+  e.pc = '';
   switch (event) {
     case 'kvm_entry': {
       e.kind = Kind.entry;
@@ -236,6 +240,7 @@ function parseExit(body: string, e: TraceEvent): string | undefined {
   if (b !== null) {
     e.vcpu = num(b[1]);
     e.label = b[2] as string;
+    e.pc = b[3] as string;
     e.exitForm = ExitForm.bracket;
     return undefined;
   }

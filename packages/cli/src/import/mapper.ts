@@ -24,6 +24,7 @@ import { ExitForm, Kind, type TraceEvent } from './bodies.js';
 import type { Frame } from './framing.js';
 import type { Identity } from './identity.js';
 import { LineQueue, type Slot } from './queue.js';
+import { TrapWindow } from './trap-window.js';
 
 const MAX_CPUS = 1024;
 const OUT = 0;
@@ -66,6 +67,8 @@ export class Mapper {
   private readonly trapped: boolean[] = [];
   private readonly id: Identity;
   private readonly o: MapperOptions;
+  /** Between an FP trap's handler and the re-entry (trap-window.ts). */
+  private readonly w = new TrapWindow();
   file = '';
 
   constructor(id: Identity, o: MapperOptions) {
@@ -169,6 +172,7 @@ export class Mapper {
 
   /** The end of the trace: open exits are taken as handled in the kernel. */
   finish(): void {
+    for (let v = 0; v < this.state.length; v++) this.closeWindow(v, '', 0);
     for (let v = 0; v < this.pending.length; v++) {
       if (this.pending[v] !== undefined) {
         this.count('exit open at the end of the trace (taken as in-kernel)');
@@ -193,6 +197,15 @@ export class Mapper {
   }
 
   private entry(v: number, cpu: number, ts: string, line: number): void {
+    if (this.w.held(v) && this.w.isPreempted(v) && this.cpuOf[v] === cpu) {
+      // the re-entry after a preemption inside the window, on the same pCPU: one `use`
+      this.w.settle(v, true, this.o.keep);
+      this.q.drain();
+      this.cpuVcpu[cpu] = v;
+      this.trapped[v] = false;
+      return;
+    }
+    this.closeWindow(v, ts, line);
     if (this.pending[v] !== undefined) this.resolveInKernel(v);
     const st = this.state[v] as number;
     if (st === GUEST && this.trapped[v] === true) {
@@ -224,8 +237,14 @@ export class Mapper {
       else this.count('exit outside guest mode (before the first entry, or a lost entry; dropped)');
       return;
     }
+    this.closeWindow(v, ts, line);
+    if (isFpTrap(e) && this.w.reexecuted(v, e.pc)) {
+      this.count('a preempted instruction trapped again at its PC (part of its use)');
+      return;
+    }
     const label = workloadLabel(e.label);
     if (isFpTrap(e)) {
+      this.w.trapPc[v] = e.pc;
       if (e.exitForm === ExitForm.x86) {
         this.push(`{"op":"use","vcpu":${v},"unit":"${this.o.x86Trap}","ts":${ts}}`, line);
         this.trapped[v] = true;
@@ -239,15 +258,36 @@ export class Mapper {
   }
 
   private aux(v: number, e: TraceEvent): void {
+    const load = e.auxOp === 'restore' || e.auxOp === 'enable';
+    if (this.w.absorbing[v] === true && load) {
+      // the re-executed instruction's load: part of its `use`
+      this.w.absorbing[v] = false;
+      this.trapped[v] = true;
+      return;
+    }
     const s = this.pending[v];
-    if (s === undefined || !s.fp) return;
-    if (e.auxOp !== 'restore' && e.auxOp !== 'enable') return;
+    if (s === undefined || !s.fp || !load) return;
     const unit = auxUnit(e.auxState);
     if (unit === undefined) return;
-    s.text = this.o.keep ? `{"op":"use","vcpu":${v},"unit":"${unit}","ts":${s.ts}}` : '';
+    // decided at the re-entry: was the thread preempted in between? (trap-window.ts)
+    this.w.hold(v, s, unit);
     this.pending[v] = undefined;
     this.trapped[v] = true;
-    this.q.drain();
+  }
+
+  /**
+   * Ends the trap window of `v` other than by a re-entry on the same pCPU: its held `use` is
+   * written without the preemption, and if its thread left the pCPU in the window, a `sched-out`.
+   */
+  private closeWindow(v: number, ts: string, line: number): void {
+    const preempted = this.w.isPreempted(v);
+    if (this.w.settle(v, false, this.o.keep)) this.q.drain();
+    if (!preempted) return;
+    this.fpToExit(v);
+    this.trapped[v] = false;
+    this.push(`{"op":"sched-out","vcpu":${v}${ts ? `,"ts":${ts}` : ''}}`, line);
+    const st = this.state[v] as number;
+    this.state[v] = st === EXITED ? EXITED_PUT : PREEMPTED;
   }
 
   /** An open FP trap that loaded nothing is an exit after all. */
@@ -275,11 +315,17 @@ export class Mapper {
 
   /** The look-ahead is full: the oldest open line is decided as if handled in the kernel. */
   private force(s: Slot): void {
+    if (this.w.held(s.vcpu)) {
+      this.count('trap window closed before its re-entry (look-ahead full)');
+      this.closeWindow(s.vcpu, '', s.traceLine);
+      return;
+    }
     this.count('exit decided before the trace showed its outcome (look-ahead full; in-kernel)');
     this.resolveInKernel(s.vcpu);
   }
 
   private userspace(v: number, name: string, ts: string, line: number): void {
+    this.closeWindow(v, ts, line);
     const reason = this.signalled[v] === true ? 'signal' : userspaceReason(name, this.o.ioReason);
     this.signalled[v] = false;
     this.fpToExit(v);
@@ -309,6 +355,12 @@ export class Mapper {
 
   /** `sched-out` of a vCPU loaded on a pCPU (its thread leaves it inside KVM_RUN). */
   private leaveCpu(v: number, ts: string, line: number): void {
+    if (!this.w.isPreempted(v) && (this.w.held(v) || this.pending[v]?.fp === true)) {
+      // preempted inside the trap window: the re-entry decides (trap-window.ts)
+      this.w.preempt(v);
+      this.release(v);
+      return;
+    }
     this.fpToExit(v);
     this.trapped[v] = false;
     this.push(`{"op":"sched-out","vcpu":${v},"ts":${ts}}`, line);
