@@ -8,7 +8,8 @@ import type { Command } from 'commander';
 import { resolveArchVariant, withBackends } from '../backends.js';
 import { comparisonCsv, normalize, renderComparison } from '../compare-table.js';
 import { type Context, UsageError } from '../context.js';
-import { addBackend, addGeneration, type CommonOptions } from '../options.js';
+import { runInWorkers } from '../jobs.js';
+import { addBackend, addGeneration, type CommonOptions, intOption } from '../options.js';
 import { type Configuration, runConfigurations } from '../run-one.js';
 
 type CompareOptions = Omit<CommonOptions, 'arch' | 'variant'> & {
@@ -16,6 +17,7 @@ type CompareOptions = Omit<CommonOptions, 'arch' | 'variant'> & {
   policy: string;
   json?: boolean;
   csv?: boolean;
+  jobs: number;
 };
 
 function list(flag: string, value: string): string[] {
@@ -42,7 +44,13 @@ export function addCompare(program: Command, ctx: Context): void {
         .option('--policy <list>', 'policies, comma-separated', 'kvm')
         .option('--costs <file>', 'cost table (JSON) overriding every backend default')
         .option('--json', 'print the comparison as JSON (vfpu-compare v1)')
-        .option('--csv', 'print one CSV line per simulator'),
+        .option('--csv', 'print one CSV line per simulator')
+        .option(
+          '--jobs <n>',
+          'worker threads (each reads the workload itself)',
+          intOption('--jobs', 1, 64),
+          1,
+        ),
     ),
   ).action(async (workload: string, o: CompareOptions) => {
     if (o.json && o.csv) throw new UsageError('--json and --csv: choose one');
@@ -52,9 +60,10 @@ export function addCompare(program: Command, ctx: Context): void {
     const configs: Configuration[] = archs.flatMap((a) =>
       policies.map((policy) => ({ arch: a.arch, variant: a.variant, policy })),
     );
-    const reports: ReportV1[] = (await runConfigurations(backends, workload, configs, o, {})).map(
-      (r) => r.report,
-    );
+    const reports: ReportV1[] =
+      o.jobs > 1
+        ? await runInWorkers(workload, configs, o, o.jobs, io.cwd ?? process.cwd())
+        : (await runConfigurations(backends, workload, configs, o, {})).map((r) => r.report);
     if (o.json) {
       const doc = {
         format: 'vfpu-compare',

@@ -3,7 +3,8 @@ import type { ReportV1, RunRequest } from '@vfpu/core';
 import { type Command, Option } from 'commander';
 import { withBackends } from '../backends.js';
 import { type Context, UsageError } from '../context.js';
-import { addCommon, type CommonOptions, progressReporter } from '../options.js';
+import { runInWorkers } from '../jobs.js';
+import { addCommon, type CommonOptions, intOption, progressReporter } from '../options.js';
 import { fileSink, type Sink } from '../output.js';
 import { PerfettoWriter } from '../perfetto.js';
 import { runAll } from '../run-one.js';
@@ -15,6 +16,7 @@ type RunOptions = CommonOptions & {
   trace?: string;
   by?: 'vcpu' | 'cpu';
   perfetto?: string;
+  jobs: number;
 };
 
 export function addRun(program: Command, ctx: Context): void {
@@ -40,6 +42,12 @@ export function addRun(program: Command, ctx: Context): void {
         '--perfetto <file>',
         'write a timeline (Chrome trace-event JSON: a track per pCPU; opens in ui.perfetto.dev)',
       )
+      .option(
+        '--jobs <n>',
+        'worker threads for several policies (each reads the workload itself)',
+        intOption('--jobs', 1, 64),
+        1,
+      )
       .addOption(
         new Option('--by <what>', 'also show the FP work of each vCPU or pCPU').choices([
           'vcpu',
@@ -53,6 +61,8 @@ export function addRun(program: Command, ctx: Context): void {
       throw new UsageError('--trace takes one policy');
     if (o.perfetto !== undefined && policies.length > 1)
       throw new UsageError('--perfetto takes one policy');
+    if (o.jobs > 1 && (o.trace !== undefined || o.perfetto !== undefined))
+      throw new UsageError('--jobs: --trace and --perfetto run in one thread');
     const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
     const trace: Sink | undefined = o.trace !== undefined ? fileSink(o.trace) : undefined;
     const timeline: Sink | undefined = o.perfetto !== undefined ? fileSink(o.perfetto) : undefined;
@@ -72,8 +82,21 @@ export function addRun(program: Command, ctx: Context): void {
       if (perfetto)
         (extra as { timeline?: RunRequest['timeline'] }).timeline = (st, view) =>
           perfetto.step(st, view);
-      // one pass over the workload for every policy (stdin is read once)
-      reports = (await runAll(backends, workload, policies, o, extra)).map((r) => r.report);
+      // one pass over the workload for every policy (stdin is read once); or a pass per worker
+      reports =
+        o.jobs > 1
+          ? await runInWorkers(
+              workload,
+              policies.map((policy) => ({
+                policy,
+                ...(o.arch !== undefined ? { arch: o.arch } : {}),
+                ...(o.variant !== undefined ? { variant: o.variant } : {}),
+              })),
+              o,
+              o.jobs,
+              io.cwd ?? process.cwd(),
+            )
+          : (await runAll(backends, workload, policies, o, extra)).map((r) => r.report);
       if (progress) io.stderr.write('\r\x1b[K');
       await trace?.commit();
       perfetto?.end();
