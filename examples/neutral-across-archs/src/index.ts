@@ -22,7 +22,7 @@ console.log(
   `${preset}, ${events.toLocaleString('en-US')} events, under each kernel (policy kvm)\n`,
 );
 console.log(
-  'arch/variant                 kvm =       traps  bytes moved  FP cycles  FP %  violations',
+  `${'arch/variant'.padEnd(28)} ${'kvm ='.padEnd(15)} ${'traps'.padStart(6)}  bytes moved  FP cycles  FP %  violations`,
 );
 for (const { report: r } of results) {
   const bytes = r.bytes.saved + r.bytes.restored;
