@@ -104,8 +104,10 @@ export class Accounting {
         this.cyclesTrap += this.cTrap;
         this.rootTrapCount++;
         this.perExit.trap();
-        this.perVcpu.trap();
-        this.perCpu.trap();
+        const v = this.perVcpu.work;
+        const c = this.perCpu.work;
+        v[this.perVcpu.current] = (v[this.perVcpu.current] as number) + 1;
+        c[this.perCpu.current] = (c[this.perCpu.current] as number) + 1;
       } else if (info.where === 'host') this.cyclesTrap += this.cHostTrap;
     }
   }
@@ -125,16 +127,26 @@ export class Accounting {
       this.saveCount++;
       this.cyclesSave += this.cSaveFixed + this.cSaveByte * bytes;
       this.perExit.save(bytes);
-      this.perVcpu.save(bytes);
-      this.perCpu.save(bytes);
+      this.byIndex(1, bytes);
     } else if (dir === 'restore') {
       this.bytesRestored += bytes;
       this.restoreCount++;
       this.cyclesRestore += this.cRestoreFixed + this.cRestoreByte * bytes;
       this.perExit.restore(bytes);
-      this.perVcpu.restore(bytes);
-      this.perCpu.restore(bytes);
+      this.byIndex(2, bytes);
     }
+  }
+
+  /** A save (1) or restore (2) of `bytes`, by vCPU and by pCPU. */
+  private byIndex(k: number, bytes: number): void {
+    const v = this.perVcpu.work;
+    const iv = this.perVcpu.current;
+    v[iv + k] = (v[iv + k] as number) + 1;
+    v[iv + 3] = (v[iv + 3] as number) + bytes;
+    const c = this.perCpu.work;
+    const ic = this.perCpu.current;
+    c[ic + k] = (c[ic + k] as number) + 1;
+    c[ic + 3] = (c[ic + 3] as number) + bytes;
   }
 
   /**

@@ -104,49 +104,34 @@ export class PerExit {
 }
 
 /**
- * The same FP work by vCPU or by pCPU (`--by vcpu|cpu`): charged to the vCPU of the event being
- * run (host events: none) and to the pCPU it runs on (an event of a vCPU outside any pCPU: none).
+ * The same FP work by vCPU or by pCPU (`--by vcpu|cpu`), four figures per index (traps, saves,
+ * restores, bytes) in one typed array, the last index for `none`: work of no vCPU (host events),
+ * or of a vCPU on no pCPU. The accounting adds at `current` (an offset, set once per event).
  */
 export class PerIndex {
-  private readonly traps: Float64Array;
-  private readonly saves: Float64Array;
-  private readonly restores: Float64Array;
-  private readonly bytes: Float64Array;
-  /** The index charged now; `size` = none. */
+  readonly work: Float64Array;
+  /** The offset (4 × index) charged now. */
   current: number;
   private readonly size: number;
 
   constructor(size: number) {
     this.size = size;
-    this.current = size;
-    this.traps = new Float64Array(size + 1);
-    this.saves = new Float64Array(size + 1);
-    this.restores = new Float64Array(size + 1);
-    this.bytes = new Float64Array(size + 1);
+    this.current = 4 * size;
+    this.work = new Float64Array(4 * (size + 1));
   }
 
   at(i: number): void {
-    this.current = i >= 0 && i < this.size ? i : this.size;
-  }
-  trap(): void {
-    this.traps[this.current] = (this.traps[this.current] as number) + 1;
-  }
-  save(bytes: number): void {
-    this.saves[this.current] = (this.saves[this.current] as number) + 1;
-    this.bytes[this.current] = (this.bytes[this.current] as number) + bytes;
-  }
-  restore(bytes: number): void {
-    this.restores[this.current] = (this.restores[this.current] as number) + 1;
-    this.bytes[this.current] = (this.bytes[this.current] as number) + bytes;
+    this.current = 4 * (i >= 0 && i < this.size ? i : this.size);
   }
 
-  /** One entry per index, then `none` (work of no vCPU / no pCPU) when it has any. */
+  /** One entry per index, then `none`. */
   report(): { readonly items: FpWork[]; readonly none: FpWork } {
+    const w = this.work;
     const at = (i: number): FpWork => ({
-      traps: this.traps[i] as number,
-      saves: this.saves[i] as number,
-      restores: this.restores[i] as number,
-      bytes: this.bytes[i] as number,
+      traps: w[4 * i] as number,
+      saves: w[4 * i + 1] as number,
+      restores: w[4 * i + 2] as number,
+      bytes: w[4 * i + 3] as number,
     });
     return { items: Array.from({ length: this.size }, (_, i) => at(i)), none: at(this.size) };
   }

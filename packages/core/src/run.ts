@@ -369,15 +369,27 @@ function simulatePresetMany(
     const explainText = (): string => formatEvent(ev, (c) => p.sim.contextName(c));
     return { p, req, classUnit, ev, explainText };
   });
-  const gev = new WorkloadEvent();
   let n = 0;
-  while (gen.next(gev)) {
-    n++;
-    gev.line = n;
-    for (const x of sims) {
-      const ev = x.ev.copyFrom(gev);
-      if (ev.unit >= 0) ev.unit = x.classUnit[ev.unit] as number;
-      stepChecked(x.p, ev, name, x.explainText, x.req);
+  const only = sims.length === 1 ? sims[0] : undefined;
+  if (only !== undefined) {
+    // one simulator: the generator fills its event directly (no copy per event)
+    const ev = only.ev;
+    while (gen.next(ev)) {
+      n++;
+      ev.line = n;
+      if (ev.unit >= 0) ev.unit = only.classUnit[ev.unit] as number;
+      stepChecked(only.p, ev, name, only.explainText, only.req);
+    }
+  } else {
+    const gev = new WorkloadEvent();
+    while (gen.next(gev)) {
+      n++;
+      gev.line = n;
+      for (const x of sims) {
+        const ev = x.ev.copyFrom(gev);
+        if (ev.unit >= 0) ev.unit = x.classUnit[ev.unit] as number;
+        stepChecked(x.p, ev, name, x.explainText, x.req);
+      }
     }
   }
   const source = `${name} events=${pr.events} params=${JSON.stringify(gen.params)}`;

@@ -213,6 +213,7 @@ export class Simulator {
   private charge(ev: WorkloadEvent): void {
     const a = this.state.acct;
     const v = ev.vcpu;
+    const op = ev.op;
     a.perVcpu.at(v);
     // the pCPU the event runs on: its own, else where the kernel has the vCPU, else the workload
     let cpu = ev.cpu;
@@ -222,22 +223,11 @@ export class Simulator {
     }
     a.perCpu.at(cpu);
     const per = a.perExit;
-    switch (ev.op) {
-      case Op.exit:
-        per.exit(ev.vcpu, ev.label !== '' ? ev.label : (this.reasonNames[ev.reason] as string));
-        break;
-      case Op.put:
-      case Op.schedOut:
-        per.preempted(ev.vcpu);
-        break;
-      case Op.userGet:
-      case Op.userSet:
-      case Op.syscall:
-        per.current = UAPI;
-        break;
-      default:
-        if (ev.vcpu >= 0) per.vcpu(ev.vcpu);
-        else per.current = HOST;
-    }
+    if (op === Op.exit)
+      per.exit(v, ev.label !== '' ? ev.label : (this.reasonNames[ev.reason] as string));
+    else if (op === Op.put || op === Op.schedOut) per.preempted(v);
+    else if (op === Op.userGet || op === Op.userSet || op === Op.syscall) per.current = UAPI;
+    else if (v >= 0) per.vcpu(v);
+    else per.current = HOST;
   }
 }
