@@ -81,7 +81,7 @@ export class TimelineProbe implements TimelineView {
     st.op = OPS[ev.op] as string;
     st.vcpu = ev.vcpu;
     // the pCPU the event's work was charged to (per-exit.ts), resolved before it ran
-    const cpu = a.perCpu.current;
+    const cpu = a.perCpu.current / 4; // an offset of four figures per pCPU
     st.cpu = cpu < this.cpus ? cpu : -1;
     st.traps = a.rootTrapCount - this.traps;
     st.exits = a.exitCount - this.exits;
