@@ -10,116 +10,95 @@ import type { Command } from 'commander';
 import { withBackends } from '../backends.js';
 import { type Divergence, type PredictedSide, TraceComparison } from '../check/compare.js';
 import type { Context } from '../context.js';
-import { type ImportOptions, openTraceImport } from '../import/index.js';
+import {
+  addTraceOptions,
+  type TraceCliOptions,
+  traceImportOptions,
+} from '../import/cli-options.js';
+import { openTraceImport } from '../import/index.js';
+import { addBackend } from '../options.js';
 import { renderTable } from '../table.js';
 
 /** The vCPU of a workload event line (the importer writes `"vcpu":N` first). */
 const VCPU = /"vcpu":(\d+)/;
 
-interface CheckOptions {
-  format: ImportOptions['format'];
-  arch?: string;
-  variant?: string;
-  guestFp: ImportOptions['guestFp'];
-  guestTrace?: string;
-  backend: string[];
-  json?: boolean;
-}
+type CheckOptions = TraceCliOptions & { backend?: string[]; json?: boolean };
 
 export function addCheck(program: Command, ctx: Context): void {
   const { io } = ctx;
-  program
-    .command('check')
-    .description(
-      "import a kernel trace, replay it under the variant's kvm policy and compare every FP event the trace recorded (kvm_fpu, kvm_aux, FP exits) with the model's, in order; exit 1 at a divergence",
-    )
-    .argument('<trace>')
-    .option('--format <f>', 'trace-cmd, perf-script or auto', 'auto')
-    .option('--arch <id>', 'the backend (when the trace does not say)')
-    .option(
-      '--variant <id>',
-      "the kernel variant to check the trace against (default: the backend's default)",
-    )
-    .option(
-      '--guest-fp <how>',
-      'guest FP use the trace cannot show: none, every-slice, from-guest-trace',
-      'none',
-    )
-    .option(
-      '--guest-trace <file>',
-      'a guest-side trace of x86_fpu_* events (--guest-fp from-guest-trace)',
-    )
-    .option('--backend <spec...>', 'more backends: a package name or a path to a module', [])
-    .option('--json', 'print the result as JSON')
-    .action(async (trace: string, o: CheckOptions) => {
-      const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
-      const imp = await openTraceImport(trace, {
-        format: o.format,
-        guestFp: o.guestFp,
-        ...(o.arch !== undefined ? { arch: o.arch } : {}),
-        ...(o.variant !== undefined ? { variant: o.variant } : {}),
-        ...(o.guestTrace !== undefined ? { guestTrace: o.guestTrace } : {}),
+  addBackend(
+    addTraceOptions(
+      program
+        .command('check')
+        .description(
+          "import a kernel trace, replay it under the variant's kvm policy and compare every FP event the trace recorded (kvm_fpu, kvm_aux, FP exits) with the model's, in order; exit 1 at a divergence",
+        )
+        .argument('<trace>')
+        .option('--json', 'print the result as JSON'),
+    ),
+  ).action(async (trace: string, o: CheckOptions) => {
+    const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
+    const imp = await openTraceImport(trace, traceImportOptions(o));
+    const cmp = new TraceComparison();
+    imp.onRecorded = (r) =>
+      cmp.recorded(r.vcpu, {
+        event: r.event,
+        detail: r.detail,
+        traceLine: r.traceLine,
+        text: r.text,
       });
-      const cmp = new TraceComparison();
-      imp.onRecorded = (r) =>
-        cmp.recorded(r.vcpu, {
-          event: r.event,
-          detail: r.detail,
-          traceLine: r.traceLine,
-          text: r.text,
-        });
-      // the trace line of each workload line of the batch being run (runLines pulls one batch at a time)
-      let base = 0;
-      let traceLines: readonly number[] = [];
-      const source: LineSource = {
-        name: trace,
-        async *batches() {
-          for await (const b of imp.lines()) {
-            base += traceLines.length;
-            traceLines = b.traceLines;
-            yield b.texts;
+    // the trace line of each workload line of the batch being run (runLines pulls one batch at a time)
+    let base = 0;
+    let traceLines: readonly number[] = [];
+    const source: LineSource = {
+      name: trace,
+      async *batches() {
+        for await (const b of imp.lines()) {
+          base += traceLines.length;
+          traceLines = b.traceLines;
+          yield b.texts;
+        }
+      },
+      sha256: () => '',
+    };
+    // what the kernel fired during the event now running; handed over once its line is known
+    const fired: { vcpu: number; event: string; detail: string }[] = [];
+    const result = await runLines(
+      source,
+      {
+        backends,
+        policy: 'kvm',
+        ...(o.arch !== undefined ? { arch: o.arch } : { arch: imp.arch }),
+        ...(o.variant !== undefined ? { variant: o.variant } : {}),
+        tracepoints: (vcpu, event, detail) => fired.push({ vcpu, event, detail }),
+        explain: (line, text) => {
+          const traceLine = traceLines[line - 1 - base] ?? 0;
+          // the vCPU's first event begins its replay: what it fires is the prologue
+          const m = VCPU.exec(text);
+          const v = m === null ? -1 : Number(m[1]);
+          const first = v >= 0 && !cmp.hasStarted(v);
+          if (first) cmp.start(v, traceLine);
+          for (const f of fired) {
+            if (first && f.vcpu === v) cmp.predictedPrologue(f.event, f.detail);
+            else
+              cmp.predicted(f.vcpu, {
+                event: f.event,
+                detail: f.detail,
+                workloadLine: line,
+                traceLine,
+              });
           }
+          fired.length = 0;
         },
-        sha256: () => '',
-      };
-      // what the kernel fired during the event now running; handed over once its line is known
-      const fired: { vcpu: number; event: string; detail: string }[] = [];
-      const result = await runLines(
-        source,
-        {
-          backends,
-          policy: 'kvm',
-          ...(o.arch !== undefined ? { arch: o.arch } : { arch: imp.arch }),
-          ...(o.variant !== undefined ? { variant: o.variant } : {}),
-          tracepoints: (vcpu, event, detail) => fired.push({ vcpu, event, detail }),
-          explain: (line, text) => {
-            const traceLine = traceLines[line - 1 - base] ?? 0;
-            // the vCPU's first event begins its replay: what it fires is the prologue
-            const m = VCPU.exec(text);
-            const v = m === null ? -1 : Number(m[1]);
-            const first = v >= 0 && !cmp.hasStarted(v);
-            if (first) cmp.start(v, traceLine);
-            for (const f of fired) {
-              if (first && f.vcpu === v) cmp.predictedPrologue(f.event, f.detail);
-              else
-                cmp.predicted(f.vcpu, {
-                  event: f.event,
-                  detail: f.detail,
-                  workloadLine: line,
-                  traceLine,
-                });
-            }
-            fired.length = 0;
-          },
-        },
-        trace,
-      );
-      cmp.finish();
-      const r = result.report;
-      if (o.json) io.stdout.write(`${JSON.stringify(checkJson(r, cmp), null, 2)}\n`);
-      else io.stdout.write(renderCheck(trace, r, cmp));
-      if (cmp.first !== null || r.check.violations > 0) ctx.exitCode = 1;
-    });
+      },
+      trace,
+    );
+    cmp.finish();
+    const r = result.report;
+    if (o.json) io.stdout.write(`${JSON.stringify(checkJson(r, cmp), null, 2)}\n`);
+    else io.stdout.write(renderCheck(trace, r, cmp));
+    if (cmp.first !== null || r.check.violations > 0) ctx.exitCode = 1;
+  });
 }
 
 function side(d: Divergence): { trace: string; model: string } {

@@ -1,17 +1,15 @@
 /** `vfpu import`: a kernel trace (trace-cmd report / perf script text) as a workload (NDJSON). */
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { Context } from '../context.js';
+import {
+  addTraceOptions,
+  type TraceCliOptions,
+  traceImportOptions,
+} from '../import/cli-options.js';
 import { importText } from '../import/index.js';
 import { fileSink, streamSink } from '../output.js';
 
-interface ImportCliOptions {
-  output?: string;
-  format: 'trace-cmd' | 'perf-script' | 'auto';
-  arch?: string;
-  variant?: string;
-  guestFp: 'none' | 'every-slice' | 'from-guest-trace';
-  guestTrace?: string;
-}
+type ImportCliOptions = TraceCliOptions & { output?: string };
 
 const list = (r: Readonly<Record<string, number>>) =>
   Object.entries(r)
@@ -20,62 +18,38 @@ const list = (r: Readonly<Record<string, number>>) =>
 
 export function addImport(program: Command, ctx: Context): void {
   const { io } = ctx;
-  program
-    .command('import')
-    .description(
-      'read a kernel trace (trace-cmd report or perf script text) and write it as a workload (NDJSON)',
-    )
-    .argument('<trace>', 'the trace text (.gz is read compressed; - for standard input)')
-    .option(
-      '-o, --output <file>',
-      'output file (written whole or not at all; .gz compresses); default stdout',
-    )
-    .addOption(
-      new Option('--format <format>', 'the trace text')
-        .choices(['trace-cmd', 'perf-script', 'auto'])
-        .default('auto'),
-    )
-    .option(
-      '--arch <arch>',
-      'backend; default: what the trace shows (kvm_aux LSX/LASX, MSA, HSR_EC, x86 reasons)',
-    )
-    .option('--variant <variant>', "backend variant; default: the backend's default")
-    .addOption(
-      new Option('--guest-fp <mode>', 'guest FP/SIMD use the trace cannot show')
-        .choices(['none', 'every-slice', 'from-guest-trace'])
-        .default('none'),
-    )
-    .option(
-      '--guest-trace <file>',
-      'with --guest-fp from-guest-trace: a guest-side trace of x86_fpu_* events',
-    )
-    .action(async (trace: string, o: ImportCliOptions) => {
-      const imp = await importText(trace, {
-        format: o.format,
-        guestFp: o.guestFp,
-        ...(o.arch !== undefined ? { arch: o.arch } : {}),
-        ...(o.variant !== undefined ? { variant: o.variant } : {}),
-        ...(o.guestTrace !== undefined ? { guestTrace: o.guestTrace } : {}),
-      });
-      const sink = o.output !== undefined ? fileSink(o.output) : streamSink(io.stdout);
-      try {
-        for await (const block of imp.text()) {
-          sink.write(block);
-          await sink.ready();
-        }
-        await sink.commit();
-      } catch (e) {
-        sink.abort();
-        throw e;
+  addTraceOptions(
+    program
+      .command('import')
+      .description(
+        'read a kernel trace (trace-cmd report or perf script text) and write it as a workload (NDJSON)',
+      )
+      .argument('<trace>', 'the trace text (.gz is read compressed; - for standard input)')
+      .option(
+        '-o, --output <file>',
+        'output file (written whole or not at all; .gz compresses); default stdout',
+      ),
+  ).action(async (trace: string, o: ImportCliOptions) => {
+    const imp = await importText(trace, traceImportOptions(o));
+    const sink = o.output !== undefined ? fileSink(o.output) : streamSink(io.stdout);
+    try {
+      for await (const block of imp.text()) {
+        sink.write(block);
+        await sink.ready();
       }
-      const s = imp.summary;
-      const events = Object.values(s.stats.events).reduce((a, b) => a + b, 0);
-      const skipped = Object.values(s.stats.skipped).reduce((a, b) => a + b, 0);
-      io.stderr.write(
-        `vfpu import: ${trace === '-' ? '<stdin>' : trace}: ${s.stats.lines} lines (${s.stats.format}, ${imp.arch}), ${events} events read → ${s.workloadLines} workload lines\n`,
-      );
-      if (skipped > 0)
-        io.stderr.write(`  skipped ${skipped} events of unread kinds: ${list(s.stats.skipped)}\n`);
-      if (Object.keys(s.adjusted).length > 0) io.stderr.write(`  adjusted: ${list(s.adjusted)}\n`);
-    });
+      await sink.commit();
+    } catch (e) {
+      sink.abort();
+      throw e;
+    }
+    const s = imp.summary;
+    const events = Object.values(s.stats.events).reduce((a, b) => a + b, 0);
+    const skipped = Object.values(s.stats.skipped).reduce((a, b) => a + b, 0);
+    io.stderr.write(
+      `vfpu import: ${trace === '-' ? '<stdin>' : trace}: ${s.stats.lines} lines (${s.stats.format}, ${imp.arch}), ${events} events read → ${s.workloadLines} workload lines\n`,
+    );
+    if (skipped > 0)
+      io.stderr.write(`  skipped ${skipped} events of unread kinds: ${list(s.stats.skipped)}\n`);
+    if (Object.keys(s.adjusted).length > 0) io.stderr.write(`  adjusted: ${list(s.adjusted)}\n`);
+  });
 }
