@@ -1,8 +1,6 @@
 /** One run of a workload (file, stdin or preset:NAME) under one policy, as run and explain do it. */
-import { readFileSync } from 'node:fs';
 import {
   type BackendV2,
-  describeIoError,
   InputError,
   type RunRequest,
   type RunResult,
@@ -12,21 +10,11 @@ import {
 import { DUPLICATE, duplicateKey } from '@vfpu/core/internal';
 import { UsageError } from './context.js';
 import type { CommonOptions } from './options.js';
+import { readText } from './read-text.js';
 
 /** A JSON file (a cost table, a sweep grid): refused if unreadable, not UTF-8, malformed or with a duplicate key. */
 export function readJsonFile(path: string): unknown {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new InputError(path, 0, '', `cannot read: ${describeIoError(e)}`);
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(path, 0, '', 'not UTF-8 text');
-  }
+  const text = readText(path);
   let costs: unknown;
   try {
     costs = JSON.parse(text);

@@ -3,24 +3,9 @@
  * (`JSON.parse`'s "at position N" turned into a line), or NDJSON one line at a time; and the
  * small field checks the readers share (`FILE:LINE: FIELD: expected …`).
  */
-import { readFileSync } from 'node:fs';
-import { describeIoError, InputError } from '@vfpu/core';
+import { InputError } from '@vfpu/core';
 
 export type Json = Record<string, unknown>;
-
-export function readText(path: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    throw new InputError(path, 0, '', `cannot read: ${describeIoError(e)}`);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new InputError(path, 0, '', 'not UTF-8 text');
-  }
-}
 
 /** The 1-based line of character `pos` of `text`. */
 function lineAt(text: string, pos: number): number {

@@ -6,6 +6,7 @@
  */
 import type { ReportV1 } from '@vfpu/core';
 import { type Normalized, normalize } from '../compare-table.js';
+import { readText } from '../read-text.js';
 import {
   type At,
   arrayAt,
@@ -16,7 +17,6 @@ import {
   numbersAt,
   objectAt,
   parseDocument,
-  readText,
   stringAt,
 } from './json-input.js';
 import { readSweep, type Sweep } from './sweep-rows.js';
