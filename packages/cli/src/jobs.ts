@@ -4,16 +4,13 @@
  * stdin is first spooled to a temporary file). Reports come back in the configurations' order,
  * identical to a run in one thread.
  */
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ReportV1 } from '@vfpu/core';
-import { describeIoError, InputError } from '@vfpu/core';
 import { Piscina } from 'piscina';
 import { UsageError } from './context.js';
 import type { JobResult, JobTask } from './jobs-worker.js';
 import type { CommonOptions } from './options.js';
 import type { Configuration } from './run-one.js';
+import { spoolStdin } from './spool.js';
 
 /** Contiguous shares, sizes within one of each other. */
 export function shares<T>(items: readonly T[], n: number): T[][] {
@@ -24,20 +21,6 @@ export function shares<T>(items: readonly T[], n: number): T[][] {
       items.slice(Math.floor((i * items.length) / k), Math.floor(((i + 1) * items.length) / k)),
     );
   return out;
-}
-
-async function spoolStdin(): Promise<{ path: string; remove: () => void }> {
-  const dir = mkdtempSync(join(tmpdir(), 'vfpu-jobs-'));
-  const path = join(dir, 'stdin.ndjson');
-  const fd = openSync(path, 'w');
-  try {
-    for await (const chunk of process.stdin) writeSync(fd, chunk as Buffer);
-  } catch (e) {
-    throw new InputError('<stdin>', 0, '', `cannot read: ${describeIoError(e)}`);
-  } finally {
-    closeSync(fd);
-  }
-  return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** A report of the spooled stdin, named as a one-thread run of stdin names it. */

@@ -10,6 +10,7 @@ import { basename } from 'node:path';
 import type { BackendV2, VariantSpec } from '@vfpu/core';
 import { BACKENDS } from '../backends.js';
 import { UsageError } from '../context.js';
+import { type Spool, spoolStdin } from '../spool.js';
 import { ArchEvidence, x86TrapUnit } from './arch.js';
 import { assumptions } from './assumptions.js';
 import type { TraceFormat } from './framing.js';
@@ -18,7 +19,6 @@ import { Identity } from './identity.js';
 import { Mapper } from './mapper.js';
 import { type PassStats, type RecordedTracepoint, runPass } from './pass.js';
 import { IO, ReplayFile, TRAP, WIDEST } from './replay.js';
-import { type Spool, spoolStdin } from './spool.js';
 
 export type { RecordedTracepoint } from './pass.js';
 

@@ -1,6 +1,6 @@
 /**
- * Standard input read twice: spooled to a temporary file first (created exclusively, mode 0600,
- * removed when the import ends or on a signal).
+ * Standard input read more than once (`vfpu import`'s two readers, `--jobs`' workers): spooled to
+ * a temporary file first (created exclusively, mode 0600, removed when done or on a signal).
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, rmSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { describeIoError, InputError } from '@vfpu/core';
-import { removeOnSignal } from '../signals.js';
+import { removeOnSignal } from './signals.js';
 
 export interface Spool {
   readonly path: string;
@@ -16,7 +16,7 @@ export interface Spool {
 }
 
 export async function spoolStdin(): Promise<Spool> {
-  const path = join(tmpdir(), `.vfpu-import.${process.pid}.${randomUUID()}.trace`);
+  const path = join(tmpdir(), `.vfpu-stdin.${process.pid}.${randomUUID()}`);
   const forget = removeOnSignal(path);
   const remove = () => {
     rmSync(path, { force: true });
