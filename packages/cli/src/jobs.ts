@@ -5,7 +5,6 @@
  * identical to a run in one thread.
  */
 import type { ReportV1 } from '@vfpu/core';
-import { Piscina } from 'piscina';
 import { UsageError } from './context.js';
 import type { JobResult, JobTask } from './jobs-worker.js';
 import type { CommonOptions } from './options.js';
@@ -40,6 +39,8 @@ export async function runInWorkers(
   cwd: string,
 ): Promise<ReportV1[]> {
   const spool = workload === '-' ? await spoolStdin() : undefined;
+  // loaded here, not at startup: piscina alone costs every other command a third of a second
+  const { Piscina } = await import('piscina');
   const pool = new Piscina({
     filename: new URL('./jobs-worker.js', import.meta.url).href,
     maxThreads: jobs,

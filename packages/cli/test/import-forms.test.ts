@@ -7,7 +7,9 @@ import { commOf, detectFormat, newFrame, parseFrame, preamble } from '../src/imp
 function frame(line: string) {
   const format = detectFormat(line);
   const f = newFrame();
-  if (format === undefined || !parseFrame(line, format, f)) return undefined;
+  // framed in place, inside a chunk of other lines (the import's reader hands over chunks)
+  const text = `x [1] 1.5: ev: other\n${line}\n[2] 3.25: more`;
+  if (format === undefined || !parseFrame(text, 21, 21 + line.length, format, f)) return undefined;
   return {
     format,
     comm: commOf(f),

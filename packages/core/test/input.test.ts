@@ -13,7 +13,7 @@ import { ImpossibleEvent } from '../src/errors.js';
 import { duplicateKey, mayHaveDuplicates, tooDeep } from '../src/workload/duplicates.js';
 import { parseHeader } from '../src/workload/parse-header.js';
 import { openLineSource } from '../src/workload/read.js';
-import { firstInvalidUtf8, incompleteTail } from '../src/workload/utf8.js';
+import { firstInvalidUtf8 } from '../src/workload/utf8.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vfpu-core-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,7 +82,7 @@ describe('null is never the default', () => {
 });
 
 describe('strict UTF-8', () => {
-  it('firstInvalidUtf8 and incompleteTail', () => {
+  it('firstInvalidUtf8', () => {
     const b = (...x: number[]) => Uint8Array.from(x);
     expect(firstInvalidUtf8(Buffer.from('a€😀é'))).toBe(-1);
     expect(firstInvalidUtf8(b(0x61, 0xff))).toBe(1);
@@ -90,9 +90,6 @@ describe('strict UTF-8', () => {
     expect(firstInvalidUtf8(b(0xed, 0xa0, 0x80))).toBe(0); // surrogate
     expect(firstInvalidUtf8(b(0xf4, 0x90, 0x80, 0x80))).toBe(0); // above U+10FFFF
     expect(firstInvalidUtf8(b(0x61, 0xe2, 0x82))).toBe(1); // truncated
-    expect(incompleteTail(b(0x61, 0xe2, 0x82))).toBe(2);
-    expect(incompleteTail(Buffer.from('a€'))).toBe(0);
-    expect(incompleteTail(b(0xf0))).toBe(1);
   });
 
   async function readAll(path: string): Promise<{ lines: string[]; error?: string }> {
@@ -173,5 +170,74 @@ describe('an empty option name', () => {
         { quirks: { description: '', schema: {}, default: 'kernel' } },
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('the chunk reader', () => {
+  /** Lines as `String.split` sees them (LF or CRLF ends; no empty line after a final LF). */
+  function expected(text: string): string[] {
+    const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+    if (text.endsWith('\n')) lines.pop();
+    return lines;
+  }
+
+  it('hands out every line whole across chunks: CRLF, multi-byte characters, long lines, no final LF', async () => {
+    // deterministic mix: lines from 0 to 200,000 characters, some with €/𝄞 and CRLF ends
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const parts: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const len = rand(10) === 0 ? rand(200_000) : rand(120);
+      let l = 'x'.repeat(len);
+      if (rand(3) === 0) l = `${l.slice(0, len >> 1)}€𝄞${l.slice(len >> 1)}`;
+      parts.push(l + (rand(4) === 0 ? '\r\n' : '\n'));
+    }
+    parts.push('last line without a terminator 𝄞');
+    const text = parts.join('');
+    const path = join(dir, 'chunks.txt');
+    writeFileSync(path, text);
+    const src = openLineSource(path);
+    const lines: string[] = [];
+    for await (const batch of src.batches()) lines.push(...batch);
+    expect(lines).toEqual(expected(text));
+    let counted = 0;
+    for await (const c of openLineSource(path).chunks()) {
+      expect(c.text.endsWith('\n')).toBe(true);
+      counted += c.lines;
+    }
+    expect(counted).toBe(lines.length);
+  });
+
+  it('refuses a line past the limit at its line, in a chunk or across chunks', async () => {
+    const path = join(dir, 'long.txt');
+    writeFileSync(path, `a\n${'b'.repeat(300_000)}\nc\n`);
+    const lines: string[] = [];
+    let error = '';
+    try {
+      for await (const batch of openLineSource(path, 250_000).batches()) lines.push(...batch);
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    expect(error).toBe(
+      `${path}:2: line longer than 250000 characters (the workload format's limit)`,
+    );
+    expect(lines).toEqual(['a']);
+    // 100 characters of 2 UTF-16 units each: 200 characters, over a limit of 150 in one chunk
+    writeFileSync(path, `${'𝄞'.repeat(100)}\n`);
+    error = '';
+    try {
+      for await (const _ of openLineSource(path, 150).batches());
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    expect(error).toBe(`${path}:1: line longer than 150 characters (the workload format's limit)`);
+    // exactly at the limit, with a CRLF end: accepted
+    writeFileSync(path, `${'b'.repeat(150)}\r\n`);
+    const ok: string[] = [];
+    for await (const batch of openLineSource(path, 150).batches()) ok.push(...batch);
+    expect(ok).toEqual(['b'.repeat(150)]);
   });
 });

@@ -77,105 +77,111 @@ export function preamble(line: string): Preamble | undefined {
   return { kind: 'none' };
 }
 
-/** The decimal integer in line[from, to) (at most 9 digits), or -1 if it is not one. */
-function digits(line: string, from: number, to: number): number {
-  if (to <= from || to - from > 9) return -1;
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const c = line.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) return -1;
-    n = n * 10 + c;
-  }
-  return n;
-}
-
-/**
- * trace-cmd's framing, found with indexOf (the hot path of a large import; the same language as
- * TRACE_CMD, which detectFormat uses): the first ` [CPU]` ends `COMM-PID`, the first `: ` after
- * it ends the seconds, the next `:` the event.
- */
-/** `\d+\.\d+` between `from` and `to` (the seconds column), without a RegExp. */
-function isSeconds(line: string, from: number, to: number): boolean {
-  const dot = line.indexOf('.', from);
-  if (dot <= from || dot >= to - 1) return false;
-  for (let i = from; i < to; i++) {
-    const c = line.charCodeAt(i);
-    if (i !== dot && (c < 48 || c > 57)) return false;
-  }
-  return true;
-}
-
-/** `\w`: [A-Za-z0-9_]. */
-function isWordChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
-}
-
-/** What String.prototype.trim removes that a trace line can hold: space, tab, CR. */
+/** What String.prototype.trim removes that a trace line can hold: space, tab, CR, VT, FF, NBSP. */
 function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 11 || c === 12 || c === 160;
 }
 
-function parseTraceCmd(line: string, f: Frame): boolean {
-  let b = line.indexOf(' [');
-  let e = -1;
+/**
+ * The seconds column `\d+\.\d+` followed by `: ` at text[i]: the index of its ':', or -1.
+ */
+function secondsEnd(text: string, i: number): number {
+  const from = i;
+  let dot = -1;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 46 && dot < 0) dot = i;
+    else if (c < 48 || c > 57) break;
+    i++;
+  }
+  if (dot <= from || dot >= i - 1) return -1;
+  return text.charCodeAt(i) === 58 && text.charCodeAt(i + 1) === 32 ? i : -1;
+}
+
+/**
+ * trace-cmd's framing of text[start, end), scanned by hand (the hot path of a large import; the
+ * same language as TRACE_CMD, which detectFormat uses): the first ` [CPU]` ends `COMM-PID`,
+ * then an optional latency-flags token, the seconds and `: `, the event and `:`.
+ */
+function parseTraceCmd(text: string, start: number, end: number, f: Frame): boolean {
+  // ` [CPU]`: the first bracket of digits (a comm may hold ` [`)
+  let b = text.indexOf(' [', start);
+  let i = 0;
   let cpu = -1;
-  while (b >= 0) {
-    e = line.indexOf(']', b + 2);
-    if (e < 0) return false;
-    cpu = digits(line, b + 2, e);
-    if (cpu >= 0) break;
-    b = line.indexOf(' [', b + 2);
+  while (b >= 0 && b < end) {
+    cpu = 0;
+    for (i = b + 2; i < end && i - b <= 11; i++) {
+      const d = text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      cpu = cpu * 10 + d;
+    }
+    if (i > b + 2 && i - b <= 11 && text.charCodeAt(i) === 93) break;
+    cpu = -1;
+    b = text.indexOf(' [', b + 2);
   }
-  if (b < 0) return false;
-  const dash = line.lastIndexOf('-', b);
-  if (dash < 0) return false;
-  let pidEnd = line.indexOf(' ', dash + 1);
-  if (pidEnd < 0 || pidEnd > b) pidEnd = b;
-  const pid = digits(line, dash + 1, pidEnd);
-  if (pid < 0) return false;
-  for (let i = pidEnd; i < b; i++) if (!isBlank(line.charCodeAt(i))) return false;
-  const colon = line.indexOf(': ', e + 1);
-  if (colon < 0) return false;
-  const tsStart = line.lastIndexOf(' ', colon - 1) + 1;
-  if (tsStart <= e) return false;
-  if (!isSeconds(line, tsStart, colon)) return false;
-  const ts = line.slice(tsStart, colon);
-  // between ']' and the seconds: blanks, or one latency-flags token (scanned, not sliced)
-  let tokens = 0;
-  for (let i = e + 1, inToken = false; i < tsStart; i++) {
-    const c = line.charCodeAt(i);
-    const blank = c === 32 || c === 9;
-    if (!blank && !inToken) tokens++;
-    inToken = !blank;
+  if (cpu < 0) return false;
+  // `-PID` and blanks before ` [`
+  let j = b;
+  while (j > start && isBlank(text.charCodeAt(j - 1))) j--;
+  const pidEnd = j;
+  let pid = 0;
+  for (let mul = 1; j > start; j--, mul *= 10) {
+    const d = text.charCodeAt(j - 1) - 48;
+    if (d < 0 || d > 9) break;
+    pid += d * mul;
   }
-  if (tokens > 1) return false;
-  let ev = colon + 2;
-  while (line.charCodeAt(ev) === 32) ev++;
-  const evEnd = line.indexOf(':', ev);
-  if (evEnd < 0) return false;
-  if (evEnd === ev) return false;
-  for (let i = ev; i < evEnd; i++) if (!isWordChar(line.charCodeAt(i))) return false;
-  const event = line.slice(ev, evEnd);
-  f.event = event;
+  if (j === pidEnd || pidEnd - j > 9 || j <= start || text.charCodeAt(j - 1) !== 45) return false;
+  const dash = j - 1;
+  // blanks, [a latency-flags token, blanks,] the seconds, ': '
+  i++;
+  while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+  let tsStart = i;
+  let colon = secondsEnd(text, i);
+  if (colon < 0) {
+    while (i < end && text.charCodeAt(i) !== 32 && text.charCodeAt(i) !== 9) i++;
+    while (i < end && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    tsStart = i;
+    colon = secondsEnd(text, i);
+    if (colon < 0 || colon >= end) return false;
+  }
+  // the event: word characters up to ':'
+  i = colon + 2;
+  while (i < end && text.charCodeAt(i) === 32) i++;
+  const ev = i;
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90))) break;
+  }
+  if (i === ev || i >= end || text.charCodeAt(i) !== 58) return false;
+  f.event = text.slice(ev, i);
   // the body without its surrounding blanks, in one slice
-  let bs = evEnd + 1;
-  let be = line.length;
-  while (bs < be && isBlank(line.charCodeAt(bs))) bs++;
-  while (be > bs && isBlank(line.charCodeAt(be - 1))) be--;
-  f.body = line.slice(bs, be);
-  f.line = line;
-  f.commStart = 0;
+  let bs = i + 1;
+  let be = end;
+  while (bs < be && isBlank(text.charCodeAt(bs))) bs++;
+  while (be > bs && isBlank(text.charCodeAt(be - 1))) be--;
+  f.body = text.slice(bs, be);
+  f.line = text;
+  f.commStart = start;
   f.commEnd = dash;
   f.pid = pid;
   f.cpu = cpu;
-  f.ts = ts;
+  f.ts = text.slice(tsStart, colon);
   return true;
 }
 
-/** Fills `f` from an event line; false if the line is not in the framing. */
-export function parseFrame(line: string, format: TraceFormat, f: Frame): boolean {
-  if (format === 'trace-cmd') return parseTraceCmd(line, f);
-  const m = PERF.exec(line);
+/**
+ * Fills `f` from the event line text[start, end) (`end` before the line's terminator); false if
+ * the line is not in the framing.
+ */
+export function parseFrame(
+  text: string,
+  start: number,
+  end: number,
+  format: TraceFormat,
+  f: Frame,
+): boolean {
+  if (format === 'trace-cmd') return parseTraceCmd(text, start, end, f);
+  const m = PERF.exec(start === 0 && end === text.length ? text : text.slice(start, end));
   if (m === null) return false;
   f.comm = m[1] ?? '';
   f.commEnd = -1;

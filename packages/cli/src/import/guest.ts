@@ -86,7 +86,7 @@ export class GuestFeed {
         this.format = detectFormat(text);
         if (this.format === undefined) throw framingError(this.name, this.line, 'trace-cmd');
       }
-      if (!parseFrame(text, this.format, f)) {
+      if (!parseFrame(text, 0, text.length, this.format, f)) {
         if (preamble(text) !== undefined) continue;
         throw framingError(this.name, this.line, this.format);
       }

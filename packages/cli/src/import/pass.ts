@@ -55,12 +55,20 @@ function renamed(e: unknown, path: string, name: string): unknown {
   return e;
 }
 
-/** The last timestamp of a batch (for the guest merge), or +inf when none frames. */
-function lastTs(lines: readonly string[], format: TraceFormat | undefined): number {
+/** The end of the line text[start, nl) without a `\r` terminator. */
+function lineEnd(text: string, start: number, nl: number): number {
+  return nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+}
+
+/** The last timestamp of a chunk (for the guest merge), or +inf when none frames. */
+function lastTs(text: string, format: TraceFormat | undefined): number {
   if (format === undefined) return Number.POSITIVE_INFINITY;
   const f = newFrame();
-  for (let i = lines.length - 1; i >= 0; i--)
-    if (parseFrame(lines[i] as string, format, f)) return Number(f.ts);
+  for (let nl = text.length - 1; nl > 0; ) {
+    const start = text.lastIndexOf('\n', nl - 1) + 1;
+    if (parseFrame(text, start, lineEnd(text, start, nl), format, f)) return Number(f.ts);
+    nl = start - 1;
+  }
   return Number.POSITIVE_INFINITY;
 }
 
@@ -77,22 +85,29 @@ export async function* runPass(
   let format = input.format;
   let n = 0;
   try {
-    for await (const batch of src.batches()) {
-      if (guest !== undefined) await guest.fill(lastTs(batch, format));
-      for (const text of batch) {
+    for await (const chunk of src.chunks()) {
+      const text = chunk.text;
+      if (guest !== undefined) await guest.fill(lastTs(text, format));
+      for (
+        let start = 0, nl = text.indexOf('\n');
+        nl >= 0;
+        start = nl + 1, nl = text.indexOf('\n', start)
+      ) {
         n++;
+        const end = lineEnd(text, start, nl);
         if (format === undefined) {
-          const p = preamble(text);
+          const line = text.slice(start, end);
+          const p = preamble(line);
           if (p !== undefined) {
             if (p.kind === 'cpus') stats.cpusLine = p.n;
             continue;
           }
-          format = detectFormat(text);
+          format = detectFormat(line);
           if (format === undefined) throw framingError(name, n, 'trace-cmd');
           stats.format = format;
         }
-        if (!parseFrame(text, format, f)) {
-          const p = preamble(text);
+        if (!parseFrame(text, start, end, format, f)) {
+          const p = preamble(text.slice(start, end));
           if (p === undefined) throw framingError(name, n, format);
           if (p.kind === 'cpus') stats.cpusLine = p.n;
           else if (p.kind === 'lost') stats.lost += p.n;
@@ -115,9 +130,21 @@ export async function* runPass(
         const rec = input.recorded?.();
         if (rec !== undefined && v >= 0) {
           if (e.kind === Kind.fpu || e.kind === Kind.aux)
-            rec({ vcpu: v, event: ev, detail: e.label, traceLine: n, text });
+            rec({
+              vcpu: v,
+              event: ev,
+              detail: e.label,
+              traceLine: n,
+              text: text.slice(start, end),
+            });
           else if (e.kind === Kind.exit && isFpTrap(e))
-            rec({ vcpu: v, event: ev, detail: fpExitDetail(e), traceLine: n, text });
+            rec({
+              vcpu: v,
+              event: ev,
+              detail: fpExitDetail(e),
+              traceLine: n,
+              text: text.slice(start, end),
+            });
         }
       }
       const out = mapper.q.take();

@@ -3,7 +3,14 @@
  * standard deviation (n − 1 in the denominator) and t Student's quantile (jStat); n = 1 has no
  * interval.
  */
-import jStat from 'jstat';
+import { createRequire } from 'node:module';
+
+/** jStat, loaded on first use (not at startup: every command would pay for it). */
+let jStat: typeof import('jstat').default | undefined;
+function tQuantile(p: number, dof: number): number {
+  jStat ??= createRequire(import.meta.url)('jstat') as typeof import('jstat').default;
+  return jStat.studentt.inv(p, dof);
+}
 
 export function mean(xs: readonly number[]): number {
   let sum = 0;
@@ -19,5 +26,5 @@ export function ci95(xs: readonly number[]): number | null {
   let ss = 0;
   for (const x of xs) ss += (x - m) * (x - m);
   const s = Math.sqrt(ss / (n - 1));
-  return (jStat.studentt.inv(0.975, n - 1) * s) / Math.sqrt(n);
+  return (tQuantile(0.975, n - 1) * s) / Math.sqrt(n);
 }

@@ -1,8 +1,9 @@
 /**
- * Streaming NDJSON input: a file, `-` for standard input, or a `.gz` file. Lines come out in
- * batches (one per chunk read) and the raw input bytes are hashed on the way. Each chunk is
- * scanned once (a long line costs linear time); a line longer than `LIMITS.lineChars` is
- * refused as soon as it passes the limit, and a stream that breaks (corrupt or truncated
+ * Streaming NDJSON input: a file, `-` for standard input, or a `.gz` file. The input is cut at
+ * its last line feed per chunk read and decoded once into a flat string of whole lines (a
+ * `TextChunk`); the raw input bytes are hashed on the way. A line longer than
+ * `LIMITS.lineChars` is refused as soon as it passes the limit; a byte that is not UTF-8 is
+ * refused in its line after the lines before it; a stream that breaks (corrupt or truncated
  * `.gz`) is reported at the line it broke in, or "before line 1".
  */
 import { isUtf8 } from 'node:buffer';
@@ -12,7 +13,7 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { describeIoError, InputError } from '../errors.js';
 import { LIMITS } from './format.js';
-import { firstInvalidUtf8, incompleteTail } from './utf8.js';
+import { firstInvalidUtf8 } from './utf8.js';
 
 export interface LineSource {
   /** Display name for messages (`-` reads as `<stdin>`). */
@@ -23,76 +24,19 @@ export interface LineSource {
   sha256(): string;
 }
 
-function stripCr(l: string): string {
-  return l.endsWith('\r') ? l.slice(0, -1) : l;
+/**
+ * Whole lines of the input, decoded once: `text` holds `lines` lines, each ended by `\n` (a
+ * `\r` before it belongs to the terminator). Readers walk it with `indexOf('\n')` and slice
+ * only what they keep.
+ */
+export interface TextChunk {
+  readonly text: string;
+  readonly lines: number;
 }
 
-/**
- * Splits decoded text into lines, keeping the unfinished last line as pieces (joined once, when
- * its end arrives). `lines` counts the lines completed so far.
- */
-class LineSplitter {
-  lines = 0;
-  private pieces: string[] = [];
-  private pending = 0;
-  private readonly name: string;
-  private readonly limit: number;
-  constructor(name: string, limit: number) {
-    this.name = name;
-    this.limit = limit;
-  }
-
-  /** Whether part of a line has been read (the stream broke inside a line). */
-  get inLine(): boolean {
-    return this.pending > 0;
-  }
-
-  push(text: string, out: string[]): void {
-    let pos = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', pos)) {
-      const cr = nl > pos ? text.charCodeAt(nl - 1) === 13 : this.endsInCr;
-      this.check(this.pending + nl - pos - (cr ? 1 : 0));
-      const piece = text.slice(pos, nl);
-      out.push(stripCr(this.pieces.length ? this.pieces.join('') + piece : piece));
-      this.pieces.length = 0;
-      this.pending = 0;
-      this.lines++;
-      pos = nl + 1;
-    }
-    if (pos < text.length) {
-      // a CR at the end may be the line terminator's first half
-      this.check(this.pending + text.length - pos - 1);
-      this.pieces.push(pos === 0 ? text : text.slice(pos));
-      this.pending += text.length - pos;
-    }
-  }
-
-  /** The unfinished last line, if any. */
-  end(): string | undefined {
-    if (this.pending === 0) return undefined;
-    const l = stripCr(this.pieces.join(''));
-    this.check(l.length);
-    this.pieces.length = 0;
-    this.pending = 0;
-    this.lines++;
-    return l;
-  }
-
-  private get endsInCr(): boolean {
-    const last = this.pieces[this.pieces.length - 1];
-    return last !== undefined && last.charCodeAt(last.length - 1) === 13;
-  }
-
-  private check(chars: number): void {
-    if (chars > this.limit) {
-      throw new InputError(
-        this.name,
-        this.lines + 1,
-        '',
-        `line longer than ${this.limit} characters (the workload format's limit)`,
-      );
-    }
-  }
+/** A line source that also yields its text in chunks (the fast path of the import). */
+export interface ChunkSource extends LineSource {
+  chunks(): AsyncGenerator<TextChunk>;
 }
 
 function notUtf8(file: string, line: number, byte: number): InputError {
@@ -100,64 +44,121 @@ function notUtf8(file: string, line: number, byte: number): InputError {
   return new InputError(file, line, '', `not UTF-8 text (byte ${hex}); workloads are UTF-8`);
 }
 
+/** UTF-16 length of well-formed UTF-8 bytes (what a JS string of them measures). */
+function utf16Length(b: Uint8Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = b[i] as number;
+    if ((c & 0xc0) !== 0x80) n += c >= 0xf0 ? 2 : 1;
+  }
+  return n;
+}
+
+/** The length of line text[from, nl) without a `\r` terminator. */
+function lineLength(text: string, from: number, nl: number): number {
+  return nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 - from : nl - from;
+}
+
 /** `hashed` false: no SHA-256 of the input (`sha256()` is then ''), for readers that need none. */
 export function openLineSource(
   path: string,
   maxLine: number = LIMITS.lineChars,
   hashed = true,
-): LineSource {
+): ChunkSource {
   const name = path === '-' ? '<stdin>' : path;
   const hash = hashed ? createHash('sha256') : undefined;
   let digest = '';
-  async function* batches(): AsyncGenerator<string[]> {
+  let lines = 0;
+  const tooLong = (): InputError =>
+    new InputError(
+      name,
+      lines + 1,
+      '',
+      `line longer than ${maxLine} characters (the workload format's limit)`,
+    );
+  /** Lines of a decoded text, checked against the limit where its bytes allow a long one. */
+  function count(text: string, bytes: number): number {
+    let n = 0;
+    for (
+      let pos = 0, nl = text.indexOf('\n');
+      nl >= 0;
+      pos = nl + 1, nl = text.indexOf('\n', pos)
+    ) {
+      if (bytes > maxLine && lineLength(text, pos, nl) > maxLine) {
+        lines += n;
+        throw tooLong();
+      }
+      n++;
+    }
+    return n;
+  }
+  /**
+   * The chunk of bytes `b` of whole lines (each ended by LF); at a byte that is not UTF-8, the
+   * lines before it, then the error in its line.
+   */
+  function* whole(b: Buffer): Generator<TextChunk> {
+    const bad = isUtf8(b) ? -1 : Math.max(0, firstInvalidUtf8(b));
+    const good = bad < 0 ? b : b.subarray(0, b.lastIndexOf(10, bad) + 1);
+    if (good.length > 0) {
+      const text = good.toString('utf8');
+      const c: TextChunk = { text, lines: count(text, good.length) };
+      yield c;
+      lines += c.lines;
+    }
+    if (bad >= 0) throw notUtf8(name, lines + 1, b[bad] as number);
+  }
+  async function* chunks(): AsyncGenerator<TextChunk> {
     const raw: Readable = path === '-' ? process.stdin : createReadStream(path);
     if (hash !== undefined) raw.on('data', (chunk: Buffer) => hash.update(chunk));
     const gz = path.endsWith('.gz');
     const stream: Readable = gz ? raw.pipe(createGunzip()) : raw;
     if (gz) raw.on('error', (e) => stream.destroy(e));
-    const split = new LineSplitter(name, maxLine);
-    /** The bytes of a character the previous chunk began but did not finish. */
+    /** The start of a line the chunks so far have not finished. */
     let carry: Buffer | undefined;
     try {
-      for await (const chunk of stream) {
-        let buf = chunk as Buffer;
-        if (carry !== undefined) buf = Buffer.concat([carry, buf]);
-        const keep = incompleteTail(buf);
-        carry = keep > 0 ? Buffer.from(buf.subarray(buf.length - keep)) : undefined;
-        if (keep > 0) buf = buf.subarray(0, buf.length - keep);
-        // the lines before a byte that is not UTF-8 go on; then the line with it is refused
-        let bad = -1;
-        let badByte = 0;
-        if (!isUtf8(buf)) {
-          bad = Math.max(0, firstInvalidUtf8(buf));
-          badByte = buf[bad] as number;
-          buf = buf.subarray(0, bad);
+      for await (const data of stream) {
+        const b = carry === undefined ? (data as Buffer) : Buffer.concat([carry, data as Buffer]);
+        const last = b.lastIndexOf(10);
+        carry = last + 1 < b.length ? b.subarray(last + 1) : undefined;
+        // an unfinished line past the limit (a CR at its end may be half of its terminator)
+        if (last >= 0) yield* whole(b.subarray(0, last + 1));
+        if (carry !== undefined && carry.length > maxLine) {
+          const cr = carry[carry.length - 1] === 13 ? 1 : 0;
+          if (utf16Length(carry, 0, carry.length) - cr > maxLine) {
+            if (!isUtf8(carry)) yield* whole(carry);
+            throw tooLong();
+          }
         }
-        const lines: string[] = [];
-        split.push(buf.toString('utf8'), lines);
-        if (lines.length > 0) yield lines;
-        if (bad >= 0) throw notUtf8(name, split.lines + 1, badByte);
       }
     } catch (e) {
       if (InputError.isInstance(e)) throw e;
       if (gz && e instanceof Error && (e as NodeJS.ErrnoException).code?.startsWith('Z_')) {
         // where the decompressed text stopped: inside or at the start of the next line
-        const at = split.lines === 0 && !split.inLine ? 0 : split.lines + 1;
+        const at = lines === 0 && carry === undefined ? 0 : lines + 1;
         const why = `cannot read: ${describeIoError(e)}`;
         if (at === 0) throw new InputError(name, 0, '', `${why}, before line 1`);
         throw new InputError(name, at, '', `${why} (the stream broke in line ${at})`);
       }
       throw new InputError(name, 0, '', `cannot read: ${describeIoError(e)}`);
     }
-    if (carry !== undefined) throw notUtf8(name, split.lines + 1, carry[0] as number);
-    const last: string[] = [];
-    const tail = split.end();
-    if (tail !== undefined) last.push(tail);
-    if (last.length > 0) yield last;
+    if (carry !== undefined) yield* whole(Buffer.concat([carry, Buffer.of(10)]));
     digest = hash?.digest('hex') ?? '';
+  }
+  async function* batches(): AsyncGenerator<string[]> {
+    for await (const { text } of chunks()) {
+      const out: string[] = [];
+      for (
+        let pos = 0, nl = text.indexOf('\n');
+        nl >= 0;
+        pos = nl + 1, nl = text.indexOf('\n', pos)
+      )
+        out.push(text.slice(pos, pos + lineLength(text, pos, nl)));
+      yield out;
+    }
   }
   return {
     name,
+    chunks,
     batches,
     sha256() {
       return digest;

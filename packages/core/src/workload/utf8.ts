@@ -1,20 +1,8 @@
 /**
  * Strict UTF-8 for workload input: invalid bytes are refused (with their line), never replaced by
- * U+FFFD. Chunks are checked whole with `isUtf8` (native); a character split across two chunks is
- * carried over; the exact position is only looked for once a chunk fails.
+ * U+FFFD. Chunks (cut at a line feed, so never inside a character) are checked whole with
+ * `isUtf8` (native); the exact position is only looked for once a chunk fails.
  */
-
-/** How many bytes at the end of `buf` start a character that `buf` does not finish (0–3). */
-export function incompleteTail(buf: Uint8Array): number {
-  const n = buf.length;
-  for (let k = 1; k <= 3 && k <= n; k++) {
-    const b = buf[n - k] as number;
-    if ((b & 0xc0) === 0x80) continue; // a continuation byte: look further back
-    const size = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    return size > k ? k : 0;
-  }
-  return 0;
-}
 
 /**
  * Offset of the first byte of the first ill-formed sequence of `buf` (Unicode table 3-7: no
