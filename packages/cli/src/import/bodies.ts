@@ -210,7 +210,57 @@ export function parseBody(event: string, body: string, e: TraceEvent): string | 
   }
 }
 
+/** The end of the `[0-9a-fA-F]+` run at s[i], or -1 if there is none. */
+function hexEnd(s: string, i: number): number {
+  const from = i;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) break;
+  }
+  return i > from ? i : -1;
+}
+
+/** After `lit` at s[i] (i ≥ 0), the end of the hex number that follows it, or -1. */
+function litHex(s: string, i: number, lit: string): number {
+  return i >= 0 && s.startsWith(lit, i) ? hexEnd(s, i + lit.length) : -1;
+}
+
+/**
+ * X86_EXIT_NEW without a RegExp (a recording is mostly kvm_exit and kvm_entry lines): true if it
+ * matched (and `e` is filled as the RegExp would fill it). The reason is the text up to the first
+ * ` rip 0x`; where the RegExp's lazy group would have to look further, this says no and the
+ * RegExp decides.
+ */
+function x86ExitNew(body: string, e: TraceEvent): boolean {
+  if (!body.startsWith('vcpu ')) return false;
+  let i = 5;
+  let vcpu = 0;
+  for (; i < body.length && i < 15; i++) {
+    const d = body.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) break;
+    vcpu = vcpu * 10 + d;
+  }
+  if (i === 5 || !body.startsWith(' reason ', i)) return false;
+  const r = i + 8;
+  const rip = body.indexOf(' rip 0x', r + 1);
+  if (rip < 0) return false;
+  i = litHex(body, rip, ' rip 0x');
+  i = litHex(body, i, ' info1 0x');
+  i = litHex(body, i, ' info2 0x');
+  const intr = i + ' intr_info 0x'.length;
+  i = litHex(body, i, ' intr_info 0x');
+  const intrEnd = i;
+  i = litHex(body, i, ' error_code 0x');
+  if (i !== body.length) return false;
+  e.vcpu = vcpu;
+  e.label = body.slice(r, rip).trim();
+  e.intrInfo = Number.parseInt(body.slice(intr, intrEnd), 16);
+  e.exitForm = ExitForm.x86;
+  return true;
+}
+
 function parseExit(body: string, e: TraceEvent): string | undefined {
+  if (x86ExitNew(body, e)) return undefined;
   const n = X86_EXIT_NEW.exec(body);
   if (n !== null) {
     e.vcpu = Number(n[1]);
