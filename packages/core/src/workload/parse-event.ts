@@ -1,6 +1,6 @@
 /**
- * Validation of workload event lines into {@link WorkloadEvent} records. Unknown fields are
- * errors; every error names the file, the line and the field.
+ * Validation of workload event lines into {@link WorkloadEvent} records: the fast path
+ * (parse-fast.ts) first, then the full one. Every error names the file, the line and the field.
  */
 import { EXIT_REASONS } from '../backend-utils/exit-table.js';
 import type { VariantSpec } from '../contract/backend.js';
@@ -9,6 +9,7 @@ import { UNIT_CLASSES, type UnitClass, type UnitLattice } from '../units.js';
 import { duplicateKey, mayHaveDuplicates } from './duplicates.js';
 import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
 import { COMMON_OPTIONAL, OP_FORMATS } from './format.js';
+import { FastEventParser, LABEL_RE, OP_INDEX, OTHER_REASON } from './parse-fast.js';
 import {
   DUPLICATE,
   describe,
@@ -27,11 +28,8 @@ export interface EventContext {
   readonly neutralOnly: boolean;
 }
 
-const LABEL_RE = /^[A-Za-z0-9_][A-Za-z0-9_ ./&()#:+-]{0,63}$/;
-const OP_INDEX: ReadonlyMap<string, number> = new Map(OPS.map((o, i) => [o, i]));
 /** `Access` codes in the order of {@link ACCESSES}, and the default exit reason. */
 const ACCESS_CODES: readonly number[] = [Access.read, Access.write, Access.rw];
-const OTHER_REASON = EXIT_REASONS.indexOf('other');
 /** The keys each op (by index) accepts: `op`, its required and its optional fields. */
 const OP_FIELDS: readonly ReadonlySet<string>[] = OPS.map((o) => {
   const f = OP_FORMATS[o];
@@ -48,6 +46,7 @@ export class EventParser {
   private readonly controlNames: readonly string[];
   /** Common exit reasons, then the variant's own. */
   private readonly reasons: readonly string[];
+  private readonly fast: FastEventParser;
 
   constructor(ctx: EventContext) {
     this.ctx = ctx;
@@ -57,6 +56,7 @@ export class EventParser {
     this.classUnit = m;
     this.controlNames = ctx.variant.controlRegisters.map((r) => r.name);
     this.reasons = [...EXIT_REASONS, ...(ctx.variant.exitReasons ?? []).map((r) => r.name)];
+    this.fast = new FastEventParser(ctx, m, this.reasons, (name) => this.threadIndex(name));
   }
 
   /**
@@ -78,6 +78,16 @@ export class EventParser {
   parse(text: string, line: number, ev: WorkloadEvent): boolean {
     // a line that starts with "{" is not blank (skips a trim per event)
     if (text.charCodeAt(0) !== 0x7b && text.trim() === '') return false;
+    return this.fast.parse(text, line, ev) || this.parseFull(text, line, ev);
+  }
+
+  /** The fast path alone (parse-fast.ts): true if it took the line. */
+  parseFast(text: string, line: number, ev: WorkloadEvent): boolean {
+    return this.fast.parse(text, line, ev);
+  }
+
+  /** The full path alone: JSON.parse and every rule, with the error of the first broken one. */
+  parseFull(text: string, line: number, ev: WorkloadEvent): boolean {
     const { file } = this.ctx;
     const raw = parseJson(text, file, line);
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -132,13 +142,10 @@ export class EventParser {
       ev.access = ACCESS_CODES[a] as number;
     }
     if (obj.condition !== undefined) {
-      if (obj.condition !== 'passes' && obj.condition !== 'fails')
-        throw new InputError(
-          file,
-          line,
-          'condition',
-          `expected passes or fails, got ${describe(obj.condition)}`,
-        );
+      if (obj.condition !== 'passes' && obj.condition !== 'fails') {
+        const got = describe(obj.condition);
+        throw new InputError(file, line, 'condition', `expected passes or fails, got ${got}`);
+      }
       ev.conditionFails = obj.condition === 'fails';
     }
     if (obj.label !== undefined) {
