@@ -1,9 +1,11 @@
 /**
- * `pnpm bench`: simulated events per second on a 1 M-event overcommit workload with the oracle
+ * `npm run bench`: simulated events per second on a 1 M-event overcommit workload with the oracle
  * on, for kvm and eager on mips-vz, arm-vfp (arm64-e5, armv7-2013), x86-xfd (kvm-6.16), loongarch
- * (gen-1) and riscv (kvm-6.17), and the ratio to a *floor*: memcpy of
- * the bytes the same run copied (same routines, same sizes, same number of calls), nothing else.
- * Then a 10 M-event run for peak memory. Not a test: it prints numbers.
+ * (gen-1) and riscv (kvm-6.17), and the ratio to an honest *floor*: memcpy of the bytes the same
+ * run copied (one copy per routine call, same sizes, same number of calls) plus producing the
+ * same events (the generator alone). Then the figures of sections.ts (replay, scale, policies,
+ * jobs; VFPU_BENCH_SECTIONS picks: e.g. `main,replay`) and a 10 M-event run for peak memory.
+ * Not a test: it prints numbers (measure on an idle machine).
  */
 
 import { armVfp } from '@vfpu/arm-vfp';
@@ -12,6 +14,13 @@ import { loongarch } from '@vfpu/loongarch';
 import { mipsVz } from '@vfpu/mips-vz';
 import { riscv } from '@vfpu/riscv';
 import { x86Xfd } from '@vfpu/x86-xfd';
+import {
+  jobsSection,
+  policiesSection,
+  productionMs,
+  replaySection,
+  scaleSection,
+} from './sections.js';
 
 const EVENTS = Number(process.env.VFPU_BENCH_EVENTS ?? 1_000_000);
 const SCALE_EVENTS = Number(process.env.VFPU_BENCH_SCALE_EVENTS ?? 10_000_000);
@@ -57,8 +66,14 @@ function floor(copies: Array<[number, number]>): number {
   return ms;
 }
 
+const SECTIONS = new Set(
+  (process.env.VFPU_BENCH_SECTIONS ?? 'main,replay,scale,policies,jobs,memory').split(','),
+);
 const rows: string[] = [];
-for (const target of TARGETS)
+let production = Number.POSITIVE_INFINITY;
+if (SECTIONS.has('main'))
+  for (let i = 0; i < 3; i++) production = Math.min(production, productionMs(EVENTS));
+for (const target of SECTIONS.has('main') ? TARGETS : [])
   for (const policy of ['kvm', 'eager']) {
     run(policy, Math.min(EVENTS, 100_000), target); // warm-up
     let best = Number.POSITIVE_INFINITY;
@@ -72,23 +87,37 @@ for (const target of TARGETS)
     }
     if (result === undefined) throw new Error('no run');
     const copies = result.simulator.state.acct.copies();
-    let floorMs = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < 3; i++) floorMs = Math.min(floorMs, floor(copies));
+    let copyMs = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < 3; i++) copyMs = Math.min(copyMs, floor(copies));
+    const floorMs = copyMs + production;
     const bytes = result.result.report.bytes.saved + result.result.report.bytes.restored;
     rows.push(
       `${target[1].padEnd(16)} ${policy.padEnd(6)} ${Math.round((EVENTS / best) * 1000)
         .toLocaleString('en-US')
         .padStart(12)} events/s` +
-        `  ${best.toFixed(0).padStart(6)} ms  floor ${floorMs.toFixed(1).padStart(6)} ms` +
+        `  ${best.toFixed(0).padStart(6)} ms  floor ${floorMs.toFixed(1).padStart(6)} ms (memcpy ${copyMs.toFixed(1)} + events ${production.toFixed(1)})` +
         `  ratio ${(best / floorMs).toFixed(1).padStart(5)}×  (${bytes.toLocaleString('en-US')} bytes copied, ${result.result.report.check.reads.toLocaleString('en-US')} oracle reads, ${result.result.report.check.violations} violations)`,
     );
   }
-console.log(
-  `vfpu bench: preset:overcommit, ${EVENTS.toLocaleString('en-US')} events, oracle on, best of 3`,
-);
-for (const r of rows) console.log(`  ${r}`);
+if (rows.length > 0) {
+  console.log(
+    `vfpu bench: preset:overcommit, ${EVENTS.toLocaleString('en-US')} events, oracle on, best of 3`,
+  );
+  for (const r of rows) console.log(`  ${r}`);
+}
+const SECTION_EVENTS = Math.min(EVENTS, 500_000);
+const extra: [string, () => Promise<string[]> | string[]][] = [
+  ['replay', () => replaySection(backends, SECTION_EVENTS)],
+  ['scale', () => scaleSection(backends, Math.min(EVENTS, 200_000))],
+  ['policies', () => policiesSection(backends, SECTION_EVENTS)],
+  ['jobs', () => jobsSection(SECTION_EVENTS)],
+];
+for (const [name, f] of extra) {
+  if (!SECTIONS.has(name)) continue;
+  for (const line of await f()) console.log(line);
+}
 
-if (SCALE_EVENTS > 0) {
+if (SCALE_EVENTS > 0 && SECTIONS.has('memory')) {
   const before = process.memoryUsage().rss;
   const { ms } = run('kvm', SCALE_EVENTS);
   const peak = process.resourceUsage().maxRSS * 1024;

@@ -24,6 +24,8 @@ import { PresetGenerator } from './workload/presets/generator.js';
 import { type LineSource, openLineSource } from './workload/read.js';
 import { formatEvent } from './workload/write.js';
 
+type Text = string | (() => string);
+
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
@@ -174,13 +176,8 @@ export function coincidence(policy: ResolvedPolicy, variant: VariantSpec): strin
   return `${policy.name} = ${same.policy} here: ${g.why}, so what a policy grants on a trap cannot matter`;
 }
 
-function stepChecked(
-  p: Prepared,
-  ev: WorkloadEvent,
-  file: string,
-  text: () => string,
-  req: RunRequest,
-): void {
+/** `text`: the event's line, or how to write a generated one (only called to explain it). */
+function stepChecked(p: Prepared, ev: WorkloadEvent, file: string, text: Text, req: RunRequest) {
   try {
     p.sim.step(ev);
   } catch (e) {
@@ -189,7 +186,8 @@ function stepChecked(
   }
   if (p.tracer !== undefined) {
     const lines = p.tracer.take();
-    if (req.explain !== undefined) req.explain(ev.line, text(), lines);
+    if (req.explain !== undefined)
+      req.explain(ev.line, typeof text === 'string' ? text : text(), lines);
   }
   if (p.probe !== undefined) req.timeline?.(p.probe.observe(ev), p.probe);
   if (req.progress !== undefined && (p.sim.events & 0xffff) === 0) req.progress(p.sim.events);
@@ -287,7 +285,7 @@ export async function runLinesMany(
       }
       for (const g of run.groups) {
         if (!g.parser.parse(text, line, ev)) break;
-        for (const m of g.members) stepChecked(m.p, ev, file, () => text, m.req);
+        for (const m of g.members) stepChecked(m.p, ev, file, text, m.req);
       }
     }
   }
@@ -315,7 +313,7 @@ export function runText(text: string, req: RunRequest, name = '<inline>'): RunRe
   for (let i = 1; i < lines.length; i++) {
     const t = (lines[i] as string).replace(/\r$/, '');
     if (!parser.parse(t, i + 1, ev)) continue;
-    stepChecked(p, ev, name, () => t, req);
+    stepChecked(p, ev, name, t, req);
   }
   return finish(p, header.name ?? name, { source: name, sha256: sha256(text) }, header);
 }
