@@ -82,6 +82,28 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 11 || c === 12 || c === 160;
 }
 
+/** The events most lines are, kept as one string each (a line's name is not sliced anew). */
+const COMMON_EVENTS: readonly string[] = [
+  'kvm_entry',
+  'kvm_exit',
+  'kvm_fpu',
+  'kvm_userspace_exit',
+  'sched_switch',
+  'kvm_enter',
+  'kvm_reenter',
+  'kvm_out',
+  'kvm_aux',
+];
+
+/** The event name text[from, to). */
+function eventName(text: string, from: number, to: number): string {
+  for (let k = 0; k < COMMON_EVENTS.length; k++) {
+    const e = COMMON_EVENTS[k] as string;
+    if (e.length === to - from && text.startsWith(e, from)) return e;
+  }
+  return text.slice(from, to);
+}
+
 /**
  * The seconds column `\d+\.\d+` followed by `: ` at text[i]: the index of its ':', or -1.
  */
@@ -153,7 +175,7 @@ function parseTraceCmd(text: string, start: number, end: number, f: Frame): bool
     if (!((c >= 97 && c <= 122) || c === 95 || (c >= 48 && c <= 57) || (c >= 65 && c <= 90))) break;
   }
   if (i === ev || i >= end || text.charCodeAt(i) !== 58) return false;
-  f.event = text.slice(ev, i);
+  f.event = eventName(text, ev, i);
   // the body without its surrounding blanks, in one slice
   let bs = i + 1;
   let be = end;
