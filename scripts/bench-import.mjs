@@ -92,7 +92,8 @@ function measured(argv) {
   let best;
   for (let i = 0; i < REPEAT; i++) {
     const m = measuredOnce(argv);
-    if (best === undefined || m.secs < best.secs) best = { ...m, cpu: Math.min(m.cpu, best?.cpu ?? m.cpu) };
+    if (best === undefined || m.secs < best.secs)
+      best = { ...m, cpu: Math.min(m.cpu, best?.cpu ?? m.cpu) };
     else best.cpu = Math.min(best.cpu, m.cpu);
   }
   return best;

@@ -73,11 +73,12 @@ const ACCESS: ReadonlyMap<string, number> = new Map([
  * comparison with the few names of that length.
  */
 class NameTable {
-  private readonly byLength: (readonly [string, number][] | undefined)[] = [];
+  private readonly byLength: ([string, number][] | undefined)[] = [];
   constructor(entries: Iterable<readonly [string, number]>) {
     for (const [name, code] of entries) {
-      const list = (this.byLength[name.length] ??= []) as [string, number][];
+      const list = this.byLength[name.length] ?? [];
       list.push([name, code]);
+      this.byLength[name.length] = list;
     }
   }
   /** The code of text[from, to), or undefined. */
