@@ -38,7 +38,7 @@ export function addExplain(program: Command, ctx: Context): void {
       out.abort();
       throw e;
     }
-    out.write(`\n${renderSummary([report])}`);
+    out.write(`\n${renderSummary([report], o.costs)}`);
     await out.commit();
     if (report.check.violations > 0) ctx.exitCode = 1;
   });

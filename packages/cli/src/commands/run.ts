@@ -113,7 +113,7 @@ export function addRun(program: Command, ctx: Context): void {
         reports.length === 1 ? reports[0] : { format: 'vfpu-comparison', version: 1, reports };
       io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
-      io.stdout.write(renderSummary(reports));
+      io.stdout.write(renderSummary(reports, o.costs));
       if (o.by !== undefined) io.stdout.write(renderBreakdown(reports, o.by));
     }
     if (reports.some((r) => r.check.violations > 0)) ctx.exitCode = 1;
