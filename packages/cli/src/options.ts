@@ -120,7 +120,10 @@ export function addCommon(cmd: Command, help: GenerationHelp = {}): Command {
         '--variant <variant>',
         "backend variant; default: the workload's, or the backend's default",
       )
-      .option('--costs <file>', 'cost table (JSON) over the backend defaults (a sample: costs/sample.json in @vfpu/cli)'),
+      .option(
+        '--costs <file>',
+        'cost table (JSON) over the backend defaults (a sample: costs/sample.json in @vfpu/cli)',
+      ),
   );
 }
 

@@ -42,7 +42,10 @@ export function addCompare(program: Command, ctx: Context): void {
           'architectures, comma-separated; arch:variant picks a variant',
         )
         .option('--policy <list>', 'policies, comma-separated', 'kvm')
-        .option('--costs <file>', 'cost table (JSON) over the backend defaults (a sample: costs/sample.json in @vfpu/cli)')
+        .option(
+          '--costs <file>',
+          'cost table (JSON) over the backend defaults (a sample: costs/sample.json in @vfpu/cli)',
+        )
         .option('--json', 'print the comparison as JSON (vfpu-compare v1)')
         .option('--csv', 'print one CSV line per simulator')
         .option(
