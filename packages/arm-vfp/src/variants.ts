@@ -30,7 +30,7 @@ export const ARM_COSTS: CostTable = {
   save_per_byte: {
     value: 0.125,
     source:
-      'estimate (seL4 on Cortex-A53: ≈145 cycles for one 512-B save and restore, https://github.com/seL4/seL4/pull/821)',
+      'estimate (seL4 on Cortex-A53: ≈145 cycles for one 512-B save and restore, github.com/seL4/seL4/pull/821)',
   },
   restore_fixed: { value: 10, source: 'estimate' },
   restore_per_byte: { value: 0.125, source: 'estimate (as save)' },

@@ -35,13 +35,13 @@ export const X86_COSTS: CostTable = {
   save_fixed: {
     value: 100,
     source:
-      'estimate (XSAVEOPT ≈58 ns per 1 KiB-class save in a KVM guest, informal: https://github.com/AlessandroSangiuliano/Uros/issues/554 and /561)',
+      'estimate (XSAVEOPT ≈58 ns per 1 KiB-class save in a KVM guest, informal: github.com/AlessandroSangiuliano/Uros/issues/554 and /561)',
   },
   save_per_byte: { value: 0.1, source: 'estimate' },
   restore_fixed: {
     value: 150,
     source:
-      'estimate (XRSTOR ≈165 ns in a KVM guest, informal: https://github.com/AlessandroSangiuliano/Uros/issues/554 and /561)',
+      'estimate (XRSTOR ≈165 ns in a KVM guest, informal: github.com/AlessandroSangiuliano/Uros/issues/554 and /561)',
   },
   restore_per_byte: { value: 0.1, source: 'estimate' },
   control: { value: 100, source: 'estimate (a WRMSR of IA32_XFD / IA32_XFD_ERR, a VMCS write)' },
