@@ -57,25 +57,10 @@ describe('the cost-table label', () => {
 
   it('compare says it too', async () => {
     const file = writeFile(dir, 'mine2.json', '{"exit": 10}');
-    const plain = await cli([
-      'compare',
-      'preset:idle',
-      '--events',
-      '200',
-      '--arch',
-      'mips-vz,riscv',
-    ]);
+    const compare = ['compare', 'preset:idle', '--events', '200', '--arch', 'mips-vz,riscv'];
+    const plain = await cli(compare);
     expect(plain.out.split('\n')[0]).toMatch(/cycles are estimates: each backend's default table$/);
-    const mine = await cli([
-      'compare',
-      'preset:idle',
-      '--events',
-      '200',
-      '--arch',
-      'mips-vz,riscv',
-      '--costs',
-      file,
-    ]);
+    const mine = await cli([...compare, '--costs', file]);
     expect(mine.out.split('\n')[0]).toMatch(/cycles are estimates: user table .*mine2\.json/);
   });
 });
