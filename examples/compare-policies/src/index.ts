@@ -3,12 +3,23 @@
  * (not the CLI): how many traps and bytes does each policy cost on MIPS VZ, and is the
  * guest state intact under every one of them?
  */
-import { POLICY_NAMES, rootTraps, runPreset } from '@vfpu/core';
+import { parseArgs } from 'node:util';
+import { POLICY_NAMES, presetParams, rootTraps, runPreset } from '@vfpu/core';
 import { mipsVz } from '@vfpu/mips-vz';
 
 const backends = [mipsVz()]; // backends are passed explicitly: nothing registers itself
-const preset = process.argv[2] ?? 'simd-bursty';
-const events = Number(process.argv[3] ?? 200_000);
+// `npm start -- hpc 50000`: parseArgs drops the `--` that npm and pnpm pass on
+const args = parseArgs({ allowPositionals: true }).positionals;
+const [preset = 'simd-bursty', count = '200000'] = args;
+const events = Number(count);
+try {
+  if (!Number.isSafeInteger(events) || events < 1)
+    throw new Error(`events: must be a positive integer, got ${count}`);
+  presetParams(preset); // an unknown preset: its message, with the near names
+} catch (e) {
+  console.error(`compare-policies: ${(e as Error).message}\nusage: npm start -- [preset] [events]`);
+  process.exit(2);
+}
 
 console.log(`${preset}, ${events.toLocaleString('en-US')} events on mips-vz (seed 1)\n`);
 console.log('policy           traps  bytes moved  FP cycles  exposure  violations');

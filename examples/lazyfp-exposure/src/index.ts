@@ -3,6 +3,8 @@
  * another context's registers while the running vCPU executes with the unit trapped. An eager
  * policy must show no guest↔guest exposure anywhere: this example fails (exit 1) if one does.
  */
+
+import { parseArgs } from 'node:util';
 import { armVfp } from '@vfpu/arm-vfp';
 import { runPresetMany } from '@vfpu/core';
 import { loongarch } from '@vfpu/loongarch';
@@ -12,7 +14,13 @@ import { x86Xfd } from '@vfpu/x86-xfd';
 
 const backends = [mipsVz(), armVfp(), x86Xfd(), loongarch(), riscv()];
 const policies = ['kvm', 'lazy', 'lazy-per-exit', 'eager'];
-const events = Number(process.argv[2] ?? 100_000);
+// `npm start -- 20000`: parseArgs drops the `--` that npm and pnpm pass on
+const [count = '100000'] = parseArgs({ allowPositionals: true }).positionals;
+const events = Number(count);
+if (!Number.isSafeInteger(events) || events < 1) {
+  console.error(`lazyfp-exposure: events: must be a positive integer, got ${count}`);
+  process.exit(2);
+}
 const configs = backends.flatMap((b) =>
   policies.map((policy) => ({ backends, arch: b.id, policy })),
 );

@@ -3,16 +3,29 @@
  * architecture's kernel, generated once and fed to every simulator in one pass
  * (runPresetMany): the same guest behaviour, each kernel's own way of switching FP state.
  */
+
+import { parseArgs } from 'node:util';
 import { armVfp } from '@vfpu/arm-vfp';
-import { rootTraps, runPresetMany } from '@vfpu/core';
+import { presetParams, rootTraps, runPresetMany } from '@vfpu/core';
 import { loongarch } from '@vfpu/loongarch';
 import { mipsVz } from '@vfpu/mips-vz';
 import { riscv } from '@vfpu/riscv';
 import { x86Xfd } from '@vfpu/x86-xfd';
 
 const backends = [mipsVz(), armVfp(), x86Xfd(), loongarch(), riscv()];
-const preset = process.argv[2] ?? 'desktop';
-const events = Number(process.argv[3] ?? 100_000);
+// `npm start -- hpc 50000`: parseArgs drops the `--` that npm and pnpm pass on
+const [preset = 'desktop', count = '100000'] = parseArgs({ allowPositionals: true }).positionals;
+const events = Number(count);
+try {
+  if (!Number.isSafeInteger(events) || events < 1)
+    throw new Error(`events: must be a positive integer, got ${count}`);
+  presetParams(preset); // an unknown preset: its message, with the near names
+} catch (e) {
+  console.error(
+    `neutral-across-archs: ${(e as Error).message}\nusage: npm start -- [preset] [events]`,
+  );
+  process.exit(2);
+}
 const configs = backends.flatMap((b) =>
   b.variants.map((v) => ({ backends, arch: b.id, variant: v.id, policy: 'kvm' })),
 );

@@ -4,6 +4,8 @@
  * unit (LASX on Loongson, SVE on arm64, AVX/AVX-512 on x86, V on RISC-V) and moves its own bytes
  * per switch: this prints the bytes moved per context switch under each kernel.
  */
+
+import { parseArgs } from 'node:util';
 import { armVfp } from '@vfpu/arm-vfp';
 import { findVariant, rootTraps, runText } from '@vfpu/core';
 import { loongarch } from '@vfpu/loongarch';
@@ -12,7 +14,13 @@ import { riscv } from '@vfpu/riscv';
 import { x86Xfd } from '@vfpu/x86-xfd';
 
 const backends = [mipsVz(), armVfp(), x86Xfd(), loongarch(), riscv()];
-const rounds = Number(process.argv[2] ?? 1000);
+// `npm start -- 200`: parseArgs drops the `--` that npm and pnpm pass on
+const [count = '1000'] = parseArgs({ allowPositionals: true }).positionals;
+const rounds = Number(count);
+if (!Number.isSafeInteger(rounds) || rounds < 1) {
+  console.error(`wide-vectors: rounds: must be a positive integer, got ${count}`);
+  process.exit(2);
+}
 const lines = ['{"format":"vfpu-workload","version":1,"cpus":1,"vcpus":2,"threads":[]}'];
 for (let i = 0; i < rounds; i++)
   for (const v of [0, 1]) {

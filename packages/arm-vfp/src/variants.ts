@@ -11,25 +11,26 @@ import {
 } from './regs.js';
 
 /**
- * No cycle figure for the ARM FP trap or bank transfer is published (reference/costs-and-peers.md
- * rows 9–14): the defaults are estimates, except where a source is named. Pass your own with --costs.
+ * No cycle figure for the ARM FP trap or bank transfer is published: the defaults are estimates,
+ * except the hypercall round trip (Dall et al., ISCA 2016) and the per-byte cost derived from seL4's
+ * eager FPU measurement on Cortex-A53 (seL4 PR #821). Pass your own table with --costs.
  */
 export const ARM_COSTS: CostTable = {
   trap: {
     value: 500,
-    source:
-      'estimate (a Hyp/EL2 trap handled without a world switch; no published ARM figure, costs-and-peers.md §ARM)',
+    source: 'estimate (a Hyp/EL2 trap handled without a world switch; no published ARM figure)',
   },
   host_trap: { value: 300, source: 'estimate (Undefined Instruction into vfp_support_entry)' },
   exit: {
     value: 6500,
     source:
-      'KVM/ARM hypercall round trip ≈6,500 cycles, Dall et al. ISCA 2016 Table II (UNCONFIRMED in the reference)',
+      'KVM/ARM hypercall round trip ≈6,500 cycles, C. Dall et al., "ARM Virtualization: Performance and Architectural Implications", ISCA 2016, Table II (value not checked against the table)',
   },
   save_fixed: { value: 10, source: 'estimate' },
   save_per_byte: {
     value: 0.125,
-    source: 'estimate (seL4 on Cortex-A53: ≈145 cycles for one 512-B save and restore)',
+    source:
+      'estimate (seL4 on Cortex-A53: ≈145 cycles for one 512-B save and restore, github.com/seL4/seL4/pull/821)',
   },
   restore_fixed: { value: 10, source: 'estimate' },
   restore_per_byte: { value: 0.125, source: 'estimate (as save)' },

@@ -29,6 +29,7 @@ import {
   isBackendV2,
   type VariantSpec,
 } from '@vfpu/core';
+import { didYouMean, unknownChoice } from '@vfpu/core/internal';
 import { loongarch } from '@vfpu/loongarch';
 import { mipsVz } from '@vfpu/mips-vz';
 import { riscv } from '@vfpu/riscv';
@@ -136,12 +137,17 @@ export function resolveArchVariant(
   const b = backends.find((x) => x.id === arch);
   if (b === undefined)
     throw new UsageError(
-      `${flag}: unknown architecture "${arch}" (known: ${backends.map((x) => x.id).join(', ')})`,
+      `${flag}: ${unknownChoice(
+        'architecture',
+        arch,
+        backends.map((x) => x.id),
+      )}`,
     );
   const v = findVariant(b, variant);
+  const ids = b.variants.map((x) => x.id);
   if (v === undefined)
     throw new UsageError(
-      `${flag}: ${arch} has no variant "${variant}" (known: ${b.variants.map((x) => x.id).join(', ')})`,
+      `${flag}: ${arch} has no variant "${variant}" (known: ${ids.join(', ')})${didYouMean(String(variant), ids)}`,
     );
   return { arch, variant: v.id, classMap: v.classMap };
 }

@@ -3,6 +3,7 @@
  * each architecture's own kernel names, the unit each neutral class maps to, and the warnings.
  */
 import { type ReportV1, rootTraps, UNIT_CLASSES, type UnitClass } from '@vfpu/core';
+import { costsLabel } from './summary.js';
 import { type Row, renderTable } from './table.js';
 
 /** What every architecture's report can say, in the same words. */
@@ -60,6 +61,7 @@ export function columnName(r: ReportV1): string {
 export function renderComparison(
   reports: readonly ReportV1[],
   classMaps: ReadonlyMap<string, Readonly<Record<UnitClass, string>>>,
+  costsFile?: string,
 ): string {
   const first = reports[0];
   if (first === undefined) return '';
@@ -83,7 +85,7 @@ export function renderComparison(
     for (const k of routines)
       rows.push([`  ${k}`, ...reports.map((r) => (mine(r) ? (r.ops[k]?.calls ?? 0) : ''))]);
   }
-  const head = `${first.workload.name}, ${first.workload.events.toLocaleString('en-US')} events, seed ${first.workload.seed}; cycles are estimates from each backend's own table`;
+  const head = `${first.workload.name}, ${first.workload.events.toLocaleString('en-US')} events, seed ${first.workload.seed}; cycles are estimates: ${costsFile === undefined ? "each backend's default table" : costsLabel(costsFile)}`;
   let out = `${head}\n\n${renderTable(['', ...reports.map(columnName)], rows)}`;
   out += '\nneutral classes → units\n';
   for (const [a, map] of classMaps)

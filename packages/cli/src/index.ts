@@ -60,7 +60,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         e.exitCode === 0
       )
         return 0;
-      return 2; // commander already printed the message
+      // commander already printed the message; a missing or extra argument gets the usage line
+      if (e.code === 'commander.missingArgument' || e.code === 'commander.excessArguments') {
+        const cmd = program.commands.find((c) => c.name() === argv[0]);
+        if (cmd !== undefined) io.stderr.write(`Usage: vfpu ${cmd.name()} ${cmd.usage()}\n`);
+      }
+      return 2;
     }
     if (e instanceof InputError || e instanceof UsageError) {
       io.stderr.write(`vfpu: ${e.message}\n`);

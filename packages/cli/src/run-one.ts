@@ -85,11 +85,11 @@ export async function runConfigurations(
   }));
   if (workload.startsWith('preset:')) {
     return runPresetMany(
-      { preset: workload.slice('preset:'.length), events: o.events, params: o.param },
+      { preset: workload.slice('preset:'.length), events: o.events, params: o.param ?? {} },
       reqs,
     );
   }
-  if (Object.keys(o.param).length > 0)
+  if (Object.keys(o.param ?? {}).length > 0)
     throw new UsageError('--param applies to preset: workloads only');
   return runFileMany(workload, reqs);
 }

@@ -39,7 +39,18 @@ function perExitReason(reports: readonly ReportV1[], rows: Row[]): void {
   }
 }
 
-export function renderSummary(reports: readonly ReportV1[]): string {
+/**
+ * Where the cycle figures come from, said from how the run was asked for (`--costs` given or
+ * not), never read back from a figure's text: a user file may call its figures anything.
+ */
+export function costsLabel(costsFile: string | undefined): string {
+  return costsFile === undefined
+    ? 'default table'
+    : `user table ${costsFile} (the default for a figure it leaves out)`;
+}
+
+/** The summary table of one run per report; `costsFile` is the --costs file, if one was given. */
+export function renderSummary(reports: readonly ReportV1[], costsFile?: string): string {
   const first = reports[0];
   if (first === undefined) return '';
   const rows: Row[] = [];
@@ -92,7 +103,7 @@ export function renderSummary(reports: readonly ReportV1[]): string {
   rows.push(['state violations', ...col((r) => r.check.violations)]);
   const head = [
     `${first.workload.name} on ${first.arch} (${first.variant}), ${first.workload.events.toLocaleString('en-US')} events, seed ${first.workload.seed}`,
-    `cycles are estimates: ${first.config.costs.trap.source.startsWith('estimate') ? 'default table (every figure an estimate)' : 'user table'}`,
+    `cycles are estimates: ${costsLabel(costsFile)}`,
     ...(first.workload.assumptions?.length
       ? ['assumed (the workload says its source could not show this):']
       : []),

@@ -271,14 +271,6 @@ export const CASES_1: readonly WorkloadCase[] = [
     field: 'variant',
     message: 'unknown variant "loongson" of mips-vz (known: loongson-3a4000, mainline)',
   },
-  {
-    name: 'unknown --variant',
-    workload: [header(), ...IN_GUEST],
-    args: ['--variant', 'v9'],
-    line: 1,
-    field: 'variant',
-    message: 'unknown variant "v9" of mips-vz (known: loongson-3a4000, mainline)',
-  },
   // ---- event syntax ------------------------------------------------------------------------
   {
     name: 'malformed JSON on a later line',

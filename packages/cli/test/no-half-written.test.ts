@@ -83,7 +83,7 @@ describe('no half-written output', () => {
     try {
       const out = join(d, 'gen.ndjson');
       const r = await cli(['gen', 'overcommit', '-o', out, '--param', 'bogus=1']);
-      expectUsageFailure(r, ['vfpu: preset overcommit: unknown parameter "bogus"']);
+      expectUsageFailure(r, ['vfpu: --param: unknown parameter "bogus"']);
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(d)).toEqual([]);
     } finally {

@@ -2,6 +2,7 @@
  * Cost model: exact counts are the result; cycles are an estimate from a per-arch table.
  * Every figure carries its source, or the word `estimate`.
  */
+import { unknownChoice } from './suggest.js';
 
 export interface CostFigure {
   readonly value: number;
@@ -61,7 +62,7 @@ export function mergeCosts(
       return {
         ok: false,
         field: key,
-        message: `unknown cost "${key}" (known: ${COST_KEYS.join(', ')})`,
+        message: unknownChoice('cost', key, COST_KEYS),
       };
     }
     let figure: CostFigure;

@@ -13,13 +13,14 @@ import { type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';
 import type { PolicyDefinition } from './policy/types.js';
 import { buildReport, type ReportV1, type ResolvedConfig, type WorkloadOrigin } from './report.js';
 import { DEFAULT_SEED } from './rng.js';
+import { selectBackend } from './select-backend.js';
 import { TimelineProbe, type TimelineStep, type TimelineView } from './timeline.js';
 import { TraceCollector } from './trace.js';
 import { UNIT_CLASSES, type UnitClass } from './units.js';
-import { findVariant } from './variant.js';
 import { WorkloadEvent } from './workload/event.js';
 import { EventParser } from './workload/parse-event.js';
 import { parseHeader, type WorkloadHeader } from './workload/parse-header.js';
+import { ParamError } from './workload/presets/catalog.js';
 import { PresetGenerator } from './workload/presets/generator.js';
 import { type LineSource, openLineSource } from './workload/read.js';
 import { formatEvent } from './workload/write.js';
@@ -76,44 +77,7 @@ interface Prepared {
 }
 
 function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLine = 1): Prepared {
-  let arch = header.arch ?? req.arch;
-  if (header.arch !== undefined && req.arch !== undefined && header.arch !== req.arch) {
-    throw new InputError(
-      file,
-      headerLine,
-      'arch',
-      `the workload is for ${header.arch}, but --arch ${req.arch} was given`,
-    );
-  }
-  // an arch-neutral workload without --arch runs on the first backend given (the default arch)
-  if (arch === undefined && req.backends.length > 0) arch = (req.backends[0] as BackendV2).id;
-  const backend = req.backends.find((b) => b.id === arch);
-  if (backend === undefined) {
-    throw new InputError(
-      file,
-      headerLine,
-      'arch',
-      `unknown arch "${arch}" (known: ${req.backends.map((b) => b.id).join(', ')})`,
-    );
-  }
-  if (header.variant !== undefined && req.variant !== undefined && header.variant !== req.variant) {
-    throw new InputError(
-      file,
-      headerLine,
-      'variant',
-      `the workload is for variant ${header.variant}, but --variant ${req.variant} was given`,
-    );
-  }
-  const variant = findVariant(backend, header.variant ?? req.variant);
-  if (variant === undefined) {
-    const known = backend.variants.map((v) => v.id).join(', ');
-    throw new InputError(
-      file,
-      headerLine,
-      'variant',
-      `unknown variant "${header.variant ?? req.variant}" of ${backend.id} (known: ${known})`,
-    );
-  }
+  const { backend, variant } = selectBackend(header, req, file, headerLine);
   const opts = backend.resolveConfig(variant, header.config, {
     cpus: header.cpus,
     vcpus: header.vcpus,
@@ -353,7 +317,8 @@ function simulatePresetMany(
   try {
     gen = new PresetGenerator(pr.preset, pr.events, seed, pr.params ?? {});
   } catch (e) {
-    throw new InputError(`preset:${pr.preset}`, 0, '', (e as Error).message);
+    const param = e instanceof ParamError;
+    throw new InputError(param ? '--param' : `preset:${pr.preset}`, 0, '', (e as Error).message);
   }
   const name = `preset:${pr.preset}`;
   const sims = reqs.map((req) => {

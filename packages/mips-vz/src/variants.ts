@@ -7,13 +7,14 @@ import { MIPS_USER_REGISTERS } from './one-reg.js';
 import { fpuStructBytes, NUM_FPU_REGS } from './state.js';
 
 /**
- * No cycle figure for MIPS VZ is published (reference/costs-and-peers.md A.2): every default is
- * an estimate. Pass your own table with --costs.
+ * No cycle figure for MIPS VZ is published: every default is an estimate. Pass your own table
+ * with --costs.
  */
 export const MIPS_COSTS: CostTable = {
   trap: {
     value: 1500,
-    source: 'estimate (no published MIPS VZ figure; x86 exit round trip ~2000, SplitX)',
+    source:
+      'estimate (no published MIPS VZ figure; an x86 exit round trip is ~2000: A. Landau, M. Ben-Yehuda, A. Gordon, "SplitX: Split Guest/Hypervisor Execution on Multi-Core", WIOV 2011)',
   },
   host_trap: { value: 300, source: 'estimate' },
   exit: { value: 1500, source: 'estimate (no published MIPS VZ figure)' },

@@ -14,30 +14,34 @@ import type {
 import { MXCSR_SLICE, REGISTER_FILE_BYTES, XFEATURE } from './layout.js';
 
 /**
- * x86 figures (reference/costs-and-peers.md rows 8, 9, 27, 28, 31): no per-byte XSAVE figure is
- * published; the defaults are estimates unless a source is named. Pass your own with --costs.
+ * x86 figures: the world switch from SplitX (Landau et al., WIOV 2011) and the hypercall round
+ * trip from Dall et al. (ISCA 2016); no per-instruction XSAVE/XRSTOR latency and no AMX save cost
+ * is published, so the save and restore figures are estimates scaled from informal timings in a
+ * KVM guest (Uros issues #554, #561). Every source names a paper or a URL. Pass your own table with
+ * --costs (packages/cli/costs/sample.json is one).
  */
 export const X86_COSTS: CostTable = {
   trap: {
     value: 2000,
     source:
-      'a #NM VM exit and re-entry: ≈2,000 cycles for the world switch alone (SplitX, Landau et al., Table 1 text; costs-and-peers.md row 8)',
+      'a #NM VM exit and re-entry: ≈2,000 cycles for the world switch alone (A. Landau, M. Ben-Yehuda, A. Gordon, "SplitX: Split Guest/Hypervisor Execution on Multi-Core", WIOV 2011, Table 1 text)',
   },
   host_trap: { value: 300, source: 'estimate (#NM into exc_device_not_available)' },
   exit: {
     value: 1300,
     source:
-      'KVM/x86 hypercall round trip ≈1,300 cycles, Dall et al. ISCA 2016 Table II (UNCONFIRMED in the reference)',
+      'KVM/x86 hypercall round trip ≈1,300 cycles, C. Dall et al., "ARM Virtualization: Performance and Architectural Implications", ISCA 2016, Table II (value not checked against the table)',
   },
   save_fixed: {
     value: 100,
     source:
-      'estimate (XSAVEOPT ≈58 ns per 1 KiB-class save in a KVM guest, costs-and-peers.md row 31: informal)',
+      'estimate (XSAVEOPT ≈58 ns per 1 KiB-class save in a KVM guest, informal: github.com/AlessandroSangiuliano/Uros/issues/554 and /561)',
   },
   save_per_byte: { value: 0.1, source: 'estimate' },
   restore_fixed: {
     value: 150,
-    source: 'estimate (XRSTOR ≈165 ns, costs-and-peers.md row 31: informal)',
+    source:
+      'estimate (XRSTOR ≈165 ns in a KVM guest, informal: github.com/AlessandroSangiuliano/Uros/issues/554 and /561)',
   },
   restore_per_byte: { value: 0.1, source: 'estimate' },
   control: { value: 100, source: 'estimate (a WRMSR of IA32_XFD / IA32_XFD_ERR, a VMCS write)' },

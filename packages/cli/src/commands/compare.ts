@@ -42,7 +42,10 @@ export function addCompare(program: Command, ctx: Context): void {
           'architectures, comma-separated; arch:variant picks a variant',
         )
         .option('--policy <list>', 'policies, comma-separated', 'kvm')
-        .option('--costs <file>', 'cost table (JSON) overriding every backend default')
+        .option(
+          '--costs <file>',
+          'cost table (JSON) over the backend defaults (a sample: costs/sample.json in @vfpu/cli)',
+        )
         .option('--json', 'print the comparison as JSON (vfpu-compare v1)')
         .option('--csv', 'print one CSV line per simulator')
         .option(
@@ -82,7 +85,7 @@ export function addCompare(program: Command, ctx: Context): void {
       const maps = new Map<string, Readonly<Record<UnitClass, string>>>(
         archs.map((a) => [`${a.arch}/${a.variant}`, a.classMap]),
       );
-      io.stdout.write(renderComparison(reports, maps));
+      io.stdout.write(renderComparison(reports, maps, o.costs));
     }
     if (reports.some((r) => r.check.violations > 0)) ctx.exitCode = 1;
   });

@@ -8,6 +8,9 @@ import { spoolSink } from '../output.js';
 import { runOne } from '../run-one.js';
 import { renderSummary } from '../summary.js';
 
+/** Events of a preset that explain shows by default: a screenful or two, not 100,000. */
+const EXPLAIN_EVENTS = 40;
+
 export function addExplain(program: Command, ctx: Context): void {
   const { io } = ctx;
   addCommon(
@@ -18,13 +21,13 @@ export function addExplain(program: Command, ctx: Context): void {
       )
       .argument('<workload>')
       .option('--policy <policy>', 'policy', 'kvm'),
+    { events: EXPLAIN_EVENTS },
   ).action(async (workload: string, o: CommonOptions & { policy: string }) => {
     const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
     const out = spoolSink(io.stdout);
-    const opts = workload.startsWith('preset:') && o.events === 100_000 ? { ...o, events: 40 } : o;
     let report: RunResult['report'];
     try {
-      ({ report } = await runOne(backends, workload, o.policy, opts, {
+      ({ report } = await runOne(backends, workload, o.policy, o, {
         explain: (line, text, lines) => {
           out.write(
             `${line > 0 ? `L${line} ` : ''}${text}\n${lines.length ? `${lines.join('\n')}\n` : ''}`,
@@ -35,7 +38,7 @@ export function addExplain(program: Command, ctx: Context): void {
       out.abort();
       throw e;
     }
-    out.write(`\n${renderSummary([report])}`);
+    out.write(`\n${renderSummary([report], o.costs)}`);
     await out.commit();
     if (report.check.violations > 0) ctx.exitCode = 1;
   });

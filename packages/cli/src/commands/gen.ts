@@ -1,6 +1,6 @@
 /** `vfpu gen`: write a preset's generated workload as NDJSON. */
 import { formatHeader } from '@vfpu/core';
-import { formatEvent, PresetGenerator, WorkloadEvent } from '@vfpu/core/internal';
+import { formatEvent, ParamError, PresetGenerator, WorkloadEvent } from '@vfpu/core/internal';
 import type { Command } from 'commander';
 import { type Context, UsageError } from '../context.js';
 import { addGeneration } from '../options.js';
@@ -9,7 +9,7 @@ import { fileSink, streamSink } from '../output.js';
 interface GenOptions {
   seed: number;
   events: number;
-  param: Record<string, number>;
+  param?: Record<string, number>;
   output?: string;
 }
 
@@ -20,15 +20,18 @@ export function addGen(program: Command, ctx: Context): void {
       .command('gen')
       .description('write a generated workload (NDJSON) for a preset')
       .argument('<preset>'),
+    { seed: 'seed of the generator (the same seed, the same workload)' },
   )
     .option('-o, --output <file>', 'output file (.gz compresses); default stdout')
     .action(async (preset: string, o: GenOptions) => {
       const name = preset.replace(/^preset:/, '');
       let gen: PresetGenerator;
       try {
-        gen = new PresetGenerator(name, o.events, o.seed, o.param);
+        gen = new PresetGenerator(name, o.events, o.seed, o.param ?? {});
       } catch (e) {
-        throw new UsageError((e as Error).message);
+        throw new UsageError(
+          `${e instanceof ParamError ? '--param: ' : ''}${(e as Error).message}`,
+        );
       }
       const sink = o.output !== undefined ? fileSink(o.output) : streamSink(io.stdout);
       const threadName = (c: number) => {

@@ -4,7 +4,7 @@ import { type Command, Option } from 'commander';
 import { withBackends } from '../backends.js';
 import { type Context, UsageError } from '../context.js';
 import { runInWorkers } from '../jobs.js';
-import { addCommon, type CommonOptions, intOption, progressReporter } from '../options.js';
+import { addCommon, type CommonOptions, intOption, oneOf, progressReporter } from '../options.js';
 import { fileSink, type Sink } from '../output.js';
 import { PerfettoWriter } from '../perfetto.js';
 import { runAll } from '../run-one.js';
@@ -49,10 +49,12 @@ export function addRun(program: Command, ctx: Context): void {
         1,
       )
       .addOption(
-        new Option('--by <what>', 'also show the FP work of each vCPU or pCPU').choices([
-          'vcpu',
-          'cpu',
-        ]),
+        oneOf(
+          new Option('--by <what>', 'also show the FP work of each vCPU or pCPU'),
+          '--by',
+          'breakdown',
+          ['vcpu', 'cpu'],
+        ),
       ),
   ).action(async (workload: string, o: RunOptions) => {
     const policies = o.policy.split(',').filter((p) => p !== '');
@@ -111,7 +113,7 @@ export function addRun(program: Command, ctx: Context): void {
         reports.length === 1 ? reports[0] : { format: 'vfpu-comparison', version: 1, reports };
       io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
     } else {
-      io.stdout.write(renderSummary(reports));
+      io.stdout.write(renderSummary(reports, o.costs));
       if (o.by !== undefined) io.stdout.write(renderBreakdown(reports, o.by));
     }
     if (reports.some((r) => r.check.violations > 0)) ctx.exitCode = 1;

@@ -59,7 +59,10 @@ export function addSweep(program: Command, ctx: Context): void {
         intOption('--events', 1, Number.MAX_SAFE_INTEGER),
         100_000,
       )
-      .option('--costs <file>', 'cost table (JSON) overriding every backend default')
+      .option(
+        '--costs <file>',
+        'cost table (JSON) over the backend defaults (a sample: costs/sample.json in @vfpu/cli)',
+      )
       .option('-o, --output <file>', 'NDJSON output (default stdout)')
       .option('--csv <file>', 'also write the rows as CSV (not for a shard: merge writes it)')
       .option(

@@ -1,5 +1,6 @@
 /** The options `vfpu import` and `vfpu check` share: how to read a trace. */
 import { type Command, Option } from 'commander';
+import { oneOf } from '../options.js';
 import type { ImportOptions } from './index.js';
 
 export interface TraceCliOptions {
@@ -13,9 +14,11 @@ export interface TraceCliOptions {
 export function addTraceOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--format <format>', 'the trace text')
-        .choices(['trace-cmd', 'perf-script', 'auto'])
-        .default('auto'),
+      oneOf(new Option('--format <format>', 'the trace text'), '--format', 'format', [
+        'trace-cmd',
+        'perf-script',
+        'auto',
+      ]).default('auto'),
     )
     .option(
       '--arch <arch>',
@@ -26,9 +29,12 @@ export function addTraceOptions(cmd: Command): Command {
       "backend variant (for check: the kernel the trace is checked against); default: the backend's default",
     )
     .addOption(
-      new Option('--guest-fp <mode>', 'guest FP/SIMD use the trace cannot show')
-        .choices(['none', 'every-slice', 'from-guest-trace'])
-        .default('none'),
+      oneOf(
+        new Option('--guest-fp <mode>', 'guest FP/SIMD use the trace cannot show'),
+        '--guest-fp',
+        'mode',
+        ['none', 'every-slice', 'from-guest-trace'],
+      ).default('none'),
     )
     .option(
       '--guest-trace <file>',

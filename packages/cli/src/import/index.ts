@@ -8,6 +8,7 @@
  */
 import { basename } from 'node:path';
 import type { BackendV2, VariantSpec } from '@vfpu/core';
+import { didYouMean, unknownChoice } from '@vfpu/core/internal';
 import { BACKENDS } from '../backends.js';
 import { UsageError } from '../context.js';
 import { type Spool, spoolStdin } from '../spool.js';
@@ -52,7 +53,11 @@ function backendOf(arch: string): BackendV2 {
   const b = BACKENDS.find((x) => x.id === arch);
   if (b === undefined)
     throw new UsageError(
-      `--arch: unknown architecture "${arch}" (known: ${BACKENDS.map((x) => x.id).join(', ')})`,
+      `--arch: ${unknownChoice(
+        'architecture',
+        arch,
+        BACKENDS.map((x) => x.id),
+      )}`,
     );
   return b;
 }
@@ -196,9 +201,10 @@ async function importPass(path: string, opts: ImportOptions, plain: boolean): Pr
     const backend = backendOf(arch);
     const variantId = opts.variant ?? backend.defaultVariant;
     const variant = backend.variants.find((x) => x.id === variantId);
+    const variantIds = backend.variants.map((x) => x.id);
     if (variant === undefined)
       throw new UsageError(
-        `--variant: ${arch} has no variant "${variantId}" (known: ${backend.variants.map((x) => x.id).join(', ')})`,
+        `--variant: ${arch} has no variant "${variantId}" (known: ${variantIds.join(', ')})${didYouMean(variantId, variantIds)}`,
       );
 
     const header = {

@@ -1,4 +1,5 @@
 import type { VariantSpec } from '../contract/backend.js';
+import { unknownChoice } from '../suggest.js';
 import { BUILTIN_POLICIES } from './builtin.js';
 import type { PolicyDefinition } from './types.js';
 
@@ -25,7 +26,7 @@ export function resolvePolicy(
   const ref = name === 'kvm' ? variant.kvm : { policy: name };
   const definition = BUILTIN_POLICIES.find((p) => p.name === ref.policy);
   if (definition === undefined) {
-    throw new Error(`unknown policy "${name}" (known: ${POLICY_NAMES.join(', ')})`);
+    throw new Error(unknownChoice('policy', name, POLICY_NAMES));
   }
   const params: Record<string, number> = {};
   for (const [key, p] of Object.entries(definition.params)) params[key] = p.default;

@@ -2,7 +2,16 @@
  * The preset catalog: each generated workload's parameters, their meaning, and their checks.
  * Generated workloads are architecture-neutral: they use unit classes, mapped by each backend.
  */
+import { unknownChoice } from '../../suggest.js';
 import { LIMITS } from '../format.js';
+
+/** A preset parameter override (`--param`, a sweep's `param.*`) that the preset cannot take. */
+export class ParamError extends Error {
+  override readonly name = 'ParamError';
+}
+
+/** The per-step shares that must add up to at most 1. */
+const USE_KEYS = ['scalar', 'vec128', 'vec256', 'vec512', 'matrix', 'exit'] as const;
 
 export interface PresetParams {
   /** Probability that a guest step uses each class (the rest is work or exits). */
@@ -174,28 +183,30 @@ export function presetParams(
   overrides: Readonly<Record<string, number>> = {},
 ): PresetParams {
   const spec = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
-  if (spec === undefined)
-    throw new Error(`unknown preset "${name}" (known: ${Object.keys(PRESETS).join(', ')})`);
+  if (spec === undefined) throw new Error(unknownChoice('preset', name, Object.keys(PRESETS)));
   const p: PresetParams = { ...BASE, ...spec.params };
+  // the presets are valid as they are: whatever fails below is an override's (--param) doing
   for (const [k, v] of Object.entries(overrides)) {
     if (!Object.hasOwn(BASE, k))
-      throw new Error(
-        `preset ${name}: unknown parameter "${k}" (known: ${Object.keys(BASE).join(', ')})`,
-      );
-    if (!Number.isFinite(v) || v < 0) throw new Error(`preset ${name}: ${k} must be a number ≥ 0`);
+      throw new ParamError(unknownChoice('parameter', k, Object.keys(BASE)));
+    if (!Number.isFinite(v) || v < 0) throw new ParamError(`${k} must be a number ≥ 0, got ${v}`);
     (p as unknown as Record<string, number>)[k] = v;
   }
   for (const k of ['vcpus', 'cpus'] as const) {
     if (!Number.isInteger(p[k]) || p[k] < 1 || p[k] > LIMITS[k]) {
-      throw new Error(`preset ${name}: ${k} must be an integer in 1..${LIMITS[k]}`);
+      throw new ParamError(`${k} must be an integer from 1 to ${LIMITS[k]}, got ${p[k]}`);
     }
   }
-  if (p.slice < 1) throw new Error(`preset ${name}: slice must be ≥ 1`);
+  if (p.slice < 1) throw new ParamError(`slice must be ≥ 1, got ${p.slice}`);
   const use = p.scalar + p.vec128 + p.vec256 + p.vec512 + p.matrix + p.exit;
-  if (use > 1)
-    throw new Error(`preset ${name}: scalar+vec128+vec256+vec512+matrix+exit = ${use} > 1`);
+  if (use > 1) {
+    const shares = USE_KEYS.map((k) => `${k} ${p[k]}`).join(' + ');
+    throw new ParamError(
+      `${shares} = ${Number(use.toPrecision(12))} > 1 (preset ${name}: the shares of a guest step add up to at most 1)`,
+    );
+  }
   for (const k of ['migration', 'host', 'simd-users'] as const) {
-    if (p[k] > 1) throw new Error(`preset ${name}: ${k} is a probability (≤ 1)`);
+    if (p[k] > 1) throw new ParamError(`${k} is a probability (≤ 1), got ${p[k]}`);
   }
   return p;
 }
