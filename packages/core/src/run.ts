@@ -28,18 +28,24 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The version of this @vfpu/core (its package.json), as reports print it. */
 export const CORE_VERSION: string = pkg.version;
 
+/** What to run a workload with: the backends, the arch and variant when the workload names none, the policy, costs, seed and optional observers. */
 export interface RunRequest {
   /** The backends to choose from (passed explicitly: nothing registers itself). */
   readonly backends: readonly BackendV2[];
+  /** The backend to use when the workload's header names no `arch` (default: the first backend). */
   readonly arch?: string;
+  /** The variant when the header names none (default: the backend's `defaultVariant`). */
   readonly variant?: string;
   /** `kvm`, `eager`, … or `name:key=value:…`, or a policy of your own. */
   readonly policy: string | PolicyDefinition;
   /** A user cost table (parsed JSON) and the file it came from. */
   readonly costs?: unknown;
+  /** The cost file's name, for error messages and the report. */
   readonly costsFile?: string;
+  /** Seed of the oracle's register values and of a preset's generator (default `DEFAULT_SEED`). */
   readonly seed?: number;
   /** Per-event explanation: called after each event with its text and the lines it produced. */
   readonly explain?: (line: number, event: string, lines: readonly string[]) => void;
@@ -56,7 +62,9 @@ export interface RunRequest {
   readonly timeline?: (step: TimelineStep, view: TimelineView) => void;
 }
 
+/** What a run returns. */
 export interface RunResult {
+  /** The report (`vfpu run --json`). */
   readonly report: ReportV1;
   /** Kernel functions in call order, when `recordCalls` was set (else empty). */
   readonly calls: readonly string[];
@@ -320,9 +328,13 @@ export function runText(text: string, req: RunRequest, name = '<inline>'): RunRe
   return finish(p, header.name ?? name, { source: name, sha256: sha256(text) }, header);
 }
 
+/** A generated workload: which preset, how many events, which parameters. */
 export interface PresetRequest {
+  /** The preset's name (`PRESETS`: `desktop`, `overcommit`, …). */
   readonly preset: string;
+  /** Number of events to generate. */
   readonly events: number;
+  /** Preset parameters over the defaults (`PresetParams`). */
   readonly params?: Readonly<Record<string, number>>;
 }
 
