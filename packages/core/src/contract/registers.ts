@@ -36,7 +36,7 @@ export interface ControlRegisterSpec {
   readonly readByUse?: boolean;
 }
 
-/** An exit reason a variant accepts beyond {@link EXIT_REASONS} (e.g. MIPS `cop2`). */
+/** An exit reason a variant accepts beyond `EXIT_REASONS` of `@vfpu/core/backend-utils` (e.g. MIPS `cop2`). */
 export interface ExitReasonSpec {
   /** The name workloads write in `exit` events (`reason`). */
   readonly name: string;
