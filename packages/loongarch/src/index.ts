@@ -11,6 +11,7 @@ import {
   resolveQuirksAndFaults,
   unknownOption,
 } from '@vfpu/core/backend-utils';
+import pkg from '../package.json' with { type: 'json' };
 import { LoongMachine } from './machine.js';
 import { EUEN_BITS, VARIANTS } from './variants.js';
 
@@ -95,7 +96,7 @@ export function loongarch(): BackendV2 {
     specificationVersion: 'v2',
     id: 'loongarch',
     description: 'LoongArch KVM: lazy FP ⊂ LSX ⊂ LASX with per-width disabled traps',
-    version: '0.0.0',
+    version: pkg.version,
     variants: VARIANTS,
     defaultVariant: 'gen-1',
     options: OPTIONS,

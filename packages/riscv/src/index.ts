@@ -6,6 +6,7 @@
  */
 import type { BackendV2, ConfigResult, OptionSpec, VariantSpec } from '@vfpu/core';
 import { configFailure, estimates, unknownOption } from '@vfpu/core/backend-utils';
+import pkg from '../package.json' with { type: 'json' };
 import { FCSR_SLICE, REGISTER_FILE_BYTES, VCSR_SLICE, VLENS } from './layout.js';
 import { RiscvMachine } from './machine.js';
 import { idName, resolveId } from './onereg-ids.js';
@@ -138,7 +139,7 @@ export function riscv(): BackendV2 {
     id: 'riscv',
     description:
       'Linux KVM on RISC-V (H extension): eager F/D/V restore at vcpu_load, FS/VS dirty tracking',
-    version: '0.0.0',
+    version: pkg.version,
     defaultVariant: 'kvm-6.17',
     variants: [
       variant(
