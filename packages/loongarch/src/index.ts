@@ -11,7 +11,6 @@ import {
   resolveQuirksAndFaults,
   unknownOption,
 } from '@vfpu/core/backend-utils';
-import pkg from '../package.json' with { type: 'json' };
 import { LoongMachine } from './machine.js';
 import { EUEN_BITS, VARIANTS } from './variants.js';
 
@@ -96,7 +95,7 @@ export function loongarch(): BackendV2 {
     specificationVersion: 'v2',
     id: 'loongarch',
     description: 'LoongArch KVM: lazy FP ⊂ LSX ⊂ LASX with per-width disabled traps',
-    version: pkg.version,
+    version: '0.0.0',
     variants: VARIANTS,
     defaultVariant: 'gen-1',
     options: OPTIONS,
