@@ -27,6 +27,9 @@ want=$(node -p 'require("./node_modules/@vfpu/cli/package.json").version')
 got=$(npx --no-install vfpu --version)
 [ "$got" = "$want" ] || fail "npx vfpu --version printed '$got', the package is $want"
 echo "test-pack: npx vfpu --version: $got"
+got=$(npx --no-install @vfpu/cli --version)
+[ "$got" = "$want" ] || fail "npx @vfpu/cli --version printed '$got', the package is $want"
+echo "test-pack: npx @vfpu/cli --version: $got"
 
 check_run() { # ARCH [vfpu options…]: run preset:desktop --json and check the report's arch
   local arch=$1 out
