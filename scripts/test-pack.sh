@@ -40,7 +40,7 @@ check_run() { # ARCH [vfpu options…]: run preset:desktop --json and check the 
     const r = JSON.parse(process.argv[1]);
     if (r.format !== "vfpu-report" || r.arch !== process.argv[2])
       throw new Error(`expected a vfpu-report of ${process.argv[2]}, got ${r.format} of ${r.arch}`);
-    // the versions a report prints are the installed packages' (the toy is no package of its own)
+    // the versions a report prints are those of the installed packages (the toy has no package)
     for (const [name, version] of Object.entries(r.config.versions)) {
       if (name === "@vfpu/toy") continue;
       const installed = require(`./node_modules/${name}/package.json`).version;
