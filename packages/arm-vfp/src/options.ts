@@ -17,12 +17,16 @@ export type Generation = 'a32-asm' | 'a32-c' | 'e4' | 'e5';
 
 /** Deliberately broken mechanisms, to show that the state oracle catches them. */
 export const FAULTS = {
+  /** 32-bit: FPINST/FPINST2 never saved. */
   'skip-fpinst-save':
     '32-bit: the bank save ignores FPEXC.EX and never stores FPINST/FPINST2 (the subarchitecture rule broken)',
+  /** 32-bit: the host's VFP bank never restored at exit. */
   'no-switch-back':
     '32-bit: the exit path leaves the guest bank in the registers and never restores the host area',
+  /** arm64: the guest's registers never bound, so never saved. */
   'skip-ctxsync':
     'arm64: kvm_arch_vcpu_ctxsync_fp does not bind the vCPU state to the CPU, so nothing saves the guest registers later',
+  /** arm64-e4: the host's FPSIMD state not saved before the guest's is loaded. */
   'skip-host-save':
     'arm64-e4: kvm_hyp_handle_fpsimd does not save the host FPSIMD state while the host owns the registers',
 } as const;

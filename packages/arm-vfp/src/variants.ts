@@ -92,6 +92,7 @@ const ARM64_UNITS: readonly UnitSpec[] = [
 const A32_KERNEL_FILES =
   'arch/arm/include/asm/{kvm_arm.h,vfp.h,vfpmacros.h,fpstate.h}, arch/arm/vfp/vfpmodule.c';
 
+/** Variant `armv7-2013`: 32-bit KVM/ARM with the assembly world switch (Linux v3.9–v4.5). */
 export const ARMV7_2013: VariantSpec = {
   id: 'armv7-2013',
   description:
@@ -113,6 +114,7 @@ export const ARMV7_2013: VariantSpec = {
   costs: ARM_COSTS,
 };
 
+/** Variant `armv7-c`: 32-bit KVM/ARM with the world switch in C (Linux v4.6–v5.6). */
 export const ARMV7_C: VariantSpec = {
   ...ARMV7_2013,
   id: 'armv7-c',
@@ -127,6 +129,7 @@ export const ARMV7_C: VariantSpec = {
   },
 };
 
+/** Variant `arm64-e4`: arm64 KVM v6.0–v6.13, the host saved in the EL2 trap handler. */
 export const ARM64_E4: VariantSpec = {
   id: 'arm64-e4',
   description:
@@ -147,6 +150,7 @@ export const ARM64_E4: VariantSpec = {
   costs: ARM_COSTS,
 };
 
+/** Variant `arm64-e5`: arm64 KVM v6.14+, the host saved and flushed at vcpu_load. */
 export const ARM64_E5: VariantSpec = {
   ...ARM64_E4,
   id: 'arm64-e5',
@@ -156,4 +160,5 @@ export const ARM64_E5: VariantSpec = {
     'Linux v6.14+ (kvmarm-fixes-6.14-2: fbc7e61195e2, 59419f10045b; 2fd5b4b0e7b4) arch/arm64/kvm/{fpsimd.c,hyp/include/hyp/switch.h,handle_exit.c}, arch/arm64/kernel/fpsimd.c',
 };
 
+/** Every variant of the backend, the default first. */
 export const VARIANTS: readonly VariantSpec[] = [ARM64_E5, ARM64_E4, ARMV7_C, ARMV7_2013];

@@ -36,6 +36,7 @@ import { riscv } from '@vfpu/riscv';
 import { x86Xfd } from '@vfpu/x86-xfd';
 import { UsageError } from './context.js';
 
+/** The built-in backends, in `--arch` default order (the first, mips-vz, runs arch-neutral workloads). */
 export const BACKENDS: readonly BackendV2[] = [mipsVz(), armVfp(), x86Xfd(), loongarch(), riscv()];
 
 function firstLine(e: unknown): string {

@@ -1,7 +1,9 @@
 /** What every command is given: the injected streams, and the exit code it may raise. */
 
 export interface Io {
+  /** Where output goes (reports, tables, JSON). */
   readonly stdout: NodeJS.WritableStream;
+  /** Where errors, warnings and progress go. */
   readonly stderr: NodeJS.WritableStream;
   /** Progress is shown only when stderr is a terminal. */
   readonly progress: boolean;

@@ -22,6 +22,7 @@ import { type Context, type Io, UsageError } from './context.js';
 export { BACKENDS, withBackends } from './backends.js';
 export type { Io } from './context.js';
 
+/** Runs the `vfpu` command with `argv` (the arguments after `vfpu`), writing to `io`; resolves to the exit code: 0, 1 for a state violation, 2 for bad input or usage. It never calls process.exit. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const ctx: Context = { io, exitCode: 0 };
   const program = new Command('vfpu')

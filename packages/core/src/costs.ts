@@ -4,11 +4,15 @@
  */
 import { unknownChoice } from './suggest.js';
 
+/** One figure of a cost table: cycles, and where the number comes from. */
 export interface CostFigure {
+  /** Cycles (0 to `COST_MAX`). */
   readonly value: number;
+  /** Where the figure comes from (a manual, paper or measurement), or a text containing `estimate`. */
   readonly source: string;
 }
 
+/** The keys of a cost table, in report order. */
 export const COST_KEYS = [
   'trap',
   'host_trap',
@@ -19,6 +23,7 @@ export const COST_KEYS = [
   'restore_per_byte',
   'control',
 ] as const;
+/** One key of a cost table (`trap`, `save_per_byte`, …). */
 export type CostKey = (typeof COST_KEYS)[number];
 
 /** What each cost key prices. */
@@ -33,6 +38,7 @@ export const COST_MEANING: Readonly<Record<CostKey, string>> = {
   control: 'one root control-register write (mtc0, msr, …)',
 };
 
+/** A figure for every cost key: what a backend variant declares and `mergeCosts` returns. */
 export type CostTable = Readonly<Record<CostKey, CostFigure>>;
 
 /**
@@ -51,7 +57,21 @@ const COST_MAX_TEXT = '1e9';
 export function mergeCosts(
   defaults: CostTable,
   user: unknown,
-): { ok: true; value: CostTable } | { ok: false; field: string; message: string } {
+):
+  | {
+      /** The table merged. */
+      ok: true;
+      /** The defaults with the user's figures over them. */
+      value: CostTable;
+    }
+  | {
+      /** The user's table is refused. */
+      ok: false;
+      /** The key at fault (`trap`, `trap.value`, `(top level)`). */
+      field: string;
+      /** What is wrong with it. */
+      message: string;
+    } {
   if (typeof user !== 'object' || user === null || Array.isArray(user)) {
     return { ok: false, field: '(top level)', message: 'a cost table is a JSON object' };
   }

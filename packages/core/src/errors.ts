@@ -4,7 +4,9 @@
  */
 const MARKER = Symbol.for('vfpu.error');
 
+/** The base of every error vfpu throws on purpose (as opposed to a crash); test it with `VfpuError.isInstance`. */
 export class VfpuError extends Error {
+  /** The marker (`Symbol.for('vfpu.error')`) that `isInstance` looks for: the same symbol in every copy of @vfpu/core. */
   readonly [MARKER] = true;
   /** Any vfpu error, from any copy of @vfpu/core. */
   static isInstance(e: unknown): e is VfpuError {
@@ -14,10 +16,15 @@ export class VfpuError extends Error {
 
 /** A user mistake: bad input, bad usage. Reported as `file:line: field: message`, exit code 2. */
 export class InputError extends VfpuError {
+  /** Always `'input'`: what `InputError.isInstance` checks. */
   readonly kind = 'input';
+  /** The file the mistake is in (`-` for stdin, or the option for a command-line mistake). */
   readonly file: string;
+  /** Its 1-based line; 0 when the mistake is not on a line. */
   readonly line: number;
+  /** The field or option at fault (`arch`, `config.guest.Status`), or empty. */
   readonly field: string;
+  /** What is wrong, without the place. */
   readonly detail: string;
   constructor(file: string, line: number, field: string, detail: string) {
     const where = line > 0 ? `${file}:${line}` : file;
@@ -35,7 +42,9 @@ export class InputError extends VfpuError {
 
 /** Thrown by the engine for an event impossible in the current state; the driver adds file and line. */
 export class ImpossibleEvent extends VfpuError {
+  /** Always `'impossible'`: what `ImpossibleEvent.isInstance` checks. */
   readonly kind = 'impossible';
+  /** The event's field that cannot hold (for the message the driver completes). */
   readonly field: string;
   constructor(field: string, message: string) {
     super(message);
@@ -49,6 +58,7 @@ export class ImpossibleEvent extends VfpuError {
 
 /** A backend that breaks the contract (a missing hook or capability group): the backend's bug. */
 export class ContractError extends VfpuError {
+  /** Always `'contract'`: what `ContractError.isInstance` checks. */
   readonly kind = 'contract';
   constructor(backend: string, message: string) {
     super(`backend ${backend}: ${message}`);

@@ -5,17 +5,25 @@
  */
 import { Rng } from './rng.js';
 
+/** A read that found the wrong value: where, whose register, and the byte that differed. */
 export interface Violation {
   /** 1-based input line (0 for generated events) and 0-based event index. */
   readonly line: number;
+  /** The 0-based index of the event in the run. */
   readonly event: number;
+  /** The event's `op` (`use`, `user-get`, …). */
   readonly op: string;
+  /** The context whose state was read (`vcpu0`, a host thread). */
   readonly context: string;
+  /** The unit read. */
   readonly unit: string;
+  /** The register number within the unit. */
   readonly register: number;
   /** Byte offset inside the register. */
   readonly byte: number;
+  /** The byte the context last wrote there. */
   readonly expected: number;
+  /** The byte the read found. */
   readonly actual: number;
 }
 

@@ -15,11 +15,17 @@ export const HOST = 2;
 export const UAPI = 3;
 const FIXED = ['(first entry)', '(preemption)', '(host)', '(uapi)'];
 
+/** The FP work charged to one cause (an exit name or a fixed cause such as `(first entry)`). */
 export interface ExitWork {
+  /** Exits of this name (0 for the fixed causes). */
   readonly exits: number;
+  /** Root FP/SIMD traps charged to it. */
   readonly traps: number;
+  /** Save routine calls charged to it. */
   readonly saves: number;
+  /** Restore routine calls charged to it. */
   readonly restores: number;
+  /** Bytes those saves and restores moved. */
   readonly bytes: number;
 }
 
@@ -137,9 +143,14 @@ export class PerIndex {
   }
 }
 
+/** The FP work of one vCPU or one pCPU (`per_vcpu`, `per_cpu`, `per_none` of a report). */
 export interface FpWork {
+  /** Root FP/SIMD traps. */
   readonly traps: number;
+  /** Save routine calls. */
   readonly saves: number;
+  /** Restore routine calls. */
   readonly restores: number;
+  /** Bytes saved and restored. */
   readonly bytes: number;
 }

@@ -22,6 +22,7 @@ const exitWork = closed({
 });
 const cost = closed({ value: { type: 'number', minimum: 0 }, source: { type: 'string' } });
 
+/** The JSON Schema (draft 2020-12) of report v1 (`vfpu schema report`). */
 export function reportSchema(): Record<string, unknown> {
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -10,11 +10,11 @@ import { type CostTable, mergeCosts } from './costs.js';
 import { Simulator } from './engine/simulator.js';
 import { ImpossibleEvent, InputError } from './errors.js';
 import { type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';
-import type { PolicyDefinition } from './policy/types.js';
-import { buildReport, type ReportV1, type ResolvedConfig, type WorkloadOrigin } from './report.js';
+import { buildReport, type ResolvedConfig, type WorkloadOrigin } from './report.js';
 import { DEFAULT_SEED } from './rng.js';
+import type { PresetRequest, RunRequest, RunResult } from './run-request.js';
 import { selectBackend } from './select-backend.js';
-import { TimelineProbe, type TimelineStep, type TimelineView } from './timeline.js';
+import { TimelineProbe } from './timeline.js';
 import { TraceCollector } from './trace.js';
 import { UNIT_CLASSES, type UnitClass } from './units.js';
 import { WorkloadEvent } from './workload/event.js';
@@ -25,47 +25,16 @@ import { PresetGenerator } from './workload/presets/generator.js';
 import { type LineSource, openLineSource } from './workload/read.js';
 import { formatEvent } from './workload/write.js';
 
+export type { PresetRequest, RunRequest, RunResult } from './run-request.js';
+
 type Text = string | (() => string);
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/** The version of this @vfpu/core (its package.json), as reports print it. */
 export const CORE_VERSION: string = pkg.version;
-
-export interface RunRequest {
-  /** The backends to choose from (passed explicitly: nothing registers itself). */
-  readonly backends: readonly BackendV2[];
-  readonly arch?: string;
-  readonly variant?: string;
-  /** `kvm`, `eager`, … or `name:key=value:…`, or a policy of your own. */
-  readonly policy: string | PolicyDefinition;
-  /** A user cost table (parsed JSON) and the file it came from. */
-  readonly costs?: unknown;
-  readonly costsFile?: string;
-  readonly seed?: number;
-  /** Per-event explanation: called after each event with its text and the lines it produced. */
-  readonly explain?: (line: number, event: string, lines: readonly string[]) => void;
-  /** Called every 65 536 events. */
-  readonly progress?: (events: number) => void;
-  /** Keeps the sequence of kernel functions called (for conformance tests). */
-  readonly recordCalls?: boolean;
-  /**
-   * Each tracepoint the modelled kernel fires (Tracer.tracepoint), as it fires; `line` is the
-   * workload line of the event that caused it (called before `explain` of that event).
-   */
-  readonly tracepoints?: (vcpu: number, event: string, detail: string) => void;
-  /** After each event: what it cost and who runs where (timeline.ts; objects are reused). */
-  readonly timeline?: (step: TimelineStep, view: TimelineView) => void;
-}
-
-export interface RunResult {
-  readonly report: ReportV1;
-  /** Kernel functions in call order, when `recordCalls` was set (else empty). */
-  readonly calls: readonly string[];
-  /** The machine's kernel-visible state at the end (its `inspect()`). */
-  readonly state: Record<string, unknown>;
-}
 
 interface Prepared {
   readonly sim: Simulator;
@@ -280,12 +249,6 @@ export function runText(text: string, req: RunRequest, name = '<inline>'): RunRe
     stepChecked(p, ev, name, t, req);
   }
   return finish(p, header.name ?? name, { source: name, sha256: sha256(text) }, header);
-}
-
-export interface PresetRequest {
-  readonly preset: string;
-  readonly events: number;
-  readonly params?: Readonly<Record<string, number>>;
 }
 
 /** Runs a generated workload: events are produced lazily, never stored. */

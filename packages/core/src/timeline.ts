@@ -8,25 +8,35 @@ import { Lifecycle } from './engine/state.js';
 import type { WorkloadEvent } from './workload/event.js';
 import { OPS } from './workload/event.js';
 
+/** One event of a run as a timeline sees it: where it ran and what it cost (reused for every event). */
 export interface TimelineStep {
   /** Workload line (0 for generated events) and the event's `ts` (seconds) or −1. */
   line: number;
+  /** The event's `ts` in seconds, or −1 when it has none. */
   ts: number;
   /** Index of the event in the run (0-based). */
   index: number;
+  /** The event's `op` (`use`, `exit`, `run`, …). */
   op: string;
+  /** The event's vCPU, or −1 for a host event. */
   vcpu: number;
   /** The pCPU the event ran on (its own, or its vCPU's), or −1. */
   cpu: number;
   /** What the event cost: root FP traps, non-FP exits, save and restore routines, bytes moved. */
   traps: number;
+  /** Non-FP exits the event caused. */
   exits: number;
+  /** Save routine calls. */
   saves: number;
+  /** Restore routine calls. */
   restores: number;
+  /** Bytes saved and restored. */
   bytes: number;
 }
 
+/** Who runs where after an event: the callback's read-only view of the machine (`RunRequest.timeline`). */
 export interface TimelineView {
+  /** Number of pCPUs. */
   readonly cpus: number;
   /** Unit ids, in lattice order (bit i of a mask is unit i). */
   readonly units: readonly string[];

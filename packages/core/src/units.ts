@@ -9,11 +9,13 @@
 
 /** Architecture-neutral unit classes a workload may use instead of a backend's unit ids. */
 export const UNIT_CLASSES = ['scalar', 'vec128', 'vec256', 'vec512', 'matrix'] as const;
+/** One architecture-neutral unit class (`scalar`, `vec128`, `vec256`, `vec512`, `matrix`). */
 export type UnitClass = (typeof UNIT_CLASSES)[number];
 
 /** A bit set of unit indices (bit i = the backend's unit i). */
 export type UnitMask = number;
 
+/** One register unit a variant declares (MIPS `fpu`, `msa`, `lasx`): its id, nesting and the part of the register file it owns. */
 export interface UnitSpec {
   /** Identifier used in workloads and reports, e.g. `msa`. */
   readonly id: string;
@@ -29,15 +31,19 @@ export interface UnitSpec {
   readonly class?: UnitClass | readonly UnitClass[];
 }
 
+/** A variant's units with their nesting resolved to masks (`buildLattice`). */
 export interface UnitLattice {
+  /** The units, in declaration (bit) order. */
   readonly units: readonly UnitSpec[];
   /** `closure[i]`: unit i together with every unit nested inside it. */
   readonly closure: readonly UnitMask[];
   /** Mask of all units. */
   readonly all: UnitMask;
+  /** The index (bit number) of the unit with this id, or −1. */
   indexOf(id: string): number;
 }
 
+/** The mask holding only unit `index`. */
 export function unitBit(index: number): UnitMask {
   return 1 << index;
 }

@@ -1,6 +1,7 @@
 /** Finding a backend's variant, and telling a backend written against this contract from others. */
 import type { BackendV2, VariantSpec } from './contract/backend.js';
 
+/** The backend's variant with this id (its `defaultVariant` when `id` is undefined), or undefined. */
 export function findVariant(backend: BackendV2, id: string | undefined): VariantSpec | undefined {
   const want = id ?? backend.defaultVariant;
   return backend.variants.find((v) => v.id === want);

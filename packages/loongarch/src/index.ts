@@ -104,4 +104,5 @@ export function loongarch(): BackendV2 {
   };
 }
 
+/** The backend itself, so `vfpu --backend @vfpu/loongarch` can load the module. */
 export default loongarch();

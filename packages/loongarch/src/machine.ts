@@ -59,6 +59,7 @@ export interface LoongOptions {
   readonly faults: readonly string[];
 }
 
+/** One run's LoongArch machine (`createMachine`): EUEN, `aux_inuse`, the own/lose routines and the exits of arch/loongarch/kvm; exported for tests and tools that inspect it. */
 export class LoongMachine implements Machine {
   private readonly s: LoongState;
   /** Per unit id: the root EUEN bit, the guest EUEN bit, the Ecode, the closure mask, slices. */
@@ -260,7 +261,9 @@ export class LoongMachine implements Machine {
   }
 
   // ---- host threads: asm/fpu.h and kernel/traps.c ----
+  /** Capability group `hostThreads`: host threads, the host's lazy FPU (asm/fpu.h, kernel/traps.c). */
   readonly hostThreads = {
+    /** The host scheduler's switch on `cpu` from `prev` to `next` (null: idle): the host's lazy FPU handling of the outgoing and incoming threads. */
     hostSwitch: (cpu: number, prev: number | null, next: number | null): void => {
       const s = this.s;
       // switch_to(prev, next): lose_fpu_inatomic(1, prev); lose_lbt_inatomic(1, prev)
@@ -277,6 +280,7 @@ export class LoongMachine implements Machine {
         s.cpuOf[next] = cpu;
       }
     },
+    /** A host thread's FP/SIMD instruction: its trap and restore when the unit is not live; true when it executes. */
     hostUse: (cpu: number, thread: number, unit: number): boolean => {
       const s = this.s;
       if (s.cpuOf[thread] !== cpu) {
@@ -294,13 +298,16 @@ export class LoongMachine implements Machine {
       else do_lbt(s, thread);
       return true;
     },
+    /** Where register `reg` of `unit` lives in a host thread's saved image. */
     hostSlice: (_t: number, unit: number, reg: number): Slice => this.slices[unit]?.[reg] as Slice,
     /** kernel_fpu_begin / kernel_fpu_end (kernel/kfpu.c) are not modelled. */
     kernelFpu: (): boolean => false,
   };
 
   // ---- by register: KVM_GET_FPU / KVM_SET_FPU (fpu, lsx, lasx), ONE_REG LBT (lbt) ----
+  /** Capability group `uapi`: userspace access by unit and register. */
   readonly uapi = {
+    /** KVM_GET_FPU (fpu, lsx, lasx) or ONE_REG (lbt) for register `reg` of `unit`. */
     userRead: (v: number, unit: number, reg: number, out: Uint8Array): Slice | null => {
       const s = this.s;
       if (unit === this.lbt) return kvm_get_one_reg_lbt(s, v, reg, out);
@@ -308,6 +315,7 @@ export class LoongMachine implements Machine {
       // the register's bytes when all were copied, else the 4 the kernel returns
       return (n === 32 ? this.slices[unit]?.[reg] : UAPI_SLICES[reg]) as Slice;
     },
+    /** KVM_SET_FPU (fpu, lsx, lasx) or ONE_REG (lbt) for register `reg` of `unit`. */
     userWrite: (v: number, unit: number, reg: number, src: Uint8Array): boolean => {
       const s = this.s;
       if (unit === this.lbt) return kvm_set_one_reg_lbt(s, v, reg, src);

@@ -21,10 +21,14 @@ import { MipsSlices } from './slices.js';
 
 /** Deliberately broken mechanisms, to show that the state oracle catches them. */
 export const FAULTS = {
+  /** kvm_own_msa leaves MSA's upper halves stale when the FPU is live. */
   'skip-msa-upper-restore': 'kvm_own_msa with the FPU live does not call __kvm_restore_msa_upper',
+  /** kvm_lose_fpu saves only the scalar FPU. */
   'save-fpu-only':
     'kvm_lose_fpu saves only the scalar FPU (__kvm_save_fpu) even when MSA or LASX is live',
+  /** KVM_RUN skips the VMM thread's lose_fpu(1). */
   'skip-vmm-lose-fpu': "KVM_RUN forgets lose_fpu(1): the VMM thread's live FP state is not saved",
+  /** The re-entry tail skips __kvm_restore_fcsr. */
   'skip-fcsr-restore':
     'the re-entry tail skips __kvm_restore_fcsr: the guest resumes with the FCSR the exit stub zeroed',
 } as const;

@@ -53,6 +53,7 @@ function mipsExitReasons(loongson: boolean): readonly ExitReasonSpec[] {
  */
 const PER_UNIT = { scope: 'unit' } as const;
 
+/** Variant `mainline`: mainline KVM on a MIPS64 VZ host with FPU and MSA. */
 export const MAINLINE: VariantSpec = {
   id: 'mainline',
   description: 'MIPS64 VZ host with FPU and 128-bit MSA, mainline KVM (no LASX)',
@@ -85,6 +86,7 @@ export const MAINLINE: VariantSpec = {
   costs: MIPS_COSTS,
 };
 
+/** Variant `loongson-3a4000`: Loongson's downstream KVM with FPU, MSA and LASX (the default). */
 export const LOONGSON_3A4000: VariantSpec = {
   id: 'loongson-3a4000',
   description:
@@ -117,6 +119,7 @@ export const LOONGSON_3A4000: VariantSpec = {
   costs: MIPS_COSTS,
 };
 
+/** Every variant of the backend, the default first. */
 export const VARIANTS: readonly VariantSpec[] = [LOONGSON_3A4000, MAINLINE];
 
 /** Does the variant run the Loongson kernel's LASX paths? */

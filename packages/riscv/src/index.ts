@@ -167,4 +167,5 @@ export function riscv(): BackendV2 {
   };
 }
 
+/** The backend itself, so `vfpu --backend @vfpu/riscv` can load the module. */
 export default riscv();

@@ -50,7 +50,9 @@ export interface RiscvOptions {
 const FS_MASK = 3 << FS_SHIFT;
 const VS_MASK = 3 << VS_SHIFT;
 
+/** One run's RISC-V machine (`createMachine`): the load/put FP and V switch of arch/riscv/kvm; exported for tests and tools that inspect it. */
 export class RiscvMachine implements Machine {
+  /** The machine's state: the guest ISA, the save areas, the FS/VS fields (sstatus, vsstatus) and the options and faults in force. */
   readonly m: RiscvState;
   private readonly fpUnit: number;
   private readonly exits: readonly ExitRow[];
@@ -244,14 +246,19 @@ export class RiscvMachine implements Machine {
     if (unit !== this.fpUnit) return (KIND_VECTOR << 8) | (VREG0_NUM + reg);
     return ((this.m.isa.d ? KIND_FP_D : KIND_FP_F) << 8) | reg;
   }
+  /** Capability group `uapi`: userspace access by unit and register, through ONE_REG. */
   readonly uapi = {
+    /** ONE_REG KVM_GET_ONE_REG of register `reg` of `unit` (FP_F/FP_D or VECTOR). */
     userRead: (v: number, unit: number, reg: number, out: Uint8Array): Slice | null =>
       this.userRegisters.getRegister(v, this.handle(unit, reg), out),
+    /** ONE_REG KVM_SET_ONE_REG of register `reg` of `unit`. */
     userWrite: (v: number, unit: number, reg: number, src: Uint8Array): boolean =>
       this.userRegisters.setRegister(v, this.handle(unit, reg), src),
   };
 
+  /** Capability group `hostThreads`: host threads using F/D and V, and the host's sstatus.FS/VS. */
   readonly hostThreads = {
+    /** The host scheduler's switch on `cpu` from `prev` to `next` (null: idle): the host's lazy FPU handling of the outgoing and incoming threads. */
     hostSwitch: (cpu: number, prev: number | null, next: number | null): void => {
       const m = this.m;
       const p = prev !== null && m.h.isVcpu(prev) ? null : prev;
@@ -259,6 +266,7 @@ export class RiscvMachine implements Machine {
       __switch_to_fpu(m, p, n, cpu);
       __switch_to_vector(m, p, n, cpu);
     },
+    /** A host thread's FP/SIMD instruction: its trap and restore when the unit is not live; true when it executes. */
     hostUse: (cpu: number, thread: number, unit: number): boolean => {
       const m = this.m;
       const fp = unit === this.fpUnit;
@@ -269,6 +277,7 @@ export class RiscvMachine implements Machine {
       else m.vs[thread] = DIRTY;
       return true;
     },
+    /** Where register `reg` of `unit` lives in a host thread's saved image. */
     hostSlice: (_thread: number, unit: number, reg: number): Slice =>
       (unit === this.fpUnit ? D_SLICES[reg] : this.m.vRegs[reg]) as Slice,
     /** Deviation: kernel_vector_begin (and the FP-in-kernel API) are not modelled. */

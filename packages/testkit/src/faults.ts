@@ -8,11 +8,17 @@ import { presetText } from './invariants.js';
 
 /** A workload header's fields (what `workloadText` writes on line 1). */
 export interface WorkloadShape {
+  /** The backend's arch id. */
   readonly arch: string;
+  /** The variant (default: the backend's default). */
   readonly variant?: string;
+  /** Number of pCPUs. */
   readonly cpus: number;
+  /** Number of vCPUs. */
   readonly vcpus: number;
+  /** Host thread names (default none). */
   readonly threads?: readonly string[];
+  /** The header's `config` (the fault is added to its `faults`). */
   readonly config?: Readonly<Record<string, unknown>>;
 }
 
@@ -22,14 +28,19 @@ export function workloadText(shape: WorkloadShape, events: readonly string[]): s
   return [JSON.stringify(header), ...events].join('\n');
 }
 
+/** One deliberate fault and a workload that must expose it: the oracle's first violation must name `context` and `unit`. */
 export interface FaultCase {
   /** A name of the backend's `faults` option. */
   readonly fault: string;
+  /** The workload's header. */
   readonly shape: WorkloadShape;
+  /** The workload's events, one JSON object a line. */
   readonly events: readonly string[];
   /** The first violation must name this context and unit (or register). */
   readonly context: string;
+  /** The unit (or register) the first violation must name. */
   readonly unit: string;
+  /** The policy to run (default `kvm`). */
   readonly policy?: string;
 }
 

@@ -31,6 +31,7 @@ export {
   type ScenarioExpectation,
 } from './scenarios.js';
 
+/** Options of `describeBackendConformance`: the scenarios directory, the variants and the size of the random runs. */
 export interface ConformanceOptions {
   /** Directory of `*.ndjson` + `*.expect.json` scenario pairs. */
   readonly scenarios?: string;
@@ -38,9 +39,11 @@ export interface ConformanceOptions {
   readonly variants?: readonly string[];
   /** fast-check runs per variant (default 12) and events per workload (default 1500). */
   readonly runs?: number;
+  /** Events per random workload (default 1500). */
   readonly events?: number;
 }
 
+/** Registers the conformance tests of a backend with vitest (call it in a test file): one test per scenario pair, and property tests of the generic invariants (no violation, eager takes no first-use trap, …) over random workloads × every policy. */
 export function describeBackendConformance(
   backend: BackendV2,
   options: ConformanceOptions = {},

@@ -12,10 +12,15 @@ import {
 } from '@vfpu/core';
 import { formatEvent, PresetGenerator, WorkloadEvent } from '@vfpu/core/internal';
 
+/** A generated workload picked at random for the invariant checks: preset, seed, size and parameters. */
 export interface RandomWorkload {
+  /** The preset's name. */
   readonly preset: string;
+  /** The generator's seed. */
   readonly seed: number;
+  /** Number of events. */
   readonly events: number;
+  /** Preset parameters over the preset's own. */
   readonly params: Readonly<Record<string, number>>;
 }
 
@@ -55,6 +60,7 @@ export function checkInvariants(backend: BackendV2, w: RandomWorkload, variant?:
   return problems;
 }
 
+/** The names of every preset in @vfpu/core's catalog. */
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
 
 /**

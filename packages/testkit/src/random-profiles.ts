@@ -14,6 +14,7 @@ export class Picker {
   constructor(xs: readonly number[]) {
     this.xs = xs;
   }
+  /** The next choice as a number from 0 to n − 1 (0 when n ≤ 1 or the list is used up). */
   int(n: number): number {
     if (n <= 1) return 0;
     const x = this.xs[this.i++] ?? 0;
@@ -23,6 +24,7 @@ export class Picker {
   chance(percent: number): boolean {
     return this.int(100) >= 100 - percent;
   }
+  /** One element of `list`, chosen by the next number. */
   pick<T>(list: readonly T[]): T {
     return list[this.int(list.length)] as T;
   }
@@ -30,11 +32,13 @@ export class Picker {
   subset<T>(list: readonly T[]): T[] {
     return list.filter(() => this.int(2) === 1);
   }
+  /** A 32-bit unsigned value from two choices (shrinks toward 0). */
   u32(): number {
     return ((this.int(0x10000) << 16) | this.int(0x10000)) >>> 0;
   }
 }
 
+/** What is valid input for one architecture beyond its `VariantSpec`: header options, register ids and interesting values, for the random valid workloads. */
 export interface ArchProfile {
   /** A candidate `config` (checked with resolveConfig afterwards; keys it refuses are dropped). */
   config(

@@ -27,11 +27,15 @@ const THREAD_NAMES = ['app', 'kworker0', 'worker', 'idle', 'ksoftirqd0'];
 
 /** The choices one workload is made of. */
 export interface ValidWorkloadChoices {
+  /** Numbers choosing the header (vCPUs, pCPUs, threads, options). */
   readonly header: readonly number[];
+  /** Numbers choosing each step, one list per event. */
   readonly steps: readonly (readonly number[])[];
 }
 
+/** A random valid workload of one variant, as NDJSON lines. */
 export interface ValidWorkload {
+  /** The variant it was built for. */
   readonly variant: string;
   /** NDJSON lines: the header, then one event a line. */
   readonly lines: readonly string[];

@@ -19,10 +19,30 @@ export interface ScenarioExpectation {
    * `ops` entries are `{calls, bytes}`.
    */
   readonly exits?: Readonly<Record<string, number>>;
+  /** Expected `traps` counts (compared like `exits`). */
   readonly traps?: Readonly<Record<string, number>>;
-  readonly ops?: Readonly<Record<string, { calls: number; bytes: number }>>;
+  /** Expected kernel routines: calls and bytes of each (compared like `exits`). */
+  readonly ops?: Readonly<
+    Record<
+      string,
+      {
+        /** Times the routine runs. */
+        calls: number;
+        /** Bytes it moves in all. */
+        bytes: number;
+      }
+    >
+  >;
+  /** Expected `outcomes` counts (compared like `exits`). */
   readonly outcomes?: Readonly<Record<string, number>>;
-  readonly bytes?: { saved: number; restored: number };
+  /** Expected bytes saved and restored in all. */
+  readonly bytes?: {
+    /** Bytes saved. */
+    saved: number;
+    /** Bytes restored. */
+    restored: number;
+  };
+  /** Expected number of oracle violations (default 0). */
   readonly violations?: number;
   /**
    * Kernel functions in call order. The recorded calls, keeping only the names that appear in this
@@ -33,9 +53,13 @@ export interface ScenarioExpectation {
   readonly state?: unknown;
 }
 
+/** One scenario of a backend: a workload and what the kernel does with it. */
 export interface Scenario {
+  /** The file name without `.ndjson` (`01-first-fpu-use`). */
   readonly name: string;
+  /** The workload's NDJSON text. */
   readonly workload: string;
+  /** Its `.expect.json`. */
   readonly expect: ScenarioExpectation;
 }
 

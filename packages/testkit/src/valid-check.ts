@@ -15,16 +15,21 @@ import {
 
 /** What one workload did under one policy. */
 export interface PolicyOutcome {
+  /** The policy run. */
   readonly policy: string;
+  /** Oracle violations (0 when refused or crashed). */
   readonly violations: number;
   /** The refusal (exit 2) message, if the workload was refused. */
   readonly refused?: string;
   /** Any other exception (a crash). */
   readonly crashed?: string;
+  /** The first violation, when there was one. */
   readonly first?: unknown;
+  /** The report, when the run finished. */
   readonly report?: ReportV1;
 }
 
+/** Runs one random valid workload under one policy and says how it ended: a report, a refusal (an input error) or a crash. */
 export function runValidWorkload(
   backend: BackendV2,
   w: ValidWorkload,
@@ -63,25 +68,43 @@ export function validWorkloadProblems(
   return problems;
 }
 
+/** Options of `checkValidWorkloads`. */
 export interface ValidCheckOptions {
+  /** The variant (default: the backend's default). */
   readonly variant?: string;
+  /** Number of random workloads. */
   readonly runs: number;
+  /** fast-check's seed (default: random). */
   readonly seed?: number;
+  /** Most events per workload (default 60). */
   readonly maxEvents?: number;
+  /** Policies to run each workload under (default: every name in `POLICY_NAMES`). */
   readonly policies?: readonly string[];
   /** Re-run every n-th workload to compare reports (0: never). */
   readonly determinismEvery?: number;
 }
 
+/** What `checkValidWorkloads` counted, and the first failure shrunk. */
 export interface ValidCheckResult {
+  /** Workloads generated. */
   readonly workloads: number;
+  /** Events in them. */
   readonly events: number;
+  /** Runs (workloads × policies). */
   readonly runs: number;
+  /** Runs with an oracle violation. */
   readonly violations: number;
+  /** Runs refused as invalid input (should be 0: the workloads are valid). */
   readonly refusals: number;
+  /** Runs that threw anything else. */
   readonly crashes: number;
   /** The shrunk counterexample and its problems, when a workload failed. */
-  readonly failure?: { readonly ndjson: string; readonly problems: readonly string[] };
+  readonly failure?: {
+    /** The smallest failing workload fast-check found, as NDJSON. */
+    readonly ndjson: string;
+    /** What went wrong with it, one line per policy. */
+    readonly problems: readonly string[];
+  };
 }
 
 /**

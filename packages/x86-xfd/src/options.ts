@@ -14,12 +14,16 @@ import { MASK, XFEATURE } from './layout.js';
 
 /** Deliberately broken mechanisms, to show that the state oracle catches them. */
 export const FAULTS = {
+  /** switch_fpu skips the save of a vCPU thread preempted inside KVM_RUN. */
   'skip-preempt-save':
     'switch_fpu does not save the registers of a vCPU thread preempted inside KVM_RUN (the guest buffer keeps stale state)',
+  /** Restores use the default features, so tile data is not reloaded. */
   'restore-default-features':
     'restores use the buffer default features (no TILEDATA) instead of fpu_kernel_cfg.max_features, so tile data is not reloaded',
+  /** vcpu_enter_guest ignores TIF_NEED_FPU_LOAD. */
   'skip-reload-before-entry':
     'vcpu_enter_guest ignores TIF_NEED_FPU_LOAD: the guest is entered on whatever the registers hold',
+  /** kvm_put_guest_fpu skips the save of the guest's registers. */
   'skip-put-save':
     'kvm_put_guest_fpu does not save the guest registers before restoring the VMM thread (4.8: nor before __kernel_fpu_end)',
 } as const;

@@ -241,6 +241,7 @@ function userRegisters(xsave2: boolean): UserRegisterSpec {
 
 const NON_AMX_UNITS = UNITS.filter((u) => u.id !== 'amx-tile');
 
+/** Variant `kvm-6.16`: Linux 6.16 KVM/VMX, the guest fpstate swapped in for the whole KVM_RUN (the default). */
 export const KVM_616: VariantSpec = {
   id: 'kvm-6.16',
   description:
@@ -268,6 +269,7 @@ export const KVM_616: VariantSpec = {
   costs: X86_COSTS,
 };
 
+/** Variant `kvm-lazy-cr0ts`: Linux 4.8 KVM/VMX with eagerfpu=off, the lazy CR0.TS guest FPU. */
 export const KVM_LAZY_CR0TS: VariantSpec = {
   id: 'kvm-lazy-cr0ts',
   description:
@@ -294,4 +296,5 @@ export const KVM_LAZY_CR0TS: VariantSpec = {
   costs: X86_COSTS,
 };
 
+/** Every variant of the backend, the default first. */
 export const VARIANTS: readonly VariantSpec[] = [KVM_616, KVM_LAZY_CR0TS];

@@ -1,12 +1,20 @@
 /** Linux errno values the simulated kernels return, by name. */
 export const ERRNO = {
+  /** Operation not permitted. */
   EPERM: 1,
+  /** No such file or directory (or entry). */
   ENOENT: 2,
+  /** Argument list too long. */
   E2BIG: 7,
+  /** Out of memory. */
   ENOMEM: 12,
+  /** Bad address. */
   EFAULT: 14,
+  /** Device or resource busy. */
   EBUSY: 16,
+  /** Invalid argument. */
   EINVAL: 22,
+  /** Operation not supported. */
   EOPNOTSUPP: 95,
 } as const;
 

@@ -20,9 +20,13 @@ export const EXIT_REASONS: readonly ExitReason[] = [
 /** The common reasons whose handler returns KVM_RUN to userspace on every backend (ExitReasonSpec.toUserspace). */
 export const EXITS_TO_USERSPACE: readonly ExitReason[] = ['mmio', 'signal'];
 
+/** One exit reason's handling: what the trace says, which counters it bumps, where it resumes. */
 export interface ExitRow {
+  /** The explanation line `vfpu explain` prints for the exit (the kernel's handler and what it does). */
   readonly text: string;
+  /** The counters (`host.counter`) bumped once each. */
   readonly counters: readonly CounterId[];
+  /** The handler's return: RESUME_GUEST or RESUME_HOST. */
   readonly resume: Resume;
 }
 

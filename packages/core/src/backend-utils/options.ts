@@ -5,10 +5,12 @@
 import type { ConfigFailure, OptionSpec } from '../contract/backend.js';
 import { fieldLabel } from '../workload/parse-header.js';
 
+/** A `resolveConfig` failure naming `field`: the one shape every backend returns. */
 export function configFailure(field: string, message: string): ConfigFailure {
   return { ok: false, field, message };
 }
 
+/** Whether `x` is a JSON object (not null, not an array): what a `config` option of objects must be. */
 export function isConfigObject(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }

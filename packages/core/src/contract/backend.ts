@@ -25,18 +25,32 @@ import type {
 
 /** One documented option of `config` in the workload header. */
 export interface OptionSpec {
+  /** One line for `vfpu list` and the docs: what the option does. */
   readonly description: string;
   /** JSON Schema fragment describing the value. */
   readonly schema: Record<string, unknown>;
+  /** The value when the header does not give one. */
   readonly default: unknown;
 }
 
+/** A refused header `config`: the field it names and why. */
 export interface ConfigFailure {
+  /** Always false: distinguishes a failure from the resolved options. */
   readonly ok: false;
+  /** The option's path in `config` (`guest.Status`), for the error message. */
   readonly field: string;
+  /** What is wrong with it. */
   readonly message: string;
 }
-export type ConfigResult = { ok: true; value: Record<string, unknown> } | ConfigFailure;
+/** What `resolveConfig` returns: the resolved options, or a failure naming the field. */
+export type ConfigResult =
+  | {
+      /** Always true: the config was accepted. */
+      ok: true;
+      /** The resolved options, defaults filled in (what `MachineInit.options` receives). */
+      value: Record<string, unknown>;
+    }
+  | ConfigFailure;
 
 /**
  * Which units one trap makes usable. `unit`: the handler enables the unit it was taken for (and
@@ -45,11 +59,22 @@ export type ConfigResult = { ok: true; value: Record<string, unknown> } | Config
  * what they grant coincide on this variant; `why` says so in reports and `vfpu list`.
  */
 export type TrapGranularity =
-  | { readonly scope: 'unit' }
-  | { readonly scope: 'all'; readonly why: string };
+  | {
+      /** One trap enables the unit it was taken for (and the policy's grant). */
+      readonly scope: 'unit';
+    }
+  | {
+      /** One trap enables every unit. */
+      readonly scope: 'all';
+      /** Why, in the hardware's terms (printed in reports and `vfpu list`). */
+      readonly why: string;
+    };
 
+/** One kernel generation of a backend: its units, control registers, exits, uapi, costs and what `kvm` means on it. */
 export interface VariantSpec {
+  /** The variant's id (`--variant`, header `variant`). */
   readonly id: string;
+  /** One line for `vfpu list`: the hardware and kernel it stands for. */
   readonly description: string;
   /** What this variant models: kernel version and files. */
   readonly kernel: string;
@@ -59,6 +84,7 @@ export interface VariantSpec {
   readonly classMap: Readonly<Record<UnitClass, string>>;
   /** Bytes of one pCPU register file (and of one context's architectural image). */
   readonly registerFileBytes: number;
+  /** The enable/trap control registers a `guest-write` may name (MIPS Status, ARM FPEXC, x86 XCR0 …). */
   readonly controlRegisters: readonly ControlRegisterSpec[];
   /** Exit reasons beyond the common ones (EXIT_REASONS). */
   readonly exitReasons?: readonly ExitReasonSpec[];
@@ -66,26 +92,39 @@ export interface VariantSpec {
   readonly userRegisters?: UserRegisterSpec;
   /** System calls `syscall` events may make. */
   readonly syscalls?: readonly SyscallSpec[];
+  /** Whether one trap makes one unit or every unit usable (see `TrapGranularity`). */
   readonly trapGranularity: TrapGranularity;
   /** What the policy named `kvm` means on this variant. */
   readonly kvm: PolicyRef;
+  /** Cycle cost of each counted thing, each figure with its source. */
   readonly costs: CostTable;
 }
 
+/** What `createMachine` is given for one run. */
 export interface MachineInit {
+  /** The variant the run uses. */
   readonly variant: VariantSpec;
+  /** The header's options as `resolveConfig` returned them. */
   readonly options: Readonly<Record<string, unknown>>;
+  /** Core's side of the machine: state, the oracle, accounting, tracing. */
   readonly host: MachineHost;
   /** The ids of the variant's names: use these, never a position in a declaration. */
   readonly ids: MachineIds;
 }
 
+/** A backend (contract v2): one architecture's KVM, as a plain object with its variants and a factory of machines. */
 export interface BackendV2 {
+  /** Always `'v2'`: the contract version core checks before use. */
   readonly specificationVersion: 'v2';
+  /** The architecture's id (`--arch`, header `arch`). */
   readonly id: string;
+  /** One line for `vfpu list`. */
   readonly description: string;
+  /** The backend's package version (reported in `config.versions`). */
   readonly version: string;
+  /** The kernel generations it models. */
   readonly variants: readonly VariantSpec[];
+  /** The variant a workload that names none runs on. */
   readonly defaultVariant: string;
   /** Options accepted in the workload header's `config`, by key. */
   readonly options: Readonly<Record<string, OptionSpec>>;

@@ -5,11 +5,13 @@ import type { Slice } from './registers.js';
 /** A counter, trap kind or routine registered with core at machine creation. */
 export type CounterId = number;
 
+/** What a registered routine does to register state: saves it to memory, restores it to registers, or neither (an enable, a flush); bytes count as saved or restored accordingly. */
 export type OpDirection = 'save' | 'restore' | 'other';
 
 /** Where a trap is taken: by the hypervisor (`root`), by a host thread, or inside the guest. */
 export type TrapWhere = 'root' | 'host' | 'guest';
 
+/** Where a backend writes what `vfpu explain` shows and what `vfpu check` compares: explanation lines, kernel function calls and tracepoints. */
 export interface Tracer {
   /** True when someone listens; backends build trace text only then. */
   readonly on: boolean;
@@ -27,8 +29,11 @@ export interface Tracer {
   tracepoint(vcpu: number, event: string, detail: string): void;
 }
 
+/** What core gives a backend's machine: the pCPU register files, the counters and routines it registers, the state oracle's hooks, warnings and the trace. */
 export interface MachineHost {
+  /** Number of pCPUs. */
   readonly cpus: number;
+  /** Number of vCPUs. */
   readonly vcpus: number;
   /** Number of contexts: vCPUs, then their VMM threads, then the declared host threads. */
   readonly contexts: number;
@@ -36,7 +41,9 @@ export interface MachineHost {
   readonly registerFile: readonly Uint8Array[];
   /** Context index of vCPU v's guest state is v; its VMM thread and other host threads follow. */
   vmmThread(vcpu: number): number;
+  /** The context's name for messages and traces (`vcpu0`, `vmm0`, a host thread's name). */
   contextName(ctx: number): string;
+  /** Whether the context is a vCPU's guest state (not a host thread). */
   isVcpu(ctx: number): boolean;
   /**
    * Is `vcpu` inside KVM_RUN (loaded, in the guest, or preempted inside the ioctl)? Core owns the
@@ -52,6 +59,7 @@ export interface MachineHost {
   trapKind(name: string, where: TrapWhere): CounterId;
   /** Registers a routine that moves register state (or not: direction `other`). */
   op(name: string, direction: OpDirection): CounterId;
+  /** Adds one to a counter or trap kind registered with `counter` or `trapKind`. */
   count(id: CounterId): void;
   /** A routine runs for `ctx`, moving `bytes` of the `units`' state (`depth`: trace indentation). */
   call(op: CounterId, ctx: number, bytes: number, units: UnitMask, depth: number): void;
@@ -78,5 +86,6 @@ export interface MachineHost {
   killed(ctx: number): void;
   /** A warning for the report (counted when repeated). */
   warn(message: string): void;
+  /** The trace of this run: write to it only behind `if (host.trace.on)`. */
   readonly trace: Tracer;
 }

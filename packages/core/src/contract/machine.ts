@@ -122,6 +122,7 @@ export interface Machine {
   readonly syscalls?: MachineSyscalls;
 }
 
+/** Capability group `hostThreads`: host threads that use FP/SIMD, the host scheduler and kernel-mode FP (`host-use`, `switch`, `kernel-fpu` events). */
 export interface MachineHostThreads {
   /** The host scheduler switches `cpu` from context `prev` (null: idle) to `next` (null: idle). */
   hostSwitch(cpu: number, prev: number | null, next: number | null): void;
@@ -133,6 +134,7 @@ export interface MachineHostThreads {
   kernelFpu(cpu: number): boolean;
 }
 
+/** Capability group `uapi`: userspace reading and writing a vCPU's registers by unit (`user-get`/`user-set` with `unit`). */
 export interface MachineUapi {
   /**
    * Userspace reads register `reg` of `unit`: copies what the kernel returns into `out` at the
@@ -147,6 +149,7 @@ export interface MachineUapi {
   userWrite(vcpu: number, unit: number, reg: number, src: Uint8Array): boolean;
 }
 
+/** Capability group `userRegisters`: userspace access by register id (ONE_REG, KVM_GET_XSAVE2), for variants that declare `userRegisters`. */
 export interface MachineUserRegisters {
   /**
    * Userspace reads register `handle` (from `UserRegisterSpec.resolve`): copies what the kernel
@@ -164,6 +167,7 @@ export interface MachineUserRegisters {
   setRegister(vcpu: number, handle: number, src: Uint8Array): boolean;
 }
 
+/** Capability group `syscalls`: the VMM's ioctls and system calls (`syscall` events), for variants that declare `syscalls`. */
 export interface MachineSyscalls {
   /**
    * The VMM makes system call `call` (an id) for `vcpu` (null: a process- or VM-level call) with

@@ -6,7 +6,9 @@
 
 /** Bytes of a register file or save area: where one register (or control register) lives. */
 export interface Slice {
+  /** First byte. */
   readonly offset: number;
+  /** Number of bytes. */
   readonly length: number;
 }
 
@@ -14,6 +16,7 @@ export interface Slice {
 export interface ControlRegisterSpec {
   /** The name workloads use, e.g. `Config5`, `FPEXC`, `XCR0`. */
   readonly name: string;
+  /** One line for `vfpu list`: what the register controls. */
   readonly description: string;
   /** bit name → bit number (0–31). */
   readonly bits: Readonly<Record<string, number>>;
@@ -33,8 +36,9 @@ export interface ControlRegisterSpec {
   readonly readByUse?: boolean;
 }
 
-/** An exit reason a variant accepts beyond {@link EXIT_REASONS} (e.g. MIPS `cop2`). */
+/** An exit reason a variant accepts beyond `EXIT_REASONS` of `@vfpu/core/backend-utils` (e.g. MIPS `cop2`). */
 export interface ExitReasonSpec {
+  /** The name workloads write in `exit` events (`reason`). */
   readonly name: string;
   /** What it models, e.g. the kernel's exit code. */
   readonly description: string;
@@ -58,6 +62,7 @@ export type ExitReason = 'mmio' | 'irq' | 'hlt' | 'hypercall' | 'signal' | 'othe
 export interface SyscallSpec {
   /** As workloads write it, e.g. `KVM_SET_CPUID2`. */
   readonly name: string;
+  /** One line for `vfpu list`: what the call does. */
   readonly description: string;
   /** A vCPU ioctl: the event names a `vcpu`, which core keeps outside KVM_RUN. */
   readonly vcpu: boolean;

@@ -103,6 +103,7 @@ class Adaptive extends Lazy {
   }
 }
 
+/** The policies core ships (`lazy`, `eager`, `widest`, `adaptive`, …), each with its description, origin and parameters. */
 export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [
   {
     name: 'lazy',

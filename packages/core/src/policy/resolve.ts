@@ -3,14 +3,17 @@ import { unknownChoice } from '../suggest.js';
 import { BUILTIN_POLICIES } from './builtin.js';
 import type { PolicyDefinition } from './types.js';
 
+/** A policy name resolved on a variant: the definition that runs and its parameters. */
 export interface ResolvedPolicy {
   /** The name the user asked for (`kvm`, `eager`, …). */
   readonly name: string;
   /** The policy that runs (for `kvm`, what the variant's kernel does). */
   readonly definition: PolicyDefinition;
+  /** The parameters, defaults filled in. */
   readonly params: Readonly<Record<string, number>>;
 }
 
+/** Every name `--policy` accepts: `kvm` (the variant's kernel), then the built-in policies. */
 export const POLICY_NAMES: readonly string[] = ['kvm', ...BUILTIN_POLICIES.map((p) => p.name)];
 
 /**

@@ -6,13 +6,17 @@ import type { UnitLattice, UnitMask } from '../units.js';
 
 /** How a variant names the policy its kernel follows: a core policy and its parameters. */
 export interface PolicyRef {
+  /** The core policy's name (`lazy`, `eager`, `adaptive`, …). */
   readonly policy: string;
+  /** Its parameters, when they differ from the defaults. */
   readonly params?: Readonly<Record<string, number>>;
 }
 
 /** What a policy may look at. */
 export interface PolicyView {
+  /** The variant's units and their nesting, as masks. */
   readonly lattice: UnitLattice;
+  /** Number of vCPUs in the run (valid `vcpu` arguments are 0 to vcpus − 1). */
   readonly vcpus: number;
   /** Units the guest has enabled itself. */
   guestEnabled(vcpu: number): UnitMask;
@@ -20,6 +24,7 @@ export interface PolicyView {
   live(vcpu: number): UnitMask;
 }
 
+/** One run's policy: the decisions core asks for at each trap, entry and exit, with its own per-run state. */
 export interface PolicyInstance {
   /** Units to make live when the guest traps on first use of `unit`. */
   grant(vcpu: number, unit: number): UnitMask;
@@ -35,24 +40,38 @@ export interface PolicyInstance {
   sliceEnd(vcpu: number): void;
 }
 
+/** One numeric parameter of a policy (`adaptive:threshold=3`), with its range. */
 export interface PolicyParamSpec {
+  /** The value when none is given. */
   readonly default: number;
+  /** The smallest value accepted. */
   readonly min: number;
+  /** The largest value accepted. */
   readonly max: number;
+  /** One line for `vfpu list`: what the parameter changes. */
   readonly description: string;
 }
 
+/** A policy: a name, its parameters and a factory of per-run instances (built-ins in `BUILTIN_POLICIES`; a user's own may be passed where a policy name is). */
 export interface PolicyDefinition {
+  /** The name runs and reports use (`--policy NAME`). */
   readonly name: string;
+  /** One line for `vfpu list`: what it decides. */
   readonly description: string;
   /** Where the idea comes from (kernel commit, paper). */
   readonly origin: string;
+  /** Its parameters, by name. */
   readonly params: Readonly<Record<string, PolicyParamSpec>>;
   /**
    * The policy this one must equal on a variant whose one trap enables every unit (it differs
    * only in what it grants): core says so in the report's warnings and in `vfpu list`.
    */
-  readonly sameAs?: { readonly policy: string; readonly when: 'trap-enables-all' };
+  readonly sameAs?: {
+    /** The policy it must equal. */
+    readonly policy: string;
+    /** When: on variants whose one trap enables every unit (`TrapGranularity` scope `all`). */
+    readonly when: 'trap-enables-all';
+  };
   /**
    * Creates the per-run instance. It sees the run only through `view` and the calls below; a
    * later contract may add a bounded look-ahead of the workload to `view` (a clairvoyant policy).

@@ -31,6 +31,7 @@ export interface OpFormat {
   readonly optional: readonly FieldName[];
 }
 
+/** Every workload event by its `op`: what it means and its required and optional fields. */
 export const OP_FORMATS: Readonly<Record<OpName, OpFormat>> = {
   load: {
     meaning: 'vcpu_load on a pCPU (KVM_RUN begins, or the vCPU thread is scheduled in)',
@@ -200,11 +201,17 @@ export const HEADER_KEYS = [
  * `depth`: the deepest nesting of arrays and objects in the header (a config option nests 3).
  */
 export const LIMITS = {
+  /** Most pCPUs a header may declare. */
   cpus: 1024,
+  /** Most vCPUs a header may declare. */
   vcpus: 4096,
+  /** Most host threads a header may name. */
   threads: 4096,
+  /** Most `assumptions` a header may carry. */
   assumptions: 64,
+  /** Longest line accepted, in characters (see above). */
   lineChars: 1 << 20,
+  /** Deepest nesting of arrays and objects in the header (see above). */
   depth: 64,
 } as const;
 

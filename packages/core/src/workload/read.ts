@@ -15,6 +15,7 @@ import { describeIoError, InputError } from '../errors.js';
 import { LIMITS } from './format.js';
 import { firstInvalidUtf8 } from './utf8.js';
 
+/** A workload's lines, read in batches (a file, gzip, stdin or anything else), for `runLines`. */
 export interface LineSource {
   /** Display name for messages (`-` reads as `<stdin>`). */
   readonly name: string;

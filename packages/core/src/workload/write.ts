@@ -3,6 +3,7 @@ import { EXIT_REASONS } from '../backend-utils/exit-table.js';
 import { Access, OPS, Op, type WorkloadEvent } from './event.js';
 import type { WorkloadHeader } from './parse-header.js';
 
+/** The header line of a workload (one JSON line, fields in the canonical order), as `vfpu gen` and `vfpu import` write it. */
 export function formatHeader(h: WorkloadHeader): string {
   const out: Record<string, unknown> = { format: h.format, version: h.version };
   if (h.name !== undefined) out.name = h.name;

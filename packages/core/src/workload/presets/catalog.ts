@@ -13,19 +13,27 @@ export class ParamError extends Error {
 /** The per-step shares that must add up to at most 1. */
 const USE_KEYS = ['scalar', 'vec128', 'vec256', 'vec512', 'matrix', 'exit'] as const;
 
+/** The parameters of a generated workload (`--param key=value`); `PARAM_HELP` says what each means. */
 export interface PresetParams {
   /** Probability that a guest step uses each class (the rest is work or exits). */
   scalar: number;
+  /** Probability per guest step of a 128-bit SIMD instruction. */
   vec128: number;
+  /** Probability per guest step of a 256-bit SIMD instruction. */
   vec256: number;
+  /** Probability per guest step of a 512-bit SIMD instruction. */
   vec512: number;
+  /** Probability per guest step of a matrix (tile) instruction. */
   matrix: number;
   /** Probability that a guest step is a non-FP exit. */
   exit: number;
   /** Relative weights of exit reasons. */
   mmio: number;
+  /** Relative weight of `irq` among exit reasons. */
   irq: number;
+  /** Relative weight of `hlt` among exit reasons. */
   hlt: number;
+  /** Relative weight of `hypercall` among exit reasons. */
   hypercall: number;
   /** Mean guest steps per time slice. */
   slice: number;
@@ -37,10 +45,13 @@ export interface PresetParams {
   'simd-users': number;
   /** Cycles of each work step. */
   work: number;
+  /** Number of vCPUs. */
   vcpus: number;
+  /** Number of pCPUs. */
   cpus: number;
 }
 
+/** One line of help per preset parameter (what `vfpu list` prints). */
 export const PARAM_HELP: Readonly<Record<keyof PresetParams, string>> = {
   scalar: 'probability per guest step of a scalar FP instruction',
   vec128: 'probability per guest step of a 128-bit SIMD instruction',
@@ -87,6 +98,7 @@ export interface PresetSpec {
   readonly params: Partial<PresetParams>;
 }
 
+/** The generated workloads by name (`preset:NAME`): description, host threads and parameters over the base values. */
 export const PRESETS: Readonly<Record<string, PresetSpec>> = {
   idle: {
     description: 'mostly halted guests with rare scalar FP',
