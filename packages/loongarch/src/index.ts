@@ -3,6 +3,7 @@
  * exit.c, switch.S}, kernel/fpu.S). Written against `@vfpu/core`'s contract and
  * `@vfpu/core/backend-utils` only.
  */
+
 import type { BackendV2, ConfigResult, VariantSpec } from '@vfpu/core';
 import {
   badBitList,
@@ -11,6 +12,7 @@ import {
   resolveQuirksAndFaults,
   unknownOption,
 } from '@vfpu/core/backend-utils';
+import pkg from '../package.json' with { type: 'json' };
 import { LoongMachine } from './machine.js';
 import { EUEN_BITS, VARIANTS } from './variants.js';
 
@@ -95,7 +97,7 @@ export function loongarch(): BackendV2 {
     specificationVersion: 'v2',
     id: 'loongarch',
     description: 'LoongArch KVM: lazy FP ⊂ LSX ⊂ LASX with per-width disabled traps',
-    version: '0.0.0',
+    version: pkg.version,
     variants: VARIANTS,
     defaultVariant: 'gen-1',
     options: OPTIONS,

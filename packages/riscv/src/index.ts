@@ -4,8 +4,10 @@
  * saves it only when the hardware marked it Dirty, and the host's FP/V is saved at every load and
  * restored at every put. Two variants differ in where a guest's illegal instruction goes.
  */
+
 import type { BackendV2, ConfigResult, OptionSpec, VariantSpec } from '@vfpu/core';
 import { configFailure, estimates, unknownOption } from '@vfpu/core/backend-utils';
+import pkg from '../package.json' with { type: 'json' };
 import { FCSR_SLICE, REGISTER_FILE_BYTES, VCSR_SLICE, VLENS } from './layout.js';
 import { RiscvMachine } from './machine.js';
 import { idName, resolveId } from './onereg-ids.js';
@@ -138,7 +140,7 @@ export function riscv(): BackendV2 {
     id: 'riscv',
     description:
       'Linux KVM on RISC-V (H extension): eager F/D/V restore at vcpu_load, FS/VS dirty tracking',
-    version: '0.0.0',
+    version: pkg.version,
     defaultVariant: 'kvm-6.17',
     variants: [
       variant(

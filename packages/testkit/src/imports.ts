@@ -4,7 +4,7 @@
  * files. `importProblems(srcDir)` lists every import that breaks it (empty: the package keeps it).
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const ALLOWED_CORE = new Set(['@vfpu/core', '@vfpu/core/backend-utils']);
 
@@ -36,14 +36,17 @@ export interface ImportCheck {
 
 /**
  * Scans `srcDir` (recursively): an import is fine when it is relative inside the package
- * (`./…`), a Node built-in (`node:…`), or `@vfpu/core` / `@vfpu/core/backend-utils`.
+ * (`./…`), a Node built-in (`node:…`), `@vfpu/core` / `@vfpu/core/backend-utils`, or the
+ * package's own `package.json` (where a backend reads its version).
  */
 export function importProblems(srcDir: string): ImportCheck {
   const files = sources(srcDir);
   const problems: string[] = [];
+  const manifest = resolve(srcDir, '..', 'package.json');
   for (const f of files) {
     for (const s of moduleSpecifiers(readFileSync(f, 'utf8'))) {
       if (s.startsWith('./') || s.startsWith('node:') || ALLOWED_CORE.has(s)) continue;
+      if (s.endsWith('/package.json') && resolve(dirname(f), s) === manifest) continue;
       problems.push(`${f.slice(srcDir.length + 1)}: ${s}`);
     }
   }

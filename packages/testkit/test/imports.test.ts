@@ -35,3 +35,17 @@ it('flags core internals, other packages and paths out of the package', () => {
     'sub/b.ts: ../../elsewhere.js',
   ]);
 });
+
+it("allows the package's own package.json (its version), from any depth, and no other", () => {
+  const root = mkdtempSync(join(tmpdir(), 'vfpu-imports-'));
+  const dir = join(root, 'src');
+  mkdirSync(join(dir, 'sub'), { recursive: true });
+  writeFileSync(join(dir, 'a.ts'), `import pkg from '../package.json' with { type: 'json' };`);
+  writeFileSync(
+    join(dir, 'sub', 'b.ts'),
+    `import pkg from '../../package.json' with { type: 'json' };\nimport other from '../../../x/package.json';\nimport own from './package.json';`,
+  );
+  const r = importProblems(dir);
+  rmSync(root, { recursive: true, force: true });
+  expect(r.problems).toEqual(['sub/b.ts: ../../../x/package.json']);
+});
