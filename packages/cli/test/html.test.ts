@@ -18,9 +18,8 @@ import {
 
 let dir: string;
 let run: string; // vfpu run --json: mips-vz kvm
-let policies: string; // vfpu run --policy kvm,eager --json
 let runBound: string; // the same with --bound (as compare gives every report its bound)
-let policiesBound: string;
+let policiesBound: string; // vfpu run --policy kvm,eager --bound --json
 let compare: string; // vfpu compare --arch mips-vz,arm-vfp --policy kvm,lazy --json
 let sweep: string;
 
@@ -35,7 +34,6 @@ async function json(name: string, args: readonly string[]): Promise<string> {
 beforeAll(async () => {
   dir = tempDir();
   run = await json('run.json', ['run', ...GEN, '--json']);
-  policies = await json('policies.json', ['run', ...GEN, '--policy', 'kvm,eager', '--json']);
   // compare gives each report its bound: run --bound gives the same reports
   runBound = await json('run-bound.json', ['run', ...GEN, '--bound', '--json']);
   policiesBound = await json('policies-bound.json', [
