@@ -32,6 +32,7 @@ interface SweepOptions {
   events: number;
   costs?: string;
   backend?: string[];
+  policyModule?: string[];
   output?: string;
   csv?: string;
   shardIndex?: number;
@@ -108,7 +109,7 @@ export function addSweep(program: Command, ctx: Context): void {
           params[k] = v as number;
         }
       const events = (values.events as number | undefined) ?? o.events;
-      const opts = { seed: pass.seed, events, param };
+      const opts = { seed: pass.seed, events, param, policyModule: o.policyModule ?? [] };
       // each row carries its ratio to the clairvoyant bound, run in the same pass (bound-runs.ts)
       const results = await withBound(
         pass.runs.map((r) => configs[r.config] as Configuration),
