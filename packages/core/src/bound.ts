@@ -18,8 +18,11 @@ export const BOUND_CANDIDATES: readonly string[] = [
 
 /** What selects a simulator: its architecture, variant and policy. */
 export interface BoundConfig {
+  /** The backend (`--arch`); default: the workload's. */
   readonly arch?: string;
+  /** The backend's variant; default: the workload's or the backend's. */
   readonly variant?: string;
+  /** A policy name (`kvm`, `name:key=value`) or a policy of your own. */
   readonly policy: string | PolicyDefinition;
 }
 

@@ -20,12 +20,19 @@ import { SliceCosts, solveSlice } from '@vfpu/core/internal';
 import fc from 'fast-check';
 import { validWorkload, validWorkloadChoices } from './random-workload.js';
 
+/** What {@link checkBound} found over its random workloads. */
 export interface BoundCheckResult {
+  /** Workloads run (each under every policy). */
   readonly workloads: number;
   /** Workloads where `clairvoyant` alone attains the bound (no built-in beats the slice optimum). */
   readonly attained: number;
   /** The first workload with a policy below the bound, and what was below. */
-  readonly failure?: { readonly ndjson: string; readonly problems: readonly string[] };
+  readonly failure?: {
+    /** The workload, as NDJSON lines. */
+    readonly ndjson: string;
+    /** Each policy below the bound, with its FP cycles and the bound's. */
+    readonly problems: readonly string[];
+  };
 }
 
 /** Every policy of `policies` on one workload, with the bound attached (reports in that order). */

@@ -53,6 +53,7 @@ export interface PolicyInstance {
 
 /** Codes of a {@link SliceView}: a unit index (≥ 0) is a guest use of that unit. */
 export const SLICE_ENTRY = -1;
+/** A {@link SliceView} code: a non-FP exit whose handler resumes the guest. */
 export const SLICE_EXIT = -2;
 /** A non-FP exit whose handler returns KVM_RUN to userspace (vcpu_put, then KVM_RUN again). */
 export const SLICE_RETURN = -3;
@@ -64,8 +65,11 @@ export const SLICE_RETURN = -3;
  * is known.
  */
 export interface SliceView {
+  /** The codes; only the first `length` are the slice's (the array is reused and may be longer). */
   readonly codes: Int32Array;
+  /** How many codes the slice has. */
   readonly length: number;
+  /** The slice was longer than the look-ahead window: only its start is known. */
   readonly truncated: boolean;
 }
 
