@@ -17,6 +17,8 @@ export interface Normalized {
   readonly lazyfp_exposure_events: number;
   readonly lazyfp_guest_exposure_events: number;
   readonly violations: number;
+  /** FP cycles over the clairvoyant bound's on the same workload (present when it was run). */
+  readonly fp_ratio_to_bound?: number | null;
 }
 
 export const NORMALIZED_LABELS: Readonly<Record<keyof Normalized, string>> = {
@@ -29,6 +31,7 @@ export const NORMALIZED_LABELS: Readonly<Record<keyof Normalized, string>> = {
   lazyfp_exposure_events: 'LazyFP exposure events',
   lazyfp_guest_exposure_events: '  guest↔guest',
   violations: 'state violations',
+  fp_ratio_to_bound: 'FP cycles / clairvoyant bound',
 };
 
 export function normalize(r: ReportV1): Normalized {
@@ -50,7 +53,13 @@ export function normalize(r: ReportV1): Normalized {
     lazyfp_exposure_events: r.exposure.events,
     lazyfp_guest_exposure_events: r.exposure.guest.events,
     violations: r.check.violations,
+    ...(r.bound !== undefined ? { fp_ratio_to_bound: r.bound.ratio } : {}),
   };
+}
+
+/** A figure as a table cell: an infinite ratio (null: the bound is 0) is shown as ∞. */
+export function ratioCell(x: number | null | undefined): number | string {
+  return x === null ? '∞' : x === undefined ? '' : x;
 }
 
 /** A column's title: `arch (variant)` over `policy`. */
@@ -68,7 +77,8 @@ export function renderComparison(
   const norm = reports.map(normalize);
   const rows: Row[] = [['every architecture', ...reports.map(() => '')]];
   for (const [k, label] of Object.entries(NORMALIZED_LABELS) as [keyof Normalized, string][])
-    rows.push([`  ${label}`, ...norm.map((n) => n[k])]);
+    if (norm.some((n) => n[k] !== undefined))
+      rows.push([`  ${label}`, ...norm.map((n) => ratioCell(n[k]))]);
   const archs = [...new Set(reports.map((r) => `${r.arch}/${r.variant}`))];
   for (const a of archs) {
     const mine = (r: ReportV1) => `${r.arch}/${r.variant}` === a;
@@ -97,7 +107,9 @@ export function renderComparison(
 
 /** One CSV line per simulator: arch, variant, policy, then the normalized figures. */
 export function comparisonCsv(reports: readonly ReportV1[]): string {
-  const keys = Object.keys(NORMALIZED_LABELS) as (keyof Normalized)[];
+  const keys = (Object.keys(NORMALIZED_LABELS) as (keyof Normalized)[]).filter(
+    (k) => k !== 'fp_ratio_to_bound' || reports.some((r) => r.bound !== undefined),
+  );
   const lines = [['arch', 'variant', 'policy', 'events', 'seed', ...keys].join(',')];
   for (const r of reports) {
     const n = normalize(r);
@@ -108,7 +120,7 @@ export function comparisonCsv(reports: readonly ReportV1[]): string {
         r.policy,
         r.workload.events,
         r.workload.seed,
-        ...keys.map((k) => n[k]),
+        ...keys.map((k) => n[k] ?? ''),
       ].join(','),
     );
   }

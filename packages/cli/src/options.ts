@@ -68,6 +68,7 @@ export interface CommonOptions {
   param?: Record<string, number>;
   costs?: string;
   backend?: string[];
+  policyModule?: string[];
 }
 
 /** How a command words --seed and what --events defaults to. */
@@ -100,13 +101,19 @@ export function addGeneration(cmd: Command, help: GenerationHelp = {}): Command 
     );
 }
 
-/** --backend: extra backend modules (repeatable), for run, explain and list. */
+/** --backend: extra backend modules (repeatable), and --policy-module (policy-module.ts). */
 export function addBackend(cmd: Command): Command {
-  return cmd.option(
-    '--backend <module>',
-    'load a backend from a package name or file path (repeatable); select it with --arch',
-    collectBackend,
-  );
+  return cmd
+    .option(
+      '--backend <module>',
+      'load a backend from a package name or file path (repeatable); select it with --arch',
+      collectBackend,
+    )
+    .option(
+      '--policy-module <file>',
+      'load policies (PolicyDefinition objects) from a JS module (repeatable); select them by name with --policy',
+      collectBackend,
+    );
 }
 
 export function addCommon(cmd: Command, help: GenerationHelp = {}): Command {

@@ -10,6 +10,7 @@ import {
 import { DUPLICATE, duplicateKey } from '@vfpu/core/internal';
 import { UsageError } from './context.js';
 import type { CommonOptions } from './options.js';
+import { loadPolicyModules } from './policy-module.js';
 import { readText } from './read-text.js';
 
 /** A JSON file (a cost table, a sweep grid): refused if unreadable, not UTF-8, malformed or with a duplicate key. */
@@ -74,9 +75,10 @@ export async function runConfigurations(
   extra: Partial<RunRequest>,
 ): Promise<RunResult[]> {
   const costs = o.costs !== undefined ? { costs: readJsonFile(o.costs), costsFile: o.costs } : {};
+  const modules = await loadPolicyModules(o.policyModule);
   const reqs: RunRequest[] = configs.map((c) => ({
     backends,
-    policy: c.policy,
+    policy: modules.find((d) => d.name === c.policy) ?? c.policy,
     seed: o.seed,
     ...(c.arch !== undefined ? { arch: c.arch } : {}),
     ...(c.variant !== undefined ? { variant: c.variant } : {}),

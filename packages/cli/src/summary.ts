@@ -1,5 +1,6 @@
 /** The human-readable comparison of one or more reports (one column per policy). */
 import type { ReportV1 } from '@vfpu/core';
+import { ratioCell } from './compare-table.js';
 import { type Row, renderTable } from './table.js';
 
 function union(
@@ -86,6 +87,11 @@ export function renderSummary(reports: readonly ReportV1[], costsFile?: string):
   rows.push(['bytes saved', ...col((r) => r.bytes.saved)]);
   rows.push(['bytes restored', ...col((r) => r.bytes.restored)]);
   rows.push(['cycles: FP management', ...col((r) => Math.round(r.cycles.fp))]);
+  if (reports.some((r) => r.bound !== undefined))
+    rows.push([
+      'FP cycles / clairvoyant bound',
+      ...reports.map((r) => (r.bound === undefined ? '' : ratioCell(r.bound.ratio))),
+    ]);
   rows.push(['cycles: total', ...col((r) => Math.round(r.cycles.total))]);
   rows.push([
     'FP overhead % of total',

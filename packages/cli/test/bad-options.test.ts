@@ -18,7 +18,7 @@ describe('bad options', () => {
 
   it('unknown policy', async () => {
     expectUsageFailure(await cli(['run', workload(), '--json', '--policy', 'greedy']), [
-      'vfpu: --policy: unknown policy "greedy" (known: kvm, lazy, eager, lazy-per-exit, widest, adaptive)',
+      'vfpu: --policy: unknown policy "greedy" (known: kvm, lazy, eager, lazy-per-exit, widest, adaptive, cost-aware, clairvoyant)',
     ]);
   });
 
@@ -63,7 +63,7 @@ describe('bad options', () => {
 
   it('unknown preset', async () => {
     expectUsageFailure(await cli(['run', 'preset:bogus', '--json']), [
-      'vfpu: preset:bogus: unknown preset "bogus" (known: idle, desktop, hpc, io-heavy, simd-bursty, overcommit)',
+      'vfpu: preset:bogus: unknown preset "bogus" (known: idle, desktop, hpc, io-heavy, simd-bursty, overcommit, sleazy-getpid, loongarch-pipe, x86-build-nm, sve-bimodal, arm64-lmbench)',
     ]);
   });
 
@@ -136,7 +136,7 @@ describe('bad options', () => {
 
   it('gen: unknown preset', async () => {
     expectUsageFailure(await cli(['gen', 'bogus', '--events', '10']), [
-      'vfpu: unknown preset "bogus" (known: idle, desktop, hpc, io-heavy, simd-bursty, overcommit)',
+      'vfpu: unknown preset "bogus" (known: idle, desktop, hpc, io-heavy, simd-bursty, overcommit, sleazy-getpid, loongarch-pipe, x86-build-nm, sve-bimodal, arm64-lmbench)',
     ]);
   });
 

@@ -147,6 +147,8 @@ describe('list and schema', () => {
     ]);
     expect(data.policies.map((p) => p.name).sort()).toEqual([
       'adaptive',
+      'clairvoyant',
+      'cost-aware',
       'eager',
       'kvm',
       'lazy',
@@ -154,12 +156,17 @@ describe('list and schema', () => {
       'widest',
     ]);
     expect(Object.keys(data.presets).sort()).toEqual([
+      'arm64-lmbench',
       'desktop',
       'hpc',
       'idle',
       'io-heavy',
+      'loongarch-pipe',
       'overcommit',
       'simd-bursty',
+      'sleazy-getpid',
+      'sve-bimodal',
+      'x86-build-nm',
     ]);
   });
 

@@ -33,7 +33,8 @@ describe('vfpu compare', () => {
     for (const arch of ARCHS)
       for (const policy of POLICIES) {
         const alone = JSON.parse(
-          (await cli(['run', ...args, '--arch', arch, '--policy', policy, '--json'])).out,
+          (await cli(['run', ...args, '--arch', arch, '--policy', policy, '--bound', '--json']))
+            .out,
         );
         const sim = doc.simulators[i++];
         expect([sim.arch, sim.policy]).toEqual([arch, policy]);

@@ -73,7 +73,7 @@ describe('each example’s documented commands', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(
-      'compare-policies: unknown preset "desktopp" (known: idle, desktop, hpc, io-heavy, simd-bursty, overcommit); did you mean "desktop"?\nusage: npm start -- [preset] [events]',
+      'compare-policies: unknown preset "desktopp" (known: idle, desktop, hpc, io-heavy, simd-bursty, overcommit, sleazy-getpid, loongarch-pipe, x86-build-nm, sve-bimodal, arm64-lmbench); did you mean "desktop"?\nusage: npm start -- [preset] [events]',
     );
     expect(r.stderr).not.toContain('    at ');
   }, 60_000);

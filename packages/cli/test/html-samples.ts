@@ -72,6 +72,7 @@ export const CHARTS_OF_REPORTS_AND_A_SWEEP: readonly string[] = [
   'overhead',
   'traps',
   'bytes',
+  'bound',
   'exposure',
   'sweep-1-1',
   'sweep-1-2',

@@ -18,7 +18,8 @@ import {
 
 let dir: string;
 let run: string; // vfpu run --json: mips-vz kvm
-let policies: string; // vfpu run --policy kvm,eager --json
+let runBound: string; // the same with --bound (as compare gives every report its bound)
+let policiesBound: string; // vfpu run --policy kvm,eager --bound --json
 let compare: string; // vfpu compare --arch mips-vz,arm-vfp --policy kvm,lazy --json
 let sweep: string;
 
@@ -33,7 +34,16 @@ async function json(name: string, args: readonly string[]): Promise<string> {
 beforeAll(async () => {
   dir = tempDir();
   run = await json('run.json', ['run', ...GEN, '--json']);
-  policies = await json('policies.json', ['run', ...GEN, '--policy', 'kvm,eager', '--json']);
+  // compare gives each report its bound: run --bound gives the same reports
+  runBound = await json('run-bound.json', ['run', ...GEN, '--bound', '--json']);
+  policiesBound = await json('policies-bound.json', [
+    'run',
+    ...GEN,
+    '--policy',
+    'kvm,eager',
+    '--bound',
+    '--json',
+  ]);
   compare = await json('compare.json', [
     'compare',
     ...GEN,
@@ -95,8 +105,8 @@ describe('vfpu report: chart specs', () => {
   });
 
   it('a report given twice is shown once; two different reports of one simulator by file', async () => {
-    // run.json's report is policies.json's first and compare.json's first
-    const r = readResults([run, policies, compare, run]);
+    // run-bound.json's report is policies-bound.json's first and compare.json's first
+    const r = readResults([runBound, policiesBound, compare, runBound]);
     expect(r.simulators.map((s) => `${s.row.simulator} ${s.row.policy}`)).toEqual([
       'mips-vz/loongson-3a4000 kvm',
       'mips-vz/loongson-3a4000 eager',

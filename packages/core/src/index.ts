@@ -2,6 +2,13 @@
  * @vfpu/core: run workloads under policies on backends, and the contract backends implement.
  * What backends call is in `@vfpu/core/backend-utils`; engine internals in `@vfpu/core/internal`.
  */
+export {
+  BOUND_CANDIDATES,
+  type BoundConfig,
+  ratio,
+  withBounds,
+  withCandidates,
+} from './bound.js';
 export type * from './contract/index.js';
 export type { CostFigure, CostKey, CostTable } from './costs.js';
 export { COST_KEYS, COST_MAX, COST_MEANING, mergeCosts } from './costs.js';
@@ -15,15 +22,23 @@ export {
 export type { Violation } from './oracle.js';
 export type { ExitWork, FpWork } from './per-exit.js';
 export { BUILTIN_POLICIES } from './policy/builtin.js';
-export { POLICY_NAMES, type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';
+export {
+  coincidence,
+  POLICY_NAMES,
+  type ResolvedPolicy,
+  resolvePolicy,
+} from './policy/resolve.js';
 export type {
   PolicyDefinition,
   PolicyInstance,
   PolicyParamSpec,
   PolicyRef,
   PolicyView,
+  SliceView,
 } from './policy/types.js';
+export { SLICE_ENTRY, SLICE_EXIT, SLICE_RETURN } from './policy/types.js';
 export {
+  type ReportBound,
   type ReportV1,
   type ResolvedConfig,
   rootTraps,
@@ -34,7 +49,6 @@ export { reportSchema } from './report-schema.js';
 export { DEFAULT_SEED } from './rng.js';
 export {
   CORE_VERSION,
-  coincidence,
   type PresetRequest,
   type RunRequest,
   type RunResult,

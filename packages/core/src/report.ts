@@ -102,6 +102,11 @@ export interface ReportV1 {
       readonly control: number;
     };
   };
+  /**
+   * The clairvoyant bound on the same workload (bound.ts), when it was asked for: its FP cycles,
+   * the candidate that attains it, and this report's FP cycles over it (null: the bound is 0).
+   */
+  readonly bound?: ReportBound;
   /** The state oracle's verdict: every guest and userspace read compared with what the context last wrote. */
   readonly check: {
     /** Register reads the oracle compared. */
@@ -133,6 +138,16 @@ export interface ReportV1 {
   readonly warnings: readonly string[];
   /** Everything needed to reproduce the run. */
   readonly config: ResolvedConfig;
+}
+
+/** The clairvoyant bound of a report's workload and the report's ratio to it (bound.ts). */
+export interface ReportBound {
+  /** The least FP cycles of the bound's candidates on the same workload. */
+  readonly fp: number;
+  /** The candidate policy that attains it. */
+  readonly by: string;
+  /** This report's FP cycles over `fp`; 1 when both are 0; null when only `fp` is 0. */
+  readonly ratio: number | null;
 }
 
 /** Everything needed to reproduce a result. */

@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import pkg from '../package.json' with { type: 'json' };
 import type { BackendV2, VariantSpec } from './contract/backend.js';
 import { type CostTable, mergeCosts } from './costs.js';
+import { SliceLookahead } from './engine/lookahead.js';
 import { Simulator } from './engine/simulator.js';
 import { ImpossibleEvent, InputError } from './errors.js';
-import { type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';
+import { coincidence, type ResolvedPolicy, resolvePolicy } from './policy/resolve.js';
 import { buildReport, type ResolvedConfig, type WorkloadOrigin } from './report.js';
 import { DEFAULT_SEED } from './rng.js';
 import type { PresetRequest, RunRequest, RunResult } from './run-request.js';
@@ -43,6 +44,8 @@ interface Prepared {
   readonly config: Omit<ResolvedConfig, 'input'>;
   readonly tracer: TraceCollector | undefined;
   readonly probe: TimelineProbe | undefined;
+  /** The slice look-ahead, for a policy that asks for it (lookahead.ts): events go through it. */
+  look?: SliceLookahead;
 }
 
 function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLine = 1): Prepared {
@@ -98,19 +101,21 @@ function prepare(header: WorkloadHeader, req: RunRequest, file: string, headerLi
     topology: { cpus: header.cpus, vcpus: header.vcpus, threads: header.threads },
   };
   const probe = req.timeline !== undefined ? new TimelineProbe(sim.state) : undefined;
-  return { sim, backend, variant, config, tracer, probe };
-}
-
-/** Why `policy` must give the same result as another on this variant (its trap granularity), if it must. */
-export function coincidence(policy: ResolvedPolicy, variant: VariantSpec): string | undefined {
-  const g = variant.trapGranularity;
-  const same = policy.definition.sameAs;
-  if (g.scope !== 'all' || same?.when !== 'trap-enables-all') return undefined;
-  return `${policy.name} = ${same.policy} here: ${g.why}, so what a policy grants on a trap cannot matter`;
+  const p: Prepared = { sim, backend, variant, config, tracer, probe };
+  if (policy.definition.lookahead === 'slice') {
+    const run = (e: WorkloadEvent, text: string) => stepNow(p, e, file, text, req);
+    p.look = new SliceLookahead(header.vcpus, variant, sim.lattice, sim.state.policy, run);
+  }
+  return p;
 }
 
 /** `text`: the event's line, or how to write a generated one (only called to explain it). */
 function stepChecked(p: Prepared, ev: WorkloadEvent, file: string, text: Text, req: RunRequest) {
+  if (p.look === undefined) stepNow(p, ev, file, text, req);
+  else p.look.push(ev, req.explain === undefined ? '' : typeof text === 'string' ? text : text());
+}
+
+function stepNow(p: Prepared, ev: WorkloadEvent, file: string, text: Text, req: RunRequest) {
   try {
     p.sim.step(ev);
   } catch (e) {
@@ -132,6 +137,7 @@ function finish(
   input: ResolvedConfig['input'],
   origin: WorkloadOrigin = {},
 ): RunResult {
+  p.look?.flush();
   const report = buildReport(p.sim, name, { ...p.config, input }, origin);
   return { report, calls: p.tracer?.calls ?? [], state: p.sim.machine.inspect() };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { VariantSpec } from '../src/contract/backend.js';
+import { COST_KEYS, type CostTable } from '../src/costs.js';
 import { BUILTIN_POLICIES } from '../src/policy/builtin.js';
 import { resolvePolicy } from '../src/policy/resolve.js';
 import { buildLattice } from '../src/units.js';
@@ -9,7 +10,17 @@ const lattice = buildLattice([
   { id: 'fpu', description: '', parent: 'msa', partBytes: 8, registers: 32 },
   { id: 'msa', description: '', partBytes: 8, registers: 32 },
 ]);
-const view = { lattice, vcpus: 1, guestEnabled: () => 0b11, live: () => 0 };
+const costs = Object.fromEntries(
+  COST_KEYS.map((k) => [k, { value: 1, source: 'test' }]),
+) as CostTable;
+const view = {
+  lattice,
+  vcpus: 1,
+  guestEnabled: () => 0b11,
+  live: () => 0,
+  costs,
+  trapEnablesAll: false,
+};
 
 function make(name: string, params: Record<string, number> = {}) {
   const def = BUILTIN_POLICIES.find((p) => p.name === name);

@@ -42,7 +42,16 @@ const get = (p: string): ReportV1 => reports.get(p) as ReportV1;
 describe(`${NAME} under every policy`, () => {
   it('covers all the built-in policies', () => {
     expect([...POLICY_NAMES].sort()).toEqual(
-      ['adaptive', 'eager', 'kvm', 'lazy', 'lazy-per-exit', 'widest'].sort(),
+      [
+        'adaptive',
+        'clairvoyant',
+        'cost-aware',
+        'eager',
+        'kvm',
+        'lazy',
+        'lazy-per-exit',
+        'widest',
+      ].sort(),
     );
   });
 
@@ -99,11 +108,15 @@ describe(`${NAME} under every policy`, () => {
     const a1 = run(workload, 'adaptive:threshold=1');
     expect(a1.check.violations).toBe(0);
     expect(rootTraps(a1)).toBeLessThan(rootTraps(kvm));
-    // four distinct (traps, ops) outcomes: kvm/lazy/adaptive, eager, lazy-per-exit, widest
+    // cost-aware starts with a 100 % chance of use: it preloads like eager on this short workload
+    expect(get('cost-aware').traps).toEqual(get('eager').traps);
+    // five distinct (traps, ops) outcomes: kvm/lazy/adaptive, eager/cost-aware, lazy-per-exit,
+    // widest, clairvoyant (its own per-slice plan: 6 root traps)
     const shapes = new Set(
       POLICY_NAMES.map((p) => JSON.stringify([get(p).traps, get(p).ops, get(p).bytes])),
     );
-    expect(shapes.size).toBe(4);
+    expect(shapes.size).toBe(5);
+    expect(rootTraps(get('clairvoyant'))).toBe(6);
   });
 
   it('a broken backend (faults: save-fpu-only) produces violations on this workload under kvm', () => {

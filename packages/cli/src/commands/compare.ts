@@ -6,6 +6,7 @@
 import type { ReportV1, UnitClass } from '@vfpu/core';
 import type { Command } from 'commander';
 import { resolveArchVariant, withBackends } from '../backends.js';
+import { withBound } from '../bound-runs.js';
 import { comparisonCsv, normalize, renderComparison } from '../compare-table.js';
 import { type Context, UsageError } from '../context.js';
 import { runInWorkers } from '../jobs.js';
@@ -63,10 +64,12 @@ export function addCompare(program: Command, ctx: Context): void {
     const configs: Configuration[] = archs.flatMap((a) =>
       policies.map((policy) => ({ arch: a.arch, variant: a.variant, policy })),
     );
-    const reports: ReportV1[] =
+    // every comparison carries each simulator's ratio to the clairvoyant bound (bound-runs.ts)
+    const reports: ReportV1[] = await withBound(configs, async (all) =>
       o.jobs > 1
-        ? await runInWorkers(workload, configs, o, o.jobs, io.cwd ?? process.cwd())
-        : (await runConfigurations(backends, workload, configs, o, {})).map((r) => r.report);
+        ? await runInWorkers(workload, all, o, o.jobs, io.cwd ?? process.cwd())
+        : (await runConfigurations(backends, workload, all, o, {})).map((r) => r.report),
+    );
     if (o.json) {
       const doc = {
         format: 'vfpu-compare',

@@ -2,12 +2,13 @@
 import type { ReportV1, RunRequest } from '@vfpu/core';
 import { type Command, Option } from 'commander';
 import { withBackends } from '../backends.js';
+import { withBound } from '../bound-runs.js';
 import { type Context, UsageError } from '../context.js';
 import { runInWorkers } from '../jobs.js';
 import { addCommon, type CommonOptions, intOption, oneOf, progressReporter } from '../options.js';
 import { fileSink, type Sink } from '../output.js';
 import { PerfettoWriter } from '../perfetto.js';
-import { runAll } from '../run-one.js';
+import { type Configuration, runConfigurations } from '../run-one.js';
 import { renderBreakdown, renderSummary } from '../summary.js';
 
 type RunOptions = CommonOptions & {
@@ -17,6 +18,7 @@ type RunOptions = CommonOptions & {
   by?: 'vcpu' | 'cpu';
   perfetto?: string;
   jobs: number;
+  bound?: boolean;
 };
 
 export function addRun(program: Command, ctx: Context): void {
@@ -36,6 +38,10 @@ export function addRun(program: Command, ctx: Context): void {
       .option(
         '--json',
         'print the report (JSON, format vfpu-report v1); several policies: a vfpu-comparison',
+      )
+      .option(
+        '--bound',
+        "also run the clairvoyant bound's candidates (docs/clairvoyant.md) and give each policy's FP cycles as a ratio to it",
       )
       .option('--trace <file>', 'write the per-event explanation to a file')
       .option(
@@ -63,6 +69,8 @@ export function addRun(program: Command, ctx: Context): void {
       throw new UsageError('--trace takes one policy');
     if (o.perfetto !== undefined && policies.length > 1)
       throw new UsageError('--perfetto takes one policy');
+    if (o.bound && (o.trace !== undefined || o.perfetto !== undefined))
+      throw new UsageError('--bound: --trace and --perfetto follow one run');
     if (o.jobs > 1 && (o.trace !== undefined || o.perfetto !== undefined))
       throw new UsageError('--jobs: --trace and --perfetto run in one thread');
     const backends = await withBackends(o.backend, io.cwd ?? process.cwd());
@@ -85,20 +93,16 @@ export function addRun(program: Command, ctx: Context): void {
         (extra as { timeline?: RunRequest['timeline'] }).timeline = (st, view) =>
           perfetto.step(st, view);
       // one pass over the workload for every policy (stdin is read once); or a pass per worker
-      reports =
+      const configs = policies.map((policy) => ({
+        policy,
+        ...(o.arch !== undefined ? { arch: o.arch } : {}),
+        ...(o.variant !== undefined ? { variant: o.variant } : {}),
+      }));
+      const runConfigs = async (all: readonly Configuration[]) =>
         o.jobs > 1
-          ? await runInWorkers(
-              workload,
-              policies.map((policy) => ({
-                policy,
-                ...(o.arch !== undefined ? { arch: o.arch } : {}),
-                ...(o.variant !== undefined ? { variant: o.variant } : {}),
-              })),
-              o,
-              o.jobs,
-              io.cwd ?? process.cwd(),
-            )
-          : (await runAll(backends, workload, policies, o, extra)).map((r) => r.report);
+          ? await runInWorkers(workload, all, o, o.jobs, io.cwd ?? process.cwd())
+          : (await runConfigurations(backends, workload, all, o, extra)).map((r) => r.report);
+      reports = o.bound ? await withBound(configs, runConfigs) : await runConfigs(configs);
       if (progress) io.stderr.write('\r\x1b[K');
       await trace?.commit();
       perfetto?.end();

@@ -8,6 +8,7 @@
 import { CORE_VERSION } from '@vfpu/core';
 import type { Command } from 'commander';
 import { resolveArchVariant, withBackends } from '../backends.js';
+import { withBound } from '../bound-runs.js';
 import { type Context, UsageError } from '../context.js';
 import { addBackend, intOption } from '../options.js';
 import { type Configuration, runConfigurations } from '../run-one.js';
@@ -31,6 +32,7 @@ interface SweepOptions {
   events: number;
   costs?: string;
   backend?: string[];
+  policyModule?: string[];
   output?: string;
   csv?: string;
   shardIndex?: number;
@@ -107,16 +109,23 @@ export function addSweep(program: Command, ctx: Context): void {
           params[k] = v as number;
         }
       const events = (values.events as number | undefined) ?? o.events;
-      const opts = { seed: pass.seed, events, param };
-      const results = await runConfigurations(
-        backends,
-        workload,
+      const opts = { seed: pass.seed, events, param, policyModule: o.policyModule ?? [] };
+      // each row carries its ratio to the clairvoyant bound, run in the same pass (bound-runs.ts)
+      const results = await withBound(
         pass.runs.map((r) => configs[r.config] as Configuration),
-        o.costs !== undefined ? { ...opts, costs: o.costs } : opts,
-        {},
+        async (all) =>
+          (
+            await runConfigurations(
+              backends,
+              workload,
+              all,
+              o.costs !== undefined ? { ...opts, costs: o.costs } : opts,
+              {},
+            )
+          ).map((x) => x.report),
       );
       pass.runs.forEach((r, i) => {
-        const report = (results[i] as (typeof results)[number]).report;
+        const report = results[i] as (typeof results)[number];
         const policy = (configs[r.config] as Configuration).policy;
         rows.push(runRow(r.run, r.point, workload, policy, params, pass.seed, report));
         if (report.check.violations > 0) ctx.exitCode = 1;

@@ -32,6 +32,7 @@ function simData(rows: readonly SimRow[]): Record<string, unknown>[] {
     policy: r.policy,
     fp_overhead_percent: r.fp_overhead_percent,
     fp_cycles: r.fp_cycles,
+    fp_ratio_to_bound: r.fp_ratio_to_bound ?? null,
     fp_traps_to_hypervisor: r.fp_traps_to_hypervisor,
     bytes_saved: r.bytes_saved,
     bytes_restored: r.bytes_restored,
@@ -120,6 +121,16 @@ export function simulatorCharts(rows: readonly SimRow[]): Chart[] {
       rows,
     ),
     bytesChart(rows),
+    ...(rows.some((r) => typeof r.fp_ratio_to_bound === 'number')
+      ? [
+          grouped(
+            'bound',
+            'FP cycles / clairvoyant bound per policy × architecture (1 = the bound)',
+            'fp_ratio_to_bound',
+            rows,
+          ),
+        ]
+      : []),
     grouped(
       'exposure',
       'LazyFP exposure per policy × architecture',

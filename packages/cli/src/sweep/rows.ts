@@ -79,7 +79,9 @@ function summaryRow(rows: readonly Row[]): Row {
   for (const [k, v] of Object.entries(first)) if (!NOT_KEYS.has(k)) out[k] = v;
   out.n = rows.length;
   for (const f of FIGURES) {
-    const xs = rows.map((r) => r[f] as number);
+    // a figure some runs lack (the bound's ratio: not run, or infinite) is over the runs with it
+    const xs = rows.map((r) => r[f]).filter((x): x is number => typeof x === 'number');
+    if (xs.length === 0) continue;
     const half = ci95(xs);
     out[f] = round(mean(xs));
     out[`${f}_ci95`] = half === null ? null : round(half);

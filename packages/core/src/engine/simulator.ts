@@ -124,6 +124,8 @@ export class Simulator {
         vcpus: o.vcpus,
         guestEnabled: (v) => machine.guestEnabled(v),
         live: (v) => machine.live(v),
+        costs: o.costs,
+        trapEnablesAll: o.variant.trapGranularity.scope === 'all',
       },
       o.policy.params,
     );

@@ -3,6 +3,8 @@
  * (which kernel routine runs, how many bytes move) stays in the backend.
  */
 import { closeMask, unitBit } from '../units.js';
+import { CLAIRVOYANT } from './clairvoyant.js';
+import { COST_AWARE } from './cost-aware.js';
 import type { PolicyDefinition, PolicyInstance, PolicyView } from './types.js';
 
 /** Trap on first use, grant exactly the unit (and what it contains), keep until vcpu_put. */
@@ -163,4 +165,6 @@ export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [
     create: (view, p) =>
       new Adaptive(view, p.threshold as number, p.wrap as number, p.initial as number),
   },
+  COST_AWARE,
+  CLAIRVOYANT,
 ];

@@ -64,3 +64,11 @@ function resolveDefinition(definition: PolicyDefinition): ResolvedPolicy {
   for (const [key, p] of Object.entries(definition.params ?? {})) params[key] = p.default;
   return { name: definition.name, definition, params };
 }
+
+/** Why `policy` must give the same result as another on this variant (its trap granularity), if it must. */
+export function coincidence(policy: ResolvedPolicy, variant: VariantSpec): string | undefined {
+  const g = variant.trapGranularity;
+  const same = policy.definition.sameAs;
+  if (g.scope !== 'all' || same?.when !== 'trap-enables-all') return undefined;
+  return `${policy.name} = ${same.policy} here: ${g.why}, so what a policy grants on a trap cannot matter`;
+}

@@ -2,6 +2,7 @@
  * Policies are decisions, written once against the unit lattice: when to load, what to grant
  * on a trap, when to save. They run unchanged on every backend.
  */
+import type { CostTable } from '../costs.js';
 import type { UnitLattice, UnitMask } from '../units.js';
 
 /** How a variant names the policy its kernel follows: a core policy and its parameters. */
@@ -22,6 +23,10 @@ export interface PolicyView {
   guestEnabled(vcpu: number): UnitMask;
   /** Units live in hardware for the vCPU. */
   live(vcpu: number): UnitMask;
+  /** The run's cost table (the variant's, or the user's over it). */
+  readonly costs: CostTable;
+  /** One trap enables every unit on this variant (what a trap grants cannot matter). */
+  readonly trapEnablesAll: boolean;
 }
 
 /** One run's policy: the decisions core asks for at each trap, entry and exit, with its own per-run state. */
@@ -38,6 +43,34 @@ export interface PolicyInstance {
   sliceBegin(vcpu: number): void;
   /** vcpu_put: the slice ends. */
   sliceEnd(vcpu: number): void;
+  /**
+   * Only for a policy whose definition asks for `lookahead: 'slice'`: the vCPU's coming workload
+   * slice (its events from this `load`/`run` to its `put`, `sched-out` or return to userspace),
+   * handed over before the slice's first event runs. The view is reused: copy what you keep.
+   */
+  lookahead?(vcpu: number, slice: SliceView): void;
+}
+
+/** Codes of a {@link SliceView}: a unit index (≥ 0) is a guest use of that unit. */
+export const SLICE_ENTRY = -1;
+/** A {@link SliceView} code: a non-FP exit whose handler resumes the guest. */
+export const SLICE_EXIT = -2;
+/** A non-FP exit whose handler returns KVM_RUN to userspace (vcpu_put, then KVM_RUN again). */
+export const SLICE_RETURN = -3;
+
+/**
+ * A vCPU's coming slice, as the workload gives it: `codes[0 … length)` in order, each a unit index
+ * (a guest instruction of that unit), {@link SLICE_ENTRY} (a guest entry), {@link SLICE_EXIT}
+ * (a non-FP exit) or {@link SLICE_RETURN} (one that returns KVM_RUN to userspace). `truncated`: the slice was longer than the look-ahead window; only its start
+ * is known.
+ */
+export interface SliceView {
+  /** The codes; only the first `length` are the slice's (the array is reused and may be longer). */
+  readonly codes: Int32Array;
+  /** How many codes the slice has. */
+  readonly length: number;
+  /** The slice was longer than the look-ahead window: only its start is known. */
+  readonly truncated: boolean;
 }
 
 /** One numeric parameter of a policy (`adaptive:threshold=3`), with its range. */
@@ -73,8 +106,13 @@ export interface PolicyDefinition {
     readonly when: 'trap-enables-all';
   };
   /**
-   * Creates the per-run instance. It sees the run only through `view` and the calls below; a
-   * later contract may add a bounded look-ahead of the workload to `view` (a clairvoyant policy).
+   * `'slice'`: the engine buffers each vCPU slice's events (a bounded, streamed window; never
+   * the whole trace) and calls the instance's `lookahead()` before the slice runs. Policies
+   * without it pay nothing for the mechanism.
+   */
+  readonly lookahead?: 'slice';
+  /**
+   * Creates the per-run instance. It sees the run only through `view` and the calls below.
    */
   create(view: PolicyView, params: Readonly<Record<string, number>>): PolicyInstance;
 }

@@ -187,6 +187,37 @@ export const PRESETS: Readonly<Record<string, PresetSpec>> = {
       cpus: 2,
     },
   },
+  // published measurements (docs/published-effects.md: the figure, vfpu's figure, the verdict)
+  'sleazy-getpid': {
+    description:
+      'the 2006 sLeAZY FPU test: an x87 loop in every slice with a getpid() loop beside it, tasks switched often (C. Ebbert, "Re: [patch 0/2] sLeAZY FPU feature", LKML 2006-07-01: +0.4 % to +8.5 % from preloading after 5 slices with use)',
+    threads: ['getpid'],
+    params: { scalar: 0.3, vec128: 0, exit: 0.02, slice: 12, host: 0.5, vcpus: 2, cpus: 1 },
+  },
+  'loongarch-pipe': {
+    description:
+      'LoongArch "max used FPU type": a pipe context-switch test (github.com/bibo-mao/context_switch) alternating scalar and LASX code, many short KVM_RUN slices (B. Mao, "[PATCH] LoongArch: KVM: Set max used FPU type with FPU exception", 2026-03: score 75,232 → 82,440, +9 %)',
+    threads: [],
+    params: { scalar: 0.15, vec128: 0.05, vec256: 0.1, exit: 0.1, hlt: 4, slice: 15, host: 0 },
+  },
+  'x86-build-nm': {
+    description:
+      'an x86 kernel build: many short slices of light SSE/x87 use (libc string and memcpy code), where a lazy CR0.TS guest FPU takes a #NM in most slices and eager takes none (the brief of issue 17: eagerfpu saved about 20 K #NM traps at boot and 50 K in a kernel build; primary source not located, UNCONFIRMED)',
+    threads: ['make'],
+    params: { scalar: 0.02, vec128: 0.04, exit: 0.08, slice: 20, host: 0.3, migration: 0.3 },
+  },
+  'sve-bimodal': {
+    description:
+      'arm64 bimodal SVE re-use: half the vCPUs use SVE again after most FPSIMD-only reloads, the others almost never (M. Brown, "[PATCH v8 0/2] arm64/sve: Performance improvements with SVE state saving", 2026-03-20: most tasks re-trap for SVE after >50 % of FPSIMD-only reloads, few between 5 and 45 %)',
+    threads: ['bash'],
+    params: { scalar: 0.1, vec128: 0.1, vec256: 0.15, 'simd-users': 0.5, slice: 30, vcpus: 4 },
+  },
+  'arm64-lmbench': {
+    description:
+      'an lmbench/hackbench mix on arm64: frequent exits, FP in a minority of guest steps (M. Smarduch, "arm64: KVM: Optimize arm64 skip 30-50% vfp/simd save/restore on exits": with the FP trap armed at entry and checked at exit, 30–50 % of exits skip the FP/SIMD save and restore)',
+    threads: ['hackbench'],
+    params: { scalar: 0.1, vec128: 0.1, exit: 0.15, irq: 3, mmio: 0.5, hlt: 0.5, slice: 40 },
+  },
 };
 
 /** Parses `key=value` overrides (numbers) over a preset's parameters. Throws with a clear message. */

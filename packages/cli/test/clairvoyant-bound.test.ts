@@ -1,0 +1,26 @@
+/**
+ * The clairvoyant bound (docs/clairvoyant.md) as properties, in CI: random valid workloads of
+ * every variant, every built-in's FP cycles at or above the bound; the per-slice dynamic program
+ * optimal on its model (no decision sequence cheaper than its value; its plan costs its value).
+ */
+import { checkBound, checkSliceDp } from '@vfpu/testkit';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../src/index.js';
+
+/** CI-sized: a few seconds in all. */
+const RUNS = 12;
+
+describe('the clairvoyant bound', () => {
+  it('the slice dynamic program is optimal on its model', () => {
+    expect(checkSliceDp(400, 17)).toBeUndefined();
+  });
+  for (const backend of BACKENDS)
+    for (const variant of backend.variants)
+      it(`${backend.id}/${variant.id}: no built-in below the bound`, () => {
+        const r = checkBound(backend, { variant: variant.id, runs: RUNS, seed: 5 });
+        expect(r.failure === undefined ? '' : `${r.failure.problems}\n${r.failure.ndjson}`).toBe(
+          '',
+        );
+        expect(r.workloads).toBe(RUNS);
+      });
+});

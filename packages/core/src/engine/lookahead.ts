@@ -1,0 +1,194 @@
+/**
+ * The bounded look-ahead of a policy that asks for it (`PolicyDefinition.lookahead: 'slice'`):
+ * events are held in a ring of reused records from a vCPU's slice opening (`load`, or `run` of a
+ * vCPU not loaded) until the workload closes that slice (`put`, `sched-out`, or an op that makes
+ * KVM_RUN return: `user-get`, `user-set`, a vCPU's `syscall`); then the policy is shown the slice
+ * and the held events run in order. Memory is the longest slice's window (at most `window`
+ * events; a longer slice is shown truncated), never the trace. Policies without look-ahead never
+ * reach this file.
+ */
+
+import { EXIT_REASONS, EXITS_TO_USERSPACE } from '../backend-utils/exit-table.js';
+import type { VariantSpec } from '../contract/backend.js';
+import {
+  type PolicyInstance,
+  SLICE_ENTRY,
+  SLICE_EXIT,
+  SLICE_RETURN,
+  type SliceView,
+} from '../policy/types.js';
+import type { UnitLattice } from '../units.js';
+import { Op, WorkloadEvent } from '../workload/event.js';
+
+/** One vCPU slice being recorded or waiting to be shown. */
+class SliceRecord implements SliceView {
+  codes = new Int32Array(64);
+  length = 0;
+  truncated = false;
+  vcpu = -1;
+  closed = false;
+
+  /** A guest entry (`run` of a vCPU in the guest enters nothing: one entry, not two). */
+  entry(max: number): void {
+    if (this.length === 0 || this.codes[this.length - 1] !== SLICE_ENTRY)
+      this.add(SLICE_ENTRY, max);
+  }
+
+  add(code: number, max: number): void {
+    if (this.length >= max) {
+      this.truncated = true;
+      return;
+    }
+    if (this.length === this.codes.length) {
+      const grown = new Int32Array(this.codes.length * 2);
+      grown.set(this.codes);
+      this.codes = grown;
+    }
+    this.codes[this.length++] = code;
+  }
+}
+
+/** The default window: events held at most (a slice longer than this is shown truncated). */
+export const LOOKAHEAD_WINDOW = 1 << 16;
+
+export class SliceLookahead {
+  private ring: WorkloadEvent[] = [];
+  /** By ring slot: the slice the event opens, or null. */
+  private ringSlice: (SliceRecord | null)[] = [];
+  /** By ring slot: the event's input text, kept only for `explain`. */
+  private ringText: string[] = [];
+  private head = 0;
+  private count = 0;
+  private readonly open: (SliceRecord | null)[];
+  private readonly free: SliceRecord[] = [];
+  /** By control-register id: the unit a guest write of it is an instruction of, or −1. */
+  private readonly controlUnit: Int32Array;
+  /** By exit-reason id: its handler returns KVM_RUN to userspace (as validity.ts has it). */
+  private readonly returns: Uint8Array;
+  private readonly policy: PolicyInstance;
+  private readonly run: (ev: WorkloadEvent, text: string) => void;
+  private readonly window: number;
+
+  constructor(
+    vcpus: number,
+    variant: VariantSpec,
+    lattice: UnitLattice,
+    policy: PolicyInstance,
+    run: (ev: WorkloadEvent, text: string) => void,
+    window = LOOKAHEAD_WINDOW,
+  ) {
+    this.policy = policy;
+    this.run = run;
+    this.window = window;
+    this.open = new Array<SliceRecord | null>(vcpus).fill(null);
+    this.returns = Uint8Array.from([
+      ...EXIT_REASONS.map((r) => (EXITS_TO_USERSPACE.includes(r) ? 1 : 0)),
+      ...(variant.exitReasons ?? []).map((r) => (r.toUserspace ? 1 : 0)),
+    ]);
+    this.controlUnit = Int32Array.from(variant.controlRegisters, (r) =>
+      r.unit === undefined || !r.slice ? -1 : lattice.indexOf(r.unit),
+    );
+  }
+
+  /**
+   * Takes one event (copied: the caller's record is reused) and its text (for `explain`; else
+   * ''), then runs every event now ready.
+   */
+  push(ev: WorkloadEvent, text: string): void {
+    if (this.count === this.ring.length) this.grow();
+    const slot = (this.head + this.count) % this.ring.length;
+    (this.ring[slot] as WorkloadEvent).copyFrom(ev);
+    this.ringText[slot] = text;
+    this.ringSlice[slot] = this.record(ev);
+    this.count++;
+    this.drain(false);
+  }
+
+  /** The end of the workload: every held event runs (open slices are shown as they are). */
+  flush(): void {
+    this.drain(true);
+  }
+
+  /** Notes `ev` in its vCPU's open slice; returns the slice it opens, if it opens one. */
+  private record(ev: WorkloadEvent): SliceRecord | null {
+    const v = ev.vcpu;
+    if (v < 0 || ev.op === Op.kernelFpu) return null;
+    const rec = this.open[v] ?? null;
+    const op = ev.op;
+    if (op === Op.load || op === Op.run) {
+      if (rec !== null) {
+        if (op === Op.run) rec.entry(this.window);
+        return null;
+      }
+      const r = this.free.pop() ?? new SliceRecord();
+      r.length = 0;
+      r.truncated = false;
+      r.closed = false;
+      r.vcpu = v;
+      if (op === Op.run) r.add(SLICE_ENTRY, this.window);
+      this.open[v] = r;
+      return r;
+    }
+    if (rec === null) return null;
+    if (op === Op.enter) rec.entry(this.window);
+    else if (op === Op.use) rec.add(ev.unit, this.window);
+    else if (op === Op.exit)
+      rec.add(this.returns[ev.reason] === 1 ? SLICE_RETURN : SLICE_EXIT, this.window);
+    else if (op === Op.guestWrite) {
+      const u = this.controlUnit[ev.controlReg] ?? -1;
+      if (u >= 0) rec.add(u, this.window);
+    } else if (
+      op === Op.put ||
+      op === Op.schedOut ||
+      op === Op.userGet ||
+      op === Op.userSet ||
+      op === Op.syscall
+    ) {
+      if (op === Op.schedOut) rec.add(SLICE_EXIT, this.window);
+      rec.closed = true;
+      this.open[v] = null;
+    }
+    return null;
+  }
+
+  /** Runs held events from the oldest while they do not open a slice still being recorded. */
+  private drain(all: boolean): void {
+    while (this.count > 0) {
+      const slot = this.head;
+      const rec = this.ringSlice[slot] ?? null;
+      if (rec !== null) {
+        if (!rec.closed && !all && this.count < this.window) return;
+        if (!rec.closed) rec.truncated = true;
+        this.policy.lookahead?.(rec.vcpu, rec);
+        this.ringSlice[slot] = null;
+        // a slice still recorded keeps its record until it closes; a closed one is reused
+        if (rec.closed) this.free.push(rec);
+      }
+      this.head = (this.head + 1) % this.ring.length;
+      this.count--;
+      this.run(this.ring[slot] as WorkloadEvent, this.ringText[slot] as string);
+    }
+  }
+
+  private grow(): void {
+    const n = Math.max(64, this.ring.length * 2);
+    const ring: WorkloadEvent[] = [];
+    const slices: (SliceRecord | null)[] = [];
+    const texts: string[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const j = (this.head + i) % this.ring.length;
+      ring.push(this.ring[j] as WorkloadEvent);
+      slices.push(this.ringSlice[j] ?? null);
+      texts.push(this.ringText[j] ?? '');
+    }
+    while (ring.length < n) {
+      ring.push(new WorkloadEvent());
+      slices.push(null);
+      texts.push('');
+    }
+    this.ring = ring;
+    this.ringSlice = slices;
+    this.ringText = texts;
+    this.head = 0;
+  }
+}
