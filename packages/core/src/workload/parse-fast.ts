@@ -87,10 +87,20 @@ class NameTable {
     if (list === undefined) return undefined;
     for (let k = 0; k < list.length; k++) {
       const e = list[k] as readonly [string, number];
-      if (text.startsWith(e[0], from)) return e[1];
+      if (same(text, from, e[0])) return e[1];
     }
     return undefined;
   }
+}
+
+/**
+ * Whether `name` is at text[from…] (its length is known to fit): a loop of charCodeAt, which
+ * the compiler inlines, where startsWith on a line (a slice of its chunk) is a runtime call.
+ */
+function same(text: string, from: number, name: string): boolean {
+  for (let k = 0; k < name.length; k++)
+    if (text.charCodeAt(from + k) !== name.charCodeAt(k)) return false;
+  return true;
 }
 
 const OP_TABLE = new NameTable(OP_INDEX);
@@ -241,7 +251,7 @@ export class FastEventParser {
             break;
           }
           case F.preempt:
-            if (!(ve - vs === 10 && text.startsWith('after-trap', vs))) return false;
+            if (!(ve - vs === 10 && same(text, vs, 'after-trap'))) return false;
             preempt = true;
             break;
           case F.reason: {
@@ -324,34 +334,14 @@ export class FastEventParser {
   }
 }
 
+/** The keys the fast path reads, by length and first character (no two share both). */
+const KEY_BY_SHAPE: (readonly [string, number] | undefined)[] = [];
+for (const [name, bit] of Object.entries(F))
+  KEY_BY_SHAPE[name.length * 128 + name.charCodeAt(0)] = [name, bit];
+
 /** The bit of the key text[from, to), or 0 for a key the fast path does not read. */
 function keyBit(text: string, from: number, to: number): number {
-  switch (to - from) {
-    case 2:
-      if (text.startsWith('op', from)) return F.op;
-      if (text.startsWith('ts', from)) return F.ts;
-      return 0;
-    case 3:
-      if (text.startsWith('cpu', from)) return F.cpu;
-      if (text.startsWith('reg', from)) return F.reg;
-      return 0;
-    case 4:
-      if (text.startsWith('vcpu', from)) return F.vcpu;
-      if (text.startsWith('unit', from)) return F.unit;
-      return 0;
-    case 5:
-      return text.startsWith('label', from) ? F.label : 0;
-    case 6:
-      if (text.startsWith('access', from)) return F.access;
-      if (text.startsWith('reason', from)) return F.reason;
-      if (text.startsWith('thread', from)) return F.thread;
-      if (text.startsWith('cycles', from)) return F.cycles;
-      return 0;
-    case 7:
-      return text.startsWith('preempt', from) ? F.preempt : 0;
-    case 9:
-      return text.startsWith('condition', from) ? F.condition : 0;
-    default:
-      return 0;
-  }
+  const k =
+    to - from < 16 ? KEY_BY_SHAPE[(to - from) * 128 + (text.charCodeAt(from) & 127)] : undefined;
+  return k !== undefined && same(text, from, k[0]) ? k[1] : 0;
 }
