@@ -10,7 +10,7 @@
  * x86 #NM loads ($TRAP$), the every-slice unit ($WIDEST$), and the reason of KVM_EXIT_IO ($IO$).
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeIoError, InputError } from '@vfpu/core';
@@ -89,17 +89,7 @@ export class ReplayFile {
 
   /** A plain spool back as text blocks of whole lines, the placeholders filled. */
   async *chunks(fill: (text: string) => string): AsyncGenerator<string> {
-    let carry = '';
-    for await (const block of createReadStream(this.path, {
-      encoding: 'utf8',
-      highWaterMark: 1 << 16,
-    })) {
-      const text = carry + (block as string);
-      const nl = text.lastIndexOf('\n');
-      carry = text.slice(nl + 1);
-      if (nl >= 0) yield fill(text.slice(0, nl + 1));
-    }
-    if (carry !== '') yield fill(carry);
+    for await (const c of openLineSource(this.path, undefined, false).chunks()) yield fill(c.text);
   }
 
   /** The lines back, in batches, with the placeholders filled; recorded tracepoints go to `rec`. */
