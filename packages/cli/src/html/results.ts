@@ -157,18 +157,22 @@ function wholeDocument(text: string, file: string): Json | undefined {
 }
 
 /**
- * The simulators once each: a report given twice (the same bytes in two files) is kept once; two
- * different reports of one (workload, architecture/variant, policy) are told apart in the charts
- * by their file (`arch/variant (FILE)`), so no bar hides another.
+ * The simulators once each: a report given twice (the same bytes in two files, or the same run
+ * with and without its ratio to the bound: `compare` adds one) is kept once, with the bound where
+ * one copy has it; two different reports of one (workload, architecture/variant, policy) are told
+ * apart in the charts by their file (`arch/variant (FILE)`), so no bar hides another.
  */
 function distinctSimulators(sims: readonly Simulator[]): Simulator[] {
-  const seen = new Set<string>();
-  const unique = sims.filter((s) => {
-    const key = JSON.stringify(s.report);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const at = new Map<string, number>();
+  const unique: Simulator[] = [];
+  for (const s of sims) {
+    const key = JSON.stringify({ ...s.report, bound: undefined });
+    const i = at.get(key);
+    if (i === undefined) {
+      at.set(key, unique.length);
+      unique.push(s);
+    } else if (unique[i]?.report.bound === undefined && s.report.bound !== undefined) unique[i] = s;
+  }
   const who = (s: Simulator) => `${s.row.workload}\n${s.row.simulator}\n${s.row.policy}`;
   const counts = new Map<string, number>();
   for (const s of unique) counts.set(who(s), (counts.get(who(s)) ?? 0) + 1);
