@@ -114,6 +114,12 @@ describe('vfpu report: chart specs', () => {
       'arm-vfp/arm64-e5 kvm',
       'arm-vfp/arm64-e5 lazy',
     ]);
+    // the same run alone (no bound) and inside a compare (with its bound): one, with the bound
+    const mixed = readResults([run, compare]).simulators.filter(
+      (s) => s.row.simulator.startsWith('mips-vz') && s.row.policy === 'kvm',
+    );
+    expect(mixed.map((s) => s.row.simulator)).toEqual(['mips-vz/loongson-3a4000']);
+    expect(mixed[0]?.report.bound).toBeDefined();
     const other = await json('seed2.json', ['run', ...GEN, '--seed', '2', '--json']);
     const two = readResults([run, other]).simulators.map((s) => s.row.simulator);
     expect(two).toEqual([`mips-vz/loongson-3a4000 (${run})`, `mips-vz/loongson-3a4000 (${other})`]);
