@@ -21,5 +21,5 @@ export { EventParser } from './workload/parse-event.js';
 export { DUPLICATE, parseHeader, type WorkloadHeader } from './workload/parse-header.js';
 export { ParamError } from './workload/presets/catalog.js';
 export { PresetGenerator } from './workload/presets/generator.js';
-export { openLineSource } from './workload/read.js';
+export { lineEnd, openLineSource } from './workload/read.js';
 export { formatEvent } from './workload/write.js';

@@ -62,12 +62,7 @@ function grouped(
       data: { values: simData(rows) },
       mark: { type: 'bar', tooltip: true },
       encoding: {
-        x: {
-          field: 'policy',
-          type: 'nominal',
-          sort: distinct(rows.map((r) => r.policy)),
-          axis: { labelAngle: 0 },
-        },
+        x: policyAxis(rows),
         xOffset: { field: 'simulator', type: 'nominal' },
         y: { field, type: 'quantitative', title: label(field) },
         color: { field: 'simulator', type: 'nominal', title: 'architecture/variant' },
@@ -75,6 +70,16 @@ function grouped(
       },
     },
   };
+}
+
+/** The x axis of a per-policy bar chart: the policies in the order the inputs give them. */
+function policyAxis(rows: readonly SimRow[]) {
+  return {
+    field: 'policy',
+    type: 'nominal',
+    sort: distinct(rows.map((r) => r.policy)),
+    axis: { labelAngle: 0 },
+  } as const;
 }
 
 /** Bytes saved and restored, stacked, per policy; a column per architecture/variant. */
@@ -93,12 +98,7 @@ function bytesChart(rows: readonly SimRow[]): Chart {
       width: Math.max(60, Math.round(WIDTH / sims.length)),
       height: 220,
       encoding: {
-        x: {
-          field: 'policy',
-          type: 'nominal',
-          sort: distinct(rows.map((r) => r.policy)),
-          axis: { labelAngle: 0 },
-        },
+        x: policyAxis(rows),
         y: { field: 'bytes', type: 'quantitative', title: 'bytes', stack: 'zero' },
         color: { field: 'direction', type: 'nominal', title: 'bytes' },
         column: { field: 'simulator', type: 'nominal', title: 'architecture/variant', sort: sims },

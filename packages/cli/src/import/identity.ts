@@ -45,20 +45,11 @@ export class Identity {
       while (this.taken[idx] === true) idx++;
       this.renumbered++;
     }
-    if (idx > MAX_VCPU_INDEX)
-      throw new InputError(
-        file,
-        line,
-        'vcpu',
-        `vCPU ${idx} is beyond the workload format's ${MAX_VCPU_INDEX + 1} vCPUs`,
-      );
-    this.taken[idx] = true;
-    this.vcpuByPid.set(pid, idx);
-    if (idx + 1 > this.vcpus) this.vcpus = idx + 1;
+    this.vcpuByPid.set(pid, this.field(idx, file, line));
     return idx;
   }
 
-  /** vCPU `n` named by an event's field, where the trace names no threads. */
+  /** Claims vCPU `n`: named by an event's field where the trace names no threads, or given to a thread. */
   field(n: number, file: string, line: number): number {
     if (n > MAX_VCPU_INDEX)
       throw new InputError(

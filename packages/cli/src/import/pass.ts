@@ -4,7 +4,7 @@
  * pass counts (what the header must say before the first event); the second writes.
  */
 import { InputError } from '@vfpu/core';
-import { openLineSource } from '@vfpu/core/internal';
+import { lineEnd, openLineSource } from '@vfpu/core/internal';
 import type { ArchEvidence } from './arch.js';
 import { fpExitDetail, isFpTrap } from './arch.js';
 import { isKnown, Kind, newEvent, parseBody } from './bodies.js';
@@ -53,11 +53,6 @@ function renamed(e: unknown, path: string, name: string): unknown {
   if (InputError.isInstance(e) && e.file === path && path !== name)
     return new InputError(name, e.line, e.field, e.detail);
   return e;
-}
-
-/** The end of the line text[start, nl) without a `\r` terminator. */
-function lineEnd(text: string, start: number, nl: number): number {
-  return nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
 }
 
 /** The last timestamp of a chunk (for the guest merge), or +inf when none frames. */

@@ -38,13 +38,17 @@ export class ReplayFile {
       this.fd = openSync(this.path, 'wx', 0o600);
     } catch (e) {
       this.forget();
-      throw new InputError(
-        this.path,
-        0,
-        '',
-        `cannot write the import's spool: ${describeIoError(e)}`,
-      );
+      throw this.cannotWrite(e);
     }
+  }
+
+  private cannotWrite(e: unknown): InputError {
+    return new InputError(
+      this.path,
+      0,
+      '',
+      `cannot write the import's spool: ${describeIoError(e)}`,
+    );
   }
 
   line(traceLine: number, text: string): void {
@@ -64,12 +68,7 @@ export class ReplayFile {
       writeSync(this.fd, this.buf, null, 'utf8');
     } catch (e) {
       this.remove();
-      throw new InputError(
-        this.path,
-        0,
-        '',
-        `cannot write the import's spool: ${describeIoError(e)}`,
-      );
+      throw this.cannotWrite(e);
     }
     this.buf = '';
   }

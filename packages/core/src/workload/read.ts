@@ -55,9 +55,9 @@ function utf16Length(b: Uint8Array, from: number, to: number): number {
   return n;
 }
 
-/** The length of line text[from, nl) without a `\r` terminator. */
-function lineLength(text: string, from: number, nl: number): number {
-  return nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 - from : nl - from;
+/** The end of the line text[start, nl) of a chunk, before its `\r` if it ends CRLF. */
+export function lineEnd(text: string, start: number, nl: number): number {
+  return nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
 }
 
 /** `hashed` false: no SHA-256 of the input (`sha256()` is then ''), for readers that need none. */
@@ -67,6 +67,7 @@ export function openLineSource(
   hashed = true,
 ): ChunkSource {
   const name = path === '-' ? '<stdin>' : path;
+  const gz = path.endsWith('.gz');
   const hash = hashed ? createHash('sha256') : undefined;
   let digest = '';
   let lines = 0;
@@ -85,7 +86,7 @@ export function openLineSource(
       nl >= 0;
       pos = nl + 1, nl = text.indexOf('\n', pos)
     ) {
-      if (bytes > maxLine && lineLength(text, pos, nl) > maxLine) {
+      if (bytes > maxLine && lineEnd(text, pos, nl) - pos > maxLine) {
         lines += n;
         throw tooLong();
       }
@@ -114,7 +115,6 @@ export function openLineSource(
    * event loop every 1 MiB so signals are still handled; standard input and `.gz` stream.
    */
   async function* bytes(): AsyncGenerator<Buffer> {
-    const gz = path.endsWith('.gz');
     if (path !== '-' && !gz) {
       const fd = openSync(path, 'r');
       try {
@@ -138,7 +138,6 @@ export function openLineSource(
     for await (const data of stream) yield data as Buffer;
   }
   async function* chunks(): AsyncGenerator<TextChunk> {
-    const gz = path.endsWith('.gz');
     /** The start of a line the chunks so far have not finished (a copy: `bytes` reuses its buffer). */
     let carry: Buffer | undefined;
     try {
@@ -178,7 +177,7 @@ export function openLineSource(
         nl >= 0;
         pos = nl + 1, nl = text.indexOf('\n', pos)
       )
-        out.push(text.slice(pos, pos + lineLength(text, pos, nl)));
+        out.push(text.slice(pos, lineEnd(text, pos, nl)));
       yield out;
     }
   }
