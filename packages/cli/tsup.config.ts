@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { tsupConfig } from '../../tsup.base.ts';
 
-export default defineConfig(tsupConfig(['src/index.ts', 'src/bin.ts', 'src/jobs-worker.ts']));
+export default defineConfig(
+  tsupConfig(['src/index.ts', 'src/bin.ts', 'src/jobs-worker.ts', 'src/import-worker.ts']),
+);

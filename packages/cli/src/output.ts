@@ -16,6 +16,8 @@ import { removeOnSignal } from './signals.js';
 
 export interface Sink {
   write(text: string): void;
+  /** UTF-8 text already encoded (whole lines), written as it is. */
+  writeBytes(bytes: Uint8Array): void;
   /** Resolves when more may be written (backpressure; lets signals be handled). */
   ready(): Promise<void>;
   /** Completes the output (renames into place, or copies the spool to the stream). */
@@ -62,7 +64,11 @@ class BlockWriter {
     }
     this.put(gzipSync(Buffer.from(text, 'utf8')), 0);
   }
-  private put(data: Buffer, from: number): void {
+  writeBytes(bytes: Uint8Array): void {
+    this.flush();
+    this.put(this.gz ? gzipSync(bytes) : bytes, 0);
+  }
+  private put(data: Uint8Array, from: number): void {
     for (let off = from; off < data.length; )
       off += writeSync(this.fd, data, off, data.length - off, null);
     this.written += data.length;
@@ -106,6 +112,9 @@ export function fileSink(path: string): Sink {
     write(text) {
       guard(() => out.write(text));
     },
+    writeBytes(bytes) {
+      guard(() => out.writeBytes(bytes));
+    },
     ready: tick,
     async commit() {
       // a full turn of the event loop first (check, then poll, where signals are read): a signal
@@ -142,6 +151,15 @@ export function streamSink(stream: NodeJS.WritableStream): Sink {
         buffer = '';
         pending = pending ? pending.then(() => p) : p;
       }
+    },
+    writeBytes(bytes) {
+      // a copy: the caller may reuse its buffer before the stream has written this one
+      const p = writeStream(
+        stream,
+        buffer === '' ? Buffer.from(bytes) : Buffer.concat([Buffer.from(buffer), bytes]),
+      );
+      buffer = '';
+      pending = pending ? pending.then(() => p) : p;
     },
     async ready() {
       const p = pending;
@@ -219,6 +237,9 @@ export function spoolSink(stream: NodeJS.WritableStream): Sink {
         release();
         throw new InputError(s.path, 0, '', `cannot write: ${describeIoError(e)}`);
       }
+    },
+    writeBytes(bytes) {
+      this.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString());
     },
     ready: tick,
     async commit() {

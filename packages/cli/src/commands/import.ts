@@ -34,7 +34,8 @@ export function addImport(program: Command, ctx: Context): void {
     const sink = o.output !== undefined ? fileSink(o.output) : streamSink(io.stdout);
     try {
       for await (const block of imp.text()) {
-        sink.write(block);
+        if (typeof block === 'string') sink.write(block);
+        else sink.writeBytes(block);
         await sink.ready();
       }
       await sink.commit();

@@ -25,8 +25,14 @@ export interface Frame {
   cpu: number;
   /** The seconds as printed (kept as text: the workload's `ts` is written as printed). */
   ts: string;
+  /** Where `ts` is in `line` (trace-cmd), else tsEnd is -1. */
+  tsStart: number;
+  tsEnd: number;
   event: string;
   body: string;
+  /** Where `body` is in `line` (trace-cmd), else bodyEnd is -1. */
+  bodyStart: number;
+  bodyEnd: number;
 }
 
 export function newFrame(): Frame {
@@ -38,8 +44,12 @@ export function newFrame(): Frame {
     pid: 0,
     cpu: 0,
     ts: '',
+    tsStart: 0,
+    tsEnd: -1,
     event: '',
     body: '',
+    bodyStart: 0,
+    bodyEnd: -1,
   };
 }
 
@@ -182,12 +192,16 @@ function parseTraceCmd(text: string, start: number, end: number, f: Frame): bool
   while (bs < be && isBlank(text.charCodeAt(bs))) bs++;
   while (be > bs && isBlank(text.charCodeAt(be - 1))) be--;
   f.body = text.slice(bs, be);
+  f.bodyStart = bs;
+  f.bodyEnd = be;
   f.line = text;
   f.commStart = start;
   f.commEnd = dash;
   f.pid = pid;
   f.cpu = cpu;
   f.ts = text.slice(tsStart, colon);
+  f.tsStart = tsStart;
+  f.tsEnd = colon;
   return true;
 }
 
@@ -212,8 +226,10 @@ export function parseFrame(
   // pseudo-thread per pCPU (mapper.ts: the vCPU last seen there)
   f.pid = m[2] === undefined ? -1 - f.cpu : Number(m[3] ?? m[2]);
   f.ts = m[5] as string;
+  f.tsEnd = -1;
   f.event = m[7] as string;
   f.body = m[8] as string;
+  f.bodyEnd = -1;
   return true;
 }
 

@@ -19,7 +19,7 @@ import { GuestFeed } from './guest.js';
 import { Identity } from './identity.js';
 import { Mapper } from './mapper.js';
 import { type PassStats, type RecordedTracepoint, runPass } from './pass.js';
-import { IO, ReplayFile, TRAP, WIDEST } from './replay.js';
+import { type Fills, IO, ReplayFile, TRAP, WIDEST } from './replay.js';
 
 export type { RecordedTracepoint } from './pass.js';
 
@@ -66,13 +66,13 @@ function newStats(): PassStats {
   return { format: undefined, lines: 0, cpusLine: 0, lost: 0, events: {}, skipped: {} };
 }
 
-/** The unit and reason names that wait for the variant (replay.ts placeholders). */
-function filler(variant: VariantSpec): (text: string) => string {
-  const trap = x86TrapUnit(variant.id);
-  const widest = variant.classMap.vec512;
-  const io = (variant.exitReasons ?? []).some((r) => r.name === 'io') ? 'io' : 'mmio';
-  return (t) =>
-    t.includes('$') ? t.replaceAll(TRAP, trap).replaceAll(WIDEST, widest).replaceAll(IO, io) : t;
+/** The unit and reason names that wait for the variant (replay.ts placeholders), by placeholder. */
+function fills(variant: VariantSpec): Fills {
+  return [
+    [TRAP, x86TrapUnit(variant.id)],
+    [WIDEST, variant.classMap.vec512],
+    [IO, (variant.exitReasons ?? []).some((r) => r.name === 'io') ? 'io' : 'mmio'],
+  ];
 }
 
 /** The units of the x86 variant a guest-side x86_fpu trace is read for. */
@@ -115,7 +115,8 @@ export async function importText(
 ): Promise<{
   readonly arch: string;
   readonly summary: ImportSummary;
-  text(): AsyncGenerator<string>;
+  /** The header, then the workload lines as bytes (the spool copied without decoding it). */
+  text(): AsyncGenerator<string | Uint8Array>;
 }> {
   const r = await importPass(path, opts, true);
   return {
@@ -124,7 +125,7 @@ export async function importText(
     async *text() {
       try {
         yield `${r.header}\n`;
-        yield* r.spool.chunks(r.fill);
+        yield* r.spool.bytes(r.fill);
       } finally {
         r.spool.remove();
       }
@@ -137,7 +138,7 @@ interface PassResult {
   readonly header: string;
   readonly summary: ImportSummary;
   readonly spool: ReplayFile;
-  readonly fill: (text: string) => string;
+  readonly fill: Fills;
 }
 
 /** The one pass: every line checked and mapped, the lines spooled; the header built after it. */
@@ -259,7 +260,7 @@ async function importPass(path: string, opts: ImportOptions, plain: boolean): Pr
       workloadLines: mapper.q.written + 1,
       ...(guest !== undefined ? { guestEvents: guest.events } : {}),
     };
-    return { arch, header: headerText, summary, spool: out, fill: filler(variant) };
+    return { arch, header: headerText, summary, spool: out, fill: fills(variant) };
   } catch (e) {
     spool?.remove();
     replay?.remove();

@@ -4,18 +4,12 @@
  * pass counts (what the header must say before the first event); the second writes.
  */
 import { InputError } from '@vfpu/core';
-import { lineEnd, openLineSource } from '@vfpu/core/internal';
 import type { ArchEvidence } from './arch.js';
 import { fpExitDetail, isFpTrap } from './arch.js';
-import { isKnown, Kind, newEvent, parseBody } from './bodies.js';
-import {
-  detectFormat,
-  framingError,
-  newFrame,
-  parseFrame,
-  preamble,
-  type TraceFormat,
-} from './framing.js';
+import { Kind, newEvent, parseBody } from './bodies.js';
+import { framedBatches } from './frame-source.js';
+import { type FrameStats, newFrameStats, readRow, rowText } from './frames.js';
+import { newFrame, type TraceFormat } from './framing.js';
 import type { GuestFeed } from './guest.js';
 import type { Mapper } from './mapper.js';
 
@@ -27,15 +21,7 @@ export interface RecordedTracepoint {
   readonly text: string;
 }
 
-export interface PassStats {
-  format: TraceFormat | undefined;
-  lines: number;
-  /** `cpus=N` of trace-cmd's header, or 0. */
-  cpusLine: number;
-  lost: number;
-  events: Record<string, number>;
-  skipped: Record<string, number>;
-}
+export type PassStats = FrameStats;
 
 export interface PassInput {
   readonly path: string;
@@ -55,18 +41,6 @@ function renamed(e: unknown, path: string, name: string): unknown {
   return e;
 }
 
-/** The last timestamp of a chunk (for the guest merge), or +inf when none frames. */
-function lastTs(text: string, format: TraceFormat | undefined): number {
-  if (format === undefined) return Number.POSITIVE_INFINITY;
-  const f = newFrame();
-  for (let nl = text.length - 1; nl > 0; ) {
-    const start = text.lastIndexOf('\n', nl - 1) + 1;
-    if (parseFrame(text, start, lineEnd(text, start, nl), format, f)) return Number(f.ts);
-    nl = start - 1;
-  }
-  return Number.POSITIVE_INFINITY;
-}
-
 export async function* runPass(
   input: PassInput,
   stats: PassStats,
@@ -74,48 +48,30 @@ export async function* runPass(
   const { mapper, evidence, guest } = input;
   const name = input.name;
   mapper.file = name;
-  const src = openLineSource(input.path, undefined, false);
+  const batches = framedBatches({
+    path: input.path,
+    format: input.format,
+    marks: guest !== undefined,
+  });
   const f = newFrame();
   const e = newEvent();
-  let format = input.format;
+  const events: Record<string, number> = {};
   let n = 0;
   try {
-    for await (const chunk of src.chunks()) {
-      const text = chunk.text;
-      if (guest !== undefined) await guest.fill(lastTs(text, format));
-      for (
-        let start = 0, nl = text.indexOf('\n');
-        nl >= 0;
-        start = nl + 1, nl = text.indexOf('\n', start)
-      ) {
-        n++;
-        const end = lineEnd(text, start, nl);
-        if (format === undefined) {
-          const line = text.slice(start, end);
-          const p = preamble(line);
-          if (p !== undefined) {
-            if (p.kind === 'cpus') stats.cpusLine = p.n;
-            continue;
-          }
-          format = detectFormat(line);
-          if (format === undefined) throw framingError(name, n, 'trace-cmd');
-          stats.format = format;
+    let r = await batches.next();
+    for (; r.done !== true; r = await batches.next()) {
+      const b = r.value;
+      let mark = 0;
+      for (let i = 0; i < b.count; i++) {
+        while (guest !== undefined && mark < b.marks.length && (b.marks[mark] as number) <= i) {
+          await guest.fill(b.marks[mark + 1] as number);
+          mark += 2;
         }
-        if (!parseFrame(text, start, end, format, f)) {
-          const p = preamble(text.slice(start, end));
-          if (p === undefined) throw framingError(name, n, format);
-          if (p.kind === 'cpus') stats.cpusLine = p.n;
-          else if (p.kind === 'lost') stats.lost += p.n;
-          continue;
-        }
+        n = readRow(b, i, f);
         const ev = f.event;
-        if (!isKnown(ev)) {
-          stats.skipped[ev] = (stats.skipped[ev] ?? 0) + 1;
-          continue;
-        }
         const bad = parseBody(ev, f.body, e);
         if (bad !== undefined) throw new InputError(name, n, ev, bad);
-        stats.events[ev] = (stats.events[ev] ?? 0) + 1;
+        events[ev] = (events[ev] ?? 0) + 1;
         evidence?.event(ev, e);
         if (guest !== undefined) {
           const t = Number(f.ts);
@@ -125,26 +81,18 @@ export async function* runPass(
         const rec = input.recorded?.();
         if (rec !== undefined && v >= 0) {
           if (e.kind === Kind.fpu || e.kind === Kind.aux)
-            rec({
-              vcpu: v,
-              event: ev,
-              detail: e.label,
-              traceLine: n,
-              text: text.slice(start, end),
-            });
+            rec({ vcpu: v, event: ev, detail: e.label, traceLine: n, text: rowText(b, i) });
           else if (e.kind === Kind.exit && isFpTrap(e))
-            rec({
-              vcpu: v,
-              event: ev,
-              detail: fpExitDetail(e),
-              traceLine: n,
-              text: text.slice(start, end),
-            });
+            rec({ vcpu: v, event: ev, detail: fpExitDetail(e), traceLine: n, text: rowText(b, i) });
         }
       }
+      for (; guest !== undefined && mark < b.marks.length; mark += 2)
+        await guest.fill(b.marks[mark + 1] as number);
       const out = mapper.q.take();
       if (out.texts.length > 0) yield out;
     }
+    Object.assign(stats, r.value, { events });
+    n = stats.lines;
     if (guest !== undefined) {
       await guest.fill(Number.POSITIVE_INFINITY);
       guest.take(Number.POSITIVE_INFINITY, (v, unit, ts) => mapper.guestUse(v, unit, ts, n));
@@ -152,11 +100,10 @@ export async function* runPass(
     mapper.finish();
     const out = mapper.q.take();
     if (out.texts.length > 0) yield out;
-    stats.lines = n;
-    stats.format = format;
   } catch (err) {
     throw renamed(err, input.path, name);
   } finally {
+    await batches.return(newFrameStats());
     await guest?.close();
   }
 }

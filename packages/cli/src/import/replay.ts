@@ -10,7 +10,7 @@
  * x86 #NM loads ($TRAP$), the every-slice unit ($WIDEST$), and the reason of KVM_EXIT_IO ($IO$).
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeIoError, InputError } from '@vfpu/core';
@@ -21,6 +21,19 @@ import type { RecordedTracepoint } from './pass.js';
 export const TRAP = '$TRAP$';
 export const WIDEST = '$WIDEST$';
 export const IO = '$IO$';
+
+/** Each placeholder with its text for the variant. */
+export type Fills = readonly (readonly [placeholder: string, text: string])[];
+
+/** `text` with its placeholders filled. */
+function filled(text: string, fills: Fills): string {
+  if (!text.includes('$')) return text;
+  for (const [p, t] of fills) text = text.replaceAll(p, t);
+  return text;
+}
+
+/** A spool read in blocks of this many bytes. */
+const READ = 1 << 20;
 
 export class ReplayFile {
   readonly path: string;
@@ -86,14 +99,48 @@ export class ReplayFile {
     this.forget();
   }
 
-  /** A plain spool back as text blocks of whole lines, the placeholders filled. */
-  async *chunks(fill: (text: string) => string): AsyncGenerator<string> {
-    for await (const c of openLineSource(this.path, undefined, false).chunks()) yield fill(c.text);
+  /**
+   * A plain spool back as blocks of bytes, the placeholders filled in place of their bytes (all
+   * ASCII; a `$` that starts none is kept): the text is never decoded or encoded again. Each
+   * block is valid until the next is asked for.
+   */
+  *bytes(fills: Fills): Generator<Uint8Array> {
+    const subs = fills.map(([p, t]) => [Buffer.from(p), Buffer.from(t)] as const);
+    const grow = Math.max(0, ...subs.map(([p, t]) => t.length - p.length));
+    const fd = openSync(this.path, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(READ);
+      let out = Buffer.allocUnsafe(READ);
+      // whole lines per block (a placeholder never spans two); the rest waits at the front
+      for (let kept = 0; ; ) {
+        const got = readSync(fd, buf, kept, READ - kept, null);
+        const n = kept + got;
+        if (n === 0) return;
+        const end = got === 0 ? n : buf.lastIndexOf(10, n - 1) + 1;
+        if (end === 0) throw new Error(`a spool line longer than ${READ} bytes`);
+        if (out.length < end * (1 + grow)) out = Buffer.allocUnsafe(end * (1 + grow));
+        let o = 0;
+        let from = 0;
+        for (let d = buf.indexOf(36); d >= 0 && d < end; d = buf.indexOf(36, d + 1)) {
+          const sub = subs.find(([p]) => buf.compare(p, 0, p.length, d, d + p.length) === 0);
+          if (sub === undefined) continue;
+          o += buf.copy(out, o, from, d);
+          o += sub[1].copy(out, o);
+          from = d + sub[0].length;
+          d = from - 1;
+        }
+        o += buf.copy(out, o, from, end);
+        yield out.subarray(0, o);
+        kept = buf.copy(buf, 0, end, n);
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** The lines back, in batches, with the placeholders filled; recorded tracepoints go to `rec`. */
   async *read(
-    fill: (text: string) => string,
+    fill: Fills,
     rec: () => ((r: RecordedTracepoint) => void) | undefined,
   ): AsyncGenerator<{ texts: string[]; traceLines: number[] }> {
     for await (const batch of openLineSource(this.path, undefined, false).batches()) {
@@ -115,7 +162,7 @@ export class ReplayFile {
         }
         const tab = l.indexOf('\t');
         const text = l.slice(tab + 1);
-        texts.push(text.includes('$') ? fill(text) : text);
+        texts.push(filled(text, fill));
         traceLines.push(Number(l.slice(0, tab)));
       }
       if (texts.length > 0) yield { texts, traceLines };

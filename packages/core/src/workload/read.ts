@@ -33,6 +33,8 @@ export interface LineSource {
 export interface TextChunk {
   readonly text: string;
   readonly lines: number;
+  /** The UTF-8 bytes `text` was decoded from (a view the reader reuses: copy what you keep). */
+  readonly bytes: Uint8Array;
 }
 
 /** A line source that also yields its text in chunks (the fast path of the import). */
@@ -103,7 +105,7 @@ export function openLineSource(
     const good = bad < 0 ? b : b.subarray(0, b.lastIndexOf(10, bad) + 1);
     if (good.length > 0) {
       const text = good.toString('utf8');
-      const c: TextChunk = { text, lines: count(text, good.length) };
+      const c: TextChunk = { text, lines: count(text, good.length), bytes: good };
       yield c;
       lines += c.lines;
     }
