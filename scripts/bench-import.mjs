@@ -4,7 +4,8 @@
 //
 //   node scripts/bench-import.mjs [--lines N | --gb G] [--repeat R] [--keep] [--dir DIR]
 //
-// Each command runs R times (default 1) and the fastest is reported, for a machine that is busy.
+// With --repeat R the import and the run alternate R times; medians are reported, and the median
+// of the pairs' ratios. The import frames on a second thread (VFPU_IMPORT_THREADS=1: one thread).
 // Needs a build (packages/cli/dist). Acceptance (issue 14): 1 GB in flat memory, and the import
 // at least as fast as the run of what it writes.
 import { spawnSync } from 'node:child_process';
@@ -86,18 +87,7 @@ function generate() {
 }
 
 const REPEAT = Number(opt('--repeat') ?? 1);
-
-// --- a measured child: wall time and peak RSS (GNU time -v); the fastest of REPEAT ------------
-function measured(argv) {
-  let best;
-  for (let i = 0; i < REPEAT; i++) {
-    const m = measuredOnce(argv);
-    if (best === undefined || m.secs < best.secs)
-      best = { ...m, cpu: Math.min(m.cpu, best?.cpu ?? m.cpu) };
-    else best.cpu = Math.min(best.cpu, m.cpu);
-  }
-  return best;
-}
+const median = (xs) => [...xs].sort((x, y) => x - y)[(xs.length - 1) >> 1];
 
 function measuredOnce(argv) {
   const t0 = process.hrtime.bigint();
@@ -129,19 +119,27 @@ console.log(
   `trace: ${n.toLocaleString('en-US')} lines, ${(bytes / 2 ** 20).toFixed(0)} MiB (generated in ${((Date.now() - g0) / 1000).toFixed(1)} s)`,
 );
 
+// paired runs, alternating (import, run): medians of each, and the median of the pairs' ratios
 const workload = join(dir, 'workload.ndjson');
-const imp = measured(['import', trace, '-o', workload]);
-const events = Number(/→ (\d+) workload lines/.exec(imp.stderr)?.[1] ?? Number.NaN) - 1;
+const pairs = [];
+for (let i = 0; i < REPEAT; i++) {
+  const imp = measuredOnce(['import', trace, '-o', workload]);
+  const run = measuredOnce(['run', workload, '--json']);
+  pairs.push({ imp, run });
+}
+const last = pairs[pairs.length - 1];
+const events = Number(/→ (\d+) workload lines/.exec(last.imp.stderr)?.[1] ?? Number.NaN) - 1;
+const m = (f) => median(pairs.map(f));
+const impSecs = m((p) => p.imp.secs);
+const runSecs = m((p) => p.run.secs);
 console.log(
-  `import: ${imp.secs.toFixed(1)} s, peak RSS ${imp.rssMiB.toFixed(0)} MiB, ${(n / imp.secs / 1e6).toFixed(2)} M trace lines/s, ${(events / imp.secs / 1e6).toFixed(2)} M workload events/s`,
+  `import: ${impSecs.toFixed(2)} s, peak RSS ${m((p) => p.imp.rssMiB).toFixed(0)} MiB, ${(n / impSecs / 1e6).toFixed(2)} M trace lines/s, ${(events / impSecs / 1e6).toFixed(2)} M workload events/s`,
 );
-const run = measured(['run', workload, '--json']);
-const report = JSON.parse(run.stdout);
 console.log(
-  `run (kvm policy): ${run.secs.toFixed(1)} s, peak RSS ${run.rssMiB.toFixed(0)} MiB, ${(events / run.secs / 1e6).toFixed(2)} M workload events/s, violations ${report.check.violations}`,
+  `run (kvm policy): ${runSecs.toFixed(2)} s, peak RSS ${m((p) => p.run.rssMiB).toFixed(0)} MiB, ${(events / runSecs / 1e6).toFixed(2)} M workload events/s, violations ${JSON.parse(last.run.stdout).check.violations}`,
 );
 console.log(
-  `import/run throughput: ${(run.secs / imp.secs).toFixed(2)}× in wall time, ${(run.cpu / imp.cpu).toFixed(2)}× in CPU time (user + sys: ${imp.cpu.toFixed(2)} s vs ${run.cpu.toFixed(2)} s); ≥ 1 means the import is at least as fast as the run`,
+  `import/run throughput (median of ${REPEAT} alternating pairs): ${m((p) => p.run.secs / p.imp.secs).toFixed(2)}× in wall time, ${m((p) => p.run.cpu / p.imp.cpu).toFixed(2)}× in CPU time (user + sys: ${m((p) => p.imp.cpu).toFixed(2)} s vs ${m((p) => p.run.cpu).toFixed(2)} s); ≥ 1 means the import is at least as fast as the run`,
 );
 if (!args.includes('--keep')) rmSync(dir, { recursive: true, force: true });
 else console.log(`kept ${dir}`);
