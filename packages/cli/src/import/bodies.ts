@@ -225,13 +225,25 @@ function litHex(s: string, i: number, lit: string): number {
   return i >= 0 && s.startsWith(lit, i) ? hexEnd(s, i + lit.length) : -1;
 }
 
+/** What {@link x86ExitScan} read: the vCPU, the reason's raw range in the body, intr_info. */
+export interface X86Exit {
+  vcpu: number;
+  reasonStart: number;
+  reasonEnd: number;
+  intrInfo: number;
+}
+
+export function newX86Exit(): X86Exit {
+  return { vcpu: 0, reasonStart: 0, reasonEnd: 0, intrInfo: 0 };
+}
+
 /**
  * X86_EXIT_NEW without a RegExp (a recording is mostly kvm_exit and kvm_entry lines): true if it
- * matched (and `e` is filled as the RegExp would fill it). The reason is the text up to the first
- * ` rip 0x`; where the RegExp's lazy group would have to look further, this says no and the
- * RegExp decides.
+ * matched, with `x` filled (the label is body[reasonStart, reasonEnd) trimmed, as the RegExp's
+ * group is). The reason is the text up to the first ` rip 0x`; where the RegExp's lazy group
+ * would have to look further, this says no and the RegExp decides.
  */
-function x86ExitNew(body: string, e: TraceEvent): boolean {
+export function x86ExitScan(body: string, x: X86Exit): boolean {
   if (!body.startsWith('vcpu ')) return false;
   let i = 5;
   let vcpu = 0;
@@ -252,10 +264,30 @@ function x86ExitNew(body: string, e: TraceEvent): boolean {
   const intrEnd = i;
   i = litHex(body, i, ' error_code 0x');
   if (i !== body.length) return false;
+  x.vcpu = vcpu;
+  x.reasonStart = r;
+  x.reasonEnd = rip;
+  x.intrInfo = Number.parseInt(body.slice(intr, intrEnd), 16);
+  return true;
+}
+
+/** `e` as parseBody fills it for an x86 kvm_exit that {@link x86ExitScan} read. */
+export function setX86Exit(e: TraceEvent, vcpu: number, label: string, intrInfo: number): void {
+  e.kind = Kind.exit;
   e.vcpu = vcpu;
-  e.label = body.slice(r, rip).trim();
-  e.intrInfo = Number.parseInt(body.slice(intr, intrEnd), 16);
+  e.label = label;
+  e.intrInfo = intrInfo;
   e.exitForm = ExitForm.x86;
+  e.entryForm = '';
+  e.pc = '';
+}
+
+const scanned = newX86Exit();
+
+function x86ExitNew(body: string, e: TraceEvent): boolean {
+  if (!x86ExitScan(body, scanned)) return false;
+  const x = scanned;
+  setX86Exit(e, x.vcpu, body.slice(x.reasonStart, x.reasonEnd).trim(), x.intrInfo);
   return true;
 }
 

@@ -10,7 +10,14 @@
  * error, so a mapping error on an earlier line is still the one reported.
  */
 import { lineEnd, openLineSource } from '@vfpu/core/internal';
-import { isKnown } from './bodies.js';
+import {
+  isKnown,
+  newX86Exit,
+  setX86Exit,
+  type TraceEvent,
+  type X86Exit,
+  x86ExitScan,
+} from './bodies.js';
 import {
   detectFormat,
   type Frame,
@@ -87,7 +94,13 @@ const BODY_START = 11;
 const BODY_END = 12;
 /** The index of the row's chunk in the batch: offsets are into its text. */
 const TEXT = 13;
-export const ROW = 14;
+/** An x86 kvm_exit read here (bodies.ts x86ExitScan): 1, and its fields, body-relative; else 0. */
+const X86_EXIT = 14;
+const X86_VCPU = 15;
+const X86_REASON_START = 16;
+const X86_REASON_END = 17;
+const X86_INTR_INFO = 18;
+export const ROW = 19;
 
 /** A batch is handed over once its texts pass this many characters. */
 const BATCH_CHARS = 1 << 20;
@@ -175,7 +188,7 @@ class BatchBuilder {
     return at;
   }
 
-  put(at: number, line: number, f: Frame, ls: number, le: number) {
+  put(at: number, line: number, f: Frame, ls: number, le: number, x: X86Exit | undefined) {
     const r = this.rows;
     r[at + LINE] = line;
     r[at + TEXT] = this.texts.length - 1;
@@ -193,6 +206,12 @@ class BatchBuilder {
     r[at + TS_END] = f.tsEnd >= 0 ? f.tsEnd : -1;
     r[at + BODY_START] = f.bodyEnd >= 0 ? f.bodyStart : this.str(f.body, 3);
     r[at + BODY_END] = f.bodyEnd >= 0 ? f.bodyEnd : -1;
+    r[at + X86_EXIT] = x === undefined ? 0 : 1;
+    if (x === undefined) return;
+    r[at + X86_VCPU] = x.vcpu;
+    r[at + X86_REASON_START] = x.reasonStart;
+    r[at + X86_REASON_END] = x.reasonEnd;
+    r[at + X86_INTR_INFO] = x.intrInfo;
   }
 
   /** The batch so far; the builder starts a new one. */
@@ -236,6 +255,7 @@ export async function* frameBatches(
   const b = new BatchBuilder(job.bytes);
   spare?.((s) => b.spare(s));
   const f = newFrame();
+  const exit = newX86Exit();
   let format = job.format;
   let n = 0;
   try {
@@ -273,7 +293,9 @@ export async function* frameBatches(
           stats.skipped[ev] = (stats.skipped[ev] ?? 0) + 1;
           continue;
         }
-        b.put(b.row(), n, f, start, end);
+        // the commonest body is read here, to share the work between the threads
+        const x = ev === 'kvm_exit' && x86ExitScan(f.body, exit) ? exit : undefined;
+        b.put(b.row(), n, f, start, end, x);
       }
       if (b.chars >= BATCH_CHARS) yield b.take();
     }
@@ -299,8 +321,12 @@ function textOf(b: FrameBatch, k: number): string {
   return text;
 }
 
-/** Row `i` of batch `b` back into `f` (as framing its line filled it); its trace line number. */
-export function readRow(b: FrameBatch, i: number, f: Frame): number {
+/**
+ * Row `i` of batch `b` back into `f` (as framing its line filled it) and, if its body was read
+ * here (an x86 kvm_exit), into `e` as parseBody would fill it: its trace line number, negated
+ * when the body is still to be parsed.
+ */
+export function readRow(b: FrameBatch, i: number, f: Frame, e: TraceEvent): number {
   const r = b.rows;
   const s = b.strs;
   const at = i * ROW;
@@ -322,7 +348,11 @@ export function readRow(b: FrameBatch, i: number, f: Frame): number {
     bodyEnd >= 0
       ? text.slice(r[at + BODY_START] as number, bodyEnd)
       : (s[r[at + BODY_START] as number] as string);
-  return r[at + LINE] as number;
+  const line = r[at + LINE] as number;
+  if (r[at + X86_EXIT] === 0) return -line;
+  const label = f.body.slice(r[at + X86_REASON_START] as number, r[at + X86_REASON_END] as number);
+  setX86Exit(e, r[at + X86_VCPU] as number, label.trim(), r[at + X86_INTR_INFO] as number);
+  return line;
 }
 
 /** The text of row `i`'s trace line. */

@@ -67,10 +67,13 @@ export async function* runPass(
           await guest.fill(b.marks[mark + 1] as number);
           mark += 2;
         }
-        n = readRow(b, i, f);
+        n = readRow(b, i, f, e);
         const ev = f.event;
-        const bad = parseBody(ev, f.body, e);
-        if (bad !== undefined) throw new InputError(name, n, ev, bad);
+        if (n < 0) {
+          n = -n;
+          const bad = parseBody(ev, f.body, e);
+          if (bad !== undefined) throw new InputError(name, n, ev, bad);
+        }
         events[ev] = (events[ev] ?? 0) + 1;
         evidence?.event(ev, e);
         if (guest !== undefined) {
