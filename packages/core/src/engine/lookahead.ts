@@ -1,7 +1,7 @@
 /**
  * The bounded look-ahead of a policy that asks for it (`PolicyDefinition.lookahead: 'slice'`):
  * events are held in a ring of reused records from a vCPU's slice opening (`load`, or `run` of a
- * vCPU not loaded) until the workload closes that slice (`put`, `sched-out`, or an op that makes
+ * vCPU not loaded, or `enter` of one whose KVM_RUN returned to userspace) until the workload closes that slice (`put`, `sched-out`, or an op that makes
  * KVM_RUN return: `user-get`, `user-set`, a vCPU's `syscall`); then the policy is shown the slice
  * and the held events run in order. Memory is the longest slice's window (at most `window`
  * events; a longer slice is shown truncated), never the trace. Policies without look-ahead never
@@ -115,7 +115,8 @@ export class SliceLookahead {
     if (v < 0 || ev.op === Op.kernelFpu) return null;
     const rec = this.open[v] ?? null;
     const op = ev.op;
-    if (op === Op.load || op === Op.run) {
+    // `enter` of a vCPU with no open slice: KVM_RUN again after it returned to userspace
+    if (op === Op.load || op === Op.run || (op === Op.enter && rec === null)) {
       if (rec !== null) {
         if (op === Op.run) rec.entry(this.window);
         return null;
@@ -125,7 +126,7 @@ export class SliceLookahead {
       r.truncated = false;
       r.closed = false;
       r.vcpu = v;
-      if (op === Op.run) r.add(SLICE_ENTRY, this.window);
+      if (op !== Op.load) r.add(SLICE_ENTRY, this.window);
       this.open[v] = r;
       return r;
     }
