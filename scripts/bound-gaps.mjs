@@ -1,9 +1,11 @@
 // Classify workloads where a built-in policy's FP cycles are below clairvoyant's.
 // node scripts/bound-gaps.mjs [runs-per-variant] [seed]
+
+import { createRequire } from 'node:module';
 import { BACKENDS } from '../packages/cli/dist/index.js';
 import { POLICY_NAMES, runText } from '../packages/core/dist/index.js';
 import { validWorkload, validWorkloadChoices } from '../packages/testkit/dist/index.js';
-import { createRequire } from 'node:module';
+
 const req = createRequire(new URL('../packages/testkit/package.json', import.meta.url));
 const fc = (await import(req.resolve('fast-check'))).default;
 
@@ -31,7 +33,8 @@ const ops = (lines) => {
   return [...s].sort().join(',');
 };
 const classes = new Map();
-let total = 0, bad = 0;
+let total = 0,
+  bad = 0;
 for (const b of BACKENDS)
   for (const v of b.variants) {
     if (only && `${b.id}/${v.id}` !== only) continue;
@@ -43,7 +46,10 @@ for (const b of BACKENDS)
       bad++;
       // shrink from this sample
       const r = fc.check(
-        fc.property(validWorkloadChoices(40), (cc) => gap(b, validWorkload(b, v.id, cc).lines.join('\n')) === null),
+        fc.property(
+          validWorkloadChoices(40),
+          (cc) => gap(b, validWorkload(b, v.id, cc).lines.join('\n')) === null,
+        ),
         { seed, path: undefined, examples: [[c]], numRuns: 1, endOnFailure: false },
       );
       const cc = r.counterexample?.[0] ?? c;
@@ -52,7 +58,10 @@ for (const b of BACKENDS)
       const k = `${b.id}/${v.id} [${ops(sw.lines)}]`;
       const cl = classes.get(k) ?? { n: 0, ex: sw.lines, g };
       cl.n++;
-      if (sw.lines.length < cl.ex.length) { cl.ex = sw.lines; cl.g = g; }
+      if (sw.lines.length < cl.ex.length) {
+        cl.ex = sw.lines;
+        cl.g = g;
+      }
       classes.set(k, cl);
     }
   }

@@ -36,7 +36,7 @@ export type {
   PolicyView,
   SliceView,
 } from './policy/types.js';
-export { SLICE_ENTRY, SLICE_EXIT, SLICE_RETURN } from './policy/types.js';
+export { SLICE_ENTRY, SLICE_EXIT, SLICE_FLUSH, SLICE_RETURN } from './policy/types.js';
 export {
   type ReportBound,
   type ReportV1,

@@ -18,8 +18,10 @@ const view = {
   vcpus: 1,
   guestEnabled: () => 0b11,
   live: () => 0,
+  alsoLoads: () => 0,
   costs,
   trapEnablesAll: false,
+  kernelPolicy: 'lazy',
 };
 
 function make(name: string, params: Record<string, number> = {}) {

@@ -111,6 +111,14 @@ export interface Machine {
    */
   reentryPreemptible?(vcpu: number): boolean;
 
+  /**
+   * Optional. The units the kernel makes live along with `unit` whenever it loads it, beyond the
+   * unit's closure (Loongson's kvm_own_msa also restores LASX's upper half when the guest's
+   * Config.LASXEn is set). A policy that plans loads (`clairvoyant`) reads it at a slice's start.
+   * Absent: none.
+   */
+  alsoLoads?(vcpu: number, unit: number): UnitMask;
+
   // ---- capability groups, checked when the machine is created ----
   /** Host threads and kernel-mode FP sharing the pCPUs (needed by `switch`, `host-use`, `kernel-fpu`). */
   readonly hostThreads?: MachineHostThreads;

@@ -13,6 +13,7 @@ import {
   type PolicyView,
   SLICE_ENTRY,
   SLICE_EXIT,
+  SLICE_FLUSH,
   SLICE_RETURN,
   type SliceView,
 } from './types.js';
@@ -49,13 +50,28 @@ export class SliceCosts {
   }
 }
 
+/**
+ * Loading `M` over live `L` is one the kernel does as asked: every unit it adds brings along what
+ * the kernel loads with it (`also`, by unit). A load the kernel widens is the wider load (same
+ * state after it, at more cost), so the dynamic program only considers these.
+ */
+function whole(L: number, M: number, also: Int32Array | undefined): boolean {
+  if (also === undefined) return true;
+  const added = M & ~L;
+  const after = L | M;
+  for (let u = 0; u < also.length; u++)
+    if (added & unitBit(u) && ((also[u] as number) & ~after) !== 0) return false;
+  return true;
+}
+
 /** No decision recorded at a position (lazy behaviour). */
 const NO_PLAN = -1;
 
 /**
  * Solves one slice: fills `plan[i]` with the decision at code i (entry: the preload set; a use
  * that traps: the grant set; exit: 1 to save, 0 not) and returns the optimal cost from `live0`.
- * `value` is scratch of at least (length + 1) × (lattice.all + 1) entries.
+ * `saveOnTie`: an exit whose save costs no more than keeping saves (the kernel saves at every
+ * exit); otherwise it keeps. `value` is scratch of at least (length + 1) × (lattice.all + 1) entries.
  */
 export function solveSlice(
   slice: SliceView,
@@ -65,21 +81,30 @@ export function solveSlice(
   live0: number,
   value: Float64Array,
   plan: Int32Array,
+  saveOnTie = false,
+  also?: Int32Array,
 ): number {
   const n = slice.length;
   const codes = slice.codes;
-  // the units the slice uses, with what they contain: no other unit is worth making live
+  // the units the slice uses, with what they contain and what the kernel loads along with them:
+  // no other unit is worth making live
   let used = 0;
   for (let i = 0; i < n; i++) {
     const code = codes[i] as number;
     if (code >= 0) used |= unitBit(code);
   }
-  const N = closeMask(lattice, used);
+  let N = closeMask(lattice, used);
+  if (also !== undefined)
+    for (let u = 0; u < also.length; u++)
+      if (N & unitBit(u)) N = closeMask(lattice, N | (also[u] as number));
+
   const S = lattice.all + 1;
   // states outside N are never reached from live0 ∩ N; live units outside N stay live untouched
   const base = live0 & ~N;
+  // the save at vcpu_put, unless the workload ends first
+  const end = slice.endsRun === true && !slice.truncated;
   for (let L = N; ; L = (L - 1) & N) {
-    value[n * S + L] = c.save(L | base);
+    value[n * S + L] = end ? 0 : c.save(L | base);
     if (L === 0) break;
   }
   for (let i = n - 1; i >= 0; i--) {
@@ -91,11 +116,13 @@ export function solveSlice(
       if (code === SLICE_ENTRY) {
         best = Infinity;
         for (let P = N; ; P = (P - 1) & N) {
-          const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
-          if (v < best) best = v;
+          if (whole(L, P, also)) {
+            const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
+            if (v < best) best = v;
+          }
           if (P === 0) break;
         }
-      } else if (code === SLICE_RETURN) {
+      } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
         best = c.save(L | base) + (value[next] as number);
       } else if (code === SLICE_EXIT) {
         const keep = value[next + L] as number;
@@ -107,7 +134,7 @@ export function solveSlice(
         const need = lattice.closure[code] as number;
         best = Infinity;
         for (let G = N; ; G = (G - 1) & N) {
-          if ((G & need) === need && (!trapEnablesAll || G === N)) {
+          if ((G & need) === need && (!trapEnablesAll || G === N) && whole(L, G, also)) {
             const v = c.trap + c.restore(G & ~L) + (value[next + (L | G)] as number);
             if (v < best) best = v;
           }
@@ -127,7 +154,7 @@ export function solveSlice(
     plan[i] = NO_PLAN;
     if (code === SLICE_ENTRY) {
       for (let P = 0; P <= N; P++) {
-        if ((P & ~N) !== 0) continue;
+        if ((P & ~N) !== 0 || !whole(L, P, also)) continue;
         if (c.restore(P & ~L) + (value[next + (L | P)] as number) === target) {
           plan[i] = P;
           L |= P;
@@ -135,15 +162,19 @@ export function solveSlice(
         }
       }
     } else if (code === SLICE_EXIT) {
-      const save = c.save(L | base) + (value[next] as number) < (value[next + L] as number);
+      // a tie goes the kernel's way (its path is never dearer than a policy path's)
+      const drop = c.save(L | base) + (value[next] as number);
+      const keep = value[next + L] as number;
+      const save = saveOnTie ? drop <= keep : drop < keep;
       plan[i] = save ? 1 : 0;
       if (save) L = 0;
-    } else if (code === SLICE_RETURN) {
+    } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
       L = 0;
     } else if (!(L & unitBit(code))) {
       const need = lattice.closure[code] as number;
       for (let G = need; G <= N; G++) {
         if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
+        if (!whole(L, G, also)) continue;
         if (c.trap + c.restore(G & ~L) + (value[next + (L | G)] as number) === target) {
           plan[i] = G;
           L |= G;
@@ -164,6 +195,8 @@ class Clairvoyant implements PolicyInstance {
   private readonly plans: Int32Array[];
   private readonly length: Int32Array;
   private readonly pos: Int32Array;
+  /** By unit: what the kernel loads along with it, read at each slice's start. */
+  private readonly also: Int32Array;
 
   constructor(view: PolicyView) {
     this.view = view;
@@ -172,6 +205,7 @@ class Clairvoyant implements PolicyInstance {
     this.plans = Array.from({ length: view.vcpus }, () => new Int32Array(0));
     this.length = new Int32Array(view.vcpus);
     this.pos = new Int32Array(view.vcpus);
+    this.also = new Int32Array(view.lattice.units.length);
   }
 
   lookahead(vcpu: number, slice: SliceView): void {
@@ -185,14 +219,17 @@ class Clairvoyant implements PolicyInstance {
     const S = this.view.lattice.all + 1;
     if (this.value.length < (n + 1) * S) this.value = new Float64Array((n + 1) * S * 2);
     const lattice = this.view.lattice;
+    for (let u = 0; u < this.also.length; u++) this.also[u] = this.view.alsoLoads(vcpu, u);
     solveSlice(
-      { codes, length: n, truncated: slice.truncated },
+      { codes, length: n, truncated: slice.truncated, endsRun: slice.endsRun === true },
       lattice,
       this.costs,
       this.view.trapEnablesAll,
       this.view.live(vcpu),
       this.value,
       this.plans[vcpu] as Int32Array,
+      this.view.kernelPolicy === 'lazy-per-exit',
+      this.also,
     );
     this.length[vcpu] = n;
     this.pos[vcpu] = 0;
@@ -228,9 +265,13 @@ class Clairvoyant implements PolicyInstance {
   }
   /** The plan of the entry the vCPU is at (none at a re-entry after a trap: its grant decided). */
   preload(vcpu: number): number {
-    const i = this.pos[vcpu] as number;
-    if (i >= (this.length[vcpu] as number) || (this.codes[vcpu] as Int32Array)[i] !== SLICE_ENTRY)
-      return 0;
+    const codes = this.codes[vcpu] as Int32Array;
+    const n = this.length[vcpu] as number;
+    let i = this.pos[vcpu] as number;
+    // the host's kernel-mode FP before this entry has run by now
+    while (i < n && codes[i] === SLICE_FLUSH) i++;
+    this.pos[vcpu] = i;
+    if (i >= n || codes[i] !== SLICE_ENTRY) return 0;
     const p = this.planAt(vcpu, i);
     return p === NO_PLAN ? 0 : p;
   }
