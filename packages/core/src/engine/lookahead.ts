@@ -15,6 +15,7 @@ import {
   SLICE_ENTRY,
   SLICE_EXIT,
   SLICE_FLUSH,
+  SLICE_PREEMPTED,
   SLICE_RETURN,
   type SliceView,
 } from '../policy/types.js';
@@ -151,7 +152,8 @@ export class SliceLookahead {
     }
     if (rec === null) return null;
     if (op === Op.enter) rec.entry(this.window);
-    else if (op === Op.use) rec.add(ev.unit, this.window);
+    else if (op === Op.use)
+      rec.add(ev.preemptAfterTrap ? ev.unit | SLICE_PREEMPTED : ev.unit, this.window);
     else if (op === Op.exit)
       rec.add(this.returns[ev.reason] === 1 ? SLICE_RETURN : SLICE_EXIT, this.window);
     else if (op === Op.guestWrite) {

@@ -14,7 +14,9 @@ import {
   SLICE_ENTRY,
   SLICE_EXIT,
   SLICE_FLUSH,
+  SLICE_PREEMPTED,
   SLICE_RETURN,
+  SLICE_UNIT,
   type SliceView,
 } from './types.js';
 
@@ -64,6 +66,58 @@ function whole(L: number, M: number, also: Int32Array | undefined): boolean {
   return true;
 }
 
+/** The least cost from an entry at row `next` with nothing live (the vcpu_load after a preemption). */
+function entryFrom0(
+  value: Float64Array,
+  next: number,
+  N: number,
+  c: SliceCosts,
+  also: Int32Array | undefined,
+): number {
+  const P = bestEntryFrom0(value, next, N, c, also);
+  return c.restore(P) + (value[next + P] as number);
+}
+
+/** The smallest load attaining {@link entryFrom0}. */
+function bestEntryFrom0(
+  value: Float64Array,
+  next: number,
+  N: number,
+  c: SliceCosts,
+  also: Int32Array | undefined,
+): number {
+  let best = Infinity;
+  let arg = 0;
+  for (let P = 0; P <= N; P++) {
+    if ((P & ~N) !== 0 || !whole(0, P, also)) continue;
+    const v = c.restore(P) + (value[next + P] as number);
+    if (v < best) {
+      best = v;
+      arg = P;
+    }
+  }
+  return arg;
+}
+
+/**
+ * The slice as the guest runs it, into `out` (room for twice the codes): a use of a unit the guest
+ * has not enabled (`enabled`, at the slice's start) is an exception inside the guest, no FP work;
+ * preempted after its trap, it is vcpu_put (the host saves what is live) and a re-entry. Returns
+ * how many codes.
+ */
+export function guestView(slice: SliceView, enabled: number, out: Int32Array): number {
+  let k = 0;
+  for (let i = 0; i < slice.length; i++) {
+    const code = slice.codes[i] as number;
+    if (code < 0 || enabled & unitBit(code & SLICE_UNIT)) out[k++] = code;
+    else if (code & SLICE_PREEMPTED) {
+      out[k++] = SLICE_FLUSH;
+      out[k++] = SLICE_ENTRY;
+    }
+  }
+  return k;
+}
+
 /** No decision recorded at a position (lazy behaviour). */
 const NO_PLAN = -1;
 
@@ -91,12 +145,19 @@ export function solveSlice(
   let used = 0;
   for (let i = 0; i < n; i++) {
     const code = codes[i] as number;
-    if (code >= 0) used |= unitBit(code);
+    if (code >= 0) used |= unitBit(code & SLICE_UNIT);
   }
   let N = closeMask(lattice, used);
-  if (also !== undefined)
-    for (let u = 0; u < also.length; u++)
-      if (N & unitBit(u)) N = closeMask(lattice, N | (also[u] as number));
+  for (let grown = also !== undefined; grown; ) {
+    grown = false;
+    for (let u = 0; u < (also as Int32Array).length; u++) {
+      const more = N & unitBit(u) ? closeMask(lattice, N | ((also as Int32Array)[u] as number)) : N;
+      if (more !== N) {
+        N = more;
+        grown = true;
+      }
+    }
+  }
 
   const S = lattice.all + 1;
   // states outside N are never reached from live0 ∩ N; live units outside N stay live untouched
@@ -111,6 +172,8 @@ export function solveSlice(
     const code = codes[i] as number;
     const row = i * S;
     const next = (i + 1) * S;
+    // a use preempted after its trap: vcpu_put saves, then the re-entry's best load from nothing
+    const resume = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, next, N, c, also) : 0;
     for (let L = N; ; L = (L - 1) & N) {
       let best: number;
       if (code === SLICE_ENTRY) {
@@ -128,14 +191,18 @@ export function solveSlice(
         const keep = value[next + L] as number;
         const drop = c.save(L | base) + (value[next] as number);
         best = Math.min(drop, keep);
-      } else if (L & unitBit(code)) {
+      } else if (L & unitBit(code & SLICE_UNIT)) {
         best = value[next + L] as number;
       } else {
-        const need = lattice.closure[code] as number;
+        const need = lattice.closure[code & SLICE_UNIT] as number;
+        const preempted = (code & SLICE_PREEMPTED) !== 0;
         best = Infinity;
         for (let G = N; ; G = (G - 1) & N) {
           if ((G & need) === need && (!trapEnablesAll || G === N) && whole(L, G, also)) {
-            const v = c.trap + c.restore(G & ~L) + (value[next + (L | G)] as number);
+            const after = preempted
+              ? c.save(L | G | base) + resume
+              : (value[next + (L | G)] as number);
+            const v = c.trap + c.restore(G & ~L) + after;
             if (v < best) best = v;
           }
           if (G === 0) break;
@@ -169,15 +236,23 @@ export function solveSlice(
       plan[i] = save ? 1 : 0;
       if (save) L = 0;
     } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
+      // the return saves whatever is asked; asking the kernel's way costs no more
+      if (code === SLICE_RETURN) plan[i] = saveOnTie ? 1 : 0;
       L = 0;
-    } else if (!(L & unitBit(code))) {
-      const need = lattice.closure[code] as number;
+    } else if (!(L & unitBit(code & SLICE_UNIT))) {
+      const need = lattice.closure[code & SLICE_UNIT] as number;
+      // preempted after the trap: the re-entry's load, in the plan's bits 8 and up
+      const P = code & SLICE_PREEMPTED ? bestEntryFrom0(value, next, N, c, also) : -1;
       for (let G = need; G <= N; G++) {
         if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
         if (!whole(L, G, also)) continue;
-        if (c.trap + c.restore(G & ~L) + (value[next + (L | G)] as number) === target) {
-          plan[i] = G;
-          L |= G;
+        const after =
+          P >= 0
+            ? c.save(L | G | base) + c.restore(P) + (value[next + P] as number)
+            : (value[next + (L | G)] as number);
+        if (c.trap + c.restore(G & ~L) + after === target) {
+          plan[i] = P >= 0 ? G | (P << 8) : G;
+          L = P >= 0 ? P : L | G;
           break;
         }
       }
@@ -197,6 +272,8 @@ class Clairvoyant implements PolicyInstance {
   private readonly pos: Int32Array;
   /** By unit: what the kernel loads along with it, read at each slice's start. */
   private readonly also: Int32Array;
+  /** Per vCPU: the load planned for the re-entry of a use preempted after its trap, or −1. */
+  private readonly resume: Int32Array;
 
   constructor(view: PolicyView) {
     this.view = view;
@@ -206,16 +283,16 @@ class Clairvoyant implements PolicyInstance {
     this.length = new Int32Array(view.vcpus);
     this.pos = new Int32Array(view.vcpus);
     this.also = new Int32Array(view.lattice.units.length);
+    this.resume = new Int32Array(view.vcpus).fill(-1);
   }
 
   lookahead(vcpu: number, slice: SliceView): void {
-    const n = slice.length;
-    if ((this.codes[vcpu] as Int32Array).length < n) {
-      this.codes[vcpu] = new Int32Array(n * 2);
-      this.plans[vcpu] = new Int32Array(n * 2);
+    if ((this.codes[vcpu] as Int32Array).length < slice.length * 2) {
+      this.codes[vcpu] = new Int32Array(slice.length * 4);
+      this.plans[vcpu] = new Int32Array(slice.length * 4);
     }
     const codes = this.codes[vcpu] as Int32Array;
-    codes.set(slice.codes.subarray(0, n));
+    const n = guestView(slice, this.view.guestEnabled(vcpu), codes);
     const S = this.view.lattice.all + 1;
     if (this.value.length < (n + 1) * S) this.value = new Float64Array((n + 1) * S * 2);
     const lattice = this.view.lattice;
@@ -233,13 +310,17 @@ class Clairvoyant implements PolicyInstance {
     );
     this.length[vcpu] = n;
     this.pos[vcpu] = 0;
+    this.resume[vcpu] = -1;
   }
 
-  /** The index of the next code equal to `code` not yet passed, or −1. */
-  private find(vcpu: number, code: number): number {
+  /** The index of the next use of `unit` not yet passed, or −1. */
+  private findUse(vcpu: number, unit: number): number {
     const codes = this.codes[vcpu] as Int32Array;
     const n = this.length[vcpu] as number;
-    for (let i = this.pos[vcpu] as number; i < n; i++) if (codes[i] === code) return i;
+    for (let i = this.pos[vcpu] as number; i < n; i++) {
+      const c = codes[i] as number;
+      if (c >= 0 && (c & SLICE_UNIT) === unit) return i;
+    }
     return -1;
   }
 
@@ -259,21 +340,29 @@ class Clairvoyant implements PolicyInstance {
   }
 
   grant(vcpu: number, unit: number): number {
-    const p = this.planAt(vcpu, this.find(vcpu, unit));
+    const i = this.findUse(vcpu, unit);
+    const p = this.planAt(vcpu, i);
     const own = this.view.lattice.closure[unit] as number;
-    return p === NO_PLAN ? own : p | own;
+    if (p === NO_PLAN) return own;
+    if (((this.codes[vcpu] as Int32Array)[i] as number) & SLICE_PREEMPTED)
+      this.resume[vcpu] = p >> 8;
+    return (p & SLICE_UNIT) | own;
   }
   /** The plan of the entry the vCPU is at (none at a re-entry after a trap: its grant decided). */
   preload(vcpu: number): number {
+    const r = this.resume[vcpu] as number;
+    if (r >= 0) return r;
     const codes = this.codes[vcpu] as Int32Array;
     const n = this.length[vcpu] as number;
     let i = this.pos[vcpu] as number;
     // the host's kernel-mode FP before this entry has run by now
     while (i < n && codes[i] === SLICE_FLUSH) i++;
     this.pos[vcpu] = i;
-    if (i >= n || codes[i] !== SLICE_ENTRY) return 0;
+    if (i >= n) return 0;
+    const code = codes[i] as number;
     const p = this.planAt(vcpu, i);
-    return p === NO_PLAN ? 0 : p;
+    if (p === NO_PLAN) return 0;
+    return code === SLICE_ENTRY ? p : 0;
   }
   saveAtExit(vcpu: number): boolean {
     const i = this.findExit(vcpu);
@@ -281,8 +370,9 @@ class Clairvoyant implements PolicyInstance {
     return this.planAt(vcpu, i) === 1;
   }
   used(vcpu: number, unit: number): void {
-    const i = this.find(vcpu, unit);
+    const i = this.findUse(vcpu, unit);
     if (i >= 0) this.pos[vcpu] = i + 1;
+    this.resume[vcpu] = -1;
   }
   sliceBegin(_vcpu: number): void {}
   sliceEnd(_vcpu: number): void {}

@@ -72,8 +72,17 @@ export const SLICE_RETURN = -3;
 export const SLICE_FLUSH = -4;
 
 /**
+ * Added to a unit code (`unit | SLICE_PREEMPTED`): a use whose trap, if it traps, is followed by
+ * a preemption before the re-entry (`"preempt": "after-trap"`): vcpu_put saves what is live, and
+ * vcpu_load with the re-entry is an entry. `code & SLICE_UNIT` is the unit.
+ */
+export const SLICE_PREEMPTED = 1 << 8;
+/** The unit of a use code (see {@link SLICE_PREEMPTED}). */
+export const SLICE_UNIT = SLICE_PREEMPTED - 1;
+
+/**
  * A vCPU's coming slice, as the workload gives it: `codes[0 … length)` in order, each a unit index
- * (a guest instruction of that unit), {@link SLICE_ENTRY} (a guest entry), {@link SLICE_EXIT}
+ * (a guest instruction of that unit; with {@link SLICE_PREEMPTED} added, one preempted after its trap), {@link SLICE_ENTRY} (a guest entry), {@link SLICE_EXIT}
  * (a non-FP exit), {@link SLICE_RETURN} (one that returns KVM_RUN to userspace) or
  * {@link SLICE_FLUSH} (the host's kernel-mode FP on the vCPU's pCPU). `truncated`: the slice was longer than the look-ahead window; only its start
  * is known.
