@@ -22,6 +22,7 @@ const view = {
   costs,
   trapEnablesAll: false,
   kernelPolicy: 'lazy',
+  disabledUseExits: false,
 };
 
 function make(name: string, params: Record<string, number> = {}) {

@@ -65,6 +65,8 @@ export class RiscvMachine implements Machine {
   private readonly vsstatusId: number;
   private readonly fpSlices: readonly Slice[];
   readonly userRegisters: RiscvUserRegisters;
+  /** Before 6.17 a guest's illegal instruction (a unit it has not enabled) exits to KVM first. */
+  readonly disabledUseExits: boolean;
 
   constructor({ host, ids }: MachineInit, o: RiscvOptions) {
     this.fpUnit = idOf(ids.units, 'fp');
@@ -77,6 +79,7 @@ export class RiscvMachine implements Machine {
       o.skipDirtySave,
     );
     this.m = m;
+    this.disabledUseExits = o.redirectIllegal;
     this.fpSlices = o.isa.d || !o.isa.f ? D_SLICES : F_SLICES;
     this.exits = riscvExitTable(host, ids.exitReasons);
     this.illegal = {

@@ -119,6 +119,13 @@ export interface Machine {
    */
   alsoLoads?(vcpu: number, unit: number): UnitMask;
 
+  /**
+   * Optional. A guest use of a unit the guest has not enabled exits to the kernel, which hands
+   * the exception back to the guest (RISC-V before 6.17: EXC_INST_ILLEGAL not delegated), so a
+   * preemption can follow it; otherwise the guest's own handler takes it. Absent: false.
+   */
+  readonly disabledUseExits?: boolean;
+
   // ---- capability groups, checked when the machine is created ----
   /** Host threads and kernel-mode FP sharing the pCPUs (needed by `switch`, `host-use`, `kernel-fpu`). */
   readonly hostThreads?: MachineHostThreads;

@@ -137,7 +137,8 @@ export class SliceLookahead {
     // `enter` of a vCPU with no open slice: KVM_RUN again after it returned to userspace
     if (op === Op.load || op === Op.run || (op === Op.enter && rec === null)) {
       if (rec !== null) {
-        if (op === Op.run) rec.entry(this.window);
+        // `run` of a vCPU in the guest enters nothing
+        if (op === Op.run && !rec.inGuest()) rec.entry(this.window);
         return null;
       }
       const r = this.free.pop() ?? new SliceRecord();

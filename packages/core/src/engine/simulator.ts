@@ -128,6 +128,7 @@ export class Simulator {
         costs: o.costs,
         trapEnablesAll: o.variant.trapGranularity.scope === 'all',
         kernelPolicy: o.variant.kvm.policy,
+        disabledUseExits: machine.disabledUseExits === true,
       },
       o.policy.params,
     );
