@@ -68,5 +68,5 @@ for (const b of BACKENDS)
 console.log(`${bad}/${total} workloads with a built-in below clairvoyant`);
 for (const [k, cl] of [...classes].sort((a, b) => b[1].n - a[1].n)) {
   console.log(`\n${cl.n}  ${k}  ${cl.g?.policy} ${cl.g?.fp} < ${cl.g?.cv}`);
-  for (const l of cl.ex) console.log('   ' + l);
+  for (const l of cl.ex) console.log(`   ${l}`);
 }
