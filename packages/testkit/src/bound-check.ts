@@ -94,9 +94,7 @@ export function checkClairvoyant(
   fc.check(
     fc.property(validWorkloadChoices(40), (c) => {
       const text = validWorkload(backend, o.variant, c, true).lines.join('\n');
-      const reports = POLICY_NAMES.map(
-        (policy) => runText(text, { backends: [backend], policy }, 'random.ndjson').report,
-      );
+      const reports = boundReports(backend, text);
       workloads++;
       const own = reports.find((r) => r.policy === 'clairvoyant')?.cycles.fp ?? Infinity;
       const problems = reports

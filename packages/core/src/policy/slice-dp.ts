@@ -61,20 +61,8 @@ function whole(L: number, M: number, also: Int32Array | undefined): boolean {
   return true;
 }
 
-/** The least cost from an entry at row `next` with nothing live (the vcpu_load after a preemption). */
+/** The whole load from nothing that costs least at an entry at row `next` (the smallest of a tie). */
 function entryFrom0(
-  value: Float64Array,
-  next: number,
-  N: number,
-  c: SliceCosts,
-  also: Int32Array | undefined,
-): number {
-  const P = bestEntryFrom0(value, next, N, c, also);
-  return c.restore(P) + (value[next + P] as number);
-}
-
-/** The smallest load attaining {@link entryFrom0}. */
-function bestEntryFrom0(
   value: Float64Array,
   next: number,
   N: number,
@@ -149,7 +137,8 @@ export function solveSlice(
     const row = i * S;
     const next = (i + 1) * S;
     // a use preempted after its trap: vcpu_put saves, then the re-entry's best load from nothing
-    const resume = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, next, N, c, also) : 0;
+    const P0 = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, next, N, c, also) : 0;
+    const resume = c.restore(P0) + (value[next + P0] as number);
     for (let L = N; ; L = (L - 1) & N) {
       let best: number;
       if (code === SLICE_ENTRY) {
@@ -218,7 +207,7 @@ export function solveSlice(
     } else if (!(L & unitBit(code & SLICE_UNIT))) {
       const need = lattice.closure[code & SLICE_UNIT] as number;
       // preempted after the trap: the re-entry's load, in the plan's bits 8 and up
-      const P = code & SLICE_PREEMPTED ? bestEntryFrom0(value, next, N, c, also) : -1;
+      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, N, c, also) : -1;
       for (let G = need; G <= N; G++) {
         if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
         if (!whole(L, G, also)) continue;
