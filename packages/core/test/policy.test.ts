@@ -22,7 +22,7 @@ const view = {
   costs,
   trapEnablesAll: false,
   kernelPolicy: 'lazy',
-  disabledUseExits: false,
+  disabledUseExits: () => false,
 };
 
 function make(name: string, params: Record<string, number> = {}) {

@@ -120,11 +120,14 @@ export interface Machine {
   alsoLoads?(vcpu: number, unit: number): UnitMask;
 
   /**
-   * Optional. A guest use of a unit the guest has not enabled exits to the kernel, which hands
-   * the exception back to the guest (RISC-V before 6.17: EXC_INST_ILLEGAL not delegated), so a
-   * preemption can follow it; otherwise the guest's own handler takes it. Absent: false.
+   * Optional. Would a guest use of `unit`, which the guest cannot run now (not in
+   * {@link guestEnabled}), trap to the kernel first, which hands the exception back (RISC-V
+   * before 6.17: EXC_INST_ILLEGAL not delegated; arm64 and LoongArch: a unit the VM lacks that the
+   * guest's CPACR_EL1 / EUEN enables), so a preemption can follow it? Otherwise the guest's own
+   * handler takes it. A policy that plans a slice (`clairvoyant`) asks at the slice's start.
+   * Absent: never.
    */
-  readonly disabledUseExits?: boolean;
+  disabledUseExits?(vcpu: number, unit: number): boolean;
 
   // ---- capability groups, checked when the machine is created ----
   /** Host threads and kernel-mode FP sharing the pCPUs (needed by `switch`, `host-use`, `kernel-fpu`). */

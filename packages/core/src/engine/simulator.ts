@@ -128,7 +128,7 @@ export class Simulator {
         costs: o.costs,
         trapEnablesAll: o.variant.trapGranularity.scope === 'all',
         kernelPolicy: o.variant.kvm.policy,
-        disabledUseExits: machine.disabledUseExits === true,
+        disabledUseExits: (v, u) => machine.disabledUseExits?.(v, u) === true,
       },
       o.policy.params,
     );

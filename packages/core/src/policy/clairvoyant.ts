@@ -22,24 +22,26 @@ import {
 
 /**
  * The slice as the guest runs it, into `out` (room for twice the codes). A use of a unit the guest
- * has not enabled (`enabled`, at the slice's start) is the guest's own exception, no FP work,
- * unless one trap enables every unit (`trapEnablesAll`: ARMv7's HCPTR trap comes before the
- * guest's FPEXC.EN). Where that exception exits to the kernel first (`exits`) and the use is
- * preempted after it, it is vcpu_put (the host saves what is live) and a re-entry. Returns how
- * many codes.
+ * cannot run (not in `enabled`, at the slice's start) is an exception for the guest, no FP work:
+ * its own, or one that traps to the kernel first (`exits`, by unit), which makes nothing live;
+ * preempted after that trap, it is vcpu_put (the host saves what is live) and a re-entry. Where
+ * one trap enables every unit and the kernel is not known to take the exception first
+ * (ARMv7: the HCPTR trap loads the bank before the guest's FPEXC.EN is looked at), it stays a use.
+ * Returns how many codes.
  */
 export function guestView(
   slice: SliceView,
   enabled: number,
   trapEnablesAll: boolean,
-  exits: boolean,
+  exits: number,
   out: Int32Array,
 ): number {
   let k = 0;
   for (let i = 0; i < slice.length; i++) {
     const code = slice.codes[i] as number;
-    if (code < 0 || trapEnablesAll || enabled & unitBit(code & SLICE_UNIT)) out[k++] = code;
-    else if (exits && code & SLICE_PREEMPTED) {
+    const bit = code < 0 ? 0 : unitBit(code & SLICE_UNIT);
+    if (code < 0 || enabled & bit || (trapEnablesAll && !(exits & bit))) out[k++] = code;
+    else if (exits & bit && code & SLICE_PREEMPTED) {
       out[k++] = SLICE_FLUSH;
       out[k++] = SLICE_ENTRY;
     }
@@ -79,7 +81,9 @@ class Clairvoyant implements PolicyInstance {
     }
     const codes = this.codes[vcpu] as Int32Array;
     const v = this.view;
-    const n = guestView(slice, v.guestEnabled(vcpu), v.trapEnablesAll, v.disabledUseExits, codes);
+    let exits = 0;
+    for (let u = 0; u < this.also.length; u++) if (v.disabledUseExits(vcpu, u)) exits |= unitBit(u);
+    const n = guestView(slice, v.guestEnabled(vcpu), v.trapEnablesAll, exits, codes);
     const S = this.view.lattice.all + 1;
     if (this.value.length < (n + 1) * S) this.value = new Float64Array((n + 1) * S * 2);
     const lattice = this.view.lattice;

@@ -34,8 +34,8 @@ export interface PolicyView {
    * where two decisions cost the same, the kernel's own path is never dearer than a policy path.
    */
   readonly kernelPolicy: string;
-  /** A guest use of a unit it has not enabled exits to the kernel (`Machine.disabledUseExits`). */
-  readonly disabledUseExits: boolean;
+  /** A guest use of `unit`, which it cannot run, traps to the kernel first (`Machine.disabledUseExits`; else false). */
+  disabledUseExits(vcpu: number, unit: number): boolean;
 }
 
 /** One run's policy: the decisions core asks for at each trap, entry and exit, with its own per-run state. */
