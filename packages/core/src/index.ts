@@ -36,7 +36,14 @@ export type {
   PolicyView,
   SliceView,
 } from './policy/types.js';
-export { SLICE_ENTRY, SLICE_EXIT, SLICE_RETURN } from './policy/types.js';
+export {
+  SLICE_ENTRY,
+  SLICE_EXIT,
+  SLICE_FLUSH,
+  SLICE_PREEMPTED,
+  SLICE_RETURN,
+  SLICE_UNIT,
+} from './policy/types.js';
 export {
   type ReportBound,
   type ReportV1,

@@ -9,7 +9,7 @@ export { LOOKAHEAD_WINDOW, SliceLookahead } from './engine/lookahead.js';
 export { machineIds, Simulator, type SimulatorOptions } from './engine/simulator.js';
 export { EngineState, Lifecycle } from './engine/state.js';
 export { Oracle } from './oracle.js';
-export { SliceCosts, solveSlice } from './policy/clairvoyant.js';
+export { SliceCosts, solveSlice } from './policy/slice-dp.js';
 export { buildReport } from './report.js';
 export { Rng } from './rng.js';
 export { simulatePreset } from './run.js';

@@ -18,8 +18,11 @@ const view = {
   vcpus: 1,
   guestEnabled: () => 0b11,
   live: () => 0,
+  alsoLoads: () => 0,
   costs,
   trapEnablesAll: false,
+  kernelPolicy: 'lazy',
+  disabledUseExits: () => false,
 };
 
 function make(name: string, params: Record<string, number> = {}) {

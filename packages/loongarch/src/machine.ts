@@ -201,6 +201,11 @@ export class LoongMachine implements Machine {
   }
 
   // ---- guest FP/SIMD ----
+  /** A unit the VM lacks but the guest's EUEN enables: the disabled exception reaches KVM. */
+  disabledUseExits(v: number, unit: number): boolean {
+    return ((this.s.guestEuen[v] as number) & (this.rootBit[unit] as number)) !== 0;
+  }
+
   guestAccess(v: number, unit: number): 0 | 1 | 2 {
     const s = this.s;
     if (s.ineTaken[v] === 1) {

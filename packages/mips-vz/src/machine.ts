@@ -40,6 +40,7 @@ import {
   VEC_256,
 } from './one-reg.js';
 import { policyLoad, policySave } from './policy-paths.js';
+import { MIPS_CONF_LASXEN } from './regs.js';
 import { type MipsOptions, MipsVz, type Vcpu } from './state.js';
 
 export class MipsVzMachine implements Machine {
@@ -68,6 +69,14 @@ export class MipsVzMachine implements Machine {
 
   live(vi: number): UnitMask {
     return liveUnits(this.m, this.vcpu(vi));
+  }
+
+  /** LS kvm_own_msa's tail: with the guest's Config.LASXEn, owning MSA restores LASX too. */
+  alsoLoads(vi: number, unit: number): UnitMask {
+    const ids = this.m.ids;
+    return unit === ids.msa && this.m.o.cpuHasLasx && this.vcpu(vi).config & MIPS_CONF_LASXEN
+      ? ids.LASX_BIT
+      : 0;
   }
 
   kvm_arch_vcpu_load(vi: number, cpu: number): void {

@@ -111,12 +111,13 @@ describe(`${NAME} under every policy`, () => {
     // cost-aware starts with a 100 % chance of use: it preloads like eager on this short workload
     expect(get('cost-aware').traps).toEqual(get('eager').traps);
     // five distinct (traps, ops) outcomes: kvm/lazy/adaptive, eager/cost-aware, lazy-per-exit,
-    // widest, clairvoyant (its own per-slice plan: 6 root traps)
+    // widest, clairvoyant (its own per-slice plan: 4 root traps; the guest's FR toggles are
+    // outside its slice model, docs/clairvoyant.md, so eager is below it here)
     const shapes = new Set(
       POLICY_NAMES.map((p) => JSON.stringify([get(p).traps, get(p).ops, get(p).bytes])),
     );
     expect(shapes.size).toBe(5);
-    expect(rootTraps(get('clairvoyant'))).toBe(6);
+    expect(rootTraps(get('clairvoyant'))).toBe(4);
   });
 
   it('a broken backend (faults: save-fpu-only) produces violations on this workload under kvm', () => {

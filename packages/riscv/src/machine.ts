@@ -65,6 +65,8 @@ export class RiscvMachine implements Machine {
   private readonly vsstatusId: number;
   private readonly fpSlices: readonly Slice[];
   readonly userRegisters: RiscvUserRegisters;
+  /** Before 6.17 a guest's illegal instruction (a unit it has not enabled) exits to KVM first. */
+  private readonly illegalExits: boolean;
 
   constructor({ host, ids }: MachineInit, o: RiscvOptions) {
     this.fpUnit = idOf(ids.units, 'fp');
@@ -77,6 +79,7 @@ export class RiscvMachine implements Machine {
       o.skipDirtySave,
     );
     this.m = m;
+    this.illegalExits = o.redirectIllegal;
     this.fpSlices = o.isa.d || !o.isa.f ? D_SLICES : F_SLICES;
     this.exits = riscvExitTable(host, ids.exitReasons);
     this.illegal = {
@@ -143,6 +146,10 @@ export class RiscvMachine implements Machine {
   exit(v: number, reason: number, save: boolean) {
     if (save) parkAtExit(this.m, v);
     return takeExit(this.m.h, this.exits, reason);
+  }
+
+  disabledUseExits(): boolean {
+    return this.illegalExits;
   }
 
   guestAccess(v: number, unit: number) {

@@ -13,7 +13,10 @@ import {
   runText,
   SLICE_ENTRY,
   SLICE_EXIT,
+  SLICE_FLUSH,
+  SLICE_PREEMPTED,
   SLICE_RETURN,
+  SLICE_UNIT,
   withBounds,
 } from '@vfpu/core';
 import { SliceCosts, solveSlice } from '@vfpu/core/internal';
@@ -76,6 +79,37 @@ export function checkBound(
   return { workloads, attained, ...(failure !== undefined ? { failure } : {}) };
 }
 
+/**
+ * Random valid workloads of a variant drawn from the slice model's events (guest writes only of
+ * unit registers: `validWorkload`'s `unitWritesOnly`): `clairvoyant`'s own FP cycles at or below
+ * every other built-in policy's at its defaults, `kvm` included (docs/clairvoyant.md).
+ */
+export function checkClairvoyant(
+  backend: BackendV2,
+  o: { readonly variant: string; readonly runs: number; readonly seed: number },
+): BoundCheckResult {
+  let workloads = 0;
+  let attained = 0;
+  let failure: BoundCheckResult['failure'];
+  fc.check(
+    fc.property(validWorkloadChoices(40), (c) => {
+      const text = validWorkload(backend, o.variant, c, true).lines.join('\n');
+      const reports = boundReports(backend, text);
+      workloads++;
+      const own = reports.find((r) => r.policy === 'clairvoyant')?.cycles.fp ?? Infinity;
+      const problems = reports
+        .filter((r) => r.cycles.fp < own)
+        .map((r) => `${r.policy}: ${r.cycles.fp} FP cycles < clairvoyant's ${own}`);
+      // the last failure fast-check sees is its shrunk counterexample
+      if (problems.length === 0) attained++;
+      else failure = { ndjson: text, problems };
+      return problems.length === 0;
+    }),
+    { numRuns: o.runs, seed: o.seed },
+  );
+  return { workloads, attained, ...(failure !== undefined ? { failure } : {}) };
+}
+
 /** A three-unit lattice (fpu ⊂ msa ⊂ lasx, as MIPS) and a cost table drawn by fast-check. */
 const LATTICE = buildLattice([
   { id: 'a', description: '', parent: 'b', partBytes: 256, registers: 32 },
@@ -84,36 +118,72 @@ const LATTICE = buildLattice([
   { id: 'd', description: '', partBytes: 64, registers: 8 },
 ]);
 
+/** What one slice's decisions cost in the model (what solveSlice minimises), from `live0 = 0`. */
+interface ModelRun {
+  readonly codes: readonly number[];
+  readonly choice: readonly number[];
+  readonly trapEnablesAll: boolean;
+  /** The units a trap enables when one trap enables all (the slice's used units' closure). */
+  readonly all: number;
+  /** By unit: what the kernel loads along with it (a load is widened to include it). */
+  readonly also: readonly number[];
+  /** The workload ends in the slice: no save at its end. */
+  readonly endsRun: boolean;
+}
+
+/** `pick` over `live`, widened by what the kernel loads along with each unit it adds. */
+function widen(live: number, pick: number, also: readonly number[]): number {
+  let m = pick;
+  for (let grew = true; grew; ) {
+    grew = false;
+    also.forEach((a, u) => {
+      if (m & ~live & (1 << u) && a & ~(m | live)) {
+        m |= a;
+        grew = true;
+      }
+    });
+  }
+  return m;
+}
+
 /** The model cost of one decision sequence (what solveSlice minimises), from `live0 = 0`. */
-function modelCost(
-  codes: readonly number[],
-  c: SliceCosts,
-  choice: readonly number[],
-  trapEnablesAll: boolean,
-  all: number,
-): number {
+function modelCost(c: SliceCosts, r: ModelRun): number {
   let live = 0;
   let cost = 0;
-  codes.forEach((code, i) => {
-    const pick = (choice[i] ?? 0) & all;
+  r.codes.forEach((code, i) => {
+    const pick = (r.choice[i] ?? 0) & (r.trapEnablesAll ? r.all : LATTICE.all);
     if (code === SLICE_ENTRY) {
-      cost += c.restore(pick & ~live);
-      live |= pick;
+      const p = widen(live, pick, r.also);
+      cost += c.restore(p & ~live);
+      live |= p;
     } else if (code === SLICE_EXIT) {
       if (pick & 1) {
         cost += c.save(live);
         live = 0;
       }
-    } else if (code === SLICE_RETURN) {
+    } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
       cost += c.save(live);
       live = 0;
-    } else if (!(live & (1 << code))) {
-      const g = trapEnablesAll ? all : pick | (LATTICE.closure[code] as number);
+    } else if (!(live & (1 << (code & SLICE_UNIT)))) {
+      const u = code & SLICE_UNIT;
+      const g = r.trapEnablesAll
+        ? r.all
+        : widen(live, pick | (LATTICE.closure[u] as number), r.also);
       cost += c.trap + c.restore(g & ~live);
       live |= g;
+      if (code & SLICE_PREEMPTED) {
+        // preempted before the re-entry: vcpu_put saves, the re-entry loads bits 8 and up
+        const p = widen(
+          0,
+          ((r.choice[i] ?? 0) >> 8) & (r.trapEnablesAll ? r.all : LATTICE.all),
+          r.also,
+        );
+        cost += c.save(live) + c.restore(p);
+        live = p;
+      }
     }
   });
-  return cost + c.save(live);
+  return r.endsRun ? cost : cost + c.save(live);
 }
 
 /**
@@ -123,26 +193,49 @@ function modelCost(
  * counterexample's description, or undefined.
  */
 export function checkSliceDp(runs: number, seed: number): string | undefined {
-  const code = fc.integer({ min: -3, max: 3 });
+  const code = fc
+    .tuple(fc.integer({ min: -4, max: 3 }), fc.boolean())
+    .map(([x, preempted]) => (x >= 0 && preempted ? x | SLICE_PREEMPTED : x));
   const figure = fc.integer({ min: 0, max: 3000 });
   const r = fc.check(
     fc.property(
       fc.array(code, { maxLength: 24 }),
-      fc.array(fc.nat(), { maxLength: 24 }),
+      fc.array(fc.nat(1 << 16), { maxLength: 24 }),
       fc.array(figure, { minLength: 8, maxLength: 8 }),
-      fc.boolean(),
-      (codes, choice, figures, all) => {
+      fc.record({
+        all: fc.boolean(),
+        endsRun: fc.boolean(),
+        saveOnTie: fc.boolean(),
+        also: fc.array(fc.nat(LATTICE.all), { minLength: 4, maxLength: 4 }),
+      }),
+      (codes, choice, figures, o) => {
         const table = Object.fromEntries(
           COST_KEYS.map((k, i) => [k, { value: (figures[i] as number) / 8, source: 'test' }]),
         ) as CostTable;
         const c = new SliceCosts(LATTICE, table);
-        const used = codes.reduce((m, x) => (x >= 0 ? m | (LATTICE.closure[x] as number) : m), 0);
+        const used = codes.reduce(
+          (m, x) => (x >= 0 ? m | (LATTICE.closure[x & SLICE_UNIT] as number) : m),
+          0,
+        );
         const value = new Float64Array((codes.length + 1) * (LATTICE.all + 1));
         const plan = new Int32Array(codes.length);
         const slice = { codes: Int32Array.from(codes), length: codes.length, truncated: false };
-        const best = solveSlice(slice, LATTICE, c, all, 0, value, plan);
-        const other = modelCost(codes, c, choice, all, all ? used : LATTICE.all);
-        const own = modelCost(codes, c, Array.from(plan), all, all ? used : LATTICE.all);
+        // one trap enabling all: what the kernel loads along cannot widen anything
+        const also = o.all ? [0, 0, 0, 0] : o.also;
+        const best = solveSlice(
+          { ...slice, endsRun: o.endsRun },
+          LATTICE,
+          c,
+          o.all,
+          0,
+          value,
+          plan,
+          o.saveOnTie,
+          Int32Array.from(also),
+        );
+        const run = { codes, trapEnablesAll: o.all, all: used, also, endsRun: o.endsRun };
+        const other = modelCost(c, { ...run, choice });
+        const own = modelCost(c, { ...run, choice: Array.from(plan) });
         return best <= other + 1e-6 && Math.abs(own - best) < 1e-6;
       },
     ),

@@ -90,7 +90,13 @@ function fail(problems: string[]): never {
   throw new Error(problems.join('\n'));
 }
 
-export { type BoundCheckResult, boundReports, checkBound, checkSliceDp } from './bound-check.js';
+export {
+  type BoundCheckResult,
+  boundReports,
+  checkBound,
+  checkClairvoyant,
+  checkSliceDp,
+} from './bound-check.js';
 export { type ImportCheck, importProblems, moduleSpecifiers } from './imports.js';
 export { type ArchProfile, archProfile, Picker } from './random-profiles.js';
 export {

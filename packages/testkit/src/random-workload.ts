@@ -88,11 +88,16 @@ function acceptedConfig(
   return {};
 }
 
-/** Interprets choices as a valid workload of `variant` (default: the backend's default). */
+/**
+ * Interprets choices as a valid workload of `variant` (default: the backend's default).
+ * `unitWritesOnly`: guest writes only of control registers that belong to a unit (FCSR, MXCSR…),
+ * none of the registers that enable units or switch modes (the clairvoyant slice model's events).
+ */
 export function validWorkload(
   backend: BackendV2,
   variantId: string | undefined,
   choices: ValidWorkloadChoices,
+  unitWritesOnly = false,
 ): ValidWorkload {
   const v = backend.variants.find((x) => x.id === (variantId ?? backend.defaultVariant));
   if (v === undefined) throw new Error(`no variant ${variantId} in ${backend.id}`);
@@ -120,7 +125,7 @@ export function validWorkload(
   const threadName = (th: number) =>
     th < threads.length ? (threads[th] as string) : vmmName(th - threads.length);
   const emit = (e: Record<string, unknown>) => lines.push(JSON.stringify(e));
-  const writable = v.controlRegisters;
+  const writable = v.controlRegisters.filter((r) => !unitWritesOnly || r.unit !== undefined);
   // exits whose handler always returns KVM_RUN to userspace: the vCPU leaves its pCPU
   const toUserspace = new Set<string>([
     ...EXITS_TO_USERSPACE,
@@ -150,7 +155,7 @@ export function validWorkload(
       ],
       ['use', inGuest.length > 0 ? 14 : 0],
       ['exit', inGuest.length > 0 ? 3 : 0],
-      ['guest-write', inGuest.length > 0 ? 6 : 0],
+      ['guest-write', inGuest.length > 0 && writable.length > 0 ? 6 : 0],
       ['put', loaded.length > 0 ? 2 : 0],
       ['sched-out', inGuest.length + loaded.length > 0 ? 3 : 0],
       ['load', startable.length > 0 && freeCpus.length > 0 ? 2 : 0],

@@ -27,7 +27,7 @@ import {
 } from '@vfpu/core/backend-utils';
 import { scribble } from '../kernel-neon.js';
 import type { ArmOptions } from '../options.js';
-import { controlOffsets, Z_STRIDE } from '../regs.js';
+import { CPACR_EL1_FPEN, CPACR_EL1_ZEN, controlOffsets, Z_STRIDE } from '../regs.js';
 import {
   kvm_arch_vcpu_ctxflush_fp,
   kvm_arch_vcpu_ctxsync_fp,
@@ -86,6 +86,16 @@ export class Arm64Machine implements Machine {
 
   guestAccess(vi: number, unit: number): AccessResult {
     return guestAccess(this.a, vi, unit);
+  }
+
+  /** SVE on a vCPU without it, which the guest's CPACR_EL1 enables: CPTR_EL2.TZ traps to EL2. */
+  disabledUseExits(vi: number, unit: number): boolean {
+    const c = (this.a.vcpus[vi] as Vcpu).cpacr;
+    return (
+      unit === this.a.unitSve &&
+      (c & CPACR_EL1_ZEN) === CPACR_EL1_ZEN &&
+      (c & CPACR_EL1_FPEN) === CPACR_EL1_FPEN
+    );
   }
 
   // ---- vcpu_load / put, the run loop (arch/arm64/kvm/arm.c) ------------------------------------

@@ -111,6 +111,24 @@ export interface Machine {
    */
   reentryPreemptible?(vcpu: number): boolean;
 
+  /**
+   * Optional. The units the kernel makes live along with `unit` whenever it loads it, beyond the
+   * unit's closure (Loongson's kvm_own_msa also restores LASX's upper half when the guest's
+   * Config.LASXEn is set). A policy that plans loads (`clairvoyant`) reads it at a slice's start.
+   * Absent: none.
+   */
+  alsoLoads?(vcpu: number, unit: number): UnitMask;
+
+  /**
+   * Optional. Would a guest use of `unit`, which the guest cannot run now (not in
+   * {@link guestEnabled}), trap to the kernel first, which hands the exception back (RISC-V
+   * before 6.17: EXC_INST_ILLEGAL not delegated; arm64 and LoongArch: a unit the VM lacks that the
+   * guest's CPACR_EL1 / EUEN enables), so a preemption can follow it? Otherwise the guest's own
+   * handler takes it. A policy that plans a slice (`clairvoyant`) asks at the slice's start.
+   * Absent: never.
+   */
+  disabledUseExits?(vcpu: number, unit: number): boolean;
+
   // ---- capability groups, checked when the machine is created ----
   /** Host threads and kernel-mode FP sharing the pCPUs (needed by `switch`, `host-use`, `kernel-fpu`). */
   readonly hostThreads?: MachineHostThreads;

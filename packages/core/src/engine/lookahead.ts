@@ -1,7 +1,7 @@
 /**
  * The bounded look-ahead of a policy that asks for it (`PolicyDefinition.lookahead: 'slice'`):
  * events are held in a ring of reused records from a vCPU's slice opening (`load`, or `run` of a
- * vCPU not loaded) until the workload closes that slice (`put`, `sched-out`, or an op that makes
+ * vCPU not loaded, or `enter` of one whose KVM_RUN returned to userspace) until the workload closes that slice (`put`, `sched-out`, or an op that makes
  * KVM_RUN return: `user-get`, `user-set`, a vCPU's `syscall`); then the policy is shown the slice
  * and the held events run in order. Memory is the longest slice's window (at most `window`
  * events; a longer slice is shown truncated), never the trace. Policies without look-ahead never
@@ -14,6 +14,8 @@ import {
   type PolicyInstance,
   SLICE_ENTRY,
   SLICE_EXIT,
+  SLICE_FLUSH,
+  SLICE_PREEMPTED,
   SLICE_RETURN,
   type SliceView,
 } from '../policy/types.js';
@@ -25,6 +27,7 @@ class SliceRecord implements SliceView {
   codes = new Int32Array(64);
   length = 0;
   truncated = false;
+  endsRun = false;
   vcpu = -1;
   closed = false;
 
@@ -32,6 +35,12 @@ class SliceRecord implements SliceView {
   entry(max: number): void {
     if (this.length === 0 || this.codes[this.length - 1] !== SLICE_ENTRY)
       this.add(SLICE_ENTRY, max);
+  }
+
+  /** The vCPU is in the guest at the slice's end so far (after an entry or a guest use). */
+  inGuest(): boolean {
+    const last = this.length > 0 ? (this.codes[this.length - 1] as number) : SLICE_EXIT;
+    return last === SLICE_ENTRY || last >= 0;
   }
 
   add(code: number, max: number): void {
@@ -60,6 +69,8 @@ export class SliceLookahead {
   private head = 0;
   private count = 0;
   private readonly open: (SliceRecord | null)[];
+  /** By vCPU: the pCPU of its open slice. */
+  private readonly cpuOf: Int32Array;
   private readonly free: SliceRecord[] = [];
   /** By control-register id: the unit a guest write of it is an instruction of, or −1. */
   private readonly controlUnit: Int32Array;
@@ -81,6 +92,7 @@ export class SliceLookahead {
     this.run = run;
     this.window = window;
     this.open = new Array<SliceRecord | null>(vcpus).fill(null);
+    this.cpuOf = new Int32Array(vcpus).fill(-1);
     this.returns = Uint8Array.from([
       ...EXIT_REASONS.map((r) => (EXITS_TO_USERSPACE.includes(r) ? 1 : 0)),
       ...(variant.exitReasons ?? []).map((r) => (r.toUserspace ? 1 : 0)),
@@ -111,27 +123,38 @@ export class SliceLookahead {
 
   /** Notes `ev` in its vCPU's open slice; returns the slice it opens, if it opens one. */
   private record(ev: WorkloadEvent): SliceRecord | null {
-    const v = ev.vcpu;
-    if (v < 0 || ev.op === Op.kernelFpu) return null;
-    const rec = this.open[v] ?? null;
     const op = ev.op;
-    if (op === Op.load || op === Op.run) {
+    if (op === Op.kernelFpu) {
+      // the host saves what a vCPU loaded on that pCPU has live
+      for (let w = 0; w < this.open.length; w++)
+        if (this.cpuOf[w] === ev.cpu) this.open[w]?.add(SLICE_FLUSH, this.window);
+      return null;
+    }
+    const v = ev.vcpu;
+    if (v < 0) return null;
+    const rec = this.open[v] ?? null;
+    if ((op === Op.load || op === Op.run) && ev.cpu >= 0) this.cpuOf[v] = ev.cpu;
+    // `enter` of a vCPU with no open slice: KVM_RUN again after it returned to userspace
+    if (op === Op.load || op === Op.run || (op === Op.enter && rec === null)) {
       if (rec !== null) {
-        if (op === Op.run) rec.entry(this.window);
+        // `run` of a vCPU in the guest enters nothing
+        if (op === Op.run && !rec.inGuest()) rec.entry(this.window);
         return null;
       }
       const r = this.free.pop() ?? new SliceRecord();
       r.length = 0;
       r.truncated = false;
+      r.endsRun = false;
       r.closed = false;
       r.vcpu = v;
-      if (op === Op.run) r.add(SLICE_ENTRY, this.window);
+      if (op !== Op.load) r.add(SLICE_ENTRY, this.window);
       this.open[v] = r;
       return r;
     }
     if (rec === null) return null;
     if (op === Op.enter) rec.entry(this.window);
-    else if (op === Op.use) rec.add(ev.unit, this.window);
+    else if (op === Op.use)
+      rec.add(ev.preemptAfterTrap ? ev.unit | SLICE_PREEMPTED : ev.unit, this.window);
     else if (op === Op.exit)
       rec.add(this.returns[ev.reason] === 1 ? SLICE_RETURN : SLICE_EXIT, this.window);
     else if (op === Op.guestWrite) {
@@ -144,7 +167,8 @@ export class SliceLookahead {
       op === Op.userSet ||
       op === Op.syscall
     ) {
-      if (op === Op.schedOut) rec.add(SLICE_EXIT, this.window);
+      // leaving the guest (preempted, or a signal making KVM_RUN return for the ioctl): an exit
+      if (op === Op.schedOut || rec.inGuest()) rec.add(SLICE_EXIT, this.window);
       rec.closed = true;
       this.open[v] = null;
     }
@@ -158,7 +182,9 @@ export class SliceLookahead {
       const rec = this.ringSlice[slot] ?? null;
       if (rec !== null) {
         if (!rec.closed && !all && this.count < this.window) return;
-        if (!rec.closed) rec.truncated = true;
+        // still open: the workload ends inside it (flush), or it outgrew the window
+        if (!rec.closed && all) rec.endsRun = true;
+        else if (!rec.closed) rec.truncated = true;
         this.policy.lookahead?.(rec.vcpu, rec);
         this.ringSlice[slot] = null;
         // a slice still recorded keeps its record until it closes; a closed one is reused

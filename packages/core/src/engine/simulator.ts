@@ -124,8 +124,11 @@ export class Simulator {
         vcpus: o.vcpus,
         guestEnabled: (v) => machine.guestEnabled(v),
         live: (v) => machine.live(v),
+        alsoLoads: (v, u) => machine.alsoLoads?.(v, u) ?? 0,
         costs: o.costs,
         trapEnablesAll: o.variant.trapGranularity.scope === 'all',
+        kernelPolicy: o.variant.kvm.policy,
+        disabledUseExits: (v, u) => machine.disabledUseExits?.(v, u) === true,
       },
       o.policy.params,
     );

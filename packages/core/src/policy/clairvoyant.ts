@@ -1,158 +1,52 @@
 /**
  * `clairvoyant`: the offline optimum of each vCPU slice (docs/clairvoyant.md). Before a slice
  * runs it sees the slice's events (the engine's bounded look-ahead) and solves a dynamic program
- * over the unit lattice: the state is the set of live units, the decisions are the preload set
- * at each entry, the grant set at each trap and the save at each exit, and the costs are the
- * run's cost table. It then replays the optimal decisions as the engine asks for them.
+ * over the unit lattice (slice-dp.ts): the state is the set of live units, the decisions are the
+ * preload set at each entry, the grant set at each trap and the save at each exit, and the costs
+ * are the run's cost table. It then replays the optimal decisions as the engine asks for them.
  */
-import type { CostTable } from '../costs.js';
-import { closeMask, type UnitLattice, unitBit } from '../units.js';
+import { unitBit } from '../units.js';
+import { NO_PLAN, SliceCosts, solveSlice } from './slice-dp.js';
 import {
   type PolicyDefinition,
   type PolicyInstance,
   type PolicyView,
   SLICE_ENTRY,
   SLICE_EXIT,
+  SLICE_FLUSH,
+  SLICE_PREEMPTED,
   SLICE_RETURN,
+  SLICE_UNIT,
   type SliceView,
 } from './types.js';
 
-/** The slice cost model: what a load, a save and a trap of a set of units cost (cycles). */
-export class SliceCosts {
-  private readonly bytes: Float64Array;
-  readonly trap: number;
-  private readonly rFixed: number;
-  private readonly rByte: number;
-  private readonly sFixed: number;
-  private readonly sByte: number;
-
-  constructor(lattice: UnitLattice, costs: CostTable) {
-    this.bytes = new Float64Array(lattice.all + 1);
-    for (let m = 1; m <= lattice.all; m++) {
-      let b = 0;
-      lattice.units.forEach((u, i) => {
-        if (m & unitBit(i)) b += u.partBytes;
-      });
-      this.bytes[m] = b;
-    }
-    this.trap = costs.trap.value;
-    this.rFixed = costs.restore_fixed.value;
-    this.rByte = costs.restore_per_byte.value;
-    this.sFixed = costs.save_fixed.value;
-    this.sByte = costs.save_per_byte.value;
-  }
-  restore(m: number): number {
-    return m === 0 ? 0 : this.rFixed + this.rByte * (this.bytes[m] as number);
-  }
-  save(m: number): number {
-    return m === 0 ? 0 : this.sFixed + this.sByte * (this.bytes[m] as number);
-  }
-}
-
-/** No decision recorded at a position (lazy behaviour). */
-const NO_PLAN = -1;
-
 /**
- * Solves one slice: fills `plan[i]` with the decision at code i (entry: the preload set; a use
- * that traps: the grant set; exit: 1 to save, 0 not) and returns the optimal cost from `live0`.
- * `value` is scratch of at least (length + 1) × (lattice.all + 1) entries.
+ * The slice as the guest runs it, into `out` (room for twice the codes). A use of a unit the guest
+ * cannot run (not in `enabled`, at the slice's start) is an exception for the guest, no FP work:
+ * its own, or one that traps to the kernel first (`exits`, by unit), which makes nothing live;
+ * preempted after that trap, it is vcpu_put (the host saves what is live) and a re-entry. Where
+ * one trap enables every unit and the kernel is not known to take the exception first
+ * (ARMv7: the HCPTR trap loads the bank before the guest's FPEXC.EN is looked at), it stays a use.
+ * Returns how many codes.
  */
-export function solveSlice(
+export function guestView(
   slice: SliceView,
-  lattice: UnitLattice,
-  c: SliceCosts,
+  enabled: number,
   trapEnablesAll: boolean,
-  live0: number,
-  value: Float64Array,
-  plan: Int32Array,
+  exits: number,
+  out: Int32Array,
 ): number {
-  const n = slice.length;
-  const codes = slice.codes;
-  // the units the slice uses, with what they contain: no other unit is worth making live
-  let used = 0;
-  for (let i = 0; i < n; i++) {
-    const code = codes[i] as number;
-    if (code >= 0) used |= unitBit(code);
-  }
-  const N = closeMask(lattice, used);
-  const S = lattice.all + 1;
-  // states outside N are never reached from live0 ∩ N; live units outside N stay live untouched
-  const base = live0 & ~N;
-  for (let L = N; ; L = (L - 1) & N) {
-    value[n * S + L] = c.save(L | base);
-    if (L === 0) break;
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    const code = codes[i] as number;
-    const row = i * S;
-    const next = (i + 1) * S;
-    for (let L = N; ; L = (L - 1) & N) {
-      let best: number;
-      if (code === SLICE_ENTRY) {
-        best = Infinity;
-        for (let P = N; ; P = (P - 1) & N) {
-          const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
-          if (v < best) best = v;
-          if (P === 0) break;
-        }
-      } else if (code === SLICE_RETURN) {
-        best = c.save(L | base) + (value[next] as number);
-      } else if (code === SLICE_EXIT) {
-        const keep = value[next + L] as number;
-        const drop = c.save(L | base) + (value[next] as number);
-        best = Math.min(drop, keep);
-      } else if (L & unitBit(code)) {
-        best = value[next + L] as number;
-      } else {
-        const need = lattice.closure[code] as number;
-        best = Infinity;
-        for (let G = N; ; G = (G - 1) & N) {
-          if ((G & need) === need && (!trapEnablesAll || G === N)) {
-            const v = c.trap + c.restore(G & ~L) + (value[next + (L | G)] as number);
-            if (v < best) best = v;
-          }
-          if (G === 0) break;
-        }
-      }
-      value[row + L] = best;
-      if (L === 0) break;
+  let k = 0;
+  for (let i = 0; i < slice.length; i++) {
+    const code = slice.codes[i] as number;
+    const bit = code < 0 ? 0 : unitBit(code & SLICE_UNIT);
+    if (code < 0 || enabled & bit || (trapEnablesAll && !(exits & bit))) out[k++] = code;
+    else if (exits & bit && code & SLICE_PREEMPTED) {
+      out[k++] = SLICE_FLUSH;
+      out[k++] = SLICE_ENTRY;
     }
   }
-  // forward: the decisions along the optimal path from live0
-  let L = live0 & N;
-  for (let i = 0; i < n; i++) {
-    const code = codes[i] as number;
-    const next = (i + 1) * S;
-    const target = value[i * S + L] as number;
-    plan[i] = NO_PLAN;
-    if (code === SLICE_ENTRY) {
-      for (let P = 0; P <= N; P++) {
-        if ((P & ~N) !== 0) continue;
-        if (c.restore(P & ~L) + (value[next + (L | P)] as number) === target) {
-          plan[i] = P;
-          L |= P;
-          break;
-        }
-      }
-    } else if (code === SLICE_EXIT) {
-      const save = c.save(L | base) + (value[next] as number) < (value[next + L] as number);
-      plan[i] = save ? 1 : 0;
-      if (save) L = 0;
-    } else if (code === SLICE_RETURN) {
-      L = 0;
-    } else if (!(L & unitBit(code))) {
-      const need = lattice.closure[code] as number;
-      for (let G = need; G <= N; G++) {
-        if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
-        if (c.trap + c.restore(G & ~L) + (value[next + (L | G)] as number) === target) {
-          plan[i] = G;
-          L |= G;
-          break;
-        }
-      }
-    }
-  }
-  return value[live0 & N] as number;
+  return k;
 }
 
 class Clairvoyant implements PolicyInstance {
@@ -164,6 +58,10 @@ class Clairvoyant implements PolicyInstance {
   private readonly plans: Int32Array[];
   private readonly length: Int32Array;
   private readonly pos: Int32Array;
+  /** By unit: what the kernel loads along with it, read at each slice's start. */
+  private readonly also: Int32Array;
+  /** Per vCPU: the load planned for the re-entry of a use preempted after its trap, or −1. */
+  private readonly resume: Int32Array;
 
   constructor(view: PolicyView) {
     this.view = view;
@@ -172,37 +70,48 @@ class Clairvoyant implements PolicyInstance {
     this.plans = Array.from({ length: view.vcpus }, () => new Int32Array(0));
     this.length = new Int32Array(view.vcpus);
     this.pos = new Int32Array(view.vcpus);
+    this.also = new Int32Array(view.lattice.units.length);
+    this.resume = new Int32Array(view.vcpus).fill(-1);
   }
 
   lookahead(vcpu: number, slice: SliceView): void {
-    const n = slice.length;
-    if ((this.codes[vcpu] as Int32Array).length < n) {
-      this.codes[vcpu] = new Int32Array(n * 2);
-      this.plans[vcpu] = new Int32Array(n * 2);
+    if ((this.codes[vcpu] as Int32Array).length < slice.length * 2) {
+      this.codes[vcpu] = new Int32Array(slice.length * 4);
+      this.plans[vcpu] = new Int32Array(slice.length * 4);
     }
     const codes = this.codes[vcpu] as Int32Array;
-    codes.set(slice.codes.subarray(0, n));
+    const v = this.view;
+    let exits = 0;
+    for (let u = 0; u < this.also.length; u++) if (v.disabledUseExits(vcpu, u)) exits |= unitBit(u);
+    const n = guestView(slice, v.guestEnabled(vcpu), v.trapEnablesAll, exits, codes);
     const S = this.view.lattice.all + 1;
     if (this.value.length < (n + 1) * S) this.value = new Float64Array((n + 1) * S * 2);
     const lattice = this.view.lattice;
+    for (let u = 0; u < this.also.length; u++) this.also[u] = this.view.alsoLoads(vcpu, u);
     solveSlice(
-      { codes, length: n, truncated: slice.truncated },
+      { codes, length: n, truncated: slice.truncated, endsRun: slice.endsRun === true },
       lattice,
       this.costs,
       this.view.trapEnablesAll,
       this.view.live(vcpu),
       this.value,
       this.plans[vcpu] as Int32Array,
+      this.view.kernelPolicy === 'lazy-per-exit',
+      this.also,
     );
     this.length[vcpu] = n;
     this.pos[vcpu] = 0;
+    this.resume[vcpu] = -1;
   }
 
-  /** The index of the next code equal to `code` not yet passed, or −1. */
-  private find(vcpu: number, code: number): number {
+  /** The index of the next use of `unit` not yet passed, or −1. */
+  private findUse(vcpu: number, unit: number): number {
     const codes = this.codes[vcpu] as Int32Array;
     const n = this.length[vcpu] as number;
-    for (let i = this.pos[vcpu] as number; i < n; i++) if (codes[i] === code) return i;
+    for (let i = this.pos[vcpu] as number; i < n; i++) {
+      const c = codes[i] as number;
+      if (c >= 0 && (c & SLICE_UNIT) === unit) return i;
+    }
     return -1;
   }
 
@@ -217,22 +126,44 @@ class Clairvoyant implements PolicyInstance {
     return -1;
   }
 
+  /** A trap of a use the guest has not enabled: its preemption is the next vcpu_put planned. */
+  private toPut(vcpu: number): void {
+    const codes = this.codes[vcpu] as Int32Array;
+    const n = this.length[vcpu] as number;
+    let j = this.pos[vcpu] as number;
+    while (j < n && codes[j] === SLICE_ENTRY) j++;
+    if (j < n && codes[j] === SLICE_FLUSH) this.pos[vcpu] = j;
+  }
+
   private planAt(vcpu: number, i: number): number {
     return i < 0 ? NO_PLAN : ((this.plans[vcpu] as Int32Array)[i] as number);
   }
 
   grant(vcpu: number, unit: number): number {
-    const p = this.planAt(vcpu, this.find(vcpu, unit));
+    const i = this.findUse(vcpu, unit);
+    if (i < 0) this.toPut(vcpu);
+    const p = this.planAt(vcpu, i);
     const own = this.view.lattice.closure[unit] as number;
-    return p === NO_PLAN ? own : p | own;
+    if (p === NO_PLAN) return own;
+    if (((this.codes[vcpu] as Int32Array)[i] as number) & SLICE_PREEMPTED)
+      this.resume[vcpu] = p >> 8;
+    return (p & SLICE_UNIT) | own;
   }
   /** The plan of the entry the vCPU is at (none at a re-entry after a trap: its grant decided). */
   preload(vcpu: number): number {
-    const i = this.pos[vcpu] as number;
-    if (i >= (this.length[vcpu] as number) || (this.codes[vcpu] as Int32Array)[i] !== SLICE_ENTRY)
-      return 0;
+    const r = this.resume[vcpu] as number;
+    if (r >= 0) return r;
+    const codes = this.codes[vcpu] as Int32Array;
+    const n = this.length[vcpu] as number;
+    let i = this.pos[vcpu] as number;
+    // the host's kernel-mode FP before this entry has run by now
+    while (i < n && codes[i] === SLICE_FLUSH) i++;
+    this.pos[vcpu] = i;
+    if (i >= n) return 0;
+    const code = codes[i] as number;
     const p = this.planAt(vcpu, i);
-    return p === NO_PLAN ? 0 : p;
+    if (p === NO_PLAN) return 0;
+    return code === SLICE_ENTRY ? p : 0;
   }
   saveAtExit(vcpu: number): boolean {
     const i = this.findExit(vcpu);
@@ -240,8 +171,9 @@ class Clairvoyant implements PolicyInstance {
     return this.planAt(vcpu, i) === 1;
   }
   used(vcpu: number, unit: number): void {
-    const i = this.find(vcpu, unit);
+    const i = this.findUse(vcpu, unit);
     if (i >= 0) this.pos[vcpu] = i + 1;
+    this.resume[vcpu] = -1;
   }
   sliceBegin(_vcpu: number): void {}
   sliceEnd(_vcpu: number): void {}

@@ -9,7 +9,7 @@
  * where p is an exponentially weighted mean of "used in the slice" over the vCPU's past slices
  * (weight `decay`% on the past). A trap grants the unit and every unit predicted for the slice.
  */
-import { SliceCosts } from './clairvoyant.js';
+import { SliceCosts } from './slice-dp.js';
 import type { PolicyDefinition, PolicyInstance, PolicyView } from './types.js';
 
 class CostAware implements PolicyInstance {

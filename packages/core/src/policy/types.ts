@@ -23,10 +23,19 @@ export interface PolicyView {
   guestEnabled(vcpu: number): UnitMask;
   /** Units live in hardware for the vCPU. */
   live(vcpu: number): UnitMask;
+  /** Units the kernel makes live along with `unit` whenever it loads it (`Machine.alsoLoads`; else 0). */
+  alsoLoads(vcpu: number, unit: number): UnitMask;
   /** The run's cost table (the variant's, or the user's over it). */
   readonly costs: CostTable;
   /** One trap enables every unit on this variant (what a trap grants cannot matter). */
   readonly trapEnablesAll: boolean;
+  /**
+   * The core policy the variant's kernel follows (its `kvm`: `lazy`, `lazy-per-exit`, `eager`…):
+   * where two decisions cost the same, the kernel's own path is never dearer than a policy path.
+   */
+  readonly kernelPolicy: string;
+  /** A guest use of `unit`, which it cannot run, traps to the kernel first (`Machine.disabledUseExits`; else false). */
+  disabledUseExits(vcpu: number, unit: number): boolean;
 }
 
 /** One run's policy: the decisions core asks for at each trap, entry and exit, with its own per-run state. */
@@ -59,9 +68,25 @@ export const SLICE_EXIT = -2;
 export const SLICE_RETURN = -3;
 
 /**
+ * A host kernel-mode FP use (`kernel-fpu`) on the vCPU's pCPU inside its slice: the host saves
+ * whatever of the vCPU is live (no policy decision), so nothing is live after it.
+ */
+export const SLICE_FLUSH = -4;
+
+/**
+ * Added to a unit code (`unit | SLICE_PREEMPTED`): a use whose trap, if it traps, is followed by
+ * a preemption before the re-entry (`"preempt": "after-trap"`): vcpu_put saves what is live, and
+ * vcpu_load with the re-entry is an entry. `code & SLICE_UNIT` is the unit.
+ */
+export const SLICE_PREEMPTED = 1 << 8;
+/** The unit of a use code (see {@link SLICE_PREEMPTED}). */
+export const SLICE_UNIT = SLICE_PREEMPTED - 1;
+
+/**
  * A vCPU's coming slice, as the workload gives it: `codes[0 … length)` in order, each a unit index
- * (a guest instruction of that unit), {@link SLICE_ENTRY} (a guest entry), {@link SLICE_EXIT}
- * (a non-FP exit) or {@link SLICE_RETURN} (one that returns KVM_RUN to userspace). `truncated`: the slice was longer than the look-ahead window; only its start
+ * (a guest instruction of that unit; with {@link SLICE_PREEMPTED} added, one preempted after its trap), {@link SLICE_ENTRY} (a guest entry), {@link SLICE_EXIT}
+ * (a non-FP exit), {@link SLICE_RETURN} (one that returns KVM_RUN to userspace) or
+ * {@link SLICE_FLUSH} (the host's kernel-mode FP on the vCPU's pCPU). `truncated`: the slice was longer than the look-ahead window; only its start
  * is known.
  */
 export interface SliceView {
@@ -71,6 +96,8 @@ export interface SliceView {
   readonly length: number;
   /** The slice was longer than the look-ahead window: only its start is known. */
   readonly truncated: boolean;
+  /** The workload ends inside the slice: nothing after its last code runs (no vcpu_put). */
+  readonly endsRun?: boolean;
 }
 
 /** One numeric parameter of a policy (`adaptive:threshold=3`), with its range. */

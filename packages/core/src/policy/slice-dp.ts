@@ -1,0 +1,227 @@
+/**
+ * The dynamic program behind `clairvoyant` (docs/clairvoyant.md): the slice cost model and the
+ * per-slice optimum over the unit lattice (the state is the set of live units; the decisions
+ * are the preload at each entry, the grant at each trap and the save at each exit).
+ */
+import type { CostTable } from '../costs.js';
+import { closeMask, type UnitLattice, unitBit } from '../units.js';
+import {
+  SLICE_ENTRY,
+  SLICE_EXIT,
+  SLICE_FLUSH,
+  SLICE_PREEMPTED,
+  SLICE_RETURN,
+  SLICE_UNIT,
+  type SliceView,
+} from './types.js';
+
+/** The slice cost model: what a load, a save and a trap of a set of units cost (cycles). */
+export class SliceCosts {
+  private readonly bytes: Float64Array;
+  readonly trap: number;
+  private readonly rFixed: number;
+  private readonly rByte: number;
+  private readonly sFixed: number;
+  private readonly sByte: number;
+
+  constructor(lattice: UnitLattice, costs: CostTable) {
+    this.bytes = new Float64Array(lattice.all + 1);
+    for (let m = 1; m <= lattice.all; m++) {
+      let b = 0;
+      lattice.units.forEach((u, i) => {
+        if (m & unitBit(i)) b += u.partBytes;
+      });
+      this.bytes[m] = b;
+    }
+    this.trap = costs.trap.value;
+    this.rFixed = costs.restore_fixed.value;
+    this.rByte = costs.restore_per_byte.value;
+    this.sFixed = costs.save_fixed.value;
+    this.sByte = costs.save_per_byte.value;
+  }
+  restore(m: number): number {
+    return m === 0 ? 0 : this.rFixed + this.rByte * (this.bytes[m] as number);
+  }
+  save(m: number): number {
+    return m === 0 ? 0 : this.sFixed + this.sByte * (this.bytes[m] as number);
+  }
+}
+
+/**
+ * Loading `M` over live `L` is one the kernel does as asked: every unit it adds brings along what
+ * the kernel loads with it (`also`, by unit). A load the kernel widens is the wider load (same
+ * state after it, at more cost), so the dynamic program only considers these.
+ */
+function whole(L: number, M: number, also: Int32Array | undefined): boolean {
+  if (also === undefined) return true;
+  const added = M & ~L;
+  const after = L | M;
+  for (let u = 0; u < also.length; u++)
+    if (added & unitBit(u) && ((also[u] as number) & ~after) !== 0) return false;
+  return true;
+}
+
+/** The whole load from nothing that costs least at an entry at row `next` (the smallest of a tie). */
+function entryFrom0(
+  value: Float64Array,
+  next: number,
+  N: number,
+  c: SliceCosts,
+  also: Int32Array | undefined,
+): number {
+  let best = Infinity;
+  let arg = 0;
+  for (let P = 0; P <= N; P++) {
+    if ((P & ~N) !== 0 || !whole(0, P, also)) continue;
+    const v = c.restore(P) + (value[next + P] as number);
+    if (v < best) {
+      best = v;
+      arg = P;
+    }
+  }
+  return arg;
+}
+
+/** No decision recorded at a position (lazy behaviour). */
+export const NO_PLAN = -1;
+
+/**
+ * Solves one slice: fills `plan[i]` with the decision at code i (entry: the preload set; a use
+ * that traps: the grant set; exit: 1 to save, 0 not) and returns the optimal cost from `live0`.
+ * `saveOnTie`: an exit whose save costs no more than keeping saves (the kernel saves at every
+ * exit); otherwise it keeps. `value` is scratch of at least (length + 1) × (lattice.all + 1) entries.
+ */
+export function solveSlice(
+  slice: SliceView,
+  lattice: UnitLattice,
+  c: SliceCosts,
+  trapEnablesAll: boolean,
+  live0: number,
+  value: Float64Array,
+  plan: Int32Array,
+  saveOnTie = false,
+  also?: Int32Array,
+): number {
+  const n = slice.length;
+  const codes = slice.codes;
+  // the units the slice uses, with what they contain and what the kernel loads along with them:
+  // no other unit is worth making live
+  let used = 0;
+  for (let i = 0; i < n; i++) {
+    const code = codes[i] as number;
+    if (code >= 0) used |= unitBit(code & SLICE_UNIT);
+  }
+  let N = closeMask(lattice, used);
+  for (let grown = also !== undefined; grown; ) {
+    grown = false;
+    for (let u = 0; u < (also as Int32Array).length; u++) {
+      const more = N & unitBit(u) ? closeMask(lattice, N | ((also as Int32Array)[u] as number)) : N;
+      if (more !== N) {
+        N = more;
+        grown = true;
+      }
+    }
+  }
+
+  const S = lattice.all + 1;
+  // states outside N are never reached from live0 ∩ N; live units outside N stay live untouched
+  const base = live0 & ~N;
+  // the save at vcpu_put, unless the workload ends first
+  const end = slice.endsRun === true && !slice.truncated;
+  for (let L = N; ; L = (L - 1) & N) {
+    value[n * S + L] = end ? 0 : c.save(L | base);
+    if (L === 0) break;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const code = codes[i] as number;
+    const row = i * S;
+    const next = (i + 1) * S;
+    // a use preempted after its trap: vcpu_put saves, then the re-entry's best load from nothing
+    const P0 = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, next, N, c, also) : 0;
+    const resume = c.restore(P0) + (value[next + P0] as number);
+    for (let L = N; ; L = (L - 1) & N) {
+      let best: number;
+      if (code === SLICE_ENTRY) {
+        best = Infinity;
+        for (let P = N; ; P = (P - 1) & N) {
+          if (whole(L, P, also)) {
+            const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
+            if (v < best) best = v;
+          }
+          if (P === 0) break;
+        }
+      } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
+        best = c.save(L | base) + (value[next] as number);
+      } else if (code === SLICE_EXIT) {
+        const keep = value[next + L] as number;
+        const drop = c.save(L | base) + (value[next] as number);
+        best = Math.min(drop, keep);
+      } else if (L & unitBit(code & SLICE_UNIT)) {
+        best = value[next + L] as number;
+      } else {
+        const need = lattice.closure[code & SLICE_UNIT] as number;
+        const preempted = (code & SLICE_PREEMPTED) !== 0;
+        best = Infinity;
+        for (let G = N; ; G = (G - 1) & N) {
+          if ((G & need) === need && (!trapEnablesAll || G === N) && whole(L, G, also)) {
+            const after = preempted
+              ? c.save(L | G | base) + resume
+              : (value[next + (L | G)] as number);
+            const v = c.trap + c.restore(G & ~L) + after;
+            if (v < best) best = v;
+          }
+          if (G === 0) break;
+        }
+      }
+      value[row + L] = best;
+      if (L === 0) break;
+    }
+  }
+  // forward: the decisions along the optimal path from live0
+  let L = live0 & N;
+  for (let i = 0; i < n; i++) {
+    const code = codes[i] as number;
+    const next = (i + 1) * S;
+    const target = value[i * S + L] as number;
+    plan[i] = NO_PLAN;
+    if (code === SLICE_ENTRY) {
+      for (let P = 0; P <= N; P++) {
+        if ((P & ~N) !== 0 || !whole(L, P, also)) continue;
+        if (c.restore(P & ~L) + (value[next + (L | P)] as number) === target) {
+          plan[i] = P;
+          L |= P;
+          break;
+        }
+      }
+    } else if (code === SLICE_EXIT) {
+      // a tie goes the kernel's way (its path is never dearer than a policy path's)
+      const drop = c.save(L | base) + (value[next] as number);
+      const keep = value[next + L] as number;
+      const save = saveOnTie ? drop <= keep : drop < keep;
+      plan[i] = save ? 1 : 0;
+      if (save) L = 0;
+    } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
+      // the return saves whatever is asked; asking the kernel's way costs no more
+      if (code === SLICE_RETURN) plan[i] = saveOnTie ? 1 : 0;
+      L = 0;
+    } else if (!(L & unitBit(code & SLICE_UNIT))) {
+      const need = lattice.closure[code & SLICE_UNIT] as number;
+      // preempted after the trap: the re-entry's load, in the plan's bits 8 and up
+      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, N, c, also) : -1;
+      for (let G = need; G <= N; G++) {
+        if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
+        if (!whole(L, G, also)) continue;
+        const after =
+          P >= 0
+            ? c.save(L | G | base) + c.restore(P) + (value[next + P] as number)
+            : (value[next + (L | G)] as number);
+        if (c.trap + c.restore(G & ~L) + after === target) {
+          plan[i] = P >= 0 ? G | (P << 8) : G;
+          L = P >= 0 ? P : L | G;
+          break;
+        }
+      }
+    }
+  }
+  return value[live0 & N] as number;
+}
