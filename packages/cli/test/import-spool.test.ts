@@ -14,11 +14,11 @@ const FILLS: Fills = [
 const BLOCK = 1 << 20;
 
 /** The spool of `lines` copied as bytes equals the lines filled as text. */
-function copiedAsText(lines: readonly string[]): void {
+async function copiedAsText(lines: readonly string[]): Promise<void> {
   const spool = new ReplayFile(true);
   try {
     for (const [i, l] of lines.entries()) spool.line(i, l);
-    spool.close();
+    await spool.close();
     const blocks: Buffer[] = [];
     for (const b of spool.bytes(FILLS)) blocks.push(Buffer.from(b)); // each valid until the next
     const got = Buffer.concat(blocks).toString();
@@ -32,7 +32,7 @@ function copiedAsText(lines: readonly string[]): void {
 }
 
 describe('the import spool, copied as bytes', () => {
-  it('fills every placeholder in lines of every length over several blocks', () => {
+  it('fills every placeholder in lines of every length over several blocks', async () => {
     const lines: string[] = [];
     for (let i = 0, chars = 0; chars < 3.5 * BLOCK; i++) {
       const pad = 'x'.repeat(i % 97);
@@ -45,17 +45,17 @@ describe('the import spool, copied as bytes', () => {
       lines.push(line);
       chars += line.length + 1;
     }
-    copiedAsText(lines);
+    await copiedAsText(lines);
   });
 
-  it('fills a placeholder that the first block boundary cuts, at every offset', () => {
+  it('fills a placeholder that the first block boundary cuts, at every offset', async () => {
     for (const p of [IO, TRAP, WIDEST])
       for (let k = 1; k < p.length; k++) {
         // one line up to BLOCK - 40 bytes, then a line whose placeholder starts k bytes before BLOCK
         const first = 'y'.repeat(BLOCK - 40 - 1);
         const lead = `{"op":"exit","reason":"`;
         const second = `${lead}${'z'.repeat(40 - k - lead.length)}${p}"}`;
-        copiedAsText([first, second, `{"after":"${p}"}`]);
+        await copiedAsText([first, second, `{"after":"${p}"}`]);
       }
   });
 });

@@ -184,8 +184,9 @@ async function importPass(path: string, opts: ImportOptions, plain: boolean): Pr
     for await (const b of pass) {
       for (let i = 0; i < b.texts.length; i++)
         out.line(b.traceLines[i] as number, b.texts[i] as string);
+      await out.drain();
     }
-    out.close();
+    await out.close();
     spool?.remove();
     spool = undefined;
 

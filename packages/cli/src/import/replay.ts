@@ -10,7 +10,7 @@
  * x86 #NM loads ($TRAP$), the every-slice unit ($WIDEST$), and the reason of KVM_EXIT_IO ($IO$).
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, write } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeIoError, InputError } from '@vfpu/core';
@@ -42,6 +42,11 @@ export class ReplayFile {
   private fd: number;
   private buf = '';
   private forget: () => void;
+  /** The file offset of the next block; blocks written (by the thread pool) and not yet done. */
+  private at = 0;
+  private pending = 0;
+  private failed: unknown;
+  private wake: (() => void) | undefined;
 
   constructor(plain: boolean) {
     this.plain = plain;
@@ -75,19 +80,54 @@ export class ReplayFile {
     if (this.buf.length >= 1 << 16) this.flush();
   }
 
+  /**
+   * The buffered lines to the file: encoded here, written by the thread pool at their offset (the
+   * copy into the page cache leaves this thread); `drain` waits for them.
+   */
   flush(): void {
     if (this.buf === '') return;
-    try {
-      writeSync(this.fd, this.buf, null, 'utf8');
-    } catch (e) {
+    const data = Buffer.from(this.buf, 'utf8');
+    this.buf = '';
+    const fd = this.fd;
+    let pos = this.at;
+    this.at += data.length;
+    this.pending++;
+    const done = (e: unknown) => {
+      this.pending--;
+      if (e !== null && e !== undefined) this.failed ??= e;
+      const w = this.wake;
+      this.wake = undefined;
+      w?.();
+    };
+    const rest = (from: number) =>
+      write(fd, data, from, data.length - from, pos, (e, n) => {
+        pos += n;
+        if (e === null && from + n < data.length) rest(from + n);
+        else done(e);
+      });
+    rest(0);
+  }
+
+  /** Waits until at most `most` blocks are being written; a write that failed is thrown here. */
+  async drain(most = 4): Promise<void> {
+    while (this.pending > most && this.failed === undefined)
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    if (this.failed !== undefined) {
+      const e = this.failed;
+      while (this.pending > 0)
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
       this.remove();
       throw this.cannotWrite(e);
     }
-    this.buf = '';
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.flush();
+    await this.drain(0);
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
