@@ -23,6 +23,10 @@ const view = {
   trapEnablesAll: false,
   kernelPolicy: 'lazy',
   disabledUseExits: () => false,
+  guestRead: () => 0,
+  controlRegisters: 0,
+  modeRegisters: new Int32Array(0),
+  guestWriteEffect: () => -1,
 };
 
 function make(name: string, params: Record<string, number> = {}) {

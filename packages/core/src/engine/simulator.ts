@@ -16,6 +16,7 @@ import { Exposure } from './exposure.js';
 import { GuestPath } from './guest.js';
 import { EngineHost } from './host.js';
 import { VcpuLifecycle } from './lifecycle.js';
+import { modeRegisters } from './lookahead.js';
 import { EngineState } from './state.js';
 import { Uapi } from './uapi.js';
 import { WorkloadLifecycle } from './validity.js';
@@ -129,6 +130,11 @@ export class Simulator {
         trapEnablesAll: o.variant.trapGranularity.scope === 'all',
         kernelPolicy: o.variant.kvm.policy,
         disabledUseExits: (v, u) => machine.disabledUseExits?.(v, u) === true,
+        guestRead: (v, r) => machine.guestRead(v, r),
+        controlRegisters: o.variant.controlRegisters.length,
+        modeRegisters: modeRegisters(o.variant),
+        guestWriteEffect: (v, r, values, old) =>
+          machine.guestWriteEffect?.(v, r, values, old) ?? -1,
       },
       o.policy.params,
     );
