@@ -21,6 +21,7 @@ const view = {
   alsoLoads: () => 0,
   costs,
   trapEnablesAll: false,
+  disabledUseLoads: false,
   kernelPolicy: 'lazy',
   disabledUseExits: () => false,
   guestRead: () => 0,

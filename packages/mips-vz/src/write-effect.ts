@@ -3,7 +3,7 @@
  * (`Machine.guestWriteEffect`): the same decisions as hardware.ts guestWrite and vz.c
  * kvm_trap_vz_handle_gsfc, on the values the slice's earlier writes left, without running them.
  */
-import { WRITE_DROPS, WRITE_EXITS, WRITE_LOSES_IF_SHIFT } from '@vfpu/core';
+import { WRITE_DROPS, WRITE_EXITS, WRITE_LOSES_IF_SHIFT, WRITE_RETURNS } from '@vfpu/core';
 import { enabledBy } from './hardware.js';
 import { CONF_CM_CMASK, GSFC_STATUS_FIELDS, MIPS_CONF_LASXEN, ST0_CU1, ST0_FR } from './regs.js';
 import type { MipsVz, Vcpu } from './state.js';
@@ -15,7 +15,8 @@ import { kvm_vz_config5_guest_wrmask } from './vz.js';
  * drops the FPU/vector state on an FR change (kvm_drop_fpu) and, on a CU1 change with FR=0,
  * saves it when a vector unit is live (kvm_lose_fpu). A Config5 or (LS) Config write exits when
  * the value changes and keeps the bits of kvm_vz_config5_guest_wrmask / CM|LASXEn, no FPU action.
- * Mainline has no GSFC case for Config (EMULATE_FAIL: KVM_RUN returns): −1, not modelled.
+ * Mainline has no GSFC case for Config: EMULATE_FAIL, KVM_EXIT_INTERNAL_ERROR (vz.ts
+ * internalError), KVM_RUN returns and the value is not kept.
  */
 export function guestWriteEffect(
   m: MipsVz,
@@ -41,7 +42,10 @@ export function guestWriteEffect(
     }
   } else if (reg === ids.Config5 || reg === ids.Config) {
     if (val !== old) {
-      if (reg === ids.Config && !m.o.cpuHasLasx) return -1;
+      if (reg === ids.Config && !m.o.cpuHasLasx) {
+        values[reg] = old;
+        return WRITE_RETURNS | enabledOf(m, v, values);
+      }
       flags = WRITE_EXITS;
       const mask =
         reg === ids.Config5 ? kvm_vz_config5_guest_wrmask(m, v) : CONF_CM_CMASK | MIPS_CONF_LASXEN;
@@ -49,13 +53,11 @@ export function guestWriteEffect(
     }
   } else return -1;
   values[reg] = val >>> 0;
-  return (
-    enabledBy(
-      m,
-      v,
-      values[ids.Status] as number,
-      values[ids.Config5] as number,
-      values[ids.Config] as number,
-    ) | flags
-  );
+  return enabledOf(m, v, values) | flags;
+}
+
+function enabledOf(m: MipsVz, v: Vcpu, values: Uint32Array): number {
+  const ids = m.ids;
+  const status = values[ids.Status] as number;
+  return enabledBy(m, v, status, values[ids.Config5] as number, values[ids.Config] as number);
 }

@@ -93,7 +93,7 @@ export function checkClairvoyant(
   let failure: BoundCheckResult['failure'];
   fc.check(
     fc.property(validWorkloadChoices(40), (c) => {
-      const text = validWorkload(backend, o.variant, c, true).lines.join('\n');
+      const text = validWorkload(backend, o.variant, c).lines.join('\n');
       const reports = boundReports(backend, text);
       workloads++;
       const own = reports.find((r) => r.policy === 'clairvoyant')?.cycles.fp ?? Infinity;

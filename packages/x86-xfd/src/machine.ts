@@ -110,6 +110,8 @@ export class X86Machine implements Machine {
   guestRead(vi: number, reg: number): number {
     return hw.registerValue(this.m, this.m.vcpu(vi), reg);
   }
+  /** hw/guest.ts guestInstruction: XCR0's #UD comes before any #NM: a disabled use never loads. */
+  readonly disabledUseLoads = false;
   guestWriteEffect(vi: number, reg: number, values: Uint32Array, old: number): number {
     return guestWriteEffect(this.m, this.m.vcpu(vi), reg, values, old);
   }

@@ -196,6 +196,9 @@ export class Arm64Machine implements Machine {
    * changes the guest's enables without an exit (guestWrite above). The other non-unit registers
    * enable nothing.
    */
+  /** guest-access.ts guestAccess: the guest's own CPACR_EL1 traps first; KVM sees nothing. */
+  readonly disabledUseLoads = false;
+
   guestWriteEffect(_vi: number, _reg: number, values: Uint32Array): number {
     const c = values[this.cpacrReg] as number;
     const sve =

@@ -130,6 +130,14 @@ export interface Machine {
   disabledUseExits?(vcpu: number, unit: number): boolean;
 
   /**
+   * Optional. On a variant whose one trap enables every unit: does a guest use of a unit the
+   * guest has not enabled trap to the kernel, which loads as for any first use, before the
+   * guest's own check (ARMv7: the HCPTR trap comes before FPEXC.EN is looked at)? False where the
+   * guest's check comes first (x86: XCR0's #UD). Absent: true.
+   */
+  readonly disabledUseLoads?: boolean;
+
+  /**
    * Optional. What a guest write of control register `reg` would do, for a policy that plans a
    * slice (`clairvoyant`): `values` holds every control register's guest-visible value (by id) as
    * the slice's earlier writes left them, `values[reg]` already the new one, `old` the one before.

@@ -128,6 +128,8 @@ export class Simulator {
         alsoLoads: (v, u) => machine.alsoLoads?.(v, u) ?? 0,
         costs: o.costs,
         trapEnablesAll: o.variant.trapGranularity.scope === 'all',
+        disabledUseLoads:
+          o.variant.trapGranularity.scope === 'all' && machine.disabledUseLoads !== false,
         kernelPolicy: o.variant.kvm.policy,
         disabledUseExits: (v, u) => machine.disabledUseExits?.(v, u) === true,
         guestRead: (v, r) => machine.guestRead(v, r),

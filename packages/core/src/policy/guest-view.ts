@@ -4,7 +4,7 @@
  * slice's writes of enable and mode registers as the backend declares them
  * (`Machine.guestWriteEffect`).
  */
-import { unitBit } from '../units.js';
+import { closeMask, unitBit } from '../units.js';
 import {
   type PolicyView,
   SLICE_DROP,
@@ -21,6 +21,7 @@ import {
   WRITE_EXITS,
   WRITE_LOADS,
   WRITE_LOSES_IF_SHIFT,
+  WRITE_RETURNS,
   WRITE_USE_EXITS_SHIFT,
   WRITE_USE_UNIT_SHIFT,
   WRITE_USES,
@@ -53,8 +54,8 @@ export class GuestViewScratch {
  * there is an exception for the guest, no FP work: its own, or one that traps to the kernel first
  * (`exits`, by unit, read at the slice's start and after each write), which makes nothing live; preempted after that
  * trap, it is vcpu_put (the host saves what is live) and a re-entry. Where one trap enables every
- * unit and the kernel is not known to take the exception first (ARMv7: the HCPTR trap loads the
- * bank before the guest's FPEXC.EN is looked at), it stays a use. A guest write of an enable or
+ * unit and loads before the guest's own check (`disabledUseLoads`; ARMv7: the HCPTR trap loads
+ * the bank before the guest's FPEXC.EN is looked at; not x86, XCR0's #UD first), it stays a use. A guest write of an enable or
  * mode register changes the enables from there on; where it exits to the kernel it is a
  * re-entry (an entry; the kernel's exit asks no policy), with a drop first where the kernel
  * discards the live state, a conditional save where it saves it (`at[k]`: the condition), a
@@ -67,7 +68,9 @@ export function guestView(
   exits: number,
   out: GuestViewScratch,
 ): number {
-  let enabled = view.guestEnabled(vcpu);
+  const first = view.guestEnabled(vcpu);
+  let enabled = first;
+  let ever = first;
   let traps = exits;
   const writes = slice.writes;
   const values = out.values;
@@ -78,7 +81,7 @@ export function guestView(
     }
   const codes = out.codes;
   const at = out.enabled;
-  const all = view.trapEnablesAll;
+  const all = view.disabledUseLoads;
   let k = 0;
   out.writes = 0;
   for (let i = 0; i < slice.length; i++) {
@@ -90,10 +93,19 @@ export function guestView(
       const old = values[reg] as number;
       values[reg] = ((old | (writes.set[w] as number)) & ~(writes.clear[w] as number)) >>> 0;
       const effect = view.guestWriteEffect(vcpu, reg, values, old);
-      out.writeAt[w] = effect < 0 || !(effect & WRITE_EXITS) ? -1 : k;
+      out.writeAt[w] = effect === -1 || !(effect & (WRITE_EXITS | WRITE_RETURNS)) ? -1 : k;
       out.writes = w + 1;
-      if (effect < 0) continue;
+      if (effect === -1) continue;
+      if (effect & WRITE_RETURNS) {
+        // vcpu_put saves what is live; the guest's next instruction is KVM_RUN again, an entry
+        at[k] = enabled;
+        codes[k++] = SLICE_FLUSH;
+        at[k] = enabled;
+        codes[k++] = SLICE_ENTRY;
+        continue;
+      }
       enabled = effect & WRITE_ENABLED;
+      ever |= enabled;
       traps = (effect >>> WRITE_USE_EXITS_SHIFT) & WRITE_ENABLED;
       if (effect & WRITE_EXITS) {
         if (effect & WRITE_DROPS) {
@@ -129,6 +141,15 @@ export function guestView(
       at[k] = enabled;
       codes[k++] = SLICE_ENTRY;
     }
+  }
+  // an entry loads what the guest has enabled there, with what those units contain (core masks
+  // a preload with guestEnabled): a unit enabled elsewhere in the slice but not there is out of
+  // reach; one never enabled in it stays in reach as before (the kernel's load of a whole bank
+  // covers it)
+  for (let i = 0; i < k; i++) {
+    const c = codes[i] as number;
+    if (c === SLICE_ENTRY || (c >= 0 && c & SLICE_PREEMPTED))
+      at[i] = WRITE_ENABLED & ~(ever & ~closeMask(view.lattice, at[i] as number));
   }
   return k;
 }

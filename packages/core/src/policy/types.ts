@@ -30,6 +30,11 @@ export interface PolicyView {
   /** One trap enables every unit on this variant (what a trap grants cannot matter). */
   readonly trapEnablesAll: boolean;
   /**
+   * On such a variant, a use of a unit the guest has not enabled still traps and loads first
+   * (`Machine.disabledUseLoads`, default true; false on x86, where XCR0's #UD comes first).
+   */
+  readonly disabledUseLoads: boolean;
+  /**
    * The core policy the variant's kernel follows (its `kvm`: `lazy`, `lazy-per-exit`, `eager`…):
    * where two decisions cost the same, the kernel's own path is never dearer than a policy path.
    */
@@ -187,6 +192,12 @@ export const WRITE_USE_UNIT_SHIFT = 28;
  * without a trap (x86 4.8 CLTS while the guest FPU is inactive: handle_cr → vmx_fpu_activate).
  */
 export const WRITE_LOADS = 1 << 19;
+/**
+ * …that the kernel's handler returns KVM_RUN to userspace (vcpu_put saves what is live): the
+ * guest runs nothing more until the next entry (MIPS mainline: no GSFC case for Config,
+ * EMULATE_FAIL → KVM_EXIT_INTERNAL_ERROR).
+ */
+export const WRITE_RETURNS = 1 << 31;
 /** The shift of a write effect's units whose disabled use traps to the kernel first. */
 export const WRITE_USE_EXITS_SHIFT = 8;
 /** The enabled-units part of a write effect. */
