@@ -138,7 +138,6 @@ export class SliceLookahead {
     this.controlUnit = Int32Array.from(variant.controlRegisters, (r) =>
       r.unit === undefined || !r.slice ? -1 : lattice.indexOf(r.unit),
     );
-    // a mode register (no unit's instruction) has controlUnit −1: see modeRegisters
   }
 
   /**
