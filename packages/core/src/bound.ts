@@ -2,10 +2,10 @@
  * The clairvoyant bound of a workload on one variant, and each policy's FP cycles as a ratio to
  * it (docs/clairvoyant.md). The bound is the least FP cycles of the bound's candidates run on
  * the same workload, seed and cost table: `clairvoyant` (the per-slice optimum) and every
- * built-in policy at its defaults, `kvm` included. Where the guest writes no register that
- * enables units or switches modes, `clairvoyant` alone is that least (a property test in CI);
- * the other candidates keep "no built-in is below the bound" true where such writes make the
- * slice model blind.
+ * built-in policy at its defaults, `kvm` included. `clairvoyant` alone is that least on random
+ * workloads with every event (a property test in CI) except where a kernel's own load reaches
+ * a unit no policy preload can, or equally priced plans differ in control-register writes
+ * (docs/clairvoyant.md): the other candidates keep "no built-in is below the bound" true there.
  */
 import { BUILTIN_POLICIES } from './policy/builtin.js';
 import type { PolicyDefinition } from './policy/types.js';

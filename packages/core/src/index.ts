@@ -35,6 +35,7 @@ export type {
   PolicyRef,
   PolicyView,
   SliceView,
+  SliceWrites,
 } from './policy/types.js';
 export {
   SLICE_ENTRY,
@@ -43,6 +44,16 @@ export {
   SLICE_PREEMPTED,
   SLICE_RETURN,
   SLICE_UNIT,
+  SLICE_WRITE,
+  WRITE_DROPS,
+  WRITE_ENABLED,
+  WRITE_EXITS,
+  WRITE_LOADS,
+  WRITE_LOSES_IF_SHIFT,
+  WRITE_RETURNS,
+  WRITE_USE_EXITS_SHIFT,
+  WRITE_USE_UNIT_SHIFT,
+  WRITE_USES,
 } from './policy/types.js';
 export {
   type ReportBound,

@@ -21,8 +21,13 @@ const view = {
   alsoLoads: () => 0,
   costs,
   trapEnablesAll: false,
+  disabledUseLoads: false,
   kernelPolicy: 'lazy',
   disabledUseExits: () => false,
+  guestRead: () => 0,
+  controlRegisters: 0,
+  modeRegisters: new Int32Array(0),
+  guestWriteEffect: () => -1,
 };
 
 function make(name: string, params: Record<string, number> = {}) {

@@ -3,7 +3,14 @@
  * and the root's CSR.EUEN, the hooks core calls, and their mapping onto the kernel routines of
  * vcpu.c, exit.c, switch.S and kernel/fpu.S.
  */
-import type { GuestWriteResult, Machine, MachineInit, Resume, Slice } from '@vfpu/core';
+import {
+  type GuestWriteResult,
+  type Machine,
+  type MachineInit,
+  type Resume,
+  type Slice,
+  WRITE_USE_EXITS_SHIFT,
+} from '@vfpu/core';
 import {
   EXECUTES,
   type ExitRow,
@@ -148,8 +155,11 @@ export class LoongMachine implements Machine {
 
   // ---- state ----
   guestEnabled(v: number): number {
+    return this.enabledBy(this.s.guestEuen[v] as number);
+  }
+  /** The units a guest EUEN of value `g` enables, of those the VM has. */
+  private enabledBy(g: number): number {
     const s = this.s;
-    const g = s.guestEuen[v] as number;
     return (
       (g & CSR_EUEN_FPEN && s.has.fp ? s.fpuBit : 0) |
       (g & CSR_EUEN_LSXEN && s.has.lsx ? s.lsxBit : 0) |
@@ -204,6 +214,19 @@ export class LoongMachine implements Machine {
   /** A unit the VM lacks but the guest's EUEN enables: the disabled exception reaches KVM. */
   disabledUseExits(v: number, unit: number): boolean {
     return ((this.s.guestEuen[v] as number) & (this.rootBit[unit] as number)) !== 0;
+  }
+
+  /**
+   * EUEN is a GCSR the guest writes without an exit (guestWrite below; kvm_arch_vcpu_load
+   * restores it with kvm_restore_hw_gcsr): only the enables change, and which units the VM lacks
+   * that a disabled use of exits for (disabledUseExits).
+   */
+  guestWriteEffect(_v: number, _reg: number, values: Uint32Array): number {
+    const g = values[this.euenReg] as number;
+    let exits = 0;
+    for (let u = 0; u < this.rootBit.length; u++)
+      if ((g & (this.rootBit[u] as number)) !== 0) exits |= 1 << u;
+    return this.enabledBy(g) | (exits << WRITE_USE_EXITS_SHIFT);
   }
 
   guestAccess(v: number, unit: number): 0 | 1 | 2 {

@@ -46,16 +46,23 @@ const GSFC_CONFIG = `${GSFC} Config)`;
 
 /** The units the guest has enabled itself: gc0 Status.CU1, Config5.MSAEn (not with CU1 and FR=0), Config.LASXEn. */
 export function guestEnabled(m: MipsVz, v: Vcpu): UnitMask {
+  return enabledBy(m, v, v.status, v.config5, v.config);
+}
+
+/** The units guest Status, Config5 and Config values enable (as {@link guestEnabled}). */
+export function enabledBy(
+  m: MipsVz,
+  v: Vcpu,
+  status: number,
+  config5: number,
+  config: number,
+): UnitMask {
   const ids = m.ids;
   let mask = 0;
-  if (m.guestHasFpu(v) && v.status & ST0_CU1) mask |= ids.FPU_BIT;
-  if (
-    m.guestHasMsa(v) &&
-    v.config5 & MIPS_CONF5_MSAEN &&
-    (v.status & (ST0_CU1 | ST0_FR)) !== ST0_CU1
-  ) {
+  if (m.guestHasFpu(v) && status & ST0_CU1) mask |= ids.FPU_BIT;
+  if (m.guestHasMsa(v) && config5 & MIPS_CONF5_MSAEN && (status & (ST0_CU1 | ST0_FR)) !== ST0_CU1) {
     mask |= ids.MSA_BIT;
-    if (m.guestHasLasx(v) && v.config & MIPS_CONF_LASXEN) mask |= ids.LASX_BIT;
+    if (m.guestHasLasx(v) && config & MIPS_CONF_LASXEN) mask |= ids.LASX_BIT;
   }
   return mask;
 }

@@ -42,6 +42,7 @@ import {
 import { policyLoad, policySave } from './policy-paths.js';
 import { MIPS_CONF_LASXEN } from './regs.js';
 import { type MipsOptions, MipsVz, type Vcpu } from './state.js';
+import { guestWriteEffect } from './write-effect.js';
 
 export class MipsVzMachine implements Machine {
   private readonly m: MipsVz;
@@ -139,6 +140,10 @@ export class MipsVzMachine implements Machine {
 
   guestWrite(vi: number, reg: number, value: number): GuestWriteResult {
     return guestWrite(this.m, vi, reg, value);
+  }
+
+  guestWriteEffect(vi: number, reg: number, values: Uint32Array, old: number): number {
+    return guestWriteEffect(this.m, this.vcpu(vi), reg, values, old);
   }
 
   inspect(): Record<string, unknown> {

@@ -5,7 +5,7 @@
  * HS-level sstatus.FS and vsstatus.FS are in effect; either Off → illegal instruction; a write
  * makes both Dirty; the same for VS). What only non-`kvm` policies ask is in policy-paths.ts.
  */
-import type { Machine, MachineInit, Slice } from '@vfpu/core';
+import { type Machine, type MachineInit, type Slice, WRITE_USE_EXITS_SHIFT } from '@vfpu/core';
 import {
   EXECUTES,
   type ExitRow,
@@ -111,11 +111,23 @@ export class RiscvMachine implements Machine {
   }
 
   guestEnabled(v: number): number {
+    return this.enabledBy(this.m.vsstatus[v] as number);
+  }
+  /** The units a vsstatus of value `x` enables: FS and VS not Off, for the ISA the VM has. */
+  private enabledBy(x: number): number {
     const m = this.m;
     return (
-      (m.vsFs(v) !== OFF && (m.isa.f || m.isa.d) ? m.FP : 0) |
-      (m.vsVs(v) !== OFF && m.isa.v ? m.V : 0)
+      (((x >>> FS_SHIFT) & 3) !== OFF && (m.isa.f || m.isa.d) ? m.FP : 0) |
+      (((x >>> VS_SHIFT) & 3) !== OFF && m.isa.v ? m.V : 0)
     );
+  }
+  /**
+   * csrw sstatus in VS-mode writes vsstatus without an exit (guestWrite below): only the enables
+   * change; whether a disabled use exits first is the variant's (disabledUseExits).
+   */
+  guestWriteEffect(_v: number, _reg: number, values: Uint32Array): number {
+    const exits = this.illegalExits ? (this.m.FP | this.m.V) << WRITE_USE_EXITS_SHIFT : 0;
+    return this.enabledBy(values[this.vsstatusId] as number) | exits;
   }
   live(v: number): number {
     const m = this.m;

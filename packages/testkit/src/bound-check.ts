@@ -80,9 +80,10 @@ export function checkBound(
 }
 
 /**
- * Random valid workloads of a variant drawn from the slice model's events (guest writes only of
- * unit registers: `validWorkload`'s `unitWritesOnly`): `clairvoyant`'s own FP cycles at or below
- * every other built-in policy's at its defaults, `kvm` included (docs/clairvoyant.md).
+ * Random valid workloads of a variant with every event (guest writes of enable and mode registers
+ * included, which the slice model follows through `Machine.guestWriteEffect`): `clairvoyant`'s own
+ * FP cycles at or below every other built-in policy's at its defaults, `kvm` included
+ * (docs/clairvoyant.md).
  */
 export function checkClairvoyant(
   backend: BackendV2,
@@ -93,7 +94,7 @@ export function checkClairvoyant(
   let failure: BoundCheckResult['failure'];
   fc.check(
     fc.property(validWorkloadChoices(40), (c) => {
-      const text = validWorkload(backend, o.variant, c, true).lines.join('\n');
+      const text = validWorkload(backend, o.variant, c).lines.join('\n');
       const reports = boundReports(backend, text);
       workloads++;
       const own = reports.find((r) => r.policy === 'clairvoyant')?.cycles.fp ?? Infinity;

@@ -90,14 +90,11 @@ function acceptedConfig(
 
 /**
  * Interprets choices as a valid workload of `variant` (default: the backend's default).
- * `unitWritesOnly`: guest writes only of control registers that belong to a unit (FCSR, MXCSR…),
- * none of the registers that enable units or switch modes (the clairvoyant slice model's events).
  */
 export function validWorkload(
   backend: BackendV2,
   variantId: string | undefined,
   choices: ValidWorkloadChoices,
-  unitWritesOnly = false,
 ): ValidWorkload {
   const v = backend.variants.find((x) => x.id === (variantId ?? backend.defaultVariant));
   if (v === undefined) throw new Error(`no variant ${variantId} in ${backend.id}`);
@@ -125,7 +122,7 @@ export function validWorkload(
   const threadName = (th: number) =>
     th < threads.length ? (threads[th] as string) : vmmName(th - threads.length);
   const emit = (e: Record<string, unknown>) => lines.push(JSON.stringify(e));
-  const writable = v.controlRegisters.filter((r) => !unitWritesOnly || r.unit !== undefined);
+  const writable = v.controlRegisters;
   // exits whose handler always returns KVM_RUN to userspace: the vCPU leaves its pCPU
   const toUserspace = new Set<string>([
     ...EXITS_TO_USERSPACE,

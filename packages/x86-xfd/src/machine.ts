@@ -33,6 +33,7 @@ import {
   saveGuestAtExit,
 } from './policy-paths.js';
 import { inspectState, NONE, TRAP_LAZY_TS, TRAP_LAZY_XFD, X86 } from './state.js';
+import { guestWriteEffect } from './write-effect.js';
 
 export class X86Machine implements Machine {
   private readonly m: X86;
@@ -108,6 +109,11 @@ export class X86Machine implements Machine {
   }
   guestRead(vi: number, reg: number): number {
     return hw.registerValue(this.m, this.m.vcpu(vi), reg);
+  }
+  /** hw/guest.ts guestInstruction: XCR0's #UD comes before any #NM: a disabled use never loads. */
+  readonly disabledUseLoads = false;
+  guestWriteEffect(vi: number, reg: number, values: Uint32Array, old: number): number {
+    return guestWriteEffect(this.m, this.m.vcpu(vi), reg, values, old);
   }
   guestWrite(vi: number, reg: number, x: number): GuestWriteResult {
     const m = this.m;

@@ -16,7 +16,11 @@ import type { Arm64, Cpu, Vcpu } from './state.js';
 
 /** Units the guest has enabled itself: CPACR_EL1.FPEN (and ZEN for an SVE vCPU). */
 export function guestEnabled(a: Arm64, vi: number): number {
-  const c = (a.vcpus[vi] as Vcpu).cpacr;
+  return enabledBy(a, (a.vcpus[vi] as Vcpu).cpacr);
+}
+
+/** The units a guest CPACR_EL1 of value `c` enables: FPEN (and ZEN for an SVE vCPU). */
+export function enabledBy(a: Arm64, c: number): number {
   if ((c & CPACR_EL1_FPEN) !== CPACR_EL1_FPEN) return 0;
   return a.o.sve && (c & CPACR_EL1_ZEN) === CPACR_EL1_ZEN ? a.fpsimdBit | a.sveBit : a.fpsimdBit;
 }

@@ -16,6 +16,7 @@ import type {
   UnitMask,
   VariantSpec,
 } from '@vfpu/core';
+import { WRITE_USE_EXITS_SHIFT } from '@vfpu/core';
 import {
   type ExitRow,
   idOf,
@@ -35,7 +36,7 @@ import {
   kvm_arch_vcpu_put_fp,
 } from './fpsimd.js';
 import { fpRegSlice, kvm_arm_get_reg, kvm_arm_set_reg } from './guest.js';
-import { guestAccess, guestEnabled } from './guest-access.js';
+import { enabledBy, guestAccess, guestEnabled } from './guest-access.js';
 import { armExitHandlers, handle_sve } from './handle-exit.js';
 import {
   fpsimd_restore_current_state,
@@ -90,12 +91,11 @@ export class Arm64Machine implements Machine {
 
   /** SVE on a vCPU without it, which the guest's CPACR_EL1 enables: CPTR_EL2.TZ traps to EL2. */
   disabledUseExits(vi: number, unit: number): boolean {
-    const c = (this.a.vcpus[vi] as Vcpu).cpacr;
-    return (
-      unit === this.a.unitSve &&
-      (c & CPACR_EL1_ZEN) === CPACR_EL1_ZEN &&
-      (c & CPACR_EL1_FPEN) === CPACR_EL1_FPEN
-    );
+    return unit === this.a.unitSve && this.sveUseExits((this.a.vcpus[vi] as Vcpu).cpacr);
+  }
+
+  private sveUseExits(c: number): boolean {
+    return (c & CPACR_EL1_ZEN) === CPACR_EL1_ZEN && (c & CPACR_EL1_FPEN) === CPACR_EL1_FPEN;
   }
 
   // ---- vcpu_load / put, the run loop (arch/arm64/kvm/arm.c) ------------------------------------
@@ -188,6 +188,22 @@ export class Arm64Machine implements Machine {
     if (reg === this.cpacrReg) v.cpacr = value >>> 0;
     else writeU32(this.a.hw(v.cpu), this.controlOffset[reg] as number, value);
     return NO_EXIT;
+  }
+
+  /**
+   * The guest's CPACR_EL1 is its own EL1 register: KVM traps its accesses (CPTR_EL2.TCPAC) only
+   * for a nested guest hypervisor (`__activate_traps`, arch/arm64/kvm/hyp/vhe/switch.c), so a write
+   * changes the guest's enables without an exit (guestWrite above). The other non-unit registers
+   * enable nothing.
+   */
+  /** guest-access.ts guestAccess: the guest's own CPACR_EL1 traps first; KVM sees nothing. */
+  readonly disabledUseLoads = false;
+
+  guestWriteEffect(_vi: number, _reg: number, values: Uint32Array): number {
+    const c = values[this.cpacrReg] as number;
+    const sve =
+      this.a.unitSve >= 0 && this.sveUseExits(c) ? this.a.sveBit << WRITE_USE_EXITS_SHIFT : 0;
+    return enabledBy(this.a, c) | sve;
   }
 
   slice(_vi: number, unit: number, reg: number): Slice {

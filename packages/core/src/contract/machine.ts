@@ -129,6 +129,28 @@ export interface Machine {
    */
   disabledUseExits?(vcpu: number, unit: number): boolean;
 
+  /**
+   * Optional. On a variant whose one trap enables every unit: does a guest use of a unit the
+   * guest has not enabled trap to the kernel, which loads as for any first use, before the
+   * guest's own check (ARMv7: the HCPTR trap comes before FPEXC.EN is looked at)? False where the
+   * guest's check comes first (x86: XCR0's #UD). Absent: true.
+   */
+  readonly disabledUseLoads?: boolean;
+
+  /**
+   * Optional. What a guest write of control register `reg` would do, for a policy that plans a
+   * slice (`clairvoyant`): `values` holds every control register's guest-visible value (by id) as
+   * the slice's earlier writes left them, `values[reg]` already the new one, `old` the one before.
+   * Returns the units the guest has enabled after it (as {@link guestEnabled} would with those
+   * values), the units whose use traps first after it (as {@link disabledUseExits}, shifted by
+   * `WRITE_USE_EXITS_SHIFT`), plus `WRITE_EXITS` when the write exits to the kernel, which resumes the guest, and
+   * `WRITE_DROPS` when the kernel discards the live state there without a save, and, shifted by
+   * `WRITE_LOSES_IF_SHIFT`, the units whose liveness makes it save everything live there. Where
+   * the kernel keeps less than the guest wrote, it puts the kept value in `values[reg]`. Reads
+   * the vCPU's configuration, changes no machine state. Absent (or −1): the enables stay, no exit.
+   */
+  guestWriteEffect?(vcpu: number, reg: number, values: Uint32Array, old: number): number;
+
   // ---- capability groups, checked when the machine is created ----
   /** Host threads and kernel-mode FP sharing the pCPUs (needed by `switch`, `host-use`, `kernel-fpu`). */
   readonly hostThreads?: MachineHostThreads;

@@ -158,8 +158,10 @@ export class GuestPath {
         value = ((old | ev.set) & ~ev.clear) >>> 0;
       }
       s.oracle.setU32(v, off, value);
-    } else if (!ev.hasValue) {
-      value = ((m.guestRead(v, reg) | ev.set) & ~ev.clear) >>> 0;
+    } else {
+      // an enable or mode register: a look-ahead policy follows its slice's writes
+      s.policy.guestWrote?.(v);
+      if (!ev.hasValue) value = ((m.guestRead(v, reg) | ev.set) & ~ev.clear) >>> 0;
     }
     const resume = m.guestWrite(v, reg, value);
     if (resume === NO_EXIT || this.life.died(v)) return;

@@ -17,14 +17,44 @@ import {
   SLICE_FLUSH,
   SLICE_PREEMPTED,
   SLICE_RETURN,
+  SLICE_WRITE,
   type SliceView,
+  type SliceWrites,
 } from '../policy/types.js';
 import type { UnitLattice } from '../units.js';
 import { Op, WorkloadEvent } from '../workload/event.js';
 
+/** A slice's guest writes of enable and mode registers (grown, never shrunk). */
+class WriteRecord implements SliceWrites {
+  reg = new Int32Array(8);
+  set = new Int32Array(8);
+  clear = new Int32Array(8);
+  length = 0;
+
+  add(reg: number, set: number, clear: number): number {
+    if (this.length === this.reg.length) {
+      const n = this.length * 2;
+      this.reg = grow(this.reg, n);
+      this.set = grow(this.set, n);
+      this.clear = grow(this.clear, n);
+    }
+    this.reg[this.length] = reg;
+    this.set[this.length] = set;
+    this.clear[this.length] = clear;
+    return this.length++;
+  }
+}
+
+function grow(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
 /** One vCPU slice being recorded or waiting to be shown. */
 class SliceRecord implements SliceView {
   codes = new Int32Array(64);
+  writes = new WriteRecord();
   length = 0;
   truncated = false;
   endsRun = false;
@@ -40,7 +70,7 @@ class SliceRecord implements SliceView {
   /** The vCPU is in the guest at the slice's end so far (after an entry or a guest use). */
   inGuest(): boolean {
     const last = this.length > 0 ? (this.codes[this.length - 1] as number) : SLICE_EXIT;
-    return last === SLICE_ENTRY || last >= 0;
+    return last === SLICE_ENTRY || last >= 0 || last <= SLICE_WRITE;
   }
 
   add(code: number, max: number): void {
@@ -48,13 +78,21 @@ class SliceRecord implements SliceView {
       this.truncated = true;
       return;
     }
-    if (this.length === this.codes.length) {
-      const grown = new Int32Array(this.codes.length * 2);
-      grown.set(this.codes);
-      this.codes = grown;
-    }
+    if (this.length === this.codes.length) this.codes = grow(this.codes, this.codes.length * 2);
     this.codes[this.length++] = code;
   }
+}
+
+/**
+ * The control registers a guest write of which is no unit's instruction (enable and mode
+ * registers: no `unit`, or no `slice` in the register file), by id: what `SliceWrites` records.
+ */
+export function modeRegisters(variant: VariantSpec): Int32Array {
+  const ids: number[] = [];
+  variant.controlRegisters.forEach((r, i) => {
+    if (r.unit === undefined || !r.slice) ids.push(i);
+  });
+  return Int32Array.from(ids);
 }
 
 /** The default window: events held at most (a slice longer than this is shown truncated). */
@@ -143,6 +181,7 @@ export class SliceLookahead {
       }
       const r = this.free.pop() ?? new SliceRecord();
       r.length = 0;
+      r.writes.length = 0;
       r.truncated = false;
       r.endsRun = false;
       r.closed = false;
@@ -160,6 +199,12 @@ export class SliceLookahead {
     else if (op === Op.guestWrite) {
       const u = this.controlUnit[ev.controlReg] ?? -1;
       if (u >= 0) rec.add(u, this.window);
+      else if (rec.inGuest()) {
+        // an enable or mode register: what it does is the backend's (Machine.guestWriteEffect)
+        const set = ev.hasValue ? ev.value : ev.set;
+        const clear = ev.hasValue ? ~ev.value : ev.clear;
+        rec.add(SLICE_WRITE - rec.writes.add(ev.controlReg, set, clear), this.window);
+      }
     } else if (
       op === Op.put ||
       op === Op.schedOut ||

@@ -16,6 +16,7 @@ import { Exposure } from './exposure.js';
 import { GuestPath } from './guest.js';
 import { EngineHost } from './host.js';
 import { VcpuLifecycle } from './lifecycle.js';
+import { modeRegisters } from './lookahead.js';
 import { EngineState } from './state.js';
 import { Uapi } from './uapi.js';
 import { WorkloadLifecycle } from './validity.js';
@@ -127,8 +128,15 @@ export class Simulator {
         alsoLoads: (v, u) => machine.alsoLoads?.(v, u) ?? 0,
         costs: o.costs,
         trapEnablesAll: o.variant.trapGranularity.scope === 'all',
+        disabledUseLoads:
+          o.variant.trapGranularity.scope === 'all' && machine.disabledUseLoads !== false,
         kernelPolicy: o.variant.kvm.policy,
         disabledUseExits: (v, u) => machine.disabledUseExits?.(v, u) === true,
+        guestRead: (v, r) => machine.guestRead(v, r),
+        controlRegisters: o.variant.controlRegisters.length,
+        modeRegisters: modeRegisters(o.variant),
+        guestWriteEffect: (v, r, values, old) =>
+          machine.guestWriteEffect?.(v, r, values, old) ?? -1,
       },
       o.policy.params,
     );

@@ -6,6 +6,7 @@
  * are the run's cost table. It then replays the optimal decisions as the engine asks for them.
  */
 import { unitBit } from '../units.js';
+import { GuestViewScratch, guestView } from './guest-view.js';
 import { NO_PLAN, SliceCosts, solveSlice } from './slice-dp.js';
 import {
   type PolicyDefinition,
@@ -14,76 +15,54 @@ import {
   SLICE_ENTRY,
   SLICE_EXIT,
   SLICE_FLUSH,
+  SLICE_LOAD,
   SLICE_PREEMPTED,
   SLICE_RETURN,
   SLICE_UNIT,
   type SliceView,
 } from './types.js';
 
-/**
- * The slice as the guest runs it, into `out` (room for twice the codes). A use of a unit the guest
- * cannot run (not in `enabled`, at the slice's start) is an exception for the guest, no FP work:
- * its own, or one that traps to the kernel first (`exits`, by unit), which makes nothing live;
- * preempted after that trap, it is vcpu_put (the host saves what is live) and a re-entry. Where
- * one trap enables every unit and the kernel is not known to take the exception first
- * (ARMv7: the HCPTR trap loads the bank before the guest's FPEXC.EN is looked at), it stays a use.
- * Returns how many codes.
- */
-export function guestView(
-  slice: SliceView,
-  enabled: number,
-  trapEnablesAll: boolean,
-  exits: number,
-  out: Int32Array,
-): number {
-  let k = 0;
-  for (let i = 0; i < slice.length; i++) {
-    const code = slice.codes[i] as number;
-    const bit = code < 0 ? 0 : unitBit(code & SLICE_UNIT);
-    if (code < 0 || enabled & bit || (trapEnablesAll && !(exits & bit))) out[k++] = code;
-    else if (exits & bit && code & SLICE_PREEMPTED) {
-      out[k++] = SLICE_FLUSH;
-      out[k++] = SLICE_ENTRY;
-    }
-  }
-  return k;
-}
-
 class Clairvoyant implements PolicyInstance {
   private readonly view: PolicyView;
   private readonly costs: SliceCosts;
   private value = new Float64Array(0);
-  /** Per vCPU: the slice's codes, the plan, how many codes, and the next code not yet passed. */
+  /** Per vCPU: the slice's codes (and enables), the plan, how many codes, and the next code not yet passed. */
+  private readonly scratch: GuestViewScratch[];
   private readonly codes: Int32Array[];
   private readonly plans: Int32Array[];
   private readonly length: Int32Array;
   private readonly pos: Int32Array;
   /** By unit: what the kernel loads along with it, read at each slice's start. */
   private readonly also: Int32Array;
+  /** Per vCPU: the slice's writes passed. */
+  private readonly write: Int32Array;
   /** Per vCPU: the load planned for the re-entry of a use preempted after its trap, or −1. */
   private readonly resume: Int32Array;
 
   constructor(view: PolicyView) {
     this.view = view;
     this.costs = new SliceCosts(view.lattice, view.costs);
+    this.scratch = Array.from({ length: view.vcpus }, () => new GuestViewScratch());
     this.codes = Array.from({ length: view.vcpus }, () => new Int32Array(0));
     this.plans = Array.from({ length: view.vcpus }, () => new Int32Array(0));
     this.length = new Int32Array(view.vcpus);
     this.pos = new Int32Array(view.vcpus);
     this.also = new Int32Array(view.lattice.units.length);
     this.resume = new Int32Array(view.vcpus).fill(-1);
+    this.write = new Int32Array(view.vcpus);
   }
 
   lookahead(vcpu: number, slice: SliceView): void {
-    if ((this.codes[vcpu] as Int32Array).length < slice.length * 2) {
-      this.codes[vcpu] = new Int32Array(slice.length * 4);
-      this.plans[vcpu] = new Int32Array(slice.length * 4);
-    }
-    const codes = this.codes[vcpu] as Int32Array;
+    const scratch = this.scratch[vcpu] as GuestViewScratch;
     const v = this.view;
+    scratch.reserve(slice.length * 5, v.controlRegisters);
+    if ((this.plans[vcpu] as Int32Array).length < scratch.codes.length)
+      this.plans[vcpu] = new Int32Array(scratch.codes.length);
+    const codes = scratch.codes;
+    this.codes[vcpu] = codes;
     let exits = 0;
     for (let u = 0; u < this.also.length; u++) if (v.disabledUseExits(vcpu, u)) exits |= unitBit(u);
-    const n = guestView(slice, v.guestEnabled(vcpu), v.trapEnablesAll, exits, codes);
+    const n = guestView(slice, v, vcpu, exits, scratch);
     const S = this.view.lattice.all + 1;
     if (this.value.length < (n + 1) * S) this.value = new Float64Array((n + 1) * S * 2);
     const lattice = this.view.lattice;
@@ -98,9 +77,11 @@ class Clairvoyant implements PolicyInstance {
       this.plans[vcpu] as Int32Array,
       this.view.kernelPolicy === 'lazy-per-exit',
       this.also,
+      scratch.enabled,
     );
     this.length[vcpu] = n;
     this.pos[vcpu] = 0;
+    this.write[vcpu] = 0;
     this.resume[vcpu] = -1;
   }
 
@@ -156,19 +137,26 @@ class Clairvoyant implements PolicyInstance {
     const codes = this.codes[vcpu] as Int32Array;
     const n = this.length[vcpu] as number;
     let i = this.pos[vcpu] as number;
-    // the host's kernel-mode FP before this entry has run by now
-    while (i < n && codes[i] === SLICE_FLUSH) i++;
+    // the host's kernel-mode FP before this entry, or the kernel's drop, save or load at a guest
+    // write's exit, has run by now (codes SLICE_FLUSH … SLICE_LOAD)
+    while (i < n && (codes[i] as number) <= SLICE_FLUSH && (codes[i] as number) >= SLICE_LOAD) i++;
     this.pos[vcpu] = i;
-    if (i >= n) return 0;
-    const code = codes[i] as number;
+    if (i >= n || codes[i] !== SLICE_ENTRY) return 0;
     const p = this.planAt(vcpu, i);
-    if (p === NO_PLAN) return 0;
-    return code === SLICE_ENTRY ? p : 0;
+    return p === NO_PLAN ? 0 : p;
   }
   saveAtExit(vcpu: number): boolean {
     const i = this.findExit(vcpu);
     if (i >= 0) this.pos[vcpu] = i + 1;
     return this.planAt(vcpu, i) === 1;
+  }
+  /** A guest write: its re-entry, if it exits, is the next entry asked about. */
+  guestWrote(vcpu: number): void {
+    const w = this.write[vcpu] as number;
+    this.write[vcpu] = w + 1;
+    const scratch = this.scratch[vcpu] as GuestViewScratch;
+    const at = w < scratch.writes ? (scratch.writeAt[w] as number) : -1;
+    if (at > (this.pos[vcpu] as number)) this.pos[vcpu] = at;
   }
   used(vcpu: number, unit: number): void {
     const i = this.findUse(vcpu, unit);

@@ -6,9 +6,12 @@
 import type { CostTable } from '../costs.js';
 import { closeMask, type UnitLattice, unitBit } from '../units.js';
 import {
+  SLICE_DROP,
   SLICE_ENTRY,
   SLICE_EXIT,
   SLICE_FLUSH,
+  SLICE_LOAD,
+  SLICE_LOSE,
   SLICE_PREEMPTED,
   SLICE_RETURN,
   SLICE_UNIT,
@@ -61,7 +64,10 @@ function whole(L: number, M: number, also: Int32Array | undefined): boolean {
   return true;
 }
 
-/** The whole load from nothing that costs least at an entry at row `next` (the smallest of a tie). */
+/**
+ * The whole load from nothing within `N` (the units the guest has enabled there) that costs least
+ * at an entry at row `next` (the smallest of a tie).
+ */
 function entryFrom0(
   value: Float64Array,
   next: number,
@@ -90,6 +96,9 @@ export const NO_PLAN = -1;
  * that traps: the grant set; exit: 1 to save, 0 not) and returns the optimal cost from `live0`.
  * `saveOnTie`: an exit whose save costs no more than keeping saves (the kernel saves at every
  * exit); otherwise it keeps. `value` is scratch of at least (length + 1) × (lattice.all + 1) entries.
+ * `enabled`, by code: the units the guest has enabled there (an entry loads only those: core masks
+ * a preload with Machine.guestEnabled); absent, every unit. At a {@link SLICE_LOSE} it is the
+ * condition: the units whose liveness makes the kernel save everything live.
  */
 export function solveSlice(
   slice: SliceView,
@@ -101,6 +110,7 @@ export function solveSlice(
   plan: Int32Array,
   saveOnTie = false,
   also?: Int32Array,
+  enabled?: Int32Array,
 ): number {
   const n = slice.length;
   const codes = slice.codes;
@@ -110,6 +120,7 @@ export function solveSlice(
   for (let i = 0; i < n; i++) {
     const code = codes[i] as number;
     if (code >= 0) used |= unitBit(code & SLICE_UNIT);
+    else if (code === SLICE_LOAD) used |= (enabled as Int32Array)[i] as number;
   }
   let N = closeMask(lattice, used);
   for (let grown = also !== undefined; grown; ) {
@@ -137,13 +148,15 @@ export function solveSlice(
     const row = i * S;
     const next = (i + 1) * S;
     // a use preempted after its trap: vcpu_put saves, then the re-entry's best load from nothing
-    const P0 = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, next, N, c, also) : 0;
+    // an entry loads only what the guest has enabled there
+    const NE = enabled === undefined ? N : N & (enabled[i] as number);
+    const P0 = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, next, NE, c, also) : 0;
     const resume = c.restore(P0) + (value[next + P0] as number);
     for (let L = N; ; L = (L - 1) & N) {
       let best: number;
       if (code === SLICE_ENTRY) {
         best = Infinity;
-        for (let P = N; ; P = (P - 1) & N) {
+        for (let P = NE; ; P = (P - 1) & NE) {
           if (whole(L, P, also)) {
             const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
             if (v < best) best = v;
@@ -152,6 +165,17 @@ export function solveSlice(
         }
       } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
         best = c.save(L | base) + (value[next] as number);
+      } else if (code === SLICE_DROP) {
+        best = value[next] as number;
+      } else if (code === SLICE_LOAD) {
+        const M = (enabled as Int32Array)[i] as number;
+        best =
+          L & M ? (value[next + L] as number) : c.restore(M) + (value[next + (L | M)] as number);
+      } else if (code === SLICE_LOSE) {
+        best =
+          L & ((enabled as Int32Array)[i] as number)
+            ? c.save(L | base) + (value[next] as number)
+            : (value[next + L] as number);
       } else if (code === SLICE_EXIT) {
         const keep = value[next + L] as number;
         const drop = c.save(L | base) + (value[next] as number);
@@ -183,10 +207,11 @@ export function solveSlice(
     const code = codes[i] as number;
     const next = (i + 1) * S;
     const target = value[i * S + L] as number;
+    const NE = enabled === undefined ? N : N & (enabled[i] as number);
     plan[i] = NO_PLAN;
     if (code === SLICE_ENTRY) {
-      for (let P = 0; P <= N; P++) {
-        if ((P & ~N) !== 0 || !whole(L, P, also)) continue;
+      for (let P = 0; P <= NE; P++) {
+        if ((P & ~NE) !== 0 || !whole(L, P, also)) continue;
         if (c.restore(P & ~L) + (value[next + (L | P)] as number) === target) {
           plan[i] = P;
           L |= P;
@@ -200,6 +225,12 @@ export function solveSlice(
       const save = saveOnTie ? drop <= keep : drop < keep;
       plan[i] = save ? 1 : 0;
       if (save) L = 0;
+    } else if (code === SLICE_DROP) {
+      L = 0;
+    } else if (code === SLICE_LOSE) {
+      if (L & ((enabled as Int32Array)[i] as number)) L = 0;
+    } else if (code === SLICE_LOAD) {
+      if (!(L & ((enabled as Int32Array)[i] as number))) L |= (enabled as Int32Array)[i] as number;
     } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
       // the return saves whatever is asked; asking the kernel's way costs no more
       if (code === SLICE_RETURN) plan[i] = saveOnTie ? 1 : 0;
@@ -207,7 +238,7 @@ export function solveSlice(
     } else if (!(L & unitBit(code & SLICE_UNIT))) {
       const need = lattice.closure[code & SLICE_UNIT] as number;
       // preempted after the trap: the re-entry's load, in the plan's bits 8 and up
-      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, N, c, also) : -1;
+      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, NE, c, also) : -1;
       for (let G = need; G <= N; G++) {
         if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
         if (!whole(L, G, also)) continue;

@@ -30,12 +30,32 @@ export interface PolicyView {
   /** One trap enables every unit on this variant (what a trap grants cannot matter). */
   readonly trapEnablesAll: boolean;
   /**
+   * On such a variant, a use of a unit the guest has not enabled still traps and loads first
+   * (`Machine.disabledUseLoads`, default true; false on x86, where XCR0's #UD comes first).
+   */
+  readonly disabledUseLoads: boolean;
+  /**
    * The core policy the variant's kernel follows (its `kvm`: `lazy`, `lazy-per-exit`, `eager`…):
    * where two decisions cost the same, the kernel's own path is never dearer than a policy path.
    */
   readonly kernelPolicy: string;
   /** A guest use of `unit`, which it cannot run, traps to the kernel first (`Machine.disabledUseExits`; else false). */
   disabledUseExits(vcpu: number, unit: number): boolean;
+  /** The guest-visible value of control register `reg` (`Machine.guestRead`). */
+  guestRead(vcpu: number, reg: number): number;
+  /**
+   * The control registers a guest write of which is not a unit's own instruction (enable and mode
+   * registers: no `unit` or no `slice`), by id: a slice's {@link SliceWrites} name only these.
+   */
+  readonly modeRegisters: Int32Array;
+  /** Number of control registers of the variant (ids 0 … controlRegisters − 1). */
+  readonly controlRegisters: number;
+  /**
+   * What a guest write of `reg` does, its value in `values[reg]` over the others' (by register id),
+   * `old` the value before (`Machine.guestWriteEffect`): enabled units | WRITE_EXITS | WRITE_DROPS;
+   * −1 when the backend does not say (the enables stay as they are, no exit).
+   */
+  guestWriteEffect(vcpu: number, reg: number, values: Uint32Array, old: number): number;
 }
 
 /** One run's policy: the decisions core asks for at each trap, entry and exit, with its own per-run state. */
@@ -58,6 +78,11 @@ export interface PolicyInstance {
    * handed over before the slice's first event runs. The view is reused: copy what you keep.
    */
   lookahead?(vcpu: number, slice: SliceView): void;
+  /**
+   * Only for a look-ahead policy: the guest writes an enable or mode register (the slice's next
+   * write in {@link SliceView.writes}), before the kernel acts on it.
+   */
+  guestWrote?(vcpu: number): void;
 }
 
 /** Codes of a {@link SliceView}: a unit index (≥ 0) is a guest use of that unit. */
@@ -72,6 +97,25 @@ export const SLICE_RETURN = -3;
  * whatever of the vCPU is live (no policy decision), so nothing is live after it.
  */
 export const SLICE_FLUSH = -4;
+
+/**
+ * Not from the workload: what `clairvoyant` makes of a guest write on which the kernel discards
+ * the vCPU's live state without a save (MIPS kvm_drop_fpu on a Status.FR change): nothing is live
+ * after it, at no cost.
+ */
+export const SLICE_DROP = -5;
+
+/**
+ * Not from the workload: a guest write's exit on which the kernel saves and disables everything
+ * live when any of the units in `enabled[i]` (solveSlice's by-code array, here a condition) is live.
+ */
+export const SLICE_LOSE = -6;
+
+/**
+ * Not from the workload: a guest write on which the kernel loads the units in `enabled[i]` when
+ * none of them is live (no trap, no policy asked).
+ */
+export const SLICE_LOAD = -7;
 
 /**
  * Added to a unit code (`unit | SLICE_PREEMPTED`): a use whose trap, if it traps, is followed by
@@ -98,7 +142,66 @@ export interface SliceView {
   readonly truncated: boolean;
   /** The workload ends inside the slice: nothing after its last code runs (no vcpu_put). */
   readonly endsRun?: boolean;
+  /**
+   * The guest's writes of control registers that are not a unit's own (code {@link SLICE_WRITE}
+   * − k is write k): by k, the register id, and the bits it sets and clears (a whole value v is
+   * set v, clear ~v). Absent: the slice has none.
+   */
+  readonly writes?: SliceWrites;
 }
+
+/** A slice's guest writes of enable and mode registers, by write index (arrays reused, may be longer). */
+export interface SliceWrites {
+  readonly reg: Int32Array;
+  readonly set: Int32Array;
+  readonly clear: Int32Array;
+}
+
+/**
+ * A {@link SliceView} code at or below this: `SLICE_WRITE − k` is the guest's write k of a
+ * control register that enables units or switches modes ({@link SliceView.writes}).
+ */
+export const SLICE_WRITE = -16;
+
+/**
+ * What a guest write does to the slice model (`Machine.guestWriteEffect`): bits 0 to 7 are the
+ * units the guest has enabled after it; bits 8 to 15 (`<< WRITE_USE_EXITS_SHIFT`) the units a use
+ * of which, not enabled, traps to the kernel first after it (`Machine.disabledUseExits`); these
+ * flags say it exits to the kernel, which re-enters the guest (a non-FP exit the policy is not
+ * asked about, then an entry)…
+ */
+export const WRITE_EXITS = 1 << 16;
+/** …and that the kernel discards the vCPU's live state on it without a save (MIPS kvm_drop_fpu)… */
+export const WRITE_DROPS = 1 << 17;
+/**
+ * …and, in bits 20 to 27 (`<< WRITE_LOSES_IF_SHIFT`), units whose liveness makes the kernel save
+ * and disable everything live there (after any drop; MIPS kvm_lose_fpu when CU1 changes with FR=0
+ * and the vector units are live).
+ */
+export const WRITE_LOSES_IF_SHIFT = 20;
+/**
+ * …that the write is, for the kernel, a use of the unit in bits 28 to 30 (`>>>
+ * WRITE_USE_UNIT_SHIFT`): a trap that loads it when it is not live (x86 6.16 LDTILECFG while the
+ * guest fpstate is not loaded: KVM's XFD #NM)…
+ */
+export const WRITE_USES = 1 << 18;
+/** The shift of a {@link WRITE_USES} write's unit. */
+export const WRITE_USE_UNIT_SHIFT = 28;
+/**
+ * …that, when none of the units the guest has enabled is live, the kernel loads them all there
+ * without a trap (x86 4.8 CLTS while the guest FPU is inactive: handle_cr → vmx_fpu_activate).
+ */
+export const WRITE_LOADS = 1 << 19;
+/**
+ * …that the kernel's handler returns KVM_RUN to userspace (vcpu_put saves what is live): the
+ * guest runs nothing more until the next entry (MIPS mainline: no GSFC case for Config,
+ * EMULATE_FAIL → KVM_EXIT_INTERNAL_ERROR).
+ */
+export const WRITE_RETURNS = 1 << 31;
+/** The shift of a write effect's units whose disabled use traps to the kernel first. */
+export const WRITE_USE_EXITS_SHIFT = 8;
+/** The enabled-units part of a write effect. */
+export const WRITE_ENABLED = 0xff;
 
 /** One numeric parameter of a policy (`adaptive:threshold=3`), with its range. */
 export interface PolicyParamSpec {

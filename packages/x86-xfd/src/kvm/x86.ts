@@ -82,17 +82,22 @@ export function vcpuEnterGuestAfterExit(m: X86, v: X86Vcpu): void {
   }
 }
 
+/** __kvm_set_xcr's checks (x86.c): the XCR0 value `x` would #GP. */
+export function xcr0Refused(v: X86Vcpu, x: number): boolean {
+  if (!(x & MASK.FP)) return true;
+  if (x & MASK.YMM && !(x & MASK.SSE)) return true;
+  if (x & ~(v.guestSupportedXcr0 | MASK.FP)) return true;
+  if (!(x & MASK.BNDREGS) !== !(x & MASK.BNDCSR)) return true;
+  if (x & MASK.AVX512) {
+    if (!(x & MASK.YMM)) return true;
+    if ((x & MASK.AVX512) !== MASK.AVX512) return true;
+  }
+  return (x & MASK.XTILE) !== 0 && (x & MASK.XTILE) !== MASK.XTILE;
+}
+
 /** __kvm_set_xcr (x86.c): false when the value would #GP. */
 export function __kvm_set_xcr(m: X86, v: X86Vcpu, x: number): boolean {
-  if (!(x & MASK.FP)) return false;
-  if (x & MASK.YMM && !(x & MASK.SSE)) return false;
-  if (x & ~(v.guestSupportedXcr0 | MASK.FP)) return false;
-  if (!(x & MASK.BNDREGS) !== !(x & MASK.BNDCSR)) return false;
-  if (x & MASK.AVX512) {
-    if (!(x & MASK.YMM)) return false;
-    if ((x & MASK.AVX512) !== MASK.AVX512) return false;
-  }
-  if (x & MASK.XTILE && (x & MASK.XTILE) !== MASK.XTILE) return false;
+  if (xcr0Refused(v, x)) return false;
   const lost = m.enabledUnits(v.xcr0) & ~m.enabledUnits(x);
   v.xcr0 = x;
   if (lost && m.ready) m.host.undefine(v.id, lost);
