@@ -2,10 +2,11 @@
 // N lines, imports it measuring wall time and peak RSS (/usr/bin/time -v), then runs `vfpu run`
 // on the result the same way, and reports both throughputs in workload events per second.
 //
-//   node scripts/bench-import.mjs [--lines N | --gb G] [--repeat R] [--keep] [--dir DIR]
+//   node scripts/bench-import.mjs [--lines N | --gb G (default 1)] [--repeat R] [--keep] [--dir DIR]
 //
 // With --repeat R the import and the run alternate R times; medians are reported, and the median
-// of the pairs' ratios. The import frames on a second thread (VFPU_IMPORT_THREADS=1: one thread).
+// of the pairs' ratios (an even R reports the lower middle). The import frames on a second
+// thread (VFPU_IMPORT_THREADS=1: one thread).
 // Needs a build (packages/cli/dist). Acceptance (issue 14): 1 GB in flat memory, and the import
 // at least as fast as the run of what it writes.
 import { spawnSync } from 'node:child_process';
@@ -24,7 +25,8 @@ if (!existsSync(BIN)) {
   process.exit(2);
 }
 const dir = opt('--dir') ?? mkdtempSync(join(tmpdir(), 'vfpu-bench-import-'));
-const gb = opt('--gb');
+// default: 1 GiB, the acceptance's trace (issue 14)
+const gb = opt('--gb') ?? (opt('--lines') === undefined ? '1' : undefined);
 const AVG_LINE = 127; // bytes per generated line, about
 const lines =
   gb !== undefined
