@@ -152,8 +152,11 @@ export interface SliceView {
 
 /** A slice's guest writes of enable and mode registers, by write index (arrays reused, may be longer). */
 export interface SliceWrites {
+  /** Write k's register, by control-register id. */
   readonly reg: Int32Array;
+  /** Write k's bits set: the register's value after it is `(old | set[k]) & ~clear[k]`. */
   readonly set: Int32Array;
+  /** Write k's bits cleared (see {@link SliceWrites.set}). */
   readonly clear: Int32Array;
 }
 
