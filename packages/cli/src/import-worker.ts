@@ -1,6 +1,6 @@
 /**
- * The framing thread of `vfpu import` (import/frame-source.ts): reads, frames and parses the
- * trace (import/frames.ts) and hands the batches to the main thread, at most IN_FLIGHT ahead.
+ * The framing thread of `vfpu import` (import/frame-source.ts): reads and frames the trace
+ * (import/frames.ts) and hands the batches to the main thread, at most IN_FLIGHT ahead.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '@vfpu/core';
@@ -10,20 +10,18 @@ import { type FrameJob, frameBatches } from './import/frames.js';
 async function main(port: NonNullable<typeof parentPort>): Promise<void> {
   let credits = IN_FLIGHT;
   let wake: (() => void) | undefined;
-  let give: ((s: FrameAck) => void) | undefined;
+  const spares: FrameAck[] = [];
   port.on('message', (m: FrameAck) => {
     credits++;
     // the views come back over their whole buffers
-    give?.({ rows: m.rows, bytes: new Uint8Array(m.bytes.buffer) });
+    spares.push({ rows: m.rows, bytes: new Uint8Array(m.bytes.buffer) });
     const w = wake;
     wake = undefined;
     w?.();
   });
   const post = (m: FrameMessage, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
   try {
-    const it = frameBatches(workerData as FrameJob, (g) => {
-      give = g;
-    });
+    const it = frameBatches(workerData as FrameJob, spares);
     for (;;) {
       const r = await it.next();
       if (r.done === true) {

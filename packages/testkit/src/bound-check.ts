@@ -50,33 +50,55 @@ export function boundReports(
   return withBounds(reports);
 }
 
-/** Random valid workloads of a variant: every built-in at or above the bound. */
-export function checkBound(
+/** What one workload's reports break (empty: nothing), and whether `clairvoyant` attains the bound. */
+type Judge = (reports: readonly ReportV1[]) => { problems: string[]; attained: boolean };
+
+/**
+ * Every built-in on random valid workloads of a variant, judged by `judge`. `shrink`: a failure
+ * fails the property, so fast-check shrinks it and the result holds the shrunk case; else every
+ * workload passes and the result holds the first failure.
+ */
+function overRandomWorkloads(
   backend: BackendV2,
   o: { readonly variant: string; readonly runs: number; readonly seed: number },
+  shrink: boolean,
+  judge: Judge,
 ): BoundCheckResult {
   let workloads = 0;
   let attained = 0;
   let failure: BoundCheckResult['failure'];
   fc.check(
     fc.property(validWorkloadChoices(40), (c) => {
-      const w = validWorkload(backend, o.variant, c);
-      const reports = boundReports(backend, w.lines.join('\n'));
+      const ndjson = validWorkload(backend, o.variant, c).lines.join('\n');
+      const j = judge(boundReports(backend, ndjson));
       workloads++;
-      const problems: string[] = [];
-      for (const r of reports) {
-        if (r.bound === undefined) problems.push(`${r.policy}: no bound`);
-        else if (r.cycles.fp < r.bound.fp)
-          problems.push(`${r.policy}: ${r.cycles.fp} FP cycles < the bound's ${r.bound.fp}`);
-        else if (r.policy === 'clairvoyant' && r.cycles.fp === r.bound.fp) attained++;
-      }
-      if (problems.length > 0 && failure === undefined)
-        failure = { ndjson: w.lines.join('\n'), problems };
-      return true;
+      if (j.attained) attained++;
+      if (j.problems.length === 0) return true;
+      // the last failure fast-check sees is its shrunk counterexample
+      if (shrink || failure === undefined) failure = { ndjson, problems: j.problems };
+      return !shrink;
     }),
     { numRuns: o.runs, seed: o.seed },
   );
   return { workloads, attained, ...(failure !== undefined ? { failure } : {}) };
+}
+
+/** Random valid workloads of a variant: every built-in at or above the bound. */
+export function checkBound(
+  backend: BackendV2,
+  o: { readonly variant: string; readonly runs: number; readonly seed: number },
+): BoundCheckResult {
+  return overRandomWorkloads(backend, o, false, (reports) => {
+    const problems: string[] = [];
+    let attained = false;
+    for (const r of reports) {
+      if (r.bound === undefined) problems.push(`${r.policy}: no bound`);
+      else if (r.cycles.fp < r.bound.fp)
+        problems.push(`${r.policy}: ${r.cycles.fp} FP cycles < the bound's ${r.bound.fp}`);
+      else if (r.policy === 'clairvoyant' && r.cycles.fp === r.bound.fp) attained = true;
+    }
+    return { problems, attained };
+  });
 }
 
 /**
@@ -89,26 +111,13 @@ export function checkClairvoyant(
   backend: BackendV2,
   o: { readonly variant: string; readonly runs: number; readonly seed: number },
 ): BoundCheckResult {
-  let workloads = 0;
-  let attained = 0;
-  let failure: BoundCheckResult['failure'];
-  fc.check(
-    fc.property(validWorkloadChoices(40), (c) => {
-      const text = validWorkload(backend, o.variant, c).lines.join('\n');
-      const reports = boundReports(backend, text);
-      workloads++;
-      const own = reports.find((r) => r.policy === 'clairvoyant')?.cycles.fp ?? Infinity;
-      const problems = reports
-        .filter((r) => r.cycles.fp < own)
-        .map((r) => `${r.policy}: ${r.cycles.fp} FP cycles < clairvoyant's ${own}`);
-      // the last failure fast-check sees is its shrunk counterexample
-      if (problems.length === 0) attained++;
-      else failure = { ndjson: text, problems };
-      return problems.length === 0;
-    }),
-    { numRuns: o.runs, seed: o.seed },
-  );
-  return { workloads, attained, ...(failure !== undefined ? { failure } : {}) };
+  return overRandomWorkloads(backend, o, true, (reports) => {
+    const own = reports.find((r) => r.policy === 'clairvoyant')?.cycles.fp ?? Infinity;
+    const problems = reports
+      .filter((r) => r.cycles.fp < own)
+      .map((r) => `${r.policy}: ${r.cycles.fp} FP cycles < clairvoyant's ${own}`);
+    return { problems, attained: problems.length === 0 };
+  });
 }
 
 /** A three-unit lattice (fpu ⊂ msa ⊂ lasx, as MIPS) and a cost table drawn by fast-check. */

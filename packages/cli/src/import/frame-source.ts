@@ -50,15 +50,13 @@ export function framedBatches(
 
 /** The batches framed here, each one's rows reused once it is taken (as the worker reuses them). */
 async function* onThisThreadBatches(job: FrameJob): AsyncGenerator<FrameBatch, FrameStats> {
-  let give: ((s: Spare) => void) | undefined;
-  const it = frameBatches(job, (g) => {
-    give = g;
-  });
+  const spares: Spare[] = [];
+  const it = frameBatches(job, spares);
   try {
     for (let r = await it.next(); ; r = await it.next()) {
       if (r.done === true) return r.value;
       yield r.value;
-      give?.(r.value);
+      spares.push(r.value);
     }
   } finally {
     await it.return(newFrameStats());

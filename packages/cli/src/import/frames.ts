@@ -28,22 +28,21 @@ import {
   type TraceFormat,
 } from './framing.js';
 
-/** What the framing half counts (the header's `source`). */
+/** What the framing half counts (the header's `source`; the events read are counted by pass.ts). */
 export interface FrameStats {
   format: TraceFormat | undefined;
   lines: number;
   /** `cpus=N` of trace-cmd's header, or 0. */
   cpusLine: number;
   lost: number;
-  events: Record<string, number>;
   skipped: Record<string, number>;
 }
 
 export function newFrameStats(): FrameStats {
-  return { format: undefined, lines: 0, cpusLine: 0, lost: 0, events: {}, skipped: {} };
+  return { format: undefined, lines: 0, cpusLine: 0, lost: 0, skipped: {} };
 }
 
-/** What to read: the trace, its name in messages, its framing if given, and whether a guest trace is merged. */
+/** What to read: the trace, its framing if given, and what the batches must carry. */
 export interface FrameJob {
   readonly path: string;
   readonly format: TraceFormat | undefined;
@@ -120,12 +119,12 @@ function lastTs(text: string, format: TraceFormat | undefined): number {
 /** Columns with a string: each has its own last-string cache in front of the batch's table. */
 const SLOTS = [EVENT, COMM, TS_START, BODY_START];
 
-/** Builds batches: rows, chunk bytes and the string table; `spare` takes back a taken batch's arrays. */
+/** Builds batches: rows, chunk bytes and the string table, on arrays from `spares` where it has some. */
 class BatchBuilder {
   private rows: Float64Array;
   private bytes: Uint8Array;
   private used = 0;
-  private readonly spares: Spare[] = [];
+  private readonly spares: Spare[];
   private readonly keepBytes: boolean;
   count = 0;
   private texts: string[] = [];
@@ -137,14 +136,11 @@ class BatchBuilder {
   private readonly lastId: number[] = SLOTS.map(() => 0);
   marks: number[] = [];
 
-  constructor(keepBytes: boolean) {
+  constructor(keepBytes: boolean, spares: Spare[]) {
     this.keepBytes = keepBytes;
+    this.spares = spares;
     this.rows = new Float64Array(ROW * 8192);
     this.bytes = new Uint8Array(keepBytes ? BATCH_CHARS * 2 : 0);
-  }
-
-  spare(s: Spare): void {
-    this.spares.push(s);
   }
 
   addText(text: string, bytes: Uint8Array): void {
@@ -243,17 +239,17 @@ class BatchBuilder {
 
 /**
  * The framing half of a pass over `job.path`: batches of rows, then (as the generator's return
- * value) the counts. An input error is thrown after the batch of the lines before it.
+ * value) the counts. An input error is thrown after the batch of the lines before it. A taken
+ * batch's arrays pushed onto `spares` are reused.
  */
 export async function* frameBatches(
   job: FrameJob,
-  spare?: (give: (s: Spare) => void) => void,
+  spares: Spare[] = [],
 ): AsyncGenerator<FrameBatch, FrameStats> {
   const stats = newFrameStats();
   const src = openLineSource(job.path, undefined, false);
   const name = src.name;
-  const b = new BatchBuilder(job.bytes);
-  spare?.((s) => b.spare(s));
+  const b = new BatchBuilder(job.bytes, spares);
   const f = newFrame();
   const exit = newX86Exit();
   let format = job.format;

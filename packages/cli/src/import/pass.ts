@@ -21,7 +21,8 @@ export interface RecordedTracepoint {
   readonly text: string;
 }
 
-export type PassStats = FrameStats;
+/** The framing half's counts and the events read (by pass.ts, which parses their bodies). */
+export type PassStats = FrameStats & { events: Record<string, number> };
 
 export interface PassInput {
   readonly path: string;
@@ -55,7 +56,6 @@ export async function* runPass(
   });
   const f = newFrame();
   const e = newEvent();
-  const events: Record<string, number> = {};
   let n = 0;
   try {
     let r = await batches.next();
@@ -74,7 +74,7 @@ export async function* runPass(
           const bad = parseBody(ev, f.body, e);
           if (bad !== undefined) throw new InputError(name, n, ev, bad);
         }
-        events[ev] = (events[ev] ?? 0) + 1;
+        stats.events[ev] = (stats.events[ev] ?? 0) + 1;
         evidence?.event(ev, e);
         if (guest !== undefined) {
           const t = Number(f.ts);
@@ -94,7 +94,7 @@ export async function* runPass(
       const out = mapper.q.take();
       if (out.texts.length > 0) yield out;
     }
-    Object.assign(stats, r.value, { events });
+    Object.assign(stats, r.value);
     n = stats.lines;
     if (guest !== undefined) {
       await guest.fill(Number.POSITIVE_INFINITY);
