@@ -74,6 +74,10 @@ const lines = [
 let within = 0;
 let below = 0;
 let dp = 0;
+// the best fixed choice, picked per cell in hindsight: the lesser of never and always preloading
+let missed = 0;
+let kvmFixed = 0;
+let beatsFixed = 0;
 for (const c of cells) {
   const stats = Object.fromEntries(POLICIES.map((p) => [p, interval(c.ratios[p])]));
   const mine = stats[NEW].mean;
@@ -82,6 +86,12 @@ for (const c of cells) {
   within += ok ? 1 : 0;
   below += beats ? 1 : 0;
   dp += c.attained === SEEDS.length ? 1 : 0;
+  const fixed = Math.min(stats.lazy.mean, stats.eager.mean);
+  beatsFixed += mine < fixed ? 1 : 0;
+  if (!beats) {
+    missed++;
+    kvmFixed += stats.kvm.mean <= fixed * 1.02 ? 1 : 0;
+  }
   const row = POLICIES.map((p) => (p === NEW && ok ? `**${fmt(stats[p])}**` : fmt(stats[p])));
   lines.push(
     `| ${c.preset} | ${c.cell} (${c.kvm}) | ${row.join(' | ')} | ${beats ? '✓' : ''} | ${c.attained}/5 |`,
@@ -91,6 +101,10 @@ const n = cells.length;
 lines.push(
   '',
   `\`${NEW}\` within ${GOAL.toFixed(2)}× of the bound in ${within} of ${n} cells (${((100 * within) / n).toFixed(0)} %; goal: all); below the variant's \`kvm\` in ${below} of ${n} (${((100 * below) / n).toFixed(0)} %; goal: ≥ 80 %). \`clairvoyant\` attains the bound on every seed in ${dp} of ${n} cells.`,
+);
+lines.push(
+  '',
+  `In the ${missed} cells where \`${NEW}\` is not below \`kvm\`, \`kvm\` is the best fixed choice (the lesser of \`lazy\` and \`eager\`, picked per cell in hindsight) or within 2 % of it in ${kvmFixed}. \`${NEW}\` is below that best fixed choice in ${beatsFixed} of ${n} cells.`,
 );
 const table = `${START}\n${lines.join('\n')}\n${END}`;
 
@@ -106,4 +120,4 @@ if (args.includes('--check')) {
     process.exit(1);
   }
 } else writeFileSync(readme, next);
-console.log(lines.at(-1));
+console.log(lines.slice(-3).join('\n'));
