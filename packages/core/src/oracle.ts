@@ -3,6 +3,7 @@
  * it touches, in hardware and in the context's *truth* copy; every `read` compares hardware
  * with truth. Bytes never written, or made unpredictable by the architecture, are not checked.
  */
+import { byteArrays } from './backend-utils/bytes.js';
 import { Rng } from './rng.js';
 
 /** A read that found the wrong value: where, whose register, and the byte that differed. */
@@ -36,12 +37,8 @@ export class Oracle {
   private readonly rng: Rng;
 
   constructor(contexts: number, registerFileBytes: number, seed: number) {
-    this.truth = [];
-    this.defined = [];
-    for (let i = 0; i < contexts; i++) {
-      this.truth.push(new Uint8Array(registerFileBytes));
-      this.defined.push(new Uint8Array(registerFileBytes));
-    }
+    this.truth = byteArrays(contexts, registerFileBytes);
+    this.defined = byteArrays(contexts, registerFileBytes);
     this.rng = new Rng(seed, 7);
   }
 

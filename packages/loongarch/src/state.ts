@@ -3,6 +3,7 @@
  * CSRs hold for the FP/SIMD path, in typed arrays allocated once at machine creation.
  */
 import type { CounterId, MachineHost } from '@vfpu/core';
+import { byteArrays } from '@vfpu/core/backend-utils';
 import { IMAGE_BYTES } from './layout.js';
 
 export const NOWHERE = -1;
@@ -111,7 +112,7 @@ export class LoongState {
     this.auxLdtype = new Uint8Array(h.vcpus);
     this.guestEuen = new Uint32Array(h.vcpus).fill(guestEuen);
     this.cpuOf = new Int32Array(h.contexts).fill(NOWHERE);
-    this.fpu = Array.from({ length: h.contexts }, () => new Uint8Array(IMAGE_BYTES));
+    this.fpu = byteArrays(h.contexts, IMAGE_BYTES);
     this.usedFpu = new Uint8Array(h.contexts);
     this.usedSimd = new Uint8Array(h.contexts);
     this.usedLbt = new Uint8Array(h.contexts);

@@ -4,7 +4,7 @@
  * FS/VS fields of its saved sstatus) and what each pCPU's registers hold. Allocated once.
  */
 import type { CounterId, MachineHost, Slice } from '@vfpu/core';
-import { ERRNO } from '@vfpu/core/backend-utils';
+import { byteArrays, ERRNO } from '@vfpu/core/backend-utils';
 import { REGISTER_FILE_BYTES, vSlices } from './layout.js';
 
 /** Linux ENOENT (ONE_REG of a register the vCPU lacks). */
@@ -130,8 +130,8 @@ export class RiscvState {
       vstateRestore: h.op('__riscv_v_vstate_restore', 'restore'),
     };
     const n = h.contexts;
-    this.area = Array.from({ length: n }, () => new Uint8Array(REGISTER_FILE_BYTES));
-    this.hostCtx = Array.from({ length: h.vcpus }, () => new Uint8Array(REGISTER_FILE_BYTES));
+    this.area = byteArrays(n, REGISTER_FILE_BYTES);
+    this.hostCtx = byteArrays(h.vcpus, REGISTER_FILE_BYTES);
     this.hostCtxFp = new Int32Array(h.vcpus).fill(NOWHERE);
     this.hostCtxV = new Int32Array(h.vcpus).fill(NOWHERE);
     this.fs = new Uint8Array(n);

@@ -16,6 +16,17 @@ export function sliceTable(
   return Object.freeze(Array.from({ length: count }, (_, k) => slice(offset + k * stride, length)));
 }
 
+/**
+ * `count` byte arrays of `bytes` each, views into one buffer (one allocation, whatever the
+ * count: a run of 1,024 vCPUs makes thousands of register files), each starting on an 8-byte
+ * boundary so 32- and 64-bit views of them stay aligned.
+ */
+export function byteArrays(count: number, bytes: number): Uint8Array[] {
+  const stride = (bytes + 7) & ~7;
+  const slab = new Uint8Array(count * stride);
+  return Array.from({ length: count }, (_, i) => slab.subarray(i * stride, i * stride + bytes));
+}
+
 /** A little-endian 32-bit word of a byte array. */
 export function readU32(b: Uint8Array, off: number): number {
   return (

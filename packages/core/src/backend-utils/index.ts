@@ -2,7 +2,7 @@
  * `@vfpu/core/backend-utils`: what backends call: named hook results, byte and slice helpers,
  * errno values, the exit table, option checks. The types they implement are in the contract.
  */
-export { copyStrided, readU32, slice, sliceTable, writeU32 } from './bytes.js';
+export { byteArrays, copyStrided, readU32, slice, sliceTable, writeU32 } from './bytes.js';
 export { estimates } from './costs.js';
 export { ERRNO, returnName } from './errno.js';
 export {

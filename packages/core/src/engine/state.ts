@@ -4,6 +4,7 @@
  * allocates on the hot path.
  */
 import { Accounting } from '../accounting.js';
+import { byteArrays } from '../backend-utils/bytes.js';
 import type { VariantSpec } from '../contract/backend.js';
 import type { Machine } from '../contract/machine.js';
 import type { Tracer } from '../contract/machine-host.js';
@@ -93,7 +94,7 @@ export class EngineState {
     this.names = names;
     this.contexts = names.length;
     const bytes = o.variant.registerFileBytes;
-    this.registerFile = Array.from({ length: o.cpus }, () => new Uint8Array(bytes));
+    this.registerFile = byteArrays(o.cpus, bytes);
     this.scratch = new Uint8Array(bytes);
     this.acct = new Accounting(o.costs, o.vcpus, o.cpus);
     this.oracle = new Oracle(this.contexts, bytes, o.seed);
