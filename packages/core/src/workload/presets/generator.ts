@@ -8,6 +8,7 @@ import { UNIT_CLASSES } from '../../units.js';
 import { Access, Op, type WorkloadEvent } from '../event.js';
 import type { WorkloadHeader } from '../parse-header.js';
 import { PRESETS, type PresetParams, presetParams } from './catalog.js';
+import { VcpuPicker } from './vcpu-picker.js';
 
 const CPU_IDLE = 0;
 const CPU_LOADED = 1;
@@ -26,8 +27,10 @@ export class PresetGenerator {
   private readonly cpuSteps: Int32Array;
   private readonly cpuHostSteps: Int32Array;
   private readonly cpuThread: Int32Array;
+  /** The other way: the pCPU each thread is current on, or −1 (a lookup, not a loop over pCPUs). */
+  private readonly threadCpu: Int32Array;
   private readonly vcpuCpu: Int32Array;
-  private readonly vcpuLast: Int32Array;
+  private readonly picker: VcpuPicker;
   private readonly simdUser: Uint8Array;
   private readonly reasonCdf: Float64Array;
   private readonly reasonIndex: Int32Array;
@@ -64,9 +67,9 @@ export class PresetGenerator {
     this.cpuSteps = new Int32Array(p.cpus);
     this.cpuHostSteps = new Int32Array(p.cpus);
     this.cpuThread = new Int32Array(p.cpus).fill(-1);
+    this.threadCpu = new Int32Array(2 * p.vcpus + this.threads).fill(-1);
     this.vcpuCpu = new Int32Array(p.vcpus).fill(-1);
-    this.vcpuLast = new Int32Array(p.vcpus);
-    for (let v = 0; v < p.vcpus; v++) this.vcpuLast[v] = v % p.cpus;
+    this.picker = new VcpuPicker(p.vcpus, p.cpus);
     this.simdUser = new Uint8Array(p.vcpus);
     const users = Math.round(p['simd-users'] * p.vcpus);
     for (let v = 0; v < users; v++) this.simdUser[v] = 1;
@@ -120,19 +123,9 @@ export class PresetGenerator {
 
   private fromIdle(c: number, ev: WorkloadEvent): void {
     // pick a vCPU that is not running: prefer one that last ran here, unless it migrates
-    const n = this.vcpus;
-    const start = this.rng.int(n);
-    let pick = -1;
+    const start = this.rng.int(this.vcpus);
     const migrate = this.rng.chance(this.params.migration);
-    for (let i = 0; i < n; i++) {
-      const v = (start + i) % n;
-      if (this.vcpuCpu[v] !== -1) continue;
-      if (pick === -1) pick = v;
-      if ((this.vcpuLast[v] === c) !== migrate) {
-        pick = v;
-        break;
-      }
-    }
+    const pick = this.picker.pick(start, c, migrate);
     if (
       pick === -1 ||
       ((this.threads > 0 || this.cpuThread[c] !== -1) && this.rng.chance(this.params.host))
@@ -146,14 +139,13 @@ export class PresetGenerator {
     ev.vcpu = pick;
     ev.cpu = c;
     // the vCPU's VMM thread leaves whatever pCPU it was current on
-    for (let o = 0; o < this.cpuThread.length; o++)
-      if (this.cpuThread[o] === this.vcpus + pick) this.cpuThread[o] = -1;
+    this.setThread(this.threadCpu[this.vcpus + pick] as number, -1);
     this.cpuState[c] = CPU_LOADED;
     this.cpuVcpu[c] = pick;
     this.cpuSteps[c] = this.sliceLength();
-    this.cpuThread[c] = this.vcpus + pick;
+    this.setThread(c, this.vcpus + pick);
     this.vcpuCpu[pick] = c;
-    this.vcpuLast[pick] = c;
+    this.picker.take(pick, c);
   }
 
   private hostStep(c: number, ev: WorkloadEvent): void {
@@ -171,7 +163,7 @@ export class PresetGenerator {
         ev.reset(Op.switch);
         ev.cpu = c;
         ev.thread = t;
-        this.cpuThread[c] = t;
+        this.setThread(c, t);
         return;
       }
     }
@@ -187,8 +179,16 @@ export class PresetGenerator {
   }
 
   private threadRunning(t: number): boolean {
-    for (let c = 0; c < this.cpuThread.length; c++) if (this.cpuThread[c] === t) return true;
-    return false;
+    return this.threadCpu[t] !== -1;
+  }
+
+  /** Thread `t` (−1: none) becomes current on pCPU `c` (−1: nowhere), the one there before leaves it. */
+  private setThread(c: number, t: number): void {
+    if (c < 0) return;
+    const old = this.cpuThread[c] as number;
+    if (old !== -1) this.threadCpu[old] = -1;
+    this.cpuThread[c] = t;
+    if (t !== -1) this.threadCpu[t] = c;
   }
 
   private fromLoaded(c: number, ev: WorkloadEvent): void {
@@ -199,6 +199,7 @@ export class PresetGenerator {
       this.cpuState[c] = CPU_IDLE;
       this.cpuVcpu[c] = -1;
       this.vcpuCpu[v] = -1;
+      this.picker.release(v);
       return;
     }
     ev.reset(Op.enter);
