@@ -19,6 +19,7 @@ const view = {
   guestEnabled: () => 0b11,
   live: () => 0,
   alsoLoads: () => 0,
+  preloadReach: () => 0,
   costs,
   trapEnablesAll: false,
   disabledUseLoads: false,

@@ -89,6 +89,17 @@ export class Arm64Machine implements Machine {
     return guestAccess(this.a, vi, unit);
   }
 
+  /**
+   * Every load is the vCPU's whole state: kvm_hyp_handle_fpsimd restores SVE whenever the vCPU
+   * has it (`sve_guest = vcpu_has_sve(vcpu)` → __hyp_sve_restore_guest), whether the trap was
+   * FP/ASIMD or SVE and whatever the guest's CPACR_EL1.ZEN, and fp_owner = GUEST_OWNED then
+   * opens FPEN and ZEN alike (__activate_cptr_traps); a policy's load takes that path
+   * (policy-paths.ts policyLoad → hypLoadGuest).
+   */
+  alsoLoads(_vi: number, unit: number): UnitMask {
+    return (this.a.units >>> unit) & 1 ? this.a.units : 0;
+  }
+
   /** SVE on a vCPU without it, which the guest's CPACR_EL1 enables: CPTR_EL2.TZ traps to EL2. */
   disabledUseExits(vi: number, unit: number): boolean {
     return unit === this.a.unitSve && this.sveUseExits((this.a.vcpus[vi] as Vcpu).cpacr);

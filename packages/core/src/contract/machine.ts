@@ -120,6 +120,15 @@ export interface Machine {
   alsoLoads?(vcpu: number, unit: number): UnitMask;
 
   /**
+   * Optional. Units a load before an entry makes live although the guest has not enabled them:
+   * those the kernel's own load restores whatever the guest's enables (RISC-V: vcpu_load's
+   * kvm_riscv_vcpu_guest_fp_restore / _vector_restore test the HS-level FS / VS, which KVM sets
+   * at reset for what the VM's ISA has, never the guest's vsstatus). Core masks a policy's
+   * preload with {@link guestEnabled} and these. Absent: none.
+   */
+  preloadReach?(vcpu: number): UnitMask;
+
+  /**
    * Optional. Would a guest use of `unit`, which the guest cannot run now (not in
    * {@link guestEnabled}), trap to the kernel first, which hands the exception back (RISC-V
    * before 6.17: EXC_INST_ILLEGAL not delegated; arm64 and LoongArch: a unit the VM lacks that the

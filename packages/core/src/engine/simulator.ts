@@ -126,6 +126,7 @@ export class Simulator {
         guestEnabled: (v) => machine.guestEnabled(v),
         live: (v) => machine.live(v),
         alsoLoads: (v, u) => machine.alsoLoads?.(v, u) ?? 0,
+        preloadReach: (v) => machine.preloadReach?.(v) ?? 0,
         costs: o.costs,
         trapEnablesAll: o.variant.trapGranularity.scope === 'all',
         disabledUseLoads:

@@ -62,11 +62,11 @@ class Clairvoyant implements PolicyInstance {
     this.codes[vcpu] = codes;
     let exits = 0;
     for (let u = 0; u < this.also.length; u++) if (v.disabledUseExits(vcpu, u)) exits |= unitBit(u);
-    const n = guestView(slice, v, vcpu, exits, scratch);
+    for (let u = 0; u < this.also.length; u++) this.also[u] = v.alsoLoads(vcpu, u);
+    const n = guestView(slice, v, vcpu, exits, this.also, scratch);
     const S = this.view.lattice.all + 1;
-    if (this.value.length < (n + 1) * S) this.value = new Float64Array((n + 1) * S * 2);
+    if (this.value.length < 2 * (n + 1) * S) this.value = new Float64Array((n + 1) * S * 4);
     const lattice = this.view.lattice;
-    for (let u = 0; u < this.also.length; u++) this.also[u] = this.view.alsoLoads(vcpu, u);
     solveSlice(
       { codes, length: n, truncated: slice.truncated, endsRun: slice.endsRun === true },
       lattice,

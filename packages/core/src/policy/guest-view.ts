@@ -4,7 +4,8 @@
  * slice's writes of enable and mode registers as the backend declares them
  * (`Machine.guestWriteEffect`).
  */
-import { closeMask, unitBit } from '../units.js';
+import { unitBit } from '../units.js';
+import { loadWidth } from './slice-dp.js';
 import {
   type PolicyView,
   SLICE_DROP,
@@ -66,6 +67,7 @@ export function guestView(
   view: PolicyView,
   vcpu: number,
   exits: number,
+  also: Int32Array,
   out: GuestViewScratch,
 ): number {
   const first = view.guestEnabled(vcpu);
@@ -143,13 +145,16 @@ export function guestView(
     }
   }
   // an entry loads what the guest has enabled there, with what those units contain (core masks
-  // a preload with guestEnabled): a unit enabled elsewhere in the slice but not there is out of
-  // reach; one never enabled in it stays in reach as before (the kernel's load of a whole bank
-  // covers it)
+  // a preload with guestEnabled), what the kernel loads along with them (alsoLoads: arm64's
+  // whole-state load) and what the kernel's own load reaches whatever the enables
+  // (preloadReach: RISC-V's vcpu_load): a unit enabled elsewhere in the slice but not in that
+  // reach is out of it; one never enabled in the slice stays in reach as before (the kernel's
+  // load of a whole bank covers it)
+  const reach = view.preloadReach(vcpu);
   for (let i = 0; i < k; i++) {
     const c = codes[i] as number;
     if (c === SLICE_ENTRY || (c >= 0 && c & SLICE_PREEMPTED))
-      at[i] = WRITE_ENABLED & ~(ever & ~closeMask(view.lattice, at[i] as number));
+      at[i] = WRITE_ENABLED & ~(ever & ~(loadWidth(view.lattice, also, at[i] as number) | reach));
   }
   return k;
 }

@@ -25,6 +25,12 @@ export interface PolicyView {
   live(vcpu: number): UnitMask;
   /** Units the kernel makes live along with `unit` whenever it loads it (`Machine.alsoLoads`; else 0). */
   alsoLoads(vcpu: number, unit: number): UnitMask;
+  /**
+   * Units a preload reaches although the guest has not enabled them: what the kernel's own load
+   * restores whatever the guest's enables (`Machine.preloadReach`; else 0). Core masks a preload
+   * with {@link PolicyView.guestEnabled} and these.
+   */
+  preloadReach(vcpu: number): UnitMask;
   /** The run's cost table (the variant's, or the user's over it). */
   readonly costs: CostTable;
   /** One trap enables every unit on this variant (what a trap grants cannot matter). */
