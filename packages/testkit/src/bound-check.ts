@@ -227,7 +227,7 @@ export function checkSliceDp(runs: number, seed: number): string | undefined {
           (m, x) => (x >= 0 ? m | (LATTICE.closure[x & SLICE_UNIT] as number) : m),
           0,
         );
-        const value = new Float64Array((codes.length + 1) * (LATTICE.all + 1));
+        const value = new Float64Array(2 * (codes.length + 1) * (LATTICE.all + 1));
         const plan = new Int32Array(codes.length);
         const slice = { codes: Int32Array.from(codes), length: codes.length, truncated: false };
         // one trap enabling all: what the kernel loads along cannot widen anything

@@ -66,26 +66,50 @@ function whole(L: number, M: number, also: Int32Array | undefined): boolean {
 
 /**
  * The whole load from nothing within `N` (the units the guest has enabled there) that costs least
- * at an entry at row `next` (the smallest of a tie).
+ * at an entry at row `next` (of a tie in cycles, the fewest kernel loads at guest writes after it;
+ * then the smallest). `tie` is the offset of the kernel-load counts in `value`.
  */
 function entryFrom0(
   value: Float64Array,
+  tie: number,
   next: number,
   N: number,
   c: SliceCosts,
   also: Int32Array | undefined,
 ): number {
   let best = Infinity;
+  let bestW = Infinity;
   let arg = 0;
   for (let P = 0; P <= N; P++) {
     if ((P & ~N) !== 0 || !whole(0, P, also)) continue;
     const v = c.restore(P) + (value[next + P] as number);
-    if (v < best) {
+    const w = value[tie + next + P] as number;
+    if (v < best || (v === best && w < bestW)) {
       best = v;
+      bestW = w;
       arg = P;
     }
   }
   return arg;
+}
+
+/**
+ * The units a load of `units` makes live: their closure, widened (to a fixed point) by what the
+ * kernel loads along with each unit (`also`, by unit).
+ */
+export function loadWidth(lattice: UnitLattice, also: Int32Array, units: number): number {
+  let m = closeMask(lattice, units);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (let u = 0; u < also.length; u++) {
+      const more = m & unitBit(u) ? closeMask(lattice, m | (also[u] as number)) : m;
+      if (more !== m) {
+        m = more;
+        grown = true;
+      }
+    }
+  }
+  return m;
 }
 
 /** No decision recorded at a position (lazy behaviour). */
@@ -94,8 +118,11 @@ export const NO_PLAN = -1;
 /**
  * Solves one slice: fills `plan[i]` with the decision at code i (entry: the preload set; a use
  * that traps: the grant set; exit: 1 to save, 0 not) and returns the optimal cost from `live0`.
- * `saveOnTie`: an exit whose save costs no more than keeping saves (the kernel saves at every
- * exit); otherwise it keeps. `value` is scratch of at least (length + 1) × (lattice.all + 1) entries.
+ * Of plans equal in cycles it takes one with the fewest kernel loads at guest writes
+ * ({@link SLICE_LOAD}: the write handler's path, x86 4.8 handle_clts → vmx_fpu_activate, writes
+ * control registers a preload does not; the model prices no control writes); then, at an exit,
+ * `saveOnTie`: save (the kernel saves at every exit), otherwise keep. `value` is scratch of at
+ * least 2 × (length + 1) × (lattice.all + 1) entries (the cycles, then the kernel-load counts).
  * `enabled`, by code: the units the guest has enabled there (an entry loads only those: core masks
  * a preload with Machine.guestEnabled); absent, every unit. At a {@link SLICE_LOSE} it is the
  * condition: the units whose liveness makes the kernel save everything live.
@@ -122,25 +149,18 @@ export function solveSlice(
     if (code >= 0) used |= unitBit(code & SLICE_UNIT);
     else if (code === SLICE_LOAD) used |= (enabled as Int32Array)[i] as number;
   }
-  let N = closeMask(lattice, used);
-  for (let grown = also !== undefined; grown; ) {
-    grown = false;
-    for (let u = 0; u < (also as Int32Array).length; u++) {
-      const more = N & unitBit(u) ? closeMask(lattice, N | ((also as Int32Array)[u] as number)) : N;
-      if (more !== N) {
-        N = more;
-        grown = true;
-      }
-    }
-  }
+  const N = also === undefined ? closeMask(lattice, used) : loadWidth(lattice, also, used);
 
   const S = lattice.all + 1;
+  // value[T + i·S + L]: the kernel loads at guest writes along the optimum of value[i·S + L]
+  const T = (n + 1) * S;
   // states outside N are never reached from live0 ∩ N; live units outside N stay live untouched
   const base = live0 & ~N;
   // the save at vcpu_put, unless the workload ends first
   const end = slice.endsRun === true && !slice.truncated;
   for (let L = N; ; L = (L - 1) & N) {
     value[n * S + L] = end ? 0 : c.save(L | base);
+    value[T + n * S + L] = 0;
     if (L === 0) break;
   }
   for (let i = n - 1; i >= 0; i--) {
@@ -150,54 +170,77 @@ export function solveSlice(
     // a use preempted after its trap: vcpu_put saves, then the re-entry's best load from nothing
     // an entry loads only what the guest has enabled there
     const NE = enabled === undefined ? N : N & (enabled[i] as number);
-    const P0 = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, next, NE, c, also) : 0;
+    const P0 = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, T, next, NE, c, also) : 0;
     const resume = c.restore(P0) + (value[next + P0] as number);
+    const resumeW = value[T + next + P0] as number;
     for (let L = N; ; L = (L - 1) & N) {
-      let best: number;
+      // the best (cycles, kernel loads) from state L; unset (NaN, −1): the successor's from `to`
+      let to = L;
+      let best = Number.NaN;
+      let bestW = -1;
       if (code === SLICE_ENTRY) {
         best = Infinity;
+        bestW = Infinity;
         for (let P = NE; ; P = (P - 1) & NE) {
           if (whole(L, P, also)) {
             const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
-            if (v < best) best = v;
+            const w = value[T + next + (L | P)] as number;
+            if (v < best || (v === best && w < bestW)) {
+              best = v;
+              bestW = w;
+            }
           }
           if (P === 0) break;
         }
       } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
         best = c.save(L | base) + (value[next] as number);
+        to = 0;
       } else if (code === SLICE_DROP) {
-        best = value[next] as number;
+        to = 0;
       } else if (code === SLICE_LOAD) {
         const M = (enabled as Int32Array)[i] as number;
-        best =
-          L & M ? (value[next + L] as number) : c.restore(M) + (value[next + (L | M)] as number);
+        if (!(L & M)) {
+          best = c.restore(M) + (value[next + (L | M)] as number);
+          bestW = 1 + (value[T + next + (L | M)] as number);
+        }
       } else if (code === SLICE_LOSE) {
-        best =
-          L & ((enabled as Int32Array)[i] as number)
-            ? c.save(L | base) + (value[next] as number)
-            : (value[next + L] as number);
+        if (L & ((enabled as Int32Array)[i] as number)) {
+          best = c.save(L | base) + (value[next] as number);
+          to = 0;
+        }
       } else if (code === SLICE_EXIT) {
         const keep = value[next + L] as number;
         const drop = c.save(L | base) + (value[next] as number);
-        best = Math.min(drop, keep);
-      } else if (L & unitBit(code & SLICE_UNIT)) {
-        best = value[next + L] as number;
-      } else {
+        const keepW = value[T + next + L] as number;
+        const dropW = value[T + next] as number;
+        if (drop < keep || (drop === keep && dropW < keepW)) {
+          best = drop;
+          to = 0;
+        }
+      } else if (!(L & unitBit(code & SLICE_UNIT))) {
         const need = lattice.closure[code & SLICE_UNIT] as number;
         const preempted = (code & SLICE_PREEMPTED) !== 0;
         best = Infinity;
+        bestW = Infinity;
         for (let G = N; ; G = (G - 1) & N) {
           if ((G & need) === need && (!trapEnablesAll || G === N) && whole(L, G, also)) {
             const after = preempted
               ? c.save(L | G | base) + resume
               : (value[next + (L | G)] as number);
             const v = c.trap + c.restore(G & ~L) + after;
-            if (v < best) best = v;
+            const w = preempted ? resumeW : (value[T + next + (L | G)] as number);
+            if (v < best || (v === best && w < bestW)) {
+              best = v;
+              bestW = w;
+            }
           }
           if (G === 0) break;
         }
       }
+      if (Number.isNaN(best)) best = value[next + to] as number;
+      if (bestW < 0) bestW = value[T + next + to] as number;
       value[row + L] = best;
+      value[T + row + L] = bestW;
       if (L === 0) break;
     }
   }
@@ -207,12 +250,14 @@ export function solveSlice(
     const code = codes[i] as number;
     const next = (i + 1) * S;
     const target = value[i * S + L] as number;
+    const targetW = value[T + i * S + L] as number;
     const NE = enabled === undefined ? N : N & (enabled[i] as number);
     plan[i] = NO_PLAN;
     if (code === SLICE_ENTRY) {
       for (let P = 0; P <= NE; P++) {
         if ((P & ~NE) !== 0 || !whole(L, P, also)) continue;
-        if (c.restore(P & ~L) + (value[next + (L | P)] as number) === target) {
+        const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
+        if (v === target && value[T + next + (L | P)] === targetW) {
           plan[i] = P;
           L |= P;
           break;
@@ -222,7 +267,10 @@ export function solveSlice(
       // a tie goes the kernel's way (its path is never dearer than a policy path's)
       const drop = c.save(L | base) + (value[next] as number);
       const keep = value[next + L] as number;
-      const save = saveOnTie ? drop <= keep : drop < keep;
+      const dropW = value[T + next] as number;
+      const keepW = value[T + next + L] as number;
+      const save =
+        drop !== keep ? drop < keep : dropW !== keepW ? dropW < keepW : saveOnTie;
       plan[i] = save ? 1 : 0;
       if (save) L = 0;
     } else if (code === SLICE_DROP) {
@@ -238,7 +286,7 @@ export function solveSlice(
     } else if (!(L & unitBit(code & SLICE_UNIT))) {
       const need = lattice.closure[code & SLICE_UNIT] as number;
       // preempted after the trap: the re-entry's load, in the plan's bits 8 and up
-      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, NE, c, also) : -1;
+      const P = code & SLICE_PREEMPTED ? entryFrom0(value, T, next, NE, c, also) : -1;
       for (let G = need; G <= N; G++) {
         if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
         if (!whole(L, G, also)) continue;
@@ -246,7 +294,8 @@ export function solveSlice(
           P >= 0
             ? c.save(L | G | base) + c.restore(P) + (value[next + P] as number)
             : (value[next + (L | G)] as number);
-        if (c.trap + c.restore(G & ~L) + after === target) {
+        const w = P >= 0 ? value[T + next + P] : value[T + next + (L | G)];
+        if (c.trap + c.restore(G & ~L) + after === target && w === targetW) {
           plan[i] = P >= 0 ? G | (P << 8) : G;
           L = P >= 0 ? P : L | G;
           break;
