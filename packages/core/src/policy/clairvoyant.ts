@@ -121,10 +121,17 @@ class Clairvoyant implements PolicyInstance {
   }
 
   grant(vcpu: number, unit: number): number {
+    const own = this.view.lattice.closure[unit] as number;
+    // a use the guest has not enabled that the kernel takes first is no use in the plan (not a
+    // later use of the unit, after a write enables it)
+    const v = this.view;
+    if (!(v.guestEnabled(vcpu) & unitBit(unit)) && v.disabledUseExits(vcpu, unit)) {
+      this.toPut(vcpu);
+      return own;
+    }
     const i = this.findUse(vcpu, unit);
     if (i < 0) this.toPut(vcpu);
     const p = this.planAt(vcpu, i);
-    const own = this.view.lattice.closure[unit] as number;
     if (p === NO_PLAN) return own;
     if (((this.codes[vcpu] as Int32Array)[i] as number) & SLICE_PREEMPTED)
       this.resume[vcpu] = p >> 8;
