@@ -269,8 +269,7 @@ export function solveSlice(
       const keep = value[next + L] as number;
       const dropW = value[T + next] as number;
       const keepW = value[T + next + L] as number;
-      const save =
-        drop !== keep ? drop < keep : dropW !== keepW ? dropW < keepW : saveOnTie;
+      const save = drop !== keep ? drop < keep : dropW !== keepW ? dropW < keepW : saveOnTie;
       plan[i] = save ? 1 : 0;
       if (save) L = 0;
     } else if (code === SLICE_DROP) {
