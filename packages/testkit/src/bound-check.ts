@@ -162,16 +162,20 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
   let cost = 0;
   r.codes.forEach((code, i) => {
     const pick = (r.choice[i] ?? 0) & (r.trapEnablesAll ? r.all : LATTICE.all);
+    // an exit's or a return's decision: bit 0 (save)
+    const save = ((r.choice[i] ?? 0) & 1) !== 0;
     if (code === SLICE_ENTRY) {
       const p = widen(live, pick, r.also);
-      cost += c.restore(p & ~live);
+      cost += c.entry(live) + c.restore(p & ~live);
       live |= p;
     } else if (code === SLICE_EXIT) {
-      if (pick & 1) {
+      if (save) {
         cost += c.save(live);
         live = 0;
-      }
+      } else if (live !== 0) cost += c.exitLive;
     } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
+      // a return not asked to save leaves the save to vcpu_put
+      if (code === SLICE_RETURN && !save && live !== 0) cost += c.exitLive + c.putLive;
       cost += c.save(live);
       live = 0;
     } else if (!(live & (1 << (code & SLICE_UNIT)))) {
@@ -188,12 +192,12 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
           ((r.choice[i] ?? 0) >> 8) & (r.trapEnablesAll ? r.all : LATTICE.all),
           r.also,
         );
-        cost += c.save(live) + c.restore(p);
+        cost += c.save(live) + (live !== 0 ? c.putLive : 0) + c.entry(0) + c.restore(p);
         live = p;
       }
     }
   });
-  return r.endsRun ? cost : cost + c.save(live);
+  return r.endsRun || live === 0 ? cost : cost + c.save(live) + c.putLive;
 }
 
 /**
@@ -217,17 +221,28 @@ export function checkSliceDp(runs: number, seed: number): string | undefined {
         endsRun: fc.boolean(),
         saveOnTie: fc.boolean(),
         also: fc.array(fc.nat(LATTICE.all), { minLength: 4, maxLength: 4 }),
+        control: fc.array(fc.nat(3), { minLength: 7, maxLength: 7 }),
       }),
       (codes, choice, figures, o) => {
         const table = Object.fromEntries(
           COST_KEYS.map((k, i) => [k, { value: (figures[i] as number) / 8, source: 'test' }]),
         ) as CostTable;
         const c = new SliceCosts(LATTICE, table);
+        const [load, trap, writeLoad, entryLive, entryIdle, exitLive, putLive] = o.control;
+        c.setControl({
+          load: load ?? 0,
+          trap: trap ?? 0,
+          writeLoad: writeLoad ?? 0,
+          entryLive: entryLive ?? 0,
+          entryIdle: entryIdle ?? 0,
+          exitLive: exitLive ?? 0,
+          putLive: putLive ?? 0,
+        });
         const used = codes.reduce(
           (m, x) => (x >= 0 ? m | (LATTICE.closure[x & SLICE_UNIT] as number) : m),
           0,
         );
-        const value = new Float64Array(2 * (codes.length + 1) * (LATTICE.all + 1));
+        const value = new Float64Array((codes.length + 1) * (LATTICE.all + 1));
         const plan = new Int32Array(codes.length);
         const slice = { codes: Int32Array.from(codes), length: codes.length, truncated: false };
         // one trap enabling all: what the kernel loads along cannot widen anything

@@ -63,9 +63,10 @@ class Clairvoyant implements PolicyInstance {
     let exits = 0;
     for (let u = 0; u < this.also.length; u++) if (v.disabledUseExits(vcpu, u)) exits |= unitBit(u);
     for (let u = 0; u < this.also.length; u++) this.also[u] = v.alsoLoads(vcpu, u);
+    this.costs.setControl(v.controlWrites(vcpu));
     const n = guestView(slice, v, vcpu, exits, this.also, scratch);
     const S = this.view.lattice.all + 1;
-    if (this.value.length < 2 * (n + 1) * S) this.value = new Float64Array((n + 1) * S * 4);
+    if (this.value.length < (n + 1) * S) this.value = new Float64Array((n + 1) * S * 2);
     const lattice = this.view.lattice;
     solveSlice(
       { codes, length: n, truncated: slice.truncated, endsRun: slice.endsRun === true },

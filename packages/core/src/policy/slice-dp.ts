@@ -3,6 +3,7 @@
  * per-slice optimum over the unit lattice (the state is the set of live units; the decisions
  * are the preload at each entry, the grant at each trap and the save at each exit).
  */
+import type { ControlWrites } from '../contract/machine.js';
 import type { CostTable } from '../costs.js';
 import { closeMask, type UnitLattice, unitBit } from '../units.js';
 import {
@@ -18,14 +19,20 @@ import {
   type SliceView,
 } from './types.js';
 
-/** The slice cost model: what a load, a save and a trap of a set of units cost (cycles). */
+/**
+ * The slice cost model: what a load, a save and a trap of a set of units cost (cycles), and the
+ * control-register writes of the kernel paths the plan chooses between (`Machine.controlWrites`).
+ */
 export class SliceCosts {
   private readonly bytes: Float64Array;
-  readonly trap: number;
+  /** A trap's cycles, with its control writes beyond its load. */
+  trap: number;
+  private readonly trapBase: number;
   private readonly rFixed: number;
   private readonly rByte: number;
   private readonly sFixed: number;
   private readonly sByte: number;
+  private readonly control: number;
 
   constructor(lattice: UnitLattice, costs: CostTable) {
     this.bytes = new Float64Array(lattice.all + 1);
@@ -36,14 +43,40 @@ export class SliceCosts {
       });
       this.bytes[m] = b;
     }
-    this.trap = costs.trap.value;
+    this.trapBase = costs.trap.value;
+    this.trap = this.trapBase;
     this.rFixed = costs.restore_fixed.value;
     this.rByte = costs.restore_per_byte.value;
     this.sFixed = costs.save_fixed.value;
     this.sByte = costs.save_per_byte.value;
+    this.control = costs.control.value;
   }
+  /** The cycles of the control-register writes that depend on the plan (see {@link ControlWrites}). */
+  load = 0;
+  writeLoad = 0;
+  entryLive = 0;
+  entryIdle = 0;
+  exitLive = 0;
+  putLive = 0;
+
+  /** The backend's control writes by path (`Machine.controlWrites`), priced at `control`. */
+  setControl(w: ControlWrites): void {
+    const c = this.control;
+    this.load = w.load * c;
+    this.trap = this.trapBase + w.trap * c;
+    this.writeLoad = w.writeLoad * c;
+    this.entryLive = w.entryLive * c;
+    this.entryIdle = w.entryIdle * c;
+    this.exitLive = w.exitLive * c;
+    this.putLive = w.putLive * c;
+  }
+  /** A load of `m` (none when 0): its bytes and the kernel's control writes. */
   restore(m: number): number {
-    return m === 0 ? 0 : this.rFixed + this.rByte * (this.bytes[m] as number);
+    return m === 0 ? 0 : this.rFixed + this.rByte * (this.bytes[m] as number) + this.load;
+  }
+  /** An entry's control writes: with live state `L` (before its preload), or none live. */
+  entry(L: number): number {
+    return L === 0 ? this.entryIdle : this.entryLive;
   }
   save(m: number): number {
     return m === 0 ? 0 : this.sFixed + this.sByte * (this.bytes[m] as number);
@@ -66,27 +99,22 @@ function whole(L: number, M: number, also: Int32Array | undefined): boolean {
 
 /**
  * The whole load from nothing within `N` (the units the guest has enabled there) that costs least
- * at an entry at row `next` (of a tie in cycles, the fewest kernel loads at guest writes after it;
- * then the smallest). `tie` is the offset of the kernel-load counts in `value`.
+ * at an entry at row `next` (the smallest of a tie).
  */
 function entryFrom0(
   value: Float64Array,
-  tie: number,
   next: number,
   N: number,
   c: SliceCosts,
   also: Int32Array | undefined,
 ): number {
   let best = Infinity;
-  let bestW = Infinity;
   let arg = 0;
   for (let P = 0; P <= N; P++) {
     if ((P & ~N) !== 0 || !whole(0, P, also)) continue;
     const v = c.restore(P) + (value[next + P] as number);
-    const w = value[tie + next + P] as number;
-    if (v < best || (v === best && w < bestW)) {
+    if (v < best) {
       best = v;
-      bestW = w;
       arg = P;
     }
   }
@@ -118,11 +146,8 @@ export const NO_PLAN = -1;
 /**
  * Solves one slice: fills `plan[i]` with the decision at code i (entry: the preload set; a use
  * that traps: the grant set; exit: 1 to save, 0 not) and returns the optimal cost from `live0`.
- * Of plans equal in cycles it takes one with the fewest kernel loads at guest writes
- * ({@link SLICE_LOAD}: the write handler's path, x86 4.8 handle_clts → vmx_fpu_activate, writes
- * control registers a preload does not; the model prices no control writes); then, at an exit,
- * `saveOnTie`: save (the kernel saves at every exit), otherwise keep. `value` is scratch of at
- * least 2 × (length + 1) × (lattice.all + 1) entries (the cycles, then the kernel-load counts).
+ * `saveOnTie`: an exit whose save costs no more than keeping saves (the kernel saves at every
+ * exit); otherwise it keeps. `value` is scratch of at least (length + 1) × (lattice.all + 1) entries.
  * `enabled`, by code: the units the guest has enabled there (an entry loads only those: core masks
  * a preload with Machine.guestEnabled); absent, every unit. At a {@link SLICE_LOSE} it is the
  * condition: the units whose liveness makes the kernel save everything live.
@@ -152,17 +177,16 @@ export function solveSlice(
   const N = also === undefined ? closeMask(lattice, used) : loadWidth(lattice, also, used);
 
   const S = lattice.all + 1;
-  // value[T + i·S + L]: the kernel loads at guest writes along the optimum of value[i·S + L]
-  const T = (n + 1) * S;
   // states outside N are never reached from live0 ∩ N; live units outside N stay live untouched
   const base = live0 & ~N;
-  // the save at vcpu_put, unless the workload ends first
+  // the save at vcpu_put (with its control writes), unless the workload ends first
   const end = slice.endsRun === true && !slice.truncated;
   for (let L = N; ; L = (L - 1) & N) {
-    value[n * S + L] = end ? 0 : c.save(L | base);
-    value[T + n * S + L] = 0;
+    value[n * S + L] = end ? 0 : putCost(c, L | base);
     if (L === 0) break;
   }
+  // the return's save asked for where the kernel's own (at vcpu_put) writes control registers
+  const saveAtReturn = saveOnTie || c.exitLive + c.putLive > 0;
   for (let i = n - 1; i >= 0; i--) {
     const code = codes[i] as number;
     const row = i * S;
@@ -170,77 +194,57 @@ export function solveSlice(
     // a use preempted after its trap: vcpu_put saves, then the re-entry's best load from nothing
     // an entry loads only what the guest has enabled there
     const NE = enabled === undefined ? N : N & (enabled[i] as number);
-    const P0 = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, T, next, NE, c, also) : 0;
-    const resume = c.restore(P0) + (value[next + P0] as number);
-    const resumeW = value[T + next + P0] as number;
+    const P0 = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, next, NE, c, also) : 0;
+    const resume = c.entry(0) + c.restore(P0) + (value[next + P0] as number);
     for (let L = N; ; L = (L - 1) & N) {
-      // the best (cycles, kernel loads) from state L; unset (NaN, −1): the successor's from `to`
-      let to = L;
-      let best = Number.NaN;
-      let bestW = -1;
+      let best: number;
       if (code === SLICE_ENTRY) {
         best = Infinity;
-        bestW = Infinity;
         for (let P = NE; ; P = (P - 1) & NE) {
           if (whole(L, P, also)) {
             const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
-            const w = value[T + next + (L | P)] as number;
-            if (v < best || (v === best && w < bestW)) {
-              best = v;
-              bestW = w;
-            }
+            if (v < best) best = v;
           }
           if (P === 0) break;
         }
-      } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
+        best += c.entry(L | base);
+      } else if (code === SLICE_RETURN) {
+        best = returnCost(c, L | base, saveAtReturn) + (value[next] as number);
+      } else if (code === SLICE_FLUSH) {
         best = c.save(L | base) + (value[next] as number);
-        to = 0;
       } else if (code === SLICE_DROP) {
-        to = 0;
+        best = value[next] as number;
       } else if (code === SLICE_LOAD) {
         const M = (enabled as Int32Array)[i] as number;
-        if (!(L & M)) {
-          best = c.restore(M) + (value[next + (L | M)] as number);
-          bestW = 1 + (value[T + next + (L | M)] as number);
-        }
+        best =
+          L & M
+            ? (value[next + L] as number)
+            : c.restore(M) + c.writeLoad + (value[next + (L | M)] as number);
       } else if (code === SLICE_LOSE) {
-        if (L & ((enabled as Int32Array)[i] as number)) {
-          best = c.save(L | base) + (value[next] as number);
-          to = 0;
-        }
+        best =
+          L & ((enabled as Int32Array)[i] as number)
+            ? c.save(L | base) + (value[next] as number)
+            : (value[next + L] as number);
       } else if (code === SLICE_EXIT) {
-        const keep = value[next + L] as number;
-        const drop = c.save(L | base) + (value[next] as number);
-        const keepW = value[T + next + L] as number;
-        const dropW = value[T + next] as number;
-        if (drop < keep || (drop === keep && dropW < keepW)) {
-          best = drop;
-          to = 0;
-        }
-      } else if (!(L & unitBit(code & SLICE_UNIT))) {
+        best = Math.min(exitSave(c, L, base, value, next), exitKeep(c, L, base, value, next));
+      } else if (L & unitBit(code & SLICE_UNIT)) {
+        best = value[next + L] as number;
+      } else {
         const need = lattice.closure[code & SLICE_UNIT] as number;
         const preempted = (code & SLICE_PREEMPTED) !== 0;
         best = Infinity;
-        bestW = Infinity;
         for (let G = N; ; G = (G - 1) & N) {
           if ((G & need) === need && (!trapEnablesAll || G === N) && whole(L, G, also)) {
             const after = preempted
-              ? c.save(L | G | base) + resume
+              ? putCost(c, L | G | base) + resume
               : (value[next + (L | G)] as number);
             const v = c.trap + c.restore(G & ~L) + after;
-            const w = preempted ? resumeW : (value[T + next + (L | G)] as number);
-            if (v < best || (v === best && w < bestW)) {
-              best = v;
-              bestW = w;
-            }
+            if (v < best) best = v;
           }
           if (G === 0) break;
         }
       }
-      if (Number.isNaN(best)) best = value[next + to] as number;
-      if (bestW < 0) bestW = value[T + next + to] as number;
       value[row + L] = best;
-      value[T + row + L] = bestW;
       if (L === 0) break;
     }
   }
@@ -250,14 +254,13 @@ export function solveSlice(
     const code = codes[i] as number;
     const next = (i + 1) * S;
     const target = value[i * S + L] as number;
-    const targetW = value[T + i * S + L] as number;
     const NE = enabled === undefined ? N : N & (enabled[i] as number);
     plan[i] = NO_PLAN;
     if (code === SLICE_ENTRY) {
+      const at = c.entry(L | base);
       for (let P = 0; P <= NE; P++) {
         if ((P & ~NE) !== 0 || !whole(L, P, also)) continue;
-        const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
-        if (v === target && value[T + next + (L | P)] === targetW) {
+        if (at + c.restore(P & ~L) + (value[next + (L | P)] as number) === target) {
           plan[i] = P;
           L |= P;
           break;
@@ -265,11 +268,9 @@ export function solveSlice(
       }
     } else if (code === SLICE_EXIT) {
       // a tie goes the kernel's way (its path is never dearer than a policy path's)
-      const drop = c.save(L | base) + (value[next] as number);
-      const keep = value[next + L] as number;
-      const dropW = value[T + next] as number;
-      const keepW = value[T + next + L] as number;
-      const save = drop !== keep ? drop < keep : dropW !== keepW ? dropW < keepW : saveOnTie;
+      const drop = exitSave(c, L, base, value, next);
+      const keep = exitKeep(c, L, base, value, next);
+      const save = saveOnTie ? drop <= keep : drop < keep;
       plan[i] = save ? 1 : 0;
       if (save) L = 0;
     } else if (code === SLICE_DROP) {
@@ -279,22 +280,21 @@ export function solveSlice(
     } else if (code === SLICE_LOAD) {
       if (!(L & ((enabled as Int32Array)[i] as number))) L |= (enabled as Int32Array)[i] as number;
     } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
-      // the return saves whatever is asked; asking the kernel's way costs no more
-      if (code === SLICE_RETURN) plan[i] = saveOnTie ? 1 : 0;
+      // the return saves whatever is asked; asking costs no more than the kernel's own save
+      if (code === SLICE_RETURN) plan[i] = saveAtReturn ? 1 : 0;
       L = 0;
     } else if (!(L & unitBit(code & SLICE_UNIT))) {
       const need = lattice.closure[code & SLICE_UNIT] as number;
       // preempted after the trap: the re-entry's load, in the plan's bits 8 and up
-      const P = code & SLICE_PREEMPTED ? entryFrom0(value, T, next, NE, c, also) : -1;
+      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, NE, c, also) : -1;
       for (let G = need; G <= N; G++) {
         if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
         if (!whole(L, G, also)) continue;
         const after =
           P >= 0
-            ? c.save(L | G | base) + c.restore(P) + (value[next + P] as number)
+            ? putCost(c, L | G | base) + c.entry(0) + c.restore(P) + (value[next + P] as number)
             : (value[next + (L | G)] as number);
-        const w = P >= 0 ? value[T + next + P] : value[T + next + (L | G)];
-        if (c.trap + c.restore(G & ~L) + after === target && w === targetW) {
+        if (c.trap + c.restore(G & ~L) + after === target) {
           plan[i] = P >= 0 ? G | (P << 8) : G;
           L = P >= 0 ? P : L | G;
           break;
@@ -303,4 +303,24 @@ export function solveSlice(
     }
   }
   return value[live0 & N] as number;
+}
+
+/** vcpu_put from live `L`: the kernel's save and its control writes. */
+function putCost(c: SliceCosts, L: number): number {
+  return L === 0 ? 0 : c.save(L) + c.putLive;
+}
+
+/** An exit to userspace from live `L`: the save (asked, or the kernel's at vcpu_put). */
+function returnCost(c: SliceCosts, L: number, asked: boolean): number {
+  return L === 0 ? 0 : asked ? c.save(L) : c.save(L) + c.exitLive + c.putLive;
+}
+
+/** A non-FP exit that saves: the save (at the exit: no control writes), then nothing live. */
+function exitSave(c: SliceCosts, L: number, base: number, value: Float64Array, next: number) {
+  return c.save(L | base) + (value[next] as number);
+}
+
+/** A non-FP exit that keeps `L` live: the control writes of leaving the state live. */
+function exitKeep(c: SliceCosts, L: number, base: number, value: Float64Array, next: number) {
+  return ((L | base) === 0 ? 0 : c.exitLive) + (value[next + L] as number);
 }

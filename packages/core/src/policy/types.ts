@@ -2,6 +2,7 @@
  * Policies are decisions, written once against the unit lattice: when to load, what to grant
  * on a trap, when to save. They run unchanged on every backend.
  */
+import type { ControlWrites } from '../contract/machine.js';
 import type { CostTable } from '../costs.js';
 import type { UnitLattice, UnitMask } from '../units.js';
 
@@ -31,6 +32,8 @@ export interface PolicyView {
    * with {@link PolicyView.guestEnabled} and these.
    */
   preloadReach(vcpu: number): UnitMask;
+  /** The control writes of the kernel paths a plan chooses between (`Machine.controlWrites`; else none). */
+  controlWrites(vcpu: number): ControlWrites;
   /** The run's cost table (the variant's, or the user's over it). */
   readonly costs: CostTable;
   /** One trap enables every unit on this variant (what a trap grants cannot matter). */
