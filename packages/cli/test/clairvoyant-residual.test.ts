@@ -1,10 +1,13 @@
 /**
- * The residual classes of issue 17 where a built-in beat `clairvoyant` (docs/clairvoyant.md), each
- * as the case `node scripts/bound-gaps.mjs 100 <seed>` shrank it to on seeds 1–3 before they were
- * closed: arm64 SVE enabled mid-slice (kvm_hyp_handle_fpsimd loads the whole state: alsoLoads),
- * RISC-V vsstatus Off at vcpu_load (vcpu_load restores by the HS-level FS/VS: preloadReach), x86
- * 4.8 CLTS (handle_clts → vmx_fpu_activate: a tie in cycles broken towards the preload). Every
- * built-in at its defaults, `kvm` included, at or above `clairvoyant`'s own FP cycles.
+ * The residual cases of issue 17 where a built-in beat `clairvoyant` (docs/clairvoyant.md), each
+ * as `node scripts/bound-gaps.mjs 100 <seed>` shrank it before it was closed. Seeds 1–3: arm64
+ * SVE enabled mid-slice (kvm_hyp_handle_fpsimd loads the whole state: alsoLoads), RISC-V
+ * vsstatus Off at vcpu_load (vcpu_load restores by the HS-level FS/VS: preloadReach), x86 4.8
+ * CLTS (vmx_fpu_activate's VMCS writes: controlWrites). Seeds 4–9, once those were closed:
+ * LoongArch EUEN.SXE without FPE (a preload of LSX is the way to the FPU), a use the guest has
+ * not enabled that exits first (its re-entry is an entry), a use preempted after its trap (the
+ * instruction runs again after the re-entry), x86 6.16 kernel-mode FP between KVM_RUN's load and
+ * the entry. Every built-in at its defaults, `kvm` included, at or above `clairvoyant`.
  */
 import { POLICY_NAMES, runText } from '@vfpu/core';
 import { describe, expect, it } from 'vitest';
@@ -136,6 +139,82 @@ const CASES: readonly Residual[] = [
       '{"op":"run","vcpu":0,"cpu":0}',
       '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":25088}',
       '{"op":"use","vcpu":0,"unit":"fp"}',
+    ],
+  },
+  {
+    name: 'x86-xfd/kvm-6.16 [kernel-fpu,load,run,use], seed 4: cost-aware 619 < 882 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"x86-xfd","variant":"kvm-6.16","cpus":1,"vcpus":1}',
+      '{"op":"load","vcpu":0,"cpu":0}',
+      '{"op":"kernel-fpu","cpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"x87"}',
+    ],
+  },
+  {
+    name: 'loongarch/gen-1 [guest-write,run,use], seed 5: eager 1983 < 3291 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":2,"vcpus":2,"config":{"guest":{"EUEN":[]},"quirks":"fixed"}}',
+      '{"op":"run","vcpu":1,"cpu":1}',
+      '{"op":"guest-write","vcpu":1,"reg":"EUEN","value":7}',
+      '{"op":"use","vcpu":1,"unit":"fpu","reg":0,"preempt":"after-trap"}',
+    ],
+  },
+  {
+    name: 'loongarch/aux-load [guest-write,load,run,use], seed 5: eager 1597 < 3097 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"aux-load","cpus":3,"vcpus":3,"config":{"cpucfg":["FP"],"guest":{"EUEN":[]},"quirks":"fixed"}}',
+      '{"op":"load","vcpu":0,"cpu":0}',
+      '{"op":"run","vcpu":2,"cpu":2}',
+      '{"op":"guest-write","vcpu":2,"reg":"EUEN","value":7}',
+      '{"op":"use","vcpu":2,"unit":"lsx"}',
+      '{"op":"use","vcpu":2,"unit":"fpu"}',
+    ],
+  },
+  {
+    name: 'loongarch/gen-1 [guest-write,run], seed 6: eager 161 < 1597 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":1,"vcpus":1,"config":{"guest":{"EUEN":["SXE"]},"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":7}',
+      '{"op":"guest-write","vcpu":0,"reg":"FCSR0","value":0}',
+    ],
+  },
+  {
+    name: 'loongarch/gen-1 [guest-write,run,sched-out,switch,use], seed 6: eager 2417 < 3161 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":2,"vcpus":2,"config":{"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":1}',
+      '{"op":"switch","cpu":1,"thread":"vmm1"}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":15}',
+      '{"op":"use","vcpu":0,"unit":"lbt"}',
+      '{"op":"use","vcpu":0,"unit":"lsx"}',
+    ],
+  },
+  {
+    name: 'loongarch/aux-load [guest-write,run], seed 6: eager 161 < 1597 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"aux-load","cpus":1,"vcpus":1,"config":{"guest":{"EUEN":["SXE"]},"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":7}',
+      '{"op":"guest-write","vcpu":0,"reg":"FCSR0","value":0}',
+    ],
+  },
+  {
+    name: 'loongarch/aux-load [guest-write,run,sched-out,switch,use], seed 6: eager 2417 < 3161 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"aux-load","cpus":2,"vcpus":2,"config":{"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":1}',
+      '{"op":"switch","cpu":1,"thread":"vmm1"}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":15}',
+      '{"op":"use","vcpu":0,"unit":"lbt"}',
+      '{"op":"use","vcpu":0,"unit":"lsx"}',
     ],
   },
 ];

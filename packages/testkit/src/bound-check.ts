@@ -141,14 +141,15 @@ interface ModelRun {
   readonly endsRun: boolean;
 }
 
-/** `pick` over `live`, widened by what the kernel loads along with each unit it adds. */
+/** `pick` over `live`, widened by what each unit it adds contains and what the kernel loads along. */
 function widen(live: number, pick: number, also: readonly number[]): number {
   let m = pick;
   for (let grew = true; grew; ) {
     grew = false;
     also.forEach((a, u) => {
-      if (m & ~live & (1 << u) && a & ~(m | live)) {
-        m |= a;
+      const more = ((LATTICE.closure[u] as number) | a) & ~(m | live);
+      if (m & ~live & (1 << u) && more) {
+        m |= more;
         grew = true;
       }
     });
@@ -164,8 +165,11 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
     const pick = (r.choice[i] ?? 0) & (r.trapEnablesAll ? r.all : LATTICE.all);
     // an exit's or a return's decision: bit 0 (save)
     const save = ((r.choice[i] ?? 0) & 1) !== 0;
+    // where one trap enables every unit, any load is of all the slice's units
+    const load = (from: number, units: number) =>
+      r.trapEnablesAll ? (units & ~from ? r.all : 0) : widen(from, units, r.also);
     if (code === SLICE_ENTRY) {
-      const p = widen(live, pick, r.also);
+      const p = load(live, pick);
       cost += c.entry(live) + c.restore(p & ~live);
       live |= p;
     } else if (code === SLICE_EXIT) {
@@ -187,11 +191,7 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
       live |= g;
       if (code & SLICE_PREEMPTED) {
         // preempted before the re-entry: vcpu_put saves, the re-entry loads bits 8 and up
-        const p = widen(
-          0,
-          ((r.choice[i] ?? 0) >> 8) & (r.trapEnablesAll ? r.all : LATTICE.all),
-          r.also,
-        );
+        const p = load(0, ((r.choice[i] ?? 0) >> 8) & (r.trapEnablesAll ? r.all : LATTICE.all));
         cost += c.save(live) + (live !== 0 ? c.putLive : 0) + c.entry(0) + c.restore(p);
         live = p;
       }

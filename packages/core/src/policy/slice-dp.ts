@@ -84,34 +84,59 @@ export class SliceCosts {
 }
 
 /**
- * Loading `M` over live `L` is one the kernel does as asked: every unit it adds brings along what
- * the kernel loads with it (`also`, by unit). A load the kernel widens is the wider load (same
- * state after it, at more cost), so the dynamic program only considers these.
+ * A load planned as `M` over live `L` is one the kernel does: core passes on the units of `M` in
+ * `D` (those the guest has enabled there, and what a load reaches besides: Machine.preloadReach;
+ * every unit for a trap's grant), and each unit loaded brings what it contains and what the
+ * kernel loads along with it (`also`, by unit); where one trap enables every unit (`bank`: the
+ * slice's units, else 0), every load is of all of them. A plan the kernel would widen is that wider load
+ * (same state after it, at more cost), one it would narrow is not a load it does: the dynamic
+ * program only considers these.
  */
-function whole(L: number, M: number, also: Int32Array | undefined): boolean {
-  if (also === undefined) return true;
-  const added = M & ~L;
-  const after = L | M;
-  for (let u = 0; u < also.length; u++)
-    if (added & unitBit(u) && ((also[u] as number) & ~after) !== 0) return false;
-  return true;
+function whole(
+  lattice: UnitLattice,
+  also: Int32Array | undefined,
+  L: number,
+  M: number,
+  D: number,
+  bank: number,
+): boolean {
+  let m = M & D & ~L;
+  // where one trap enables every unit, every load is of the whole bank
+  if (bank !== 0) return (M & ~L) === 0 || (m !== 0 && (L | M) === bank);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (let u = 0; u < lattice.units.length; u++) {
+      if (!(m & ~L & unitBit(u))) continue;
+      const more =
+        ((lattice.closure[u] as number) | (also === undefined ? 0 : (also[u] as number))) &
+        ~(L | m);
+      if (more !== 0) {
+        m |= more;
+        grown = true;
+      }
+    }
+  }
+  return (L | m) === (L | M);
 }
 
 /**
- * The whole load from nothing within `N` (the units the guest has enabled there) that costs least
- * at an entry at row `next` (the smallest of a tie).
+ * The whole load from nothing within `N` (passed on by core within `D`: see {@link whole}) that
+ * costs least at an entry at row `next` (the smallest of a tie).
  */
 function entryFrom0(
   value: Float64Array,
   next: number,
   N: number,
+  D: number,
   c: SliceCosts,
+  lattice: UnitLattice,
   also: Int32Array | undefined,
+  bank: number,
 ): number {
   let best = Infinity;
   let arg = 0;
   for (let P = 0; P <= N; P++) {
-    if ((P & ~N) !== 0 || !whole(0, P, also)) continue;
+    if ((P & ~N) !== 0 || !whole(lattice, also, 0, P, D, bank)) continue;
     const v = c.restore(P) + (value[next + P] as number);
     if (v < best) {
       best = v;
@@ -125,8 +150,13 @@ function entryFrom0(
  * The units a load of `units` makes live: their closure, widened (to a fixed point) by what the
  * kernel loads along with each unit (`also`, by unit).
  */
-export function loadWidth(lattice: UnitLattice, also: Int32Array, units: number): number {
+export function loadWidth(
+  lattice: UnitLattice,
+  also: Int32Array | undefined,
+  units: number,
+): number {
   let m = closeMask(lattice, units);
+  if (also === undefined) return m;
   for (let grown = true; grown; ) {
     grown = false;
     for (let u = 0; u < also.length; u++) {
@@ -140,6 +170,29 @@ export function loadWidth(lattice: UnitLattice, also: Int32Array, units: number)
   return m;
 }
 
+/**
+ * The units an entry's preload can be passed on for that contain a used unit it cannot be
+ * (LoongArch EUEN.SXE without FPE: a preload of LSX is the way to the FPU's registers).
+ */
+function throughEntries(
+  slice: SliceView,
+  lattice: UnitLattice,
+  enabled: Int32Array | undefined,
+  used: number,
+): number {
+  let extra = 0;
+  if (enabled === undefined) return 0;
+  for (let i = 0; i < slice.length; i++) {
+    const code = slice.codes[i] as number;
+    if (code !== SLICE_ENTRY && !(code >= 0 && code & SLICE_PREEMPTED)) continue;
+    const D = enabled[i] as number;
+    if ((used & ~D) === 0) continue;
+    for (let a = 0; a < lattice.units.length; a++)
+      if (D & unitBit(a) && (lattice.closure[a] as number) & used & ~D) extra |= unitBit(a);
+  }
+  return extra;
+}
+
 /** No decision recorded at a position (lazy behaviour). */
 export const NO_PLAN = -1;
 
@@ -148,8 +201,8 @@ export const NO_PLAN = -1;
  * that traps: the grant set; exit: 1 to save, 0 not) and returns the optimal cost from `live0`.
  * `saveOnTie`: an exit whose save costs no more than keeping saves (the kernel saves at every
  * exit); otherwise it keeps. `value` is scratch of at least (length + 1) × (lattice.all + 1) entries.
- * `enabled`, by code: the units the guest has enabled there (an entry loads only those: core masks
- * a preload with Machine.guestEnabled); absent, every unit. At a {@link SLICE_LOSE} it is the
+ * `enabled`, by code: at an entry, the units a preload is passed on for (core masks it with
+ * Machine.guestEnabled and Machine.preloadReach; see {@link whole}); absent, every unit. At a {@link SLICE_LOSE} it is the
  * condition: the units whose liveness makes the kernel save everything live.
  */
 export function solveSlice(
@@ -174,8 +227,10 @@ export function solveSlice(
     if (code >= 0) used |= unitBit(code & SLICE_UNIT);
     else if (code === SLICE_LOAD) used |= (enabled as Int32Array)[i] as number;
   }
-  const N = also === undefined ? closeMask(lattice, used) : loadWidth(lattice, also, used);
+  // and, at an entry that cannot be asked for a used unit, the units containing it it can be
+  const N = loadWidth(lattice, also, used | throughEntries(slice, lattice, enabled, used));
 
+  const bank = trapEnablesAll ? N : 0;
   const S = lattice.all + 1;
   // states outside N are never reached from live0 ∩ N; live units outside N stay live untouched
   const base = live0 & ~N;
@@ -193,15 +248,18 @@ export function solveSlice(
     const next = (i + 1) * S;
     // a use preempted after its trap: vcpu_put saves, then the re-entry's best load from nothing
     // an entry loads only what the guest has enabled there
-    const NE = enabled === undefined ? N : N & (enabled[i] as number);
-    const P0 = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, next, NE, c, also) : 0;
+    const D = enabled === undefined ? lattice.all : (enabled[i] as number);
+    const P0 =
+      code >= 0 && code & SLICE_PREEMPTED
+        ? entryFrom0(value, next, N, D, c, lattice, also, bank)
+        : 0;
     const resume = c.entry(0) + c.restore(P0) + (value[next + P0] as number);
     for (let L = N; ; L = (L - 1) & N) {
       let best: number;
       if (code === SLICE_ENTRY) {
         best = Infinity;
-        for (let P = NE; ; P = (P - 1) & NE) {
-          if (whole(L, P, also)) {
+        for (let P = N; ; P = (P - 1) & N) {
+          if (whole(lattice, also, L, P, D, bank)) {
             const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
             if (v < best) best = v;
           }
@@ -234,7 +292,8 @@ export function solveSlice(
         const preempted = (code & SLICE_PREEMPTED) !== 0;
         best = Infinity;
         for (let G = N; ; G = (G - 1) & N) {
-          if ((G & need) === need && (!trapEnablesAll || G === N) && whole(L, G, also)) {
+          const ok = (G & need) === need && (!trapEnablesAll || G === N);
+          if (ok && whole(lattice, also, L, G, lattice.all, bank)) {
             const after = preempted
               ? putCost(c, L | G | base) + resume
               : (value[next + (L | G)] as number);
@@ -254,12 +313,12 @@ export function solveSlice(
     const code = codes[i] as number;
     const next = (i + 1) * S;
     const target = value[i * S + L] as number;
-    const NE = enabled === undefined ? N : N & (enabled[i] as number);
+    const D = enabled === undefined ? lattice.all : (enabled[i] as number);
     plan[i] = NO_PLAN;
     if (code === SLICE_ENTRY) {
       const at = c.entry(L | base);
-      for (let P = 0; P <= NE; P++) {
-        if ((P & ~NE) !== 0 || !whole(L, P, also)) continue;
+      for (let P = 0; P <= N; P++) {
+        if ((P & ~N) !== 0 || !whole(lattice, also, L, P, D, bank)) continue;
         if (at + c.restore(P & ~L) + (value[next + (L | P)] as number) === target) {
           plan[i] = P;
           L |= P;
@@ -286,10 +345,10 @@ export function solveSlice(
     } else if (!(L & unitBit(code & SLICE_UNIT))) {
       const need = lattice.closure[code & SLICE_UNIT] as number;
       // preempted after the trap: the re-entry's load, in the plan's bits 8 and up
-      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, NE, c, also) : -1;
+      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, N, D, c, lattice, also, bank) : -1;
       for (let G = need; G <= N; G++) {
         if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
-        if (!whole(L, G, also)) continue;
+        if (!whole(lattice, also, L, G, lattice.all, bank)) continue;
         const after =
           P >= 0
             ? putCost(c, L | G | base) + c.entry(0) + c.restore(P) + (value[next + P] as number)
