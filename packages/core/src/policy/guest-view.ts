@@ -139,7 +139,10 @@ export function guestView(
       continue;
     }
     const bit = code < 0 ? 0 : unitBit(code & SLICE_UNIT);
-    if (code < 0 || enabled & bit || (all && !(traps & bit))) {
+    // (only while the guest has enabled nothing: where it enables a bank all or nothing, ARMv7's
+    // FPEXC.EN, a unit off while others are on is one the hardware lacks, D16's d16–d31, whose
+    // use is Undefined before the HCPTR trap: arm32/guest-access.ts)
+    if (code < 0 || enabled & bit || (all && enabled === 0 && !(traps & bit))) {
       at[k] = enabled;
       codes[k++] = code;
       if (code >= 0 && code & SLICE_PREEMPTED) {
