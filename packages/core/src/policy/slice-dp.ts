@@ -107,8 +107,10 @@ function whole(
     grown = false;
     for (let u = 0; u < lattice.units.length; u++) {
       if (!(m & ~L & unitBit(u))) continue;
+      // what the kernel loads along only within D: read at the slice's start, it holds where
+      // the guest's enables are as then (Loongson's LASX upper half needs Config.LASXEn)
       const more =
-        ((lattice.closure[u] as number) | (also === undefined ? 0 : (also[u] as number))) &
+        ((lattice.closure[u] as number) | (also === undefined ? 0 : (also[u] as number) & D)) &
         ~(L | m);
       if (more !== 0) {
         m |= more;
