@@ -39,6 +39,7 @@ import {
   EXCCODE_LSXDIS,
   FCSR_OFFSET,
   FPR_SLICES,
+  FPU_CSR_TM,
   LBT_SLICES,
   UAPI_SLICES,
   VR_SLICES,
@@ -166,6 +167,15 @@ export class LoongMachine implements Machine {
       (g & CSR_EUEN_LASXEN && s.has.lasx ? s.lasxBit : 0) |
       (g & CSR_EUEN_LBTEN && s.has.lbt ? s.lbtBit : 0)
     );
+  }
+  /**
+   * kvm_own_fpu / _lsx / _lasx begin with kvm_check_fcsr on the saved FCSR0: with TM set the FTOP
+   * save needs LBT, owned first (kvm_own_lbt). Read at a slice's start, for a plan.
+   */
+  alsoLoads(v: number, unit: number): number {
+    const s = this.s;
+    if (!((s.fpuBit | s.lsxBit | s.lasxBit) & (1 << unit))) return 0;
+    return readU32(s.fpu[v] as Uint8Array, FCSR_OFFSET) & FPU_CSR_TM ? s.lbtBit : 0;
   }
   live(v: number): number {
     const s = this.s;

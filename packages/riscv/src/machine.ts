@@ -129,6 +129,16 @@ export class RiscvMachine implements Machine {
     const exits = this.illegalExits ? (this.m.FP | this.m.V) << WRITE_USE_EXITS_SHIFT : 0;
     return this.enabledBy(values[this.vsstatusId] as number) | exits;
   }
+  /**
+   * vcpu_load restores by the HS-level FS / VS (kvm_riscv_vcpu_guest_fp_restore,
+   * kvm_riscv_vcpu_guest_vector_restore), which kvm_riscv_vcpu_fp_reset / _vector_reset set
+   * Initial for what the VM's ISA has and the guest never turns Off (it writes vsstatus): a
+   * load reaches those units whatever the guest's vsstatus.
+   */
+  preloadReach(): number {
+    const m = this.m;
+    return (m.isa.f || m.isa.d ? m.FP : 0) | (m.isa.v ? m.V : 0);
+  }
   live(v: number): number {
     const m = this.m;
     const cpu = m.cpuOf[v] as number;

@@ -141,14 +141,15 @@ interface ModelRun {
   readonly endsRun: boolean;
 }
 
-/** `pick` over `live`, widened by what the kernel loads along with each unit it adds. */
+/** `pick` over `live`, widened by what each unit it adds contains and what the kernel loads along. */
 function widen(live: number, pick: number, also: readonly number[]): number {
   let m = pick;
   for (let grew = true; grew; ) {
     grew = false;
     also.forEach((a, u) => {
-      if (m & ~live & (1 << u) && a & ~(m | live)) {
-        m |= a;
+      const more = ((LATTICE.closure[u] as number) | a) & ~(m | live);
+      if (m & ~live & (1 << u) && more) {
+        m |= more;
         grew = true;
       }
     });
@@ -162,16 +163,23 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
   let cost = 0;
   r.codes.forEach((code, i) => {
     const pick = (r.choice[i] ?? 0) & (r.trapEnablesAll ? r.all : LATTICE.all);
+    // an exit's or a return's decision: bit 0 (save)
+    const save = ((r.choice[i] ?? 0) & 1) !== 0;
+    // where one trap enables every unit, any load is of all the slice's units
+    const load = (from: number, units: number) =>
+      r.trapEnablesAll ? (units & ~from ? r.all : 0) : widen(from, units, r.also);
     if (code === SLICE_ENTRY) {
-      const p = widen(live, pick, r.also);
-      cost += c.restore(p & ~live);
+      const p = load(live, pick);
+      cost += c.entry(live) + c.restore(p & ~live);
       live |= p;
     } else if (code === SLICE_EXIT) {
-      if (pick & 1) {
+      if (save) {
         cost += c.save(live);
         live = 0;
-      }
+      } else if (live !== 0) cost += c.exitLive;
     } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
+      // a return not asked to save leaves the save to vcpu_put
+      if (code === SLICE_RETURN && !save && live !== 0) cost += c.exitLive + c.putLive;
       cost += c.save(live);
       live = 0;
     } else if (!(live & (1 << (code & SLICE_UNIT)))) {
@@ -183,17 +191,13 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
       live |= g;
       if (code & SLICE_PREEMPTED) {
         // preempted before the re-entry: vcpu_put saves, the re-entry loads bits 8 and up
-        const p = widen(
-          0,
-          ((r.choice[i] ?? 0) >> 8) & (r.trapEnablesAll ? r.all : LATTICE.all),
-          r.also,
-        );
-        cost += c.save(live) + c.restore(p);
+        const p = load(0, ((r.choice[i] ?? 0) >> 8) & (r.trapEnablesAll ? r.all : LATTICE.all));
+        cost += c.save(live) + (live !== 0 ? c.putLive : 0) + c.entry(0) + c.restore(p);
         live = p;
       }
     }
   });
-  return r.endsRun ? cost : cost + c.save(live);
+  return r.endsRun || live === 0 ? cost : cost + c.save(live) + c.putLive;
 }
 
 /**
@@ -217,12 +221,23 @@ export function checkSliceDp(runs: number, seed: number): string | undefined {
         endsRun: fc.boolean(),
         saveOnTie: fc.boolean(),
         also: fc.array(fc.nat(LATTICE.all), { minLength: 4, maxLength: 4 }),
+        control: fc.array(fc.nat(3), { minLength: 7, maxLength: 7 }),
       }),
       (codes, choice, figures, o) => {
         const table = Object.fromEntries(
           COST_KEYS.map((k, i) => [k, { value: (figures[i] as number) / 8, source: 'test' }]),
         ) as CostTable;
         const c = new SliceCosts(LATTICE, table);
+        const [load, trap, writeLoad, entryLive, entryIdle, exitLive, putLive] = o.control;
+        c.setControl({
+          load: load ?? 0,
+          trap: trap ?? 0,
+          writeLoad: writeLoad ?? 0,
+          entryLive: entryLive ?? 0,
+          entryIdle: entryIdle ?? 0,
+          exitLive: exitLive ?? 0,
+          putLive: putLive ?? 0,
+        });
         const used = codes.reduce(
           (m, x) => (x >= 0 ? m | (LATTICE.closure[x & SLICE_UNIT] as number) : m),
           0,

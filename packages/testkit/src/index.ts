@@ -30,6 +30,12 @@ export {
   type Scenario,
   type ScenarioExpectation,
 } from './scenarios.js';
+export {
+  probeGuestWrite,
+  type WriteEffect,
+  type WriteProbe,
+  type WriteProbeResult,
+} from './write-effect.js';
 
 /** Options of `describeBackendConformance`: the scenarios directory, the variants and the size of the random runs. */
 export interface ConformanceOptions {

@@ -5,6 +5,7 @@
  */
 import type {
   AccessResult,
+  ControlWrites,
   GuestWriteResult,
   Machine,
   MachineHostThreads,
@@ -34,6 +35,23 @@ import {
 } from './policy-paths.js';
 import { inspectState, NONE, TRAP_LAZY_TS, TRAP_LAZY_XFD, X86 } from './state.js';
 import { guestWriteEffect } from './write-effect.js';
+
+/** 4.8: vmx_fpu_activate's 2 VMCS writes on a trap's load and on a CLTS's. */
+const LAZY_CR0TS_CONTROL: ControlWrites = Object.freeze({
+  load: 0,
+  trap: 2,
+  writeLoad: 2,
+  entryLive: 0,
+  entryIdle: 0,
+  exitLive: 0,
+  putLive: 0,
+});
+/** 6.16: no control write differs between plans. */
+const NO_PLAN_CONTROL: ControlWrites = Object.freeze({
+  ...LAZY_CR0TS_CONTROL,
+  trap: 0,
+  writeLoad: 0,
+});
 
 export class X86Machine implements Machine {
   private readonly m: X86;
@@ -109,6 +127,14 @@ export class X86Machine implements Machine {
   }
   guestRead(vi: number, reg: number): number {
     return hw.registerValue(this.m, this.m.vcpu(vi), reg);
+  }
+  /**
+   * 4.8 (linux-4.8/lazy-cr0ts.ts): a trap's load and a CLTS's load run vmx_fpu_activate (GUEST_CR0
+   * and the exception bitmap: 2 VMCS writes), a preload's kvm_load_guest_fpu none. 6.16: none
+   * that differ between plans.
+   */
+  controlWrites(): ControlWrites {
+    return this.m.legacy ? LAZY_CR0TS_CONTROL : NO_PLAN_CONTROL;
   }
   /** hw/guest.ts guestInstruction: XCR0's #UD comes before any #NM: a disabled use never loads. */
   readonly disabledUseLoads = false;

@@ -7,6 +7,7 @@
  */
 import type {
   AccessResult,
+  ControlWrites,
   GuestWriteResult,
   Machine,
   MachineHost,
@@ -63,12 +64,25 @@ export class Arm64Machine implements Machine {
   /** The guest's CPACR_EL1 (its own enables, no unit); FPCR / FPSR offsets by control-register id. */
   private readonly cpacrReg: number;
   private readonly controlOffset: Int32Array;
+  /** controlWrites(): the same for every vCPU of the run. */
+  private readonly control: ControlWrites;
 
   constructor(host: MachineHost, o: ArmOptions, variant: VariantSpec, ids: MachineIds) {
     this.a = new Arm64(host, o, ids);
     this.exits = armExitHandlers(this.a.ids, ids.exitReasons);
     this.cpacrReg = idOf(ids.controlRegisters, 'CPACR_EL1');
     this.controlOffset = controlOffsets(variant, ids);
+    const { sve, aarch32, vhe } = o;
+    const e5sve = !this.a.e4 && sve ? 2 : 0;
+    this.control = Object.freeze({
+      load: 1 + (sve ? 2 : 0) + (aarch32 ? 1 : 0),
+      trap: 0,
+      writeLoad: 0,
+      entryLive: e5sve,
+      entryIdle: aarch32 ? 1 : 0,
+      exitLive: e5sve,
+      putLive: this.a.e4 && sve ? (vhe ? 1 : 2) : 0,
+    });
   }
 
   // ---- what the guest sees ---------------------------------------------------------------------
@@ -87,6 +101,30 @@ export class Arm64Machine implements Machine {
 
   guestAccess(vi: number, unit: number): AccessResult {
     return guestAccess(this.a, vi, unit);
+  }
+
+  /**
+   * Every load is the vCPU's whole state: kvm_hyp_handle_fpsimd restores SVE whenever the vCPU
+   * has it (`sve_guest = vcpu_has_sve(vcpu)` → __hyp_sve_restore_guest), whether the trap was
+   * FP/ASIMD or SVE and whatever the guest's CPACR_EL1.ZEN, and fp_owner = GUEST_OWNED then
+   * opens FPEN and ZEN alike (__activate_cptr_traps); a policy's load takes that path
+   * (policy-paths.ts policyLoad → hypLoadGuest).
+   */
+  alsoLoads(_vi: number, unit: number): UnitMask {
+    return (this.a.units >>> unit) & 1 ? this.a.units : 0;
+  }
+
+  /**
+   * The control writes that differ between plans (switch.ts, fpsimd.ts): each load is
+   * hypLoadGuest's cpacr_clear_set, with SVE __hyp_sve_restore_guest's ZCR_EL2 and ZCR_EL1, with
+   * AArch32 FPEXC32_EL2; an entry with nothing guest-owned sets FPEXC32_EL2 for an AArch32 guest
+   * (__activate_traps_fpsimd32), one with it owned (v6.14+, SVE) switches ZCR to the guest's
+   * (fpsimd_lazy_switch_to_guest), as an exit leaving it owned switches it back
+   * (fpsimd_lazy_switch_to_host); kvm_arch_vcpu_put_fp with it owned (v6.0–v6.13, SVE) stores
+   * ZCR_EL1, and on nVHE resets ZCR_EL2. A policy's save at an exit writes none of these.
+   */
+  controlWrites(): ControlWrites {
+    return this.control;
   }
 
   /** SVE on a vCPU without it, which the guest's CPACR_EL1 enables: CPTR_EL2.TZ traps to EL2. */

@@ -10,6 +10,7 @@ export type {
 } from './backend.js';
 export type {
   AccessResult,
+  ControlWrites,
   GuestWriteResult,
   Machine,
   MachineHostThreads,

@@ -27,6 +27,27 @@ export type GuestWriteResult = Resume | 1;
  */
 export type AccessResult = 0 | 1 | 2;
 
+/**
+ * The control-register writes (each priced at the cost table's `control`) of the kernel paths a
+ * slice plan chooses between ({@link Machine.controlWrites}); writes every plan makes are left out.
+ */
+export interface ControlWrites {
+  /** Each load of guest state, a trap's or a preload's. */
+  readonly load: number;
+  /** Each trap, beyond its load. */
+  readonly trap: number;
+  /** A kernel load at a guest write's exit (`WRITE_LOADS`), beyond the load. */
+  readonly writeLoad: number;
+  /** An entry with guest state live (before its preload). */
+  readonly entryLive: number;
+  /** An entry with none live. */
+  readonly entryIdle: number;
+  /** A non-FP exit after which guest state stays live. */
+  readonly exitLive: number;
+  /** vcpu_put with guest state live (the kernel's save), beyond the save. */
+  readonly putLive: number;
+}
+
 /** The required core of a machine: the kernel's arch hooks, the hardware's check, the trap handler. */
 export interface Machine {
   // ---- state policies and core read ----
@@ -118,6 +139,22 @@ export interface Machine {
    * Absent: none.
    */
   alsoLoads?(vcpu: number, unit: number): UnitMask;
+
+  /**
+   * Optional. Units a load before an entry makes live although the guest has not enabled them:
+   * those the kernel's own load restores whatever the guest's enables (RISC-V: vcpu_load's
+   * kvm_riscv_vcpu_guest_fp_restore / _vector_restore test the HS-level FS / VS, which KVM sets
+   * at reset for what the VM's ISA has, never the guest's vsstatus). Core masks a policy's
+   * preload with {@link guestEnabled} and these. Absent: none.
+   */
+  preloadReach?(vcpu: number): UnitMask;
+
+  /**
+   * Optional. The control-register writes of the kernel paths a slice plan chooses between
+   * (loads, traps, entries and exits with guest state live or not, vcpu_put's save), for a
+   * policy that plans them (`clairvoyant`), read at a slice's start. Absent: none.
+   */
+  controlWrites?(vcpu: number): ControlWrites;
 
   /**
    * Optional. Would a guest use of `unit`, which the guest cannot run now (not in

@@ -81,9 +81,13 @@ export class VcpuLifecycle {
     if (state === L.outside) s.machine.kvmRunBegin(v, cpu, preload);
   }
 
-  /** What the policy wants live at the next entry, within what the guest enabled. */
+  /**
+   * What the policy wants live at the next entry, within what the guest enabled and what the
+   * kernel's own load reaches besides (`Machine.preloadReach`).
+   */
   private preload(v: number): number {
-    return this.s.policy.preload(v) & this.s.machine.guestEnabled(v);
+    const m = this.s.machine;
+    return this.s.policy.preload(v) & (m.guestEnabled(v) | (m.preloadReach?.(v) ?? 0));
   }
 
   /**
@@ -141,7 +145,7 @@ export class VcpuLifecycle {
     s.entered[v] = 1;
     const enabled = m.guestEnabled(v);
     s.everEnabled[v] = (s.everEnabled[v] as number) | enabled;
-    const want = s.policy.preload(v) & enabled & ~m.live(v);
+    const want = s.policy.preload(v) & (enabled | (m.preloadReach?.(v) ?? 0)) & ~m.live(v);
     if (want !== 0) {
       if (s.trace.on) s.trace.line(0, `policy preloads ${maskNames(s.lattice, want)}`);
       m.load(v, want);

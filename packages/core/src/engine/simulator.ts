@@ -4,7 +4,7 @@
  */
 import { EXIT_REASONS } from '../backend-utils/exit-table.js';
 import type { BackendV2, VariantSpec } from '../contract/backend.js';
-import type { Machine } from '../contract/machine.js';
+import type { ControlWrites, Machine } from '../contract/machine.js';
 import type { Tracer } from '../contract/machine-host.js';
 import type { MachineIds } from '../contract/registers.js';
 import type { CostTable } from '../costs.js';
@@ -33,6 +33,17 @@ export interface SimulatorOptions {
   readonly seed: number;
   readonly tracer?: Tracer;
 }
+
+/** A machine's control writes where it declares none (`Machine.controlWrites`). */
+const NO_CONTROL_WRITES: ControlWrites = Object.freeze({
+  load: 0,
+  trap: 0,
+  writeLoad: 0,
+  entryLive: 0,
+  entryIdle: 0,
+  exitLive: 0,
+  putLive: 0,
+});
 
 const REQUIRED_HOOKS = [
   'guestEnabled',
@@ -126,6 +137,8 @@ export class Simulator {
         guestEnabled: (v) => machine.guestEnabled(v),
         live: (v) => machine.live(v),
         alsoLoads: (v, u) => machine.alsoLoads?.(v, u) ?? 0,
+        preloadReach: (v) => machine.preloadReach?.(v) ?? 0,
+        controlWrites: (v) => machine.controlWrites?.(v) ?? NO_CONTROL_WRITES,
         costs: o.costs,
         trapEnablesAll: o.variant.trapGranularity.scope === 'all',
         disabledUseLoads:

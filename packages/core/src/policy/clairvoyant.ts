@@ -34,10 +34,15 @@ class Clairvoyant implements PolicyInstance {
   private readonly pos: Int32Array;
   /** By unit: what the kernel loads along with it, read at each slice's start. */
   private readonly also: Int32Array;
-  /** Per vCPU: the slice's writes passed. */
+  /** Per vCPU: the slice's writes passed, and its traps of uses the guest has not enabled. */
   private readonly write: Int32Array;
+  private readonly trap: Int32Array;
   /** Per vCPU: the load planned for the re-entry of a use preempted after its trap, or −1. */
   private readonly resume: Int32Array;
+  /** Per vCPU: 1 between vcpu_put (or the slice's look-ahead) and the next sliceBegin. */
+  private readonly loading: Uint8Array;
+  /** Per vCPU: the code of a use preempted after its trap whose instruction has not run yet, or −1. */
+  private readonly retry: Int32Array;
 
   constructor(view: PolicyView) {
     this.view = view;
@@ -49,7 +54,10 @@ class Clairvoyant implements PolicyInstance {
     this.pos = new Int32Array(view.vcpus);
     this.also = new Int32Array(view.lattice.units.length);
     this.resume = new Int32Array(view.vcpus).fill(-1);
+    this.retry = new Int32Array(view.vcpus).fill(-1);
+    this.loading = new Uint8Array(view.vcpus).fill(1);
     this.write = new Int32Array(view.vcpus);
+    this.trap = new Int32Array(view.vcpus);
   }
 
   lookahead(vcpu: number, slice: SliceView): void {
@@ -62,11 +70,12 @@ class Clairvoyant implements PolicyInstance {
     this.codes[vcpu] = codes;
     let exits = 0;
     for (let u = 0; u < this.also.length; u++) if (v.disabledUseExits(vcpu, u)) exits |= unitBit(u);
+    for (let u = 0; u < this.also.length; u++) this.also[u] = v.alsoLoads(vcpu, u);
+    this.costs.setControl(v.controlWrites(vcpu));
     const n = guestView(slice, v, vcpu, exits, scratch);
     const S = this.view.lattice.all + 1;
     if (this.value.length < (n + 1) * S) this.value = new Float64Array((n + 1) * S * 2);
     const lattice = this.view.lattice;
-    for (let u = 0; u < this.also.length; u++) this.also[u] = this.view.alsoLoads(vcpu, u);
     solveSlice(
       { codes, length: n, truncated: slice.truncated, endsRun: slice.endsRun === true },
       lattice,
@@ -82,7 +91,10 @@ class Clairvoyant implements PolicyInstance {
     this.length[vcpu] = n;
     this.pos[vcpu] = 0;
     this.write[vcpu] = 0;
+    this.trap[vcpu] = 0;
     this.resume[vcpu] = -1;
+    this.retry[vcpu] = -1;
+    this.loading[vcpu] = 1;
   }
 
   /** The index of the next use of `unit` not yet passed, or −1. */
@@ -113,7 +125,12 @@ class Clairvoyant implements PolicyInstance {
     const n = this.length[vcpu] as number;
     let j = this.pos[vcpu] as number;
     while (j < n && codes[j] === SLICE_ENTRY) j++;
-    if (j < n && codes[j] === SLICE_FLUSH) this.pos[vcpu] = j;
+    if (j < n && codes[j] === SLICE_FLUSH) this.pos[vcpu] = j + 1;
+  }
+
+  /** Such a trap's re-entry at code `at` (past its vcpu_put when preempted). */
+  private toReentry(vcpu: number, at: number): void {
+    this.pos[vcpu] = (this.codes[vcpu] as Int32Array)[at] === SLICE_FLUSH ? at + 1 : at;
   }
 
   private planAt(vcpu: number, i: number): number {
@@ -121,13 +138,27 @@ class Clairvoyant implements PolicyInstance {
   }
 
   grant(vcpu: number, unit: number): number {
-    const i = this.findUse(vcpu, unit);
-    if (i < 0) this.toPut(vcpu);
-    const p = this.planAt(vcpu, i);
     const own = this.view.lattice.closure[unit] as number;
+    // a use the guest has not enabled that the kernel takes first is no use in the plan (not a
+    // later use of the unit, after a write enables it)
+    const v = this.view;
+    if (!(v.guestEnabled(vcpu) & unitBit(unit)) && v.disabledUseExits(vcpu, unit)) {
+      const scratch = this.scratch[vcpu] as GuestViewScratch;
+      const t = this.trap[vcpu] as number;
+      this.trap[vcpu] = t + 1;
+      // preempted, the vcpu_put (its SLICE_FLUSH) comes before the re-entry's load is asked for
+      if (t < scratch.traps) this.toReentry(vcpu, scratch.trapAt[t] as number);
+      return own;
+    }
+    let i = this.findUse(vcpu, unit);
+    if (i < 0) this.toPut(vcpu);
+    // the instruction again after its preemption: the use after the re-entry
+    if (i >= 0 && i === this.retry[vcpu]) i++;
+    const p = this.planAt(vcpu, i);
+    const preempted = i >= 0 && ((this.codes[vcpu] as Int32Array)[i] as number) & SLICE_PREEMPTED;
+    if (preempted) this.retry[vcpu] = i;
     if (p === NO_PLAN) return own;
-    if (((this.codes[vcpu] as Int32Array)[i] as number) & SLICE_PREEMPTED)
-      this.resume[vcpu] = p >> 8;
+    if (preempted) this.resume[vcpu] = p >> 8;
     return (p & SLICE_UNIT) | own;
   }
   /** The plan of the entry the vCPU is at (none at a re-entry after a trap: its grant decided). */
@@ -139,6 +170,9 @@ class Clairvoyant implements PolicyInstance {
     let i = this.pos[vcpu] as number;
     // the host's kernel-mode FP before this entry, or the kernel's drop, save or load at a guest
     // write's exit, has run by now (codes SLICE_FLUSH … SLICE_LOAD)
+    // at vcpu_load (before sliceBegin: x86 6.16 loads at KVM_RUN's start, RISC-V at vcpu_load)
+    // the host's kernel-mode FP before the entry has not run yet and would flush a load now
+    if (this.loading[vcpu] === 1 && i < n && codes[i] === SLICE_FLUSH) return 0;
     while (i < n && (codes[i] as number) <= SLICE_FLUSH && (codes[i] as number) >= SLICE_LOAD) i++;
     this.pos[vcpu] = i;
     if (i >= n || codes[i] !== SLICE_ENTRY) return 0;
@@ -160,11 +194,19 @@ class Clairvoyant implements PolicyInstance {
   }
   used(vcpu: number, unit: number): void {
     const i = this.findUse(vcpu, unit);
-    if (i >= 0) this.pos[vcpu] = i + 1;
+    // a preempted use's code is followed by its run after the re-entry: past both
+    if (i >= 0)
+      this.pos[vcpu] =
+        i + (((this.codes[vcpu] as Int32Array)[i] as number) & SLICE_PREEMPTED ? 2 : 1);
     this.resume[vcpu] = -1;
+    this.retry[vcpu] = -1;
   }
-  sliceBegin(_vcpu: number): void {}
-  sliceEnd(_vcpu: number): void {}
+  sliceBegin(vcpu: number): void {
+    this.loading[vcpu] = 0;
+  }
+  sliceEnd(vcpu: number): void {
+    this.loading[vcpu] = 1;
+  }
 }
 
 export const CLAIRVOYANT: PolicyDefinition = {

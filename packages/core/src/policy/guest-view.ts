@@ -4,7 +4,7 @@
  * slice's writes of enable and mode registers as the backend declares them
  * (`Machine.guestWriteEffect`).
  */
-import { closeMask, unitBit } from '../units.js';
+import { unitBit } from '../units.js';
 import {
   type PolicyView,
   SLICE_DROP,
@@ -36,6 +36,13 @@ export class GuestViewScratch {
   writeAt = new Int32Array(0);
   /** How many of the slice's writes `writeAt` covers. */
   writes = 0;
+  /**
+   * By use the guest has not enabled that the kernel takes first (in order): the index of the
+   * code out its trap resumes at (the re-entry, or the vcpu_put before it when preempted).
+   */
+  trapAt = new Int32Array(0);
+  /** How many of those the slice has. */
+  traps = 0;
 
   /** Room for `n` codes out. */
   reserve(n: number, registers: number): void {
@@ -45,6 +52,7 @@ export class GuestViewScratch {
     }
     if (this.values.length < registers) this.values = new Uint32Array(registers);
     if (this.writeAt.length < n) this.writeAt = new Int32Array(n);
+    if (this.trapAt.length < n) this.trapAt = new Int32Array(n);
   }
 }
 
@@ -70,7 +78,6 @@ export function guestView(
 ): number {
   const first = view.guestEnabled(vcpu);
   let enabled = first;
-  let ever = first;
   let traps = exits;
   const writes = slice.writes;
   const values = out.values;
@@ -84,6 +91,7 @@ export function guestView(
   const all = view.disabledUseLoads;
   let k = 0;
   out.writes = 0;
+  out.traps = 0;
   for (let i = 0; i < slice.length; i++) {
     const code = slice.codes[i] as number;
     if (code <= SLICE_WRITE) {
@@ -105,7 +113,6 @@ export function guestView(
         continue;
       }
       enabled = effect & WRITE_ENABLED;
-      ever |= enabled;
       traps = (effect >>> WRITE_USE_EXITS_SHIFT) & WRITE_ENABLED;
       if (effect & WRITE_EXITS) {
         if (effect & WRITE_DROPS) {
@@ -132,24 +139,36 @@ export function guestView(
       continue;
     }
     const bit = code < 0 ? 0 : unitBit(code & SLICE_UNIT);
-    if (code < 0 || enabled & bit || (all && !(traps & bit))) {
+    // (only while the guest has enabled nothing: where it enables a bank all or nothing, ARMv7's
+    // FPEXC.EN, a unit off while others are on is one the hardware lacks, D16's d16–d31, whose
+    // use is Undefined before the HCPTR trap: arm32/guest-access.ts)
+    if (code < 0 || enabled & bit || (all && enabled === 0 && !(traps & bit))) {
       at[k] = enabled;
       codes[k++] = code;
-    } else if (traps & bit && code & SLICE_PREEMPTED) {
-      at[k] = enabled;
-      codes[k++] = SLICE_FLUSH;
+      if (code >= 0 && code & SLICE_PREEMPTED) {
+        // the instruction runs again after the re-entry (it traps again if its unit is not live)
+        at[k] = enabled;
+        codes[k++] = code & SLICE_UNIT;
+      }
+    } else if (traps & bit) {
+      // the kernel hands the exception back and re-enters (an entry the policy is asked about);
+      // preempted after that trap, vcpu_put saves first
+      out.trapAt[out.traps++] = k;
+      if (code & SLICE_PREEMPTED) {
+        at[k] = enabled;
+        codes[k++] = SLICE_FLUSH;
+      }
       at[k] = enabled;
       codes[k++] = SLICE_ENTRY;
     }
   }
-  // an entry loads what the guest has enabled there, with what those units contain (core masks
-  // a preload with guestEnabled): a unit enabled elsewhere in the slice but not there is out of
-  // reach; one never enabled in it stays in reach as before (the kernel's load of a whole bank
-  // covers it)
+  // an entry's preload is passed on for what the guest has enabled there and what a load reaches
+  // whatever the enables (preloadReach: RISC-V's vcpu_load); the units loaded along with those
+  // (their contents, alsoLoads: arm64's whole-state load) the dynamic program adds (whole)
+  const reach = view.preloadReach(vcpu);
   for (let i = 0; i < k; i++) {
     const c = codes[i] as number;
-    if (c === SLICE_ENTRY || (c >= 0 && c & SLICE_PREEMPTED))
-      at[i] = WRITE_ENABLED & ~(ever & ~closeMask(view.lattice, at[i] as number));
+    if (c === SLICE_ENTRY || (c >= 0 && c & SLICE_PREEMPTED)) at[i] = (at[i] as number) | reach;
   }
   return k;
 }

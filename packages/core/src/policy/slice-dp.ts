@@ -3,6 +3,7 @@
  * per-slice optimum over the unit lattice (the state is the set of live units; the decisions
  * are the preload at each entry, the grant at each trap and the save at each exit).
  */
+import type { ControlWrites } from '../contract/machine.js';
 import type { CostTable } from '../costs.js';
 import { closeMask, type UnitLattice, unitBit } from '../units.js';
 import {
@@ -18,14 +19,20 @@ import {
   type SliceView,
 } from './types.js';
 
-/** The slice cost model: what a load, a save and a trap of a set of units cost (cycles). */
+/**
+ * The slice cost model: what a load, a save and a trap of a set of units cost (cycles), and the
+ * control-register writes of the kernel paths the plan chooses between (`Machine.controlWrites`).
+ */
 export class SliceCosts {
   private readonly bytes: Float64Array;
-  readonly trap: number;
+  /** A trap's cycles, with its control writes beyond its load. */
+  trap: number;
+  private readonly trapBase: number;
   private readonly rFixed: number;
   private readonly rByte: number;
   private readonly sFixed: number;
   private readonly sByte: number;
+  private readonly control: number;
 
   constructor(lattice: UnitLattice, costs: CostTable) {
     this.bytes = new Float64Array(lattice.all + 1);
@@ -36,14 +43,40 @@ export class SliceCosts {
       });
       this.bytes[m] = b;
     }
-    this.trap = costs.trap.value;
+    this.trapBase = costs.trap.value;
+    this.trap = this.trapBase;
     this.rFixed = costs.restore_fixed.value;
     this.rByte = costs.restore_per_byte.value;
     this.sFixed = costs.save_fixed.value;
     this.sByte = costs.save_per_byte.value;
+    this.control = costs.control.value;
   }
+  /** The cycles of the control-register writes that depend on the plan (see {@link ControlWrites}). */
+  load = 0;
+  writeLoad = 0;
+  entryLive = 0;
+  entryIdle = 0;
+  exitLive = 0;
+  putLive = 0;
+
+  /** The backend's control writes by path (`Machine.controlWrites`), priced at `control`. */
+  setControl(w: ControlWrites): void {
+    const c = this.control;
+    this.load = w.load * c;
+    this.trap = this.trapBase + w.trap * c;
+    this.writeLoad = w.writeLoad * c;
+    this.entryLive = w.entryLive * c;
+    this.entryIdle = w.entryIdle * c;
+    this.exitLive = w.exitLive * c;
+    this.putLive = w.putLive * c;
+  }
+  /** A load of `m` (none when 0): its bytes and the kernel's control writes. */
   restore(m: number): number {
-    return m === 0 ? 0 : this.rFixed + this.rByte * (this.bytes[m] as number);
+    return m === 0 ? 0 : this.rFixed + this.rByte * (this.bytes[m] as number) + this.load;
+  }
+  /** An entry's control writes: with live state `L` (before its preload), or none live. */
+  entry(L: number): number {
+    return L === 0 ? this.entryIdle : this.entryLive;
   }
   save(m: number): number {
     return m === 0 ? 0 : this.sFixed + this.sByte * (this.bytes[m] as number);
@@ -51,34 +84,61 @@ export class SliceCosts {
 }
 
 /**
- * Loading `M` over live `L` is one the kernel does as asked: every unit it adds brings along what
- * the kernel loads with it (`also`, by unit). A load the kernel widens is the wider load (same
- * state after it, at more cost), so the dynamic program only considers these.
+ * A load planned as `M` over live `L` is one the kernel does: core passes on the units of `M` in
+ * `D` (those the guest has enabled there, and what a load reaches besides: Machine.preloadReach;
+ * every unit for a trap's grant), and each unit loaded brings what it contains and what the
+ * kernel loads along with it (`also`, by unit); where one trap enables every unit (`bank`: the
+ * slice's units, else 0), every load is of all of them. A plan the kernel would widen is that wider load
+ * (same state after it, at more cost), one it would narrow is not a load it does: the dynamic
+ * program only considers these.
  */
-function whole(L: number, M: number, also: Int32Array | undefined): boolean {
-  if (also === undefined) return true;
-  const added = M & ~L;
-  const after = L | M;
-  for (let u = 0; u < also.length; u++)
-    if (added & unitBit(u) && ((also[u] as number) & ~after) !== 0) return false;
-  return true;
+function whole(
+  lattice: UnitLattice,
+  also: Int32Array | undefined,
+  L: number,
+  M: number,
+  D: number,
+  bank: number,
+): boolean {
+  let m = M & D & ~L;
+  // where one trap enables every unit, every load is of the whole bank
+  if (bank !== 0) return (M & ~L) === 0 || (m !== 0 && (L | M) === bank);
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (let u = 0; u < lattice.units.length; u++) {
+      if (!(m & ~L & unitBit(u))) continue;
+      // what the kernel loads along only within D: read at the slice's start, it holds where
+      // the guest's enables are as then (Loongson's LASX upper half needs Config.LASXEn)
+      const more =
+        ((lattice.closure[u] as number) | (also === undefined ? 0 : (also[u] as number) & D)) &
+        ~(L | m);
+      if (more !== 0) {
+        m |= more;
+        grown = true;
+      }
+    }
+  }
+  return (L | m) === (L | M);
 }
 
 /**
- * The whole load from nothing within `N` (the units the guest has enabled there) that costs least
- * at an entry at row `next` (the smallest of a tie).
+ * The whole load from nothing within `N` (passed on by core within `D`: see {@link whole}) that
+ * costs least at an entry at row `next` (the smallest of a tie).
  */
 function entryFrom0(
   value: Float64Array,
   next: number,
   N: number,
+  D: number,
   c: SliceCosts,
+  lattice: UnitLattice,
   also: Int32Array | undefined,
+  bank: number,
 ): number {
   let best = Infinity;
   let arg = 0;
   for (let P = 0; P <= N; P++) {
-    if ((P & ~N) !== 0 || !whole(0, P, also)) continue;
+    if ((P & ~N) !== 0 || !whole(lattice, also, 0, P, D, bank)) continue;
     const v = c.restore(P) + (value[next + P] as number);
     if (v < best) {
       best = v;
@@ -86,6 +146,53 @@ function entryFrom0(
     }
   }
   return arg;
+}
+
+/**
+ * The units a load of `units` makes live: their closure, widened (to a fixed point) by what the
+ * kernel loads along with each unit (`also`, by unit).
+ */
+export function loadWidth(
+  lattice: UnitLattice,
+  also: Int32Array | undefined,
+  units: number,
+): number {
+  let m = closeMask(lattice, units);
+  if (also === undefined) return m;
+  for (let grown = true; grown; ) {
+    grown = false;
+    for (let u = 0; u < also.length; u++) {
+      const more = m & unitBit(u) ? closeMask(lattice, m | (also[u] as number)) : m;
+      if (more !== m) {
+        m = more;
+        grown = true;
+      }
+    }
+  }
+  return m;
+}
+
+/**
+ * The units an entry's preload can be passed on for that contain a used unit it cannot be
+ * (LoongArch EUEN.SXE without FPE: a preload of LSX is the way to the FPU's registers).
+ */
+function throughEntries(
+  slice: SliceView,
+  lattice: UnitLattice,
+  enabled: Int32Array | undefined,
+  used: number,
+): number {
+  let extra = 0;
+  if (enabled === undefined) return 0;
+  for (let i = 0; i < slice.length; i++) {
+    const code = slice.codes[i] as number;
+    if (code !== SLICE_ENTRY && !(code >= 0 && code & SLICE_PREEMPTED)) continue;
+    const D = enabled[i] as number;
+    if ((used & ~D) === 0) continue;
+    for (let a = 0; a < lattice.units.length; a++)
+      if (D & unitBit(a) && (lattice.closure[a] as number) & used & ~D) extra |= unitBit(a);
+  }
+  return extra;
 }
 
 /** No decision recorded at a position (lazy behaviour). */
@@ -96,8 +203,8 @@ export const NO_PLAN = -1;
  * that traps: the grant set; exit: 1 to save, 0 not) and returns the optimal cost from `live0`.
  * `saveOnTie`: an exit whose save costs no more than keeping saves (the kernel saves at every
  * exit); otherwise it keeps. `value` is scratch of at least (length + 1) × (lattice.all + 1) entries.
- * `enabled`, by code: the units the guest has enabled there (an entry loads only those: core masks
- * a preload with Machine.guestEnabled); absent, every unit. At a {@link SLICE_LOSE} it is the
+ * `enabled`, by code: at an entry, the units a preload is passed on for (core masks it with
+ * Machine.guestEnabled and Machine.preloadReach; see {@link whole}); absent, every unit. At a {@link SLICE_LOSE} it is the
  * condition: the units whose liveness makes the kernel save everything live.
  */
 export function solveSlice(
@@ -122,64 +229,64 @@ export function solveSlice(
     if (code >= 0) used |= unitBit(code & SLICE_UNIT);
     else if (code === SLICE_LOAD) used |= (enabled as Int32Array)[i] as number;
   }
-  let N = closeMask(lattice, used);
-  for (let grown = also !== undefined; grown; ) {
-    grown = false;
-    for (let u = 0; u < (also as Int32Array).length; u++) {
-      const more = N & unitBit(u) ? closeMask(lattice, N | ((also as Int32Array)[u] as number)) : N;
-      if (more !== N) {
-        N = more;
-        grown = true;
-      }
-    }
-  }
+  // and, at an entry that cannot be asked for a used unit, the units containing it it can be
+  const N = loadWidth(lattice, also, used | throughEntries(slice, lattice, enabled, used));
 
+  const bank = trapEnablesAll ? N : 0;
   const S = lattice.all + 1;
   // states outside N are never reached from live0 ∩ N; live units outside N stay live untouched
   const base = live0 & ~N;
-  // the save at vcpu_put, unless the workload ends first
+  // the save at vcpu_put (with its control writes), unless the workload ends first
   const end = slice.endsRun === true && !slice.truncated;
   for (let L = N; ; L = (L - 1) & N) {
-    value[n * S + L] = end ? 0 : c.save(L | base);
+    value[n * S + L] = end ? 0 : putCost(c, L | base);
     if (L === 0) break;
   }
+  // the return's save asked for where the kernel's own (at vcpu_put) writes control registers
+  const saveAtReturn = saveOnTie || c.exitLive + c.putLive > 0;
   for (let i = n - 1; i >= 0; i--) {
     const code = codes[i] as number;
     const row = i * S;
     const next = (i + 1) * S;
     // a use preempted after its trap: vcpu_put saves, then the re-entry's best load from nothing
     // an entry loads only what the guest has enabled there
-    const NE = enabled === undefined ? N : N & (enabled[i] as number);
-    const P0 = code >= 0 && code & SLICE_PREEMPTED ? entryFrom0(value, next, NE, c, also) : 0;
-    const resume = c.restore(P0) + (value[next + P0] as number);
+    const D = enabled === undefined ? lattice.all : (enabled[i] as number);
+    const P0 =
+      code >= 0 && code & SLICE_PREEMPTED
+        ? entryFrom0(value, next, N, D, c, lattice, also, bank)
+        : 0;
+    const resume = c.entry(0) + c.restore(P0) + (value[next + P0] as number);
     for (let L = N; ; L = (L - 1) & N) {
       let best: number;
       if (code === SLICE_ENTRY) {
         best = Infinity;
-        for (let P = NE; ; P = (P - 1) & NE) {
-          if (whole(L, P, also)) {
+        for (let P = N; ; P = (P - 1) & N) {
+          if (whole(lattice, also, L, P, D, bank)) {
             const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
             if (v < best) best = v;
           }
           if (P === 0) break;
         }
-      } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
+        best += c.entry(L | base);
+      } else if (code === SLICE_RETURN) {
+        best = returnCost(c, L | base, saveAtReturn) + (value[next] as number);
+      } else if (code === SLICE_FLUSH) {
         best = c.save(L | base) + (value[next] as number);
       } else if (code === SLICE_DROP) {
         best = value[next] as number;
       } else if (code === SLICE_LOAD) {
         const M = (enabled as Int32Array)[i] as number;
         best =
-          L & M ? (value[next + L] as number) : c.restore(M) + (value[next + (L | M)] as number);
+          L & M
+            ? (value[next + L] as number)
+            : c.restore(M) + c.writeLoad + (value[next + (L | M)] as number);
       } else if (code === SLICE_LOSE) {
         best =
           L & ((enabled as Int32Array)[i] as number)
             ? c.save(L | base) + (value[next] as number)
             : (value[next + L] as number);
       } else if (code === SLICE_EXIT) {
-        const keep = value[next + L] as number;
-        const drop = c.save(L | base) + (value[next] as number);
-        best = Math.min(drop, keep);
+        best = Math.min(exitSave(c, L, base, value, next), exitKeep(c, L, base, value, next));
       } else if (L & unitBit(code & SLICE_UNIT)) {
         best = value[next + L] as number;
       } else {
@@ -187,9 +294,10 @@ export function solveSlice(
         const preempted = (code & SLICE_PREEMPTED) !== 0;
         best = Infinity;
         for (let G = N; ; G = (G - 1) & N) {
-          if ((G & need) === need && (!trapEnablesAll || G === N) && whole(L, G, also)) {
+          const ok = (G & need) === need && (!trapEnablesAll || G === N);
+          if (ok && whole(lattice, also, L, G, lattice.all, bank)) {
             const after = preempted
-              ? c.save(L | G | base) + resume
+              ? putCost(c, L | G | base) + resume
               : (value[next + (L | G)] as number);
             const v = c.trap + c.restore(G & ~L) + after;
             if (v < best) best = v;
@@ -207,12 +315,13 @@ export function solveSlice(
     const code = codes[i] as number;
     const next = (i + 1) * S;
     const target = value[i * S + L] as number;
-    const NE = enabled === undefined ? N : N & (enabled[i] as number);
+    const D = enabled === undefined ? lattice.all : (enabled[i] as number);
     plan[i] = NO_PLAN;
     if (code === SLICE_ENTRY) {
-      for (let P = 0; P <= NE; P++) {
-        if ((P & ~NE) !== 0 || !whole(L, P, also)) continue;
-        if (c.restore(P & ~L) + (value[next + (L | P)] as number) === target) {
+      const at = c.entry(L | base);
+      for (let P = 0; P <= N; P++) {
+        if ((P & ~N) !== 0 || !whole(lattice, also, L, P, D, bank)) continue;
+        if (at + c.restore(P & ~L) + (value[next + (L | P)] as number) === target) {
           plan[i] = P;
           L |= P;
           break;
@@ -220,8 +329,8 @@ export function solveSlice(
       }
     } else if (code === SLICE_EXIT) {
       // a tie goes the kernel's way (its path is never dearer than a policy path's)
-      const drop = c.save(L | base) + (value[next] as number);
-      const keep = value[next + L] as number;
+      const drop = exitSave(c, L, base, value, next);
+      const keep = exitKeep(c, L, base, value, next);
       const save = saveOnTie ? drop <= keep : drop < keep;
       plan[i] = save ? 1 : 0;
       if (save) L = 0;
@@ -232,19 +341,19 @@ export function solveSlice(
     } else if (code === SLICE_LOAD) {
       if (!(L & ((enabled as Int32Array)[i] as number))) L |= (enabled as Int32Array)[i] as number;
     } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
-      // the return saves whatever is asked; asking the kernel's way costs no more
-      if (code === SLICE_RETURN) plan[i] = saveOnTie ? 1 : 0;
+      // the return saves whatever is asked; asking costs no more than the kernel's own save
+      if (code === SLICE_RETURN) plan[i] = saveAtReturn ? 1 : 0;
       L = 0;
     } else if (!(L & unitBit(code & SLICE_UNIT))) {
       const need = lattice.closure[code & SLICE_UNIT] as number;
       // preempted after the trap: the re-entry's load, in the plan's bits 8 and up
-      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, NE, c, also) : -1;
+      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, N, D, c, lattice, also, bank) : -1;
       for (let G = need; G <= N; G++) {
         if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
-        if (!whole(L, G, also)) continue;
+        if (!whole(lattice, also, L, G, lattice.all, bank)) continue;
         const after =
           P >= 0
-            ? c.save(L | G | base) + c.restore(P) + (value[next + P] as number)
+            ? putCost(c, L | G | base) + c.entry(0) + c.restore(P) + (value[next + P] as number)
             : (value[next + (L | G)] as number);
         if (c.trap + c.restore(G & ~L) + after === target) {
           plan[i] = P >= 0 ? G | (P << 8) : G;
@@ -255,4 +364,24 @@ export function solveSlice(
     }
   }
   return value[live0 & N] as number;
+}
+
+/** vcpu_put from live `L`: the kernel's save and its control writes. */
+function putCost(c: SliceCosts, L: number): number {
+  return L === 0 ? 0 : c.save(L) + c.putLive;
+}
+
+/** An exit to userspace from live `L`: the save (asked, or the kernel's at vcpu_put). */
+function returnCost(c: SliceCosts, L: number, asked: boolean): number {
+  return L === 0 ? 0 : asked ? c.save(L) : c.save(L) + c.exitLive + c.putLive;
+}
+
+/** A non-FP exit that saves: the save (at the exit: no control writes), then nothing live. */
+function exitSave(c: SliceCosts, L: number, base: number, value: Float64Array, next: number) {
+  return c.save(L | base) + (value[next] as number);
+}
+
+/** A non-FP exit that keeps `L` live: the control writes of leaving the state live. */
+function exitKeep(c: SliceCosts, L: number, base: number, value: Float64Array, next: number) {
+  return ((L | base) === 0 ? 0 : c.exitLive) + (value[next + L] as number);
 }

@@ -2,6 +2,7 @@
  * Policies are decisions, written once against the unit lattice: when to load, what to grant
  * on a trap, when to save. They run unchanged on every backend.
  */
+import type { ControlWrites } from '../contract/machine.js';
 import type { CostTable } from '../costs.js';
 import type { UnitLattice, UnitMask } from '../units.js';
 
@@ -25,6 +26,14 @@ export interface PolicyView {
   live(vcpu: number): UnitMask;
   /** Units the kernel makes live along with `unit` whenever it loads it (`Machine.alsoLoads`; else 0). */
   alsoLoads(vcpu: number, unit: number): UnitMask;
+  /**
+   * Units a preload reaches although the guest has not enabled them: what the kernel's own load
+   * restores whatever the guest's enables (`Machine.preloadReach`; else 0). Core masks a preload
+   * with {@link PolicyView.guestEnabled} and these.
+   */
+  preloadReach(vcpu: number): UnitMask;
+  /** The control writes of the kernel paths a plan chooses between (`Machine.controlWrites`; else none). */
+  controlWrites(vcpu: number): ControlWrites;
   /** The run's cost table (the variant's, or the user's over it). */
   readonly costs: CostTable;
   /** One trap enables every unit on this variant (what a trap grants cannot matter). */

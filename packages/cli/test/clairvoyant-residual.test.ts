@@ -1,0 +1,237 @@
+/**
+ * The residual cases of issue 17 where a built-in beat `clairvoyant` (docs/clairvoyant.md), each
+ * as `node scripts/bound-gaps.mjs 100 <seed>` shrank it before it was closed. Seeds 1–3: arm64
+ * SVE enabled mid-slice (kvm_hyp_handle_fpsimd loads the whole state: alsoLoads), RISC-V
+ * vsstatus Off at vcpu_load (vcpu_load restores by the HS-level FS/VS: preloadReach), x86 4.8
+ * CLTS (vmx_fpu_activate's VMCS writes: controlWrites). Seeds 4–9, once those were closed:
+ * LoongArch EUEN.SXE without FPE (a preload of LSX is the way to the FPU), a use the guest has
+ * not enabled that exits first (its re-entry is an entry), a use preempted after its trap (the
+ * instruction runs again after the re-entry), x86 6.16 kernel-mode FP between KVM_RUN's load and
+ * the entry. Every built-in at its defaults, `kvm` included, at or above `clairvoyant`.
+ */
+import { POLICY_NAMES, runText } from '@vfpu/core';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../src/index.js';
+
+interface Residual {
+  /** The class, the built-in that beat clairvoyant before, and its figure against clairvoyant's. */
+  readonly name: string;
+  readonly lines: readonly string[];
+}
+
+const CASES: readonly Residual[] = [
+  {
+    name: 'arm-vfp/arm64-e5 [guest-write,run,sched-out,use], seed 1: eager 663 < 768 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"arm-vfp","variant":"arm64-e5","cpus":1,"vcpus":1}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"CPACR_EL1","clear":["ZEN_EL0EN"]}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"CPACR_EL1","set":["ZEN_EL0EN"]}',
+      '{"op":"use","vcpu":0,"unit":"sve"}',
+    ],
+  },
+  {
+    name: 'arm-vfp/arm64-e4 [guest-write,run,sched-out,use], seed 1: eager 643 < 768 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"arm-vfp","variant":"arm64-e4","cpus":1,"vcpus":1}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"CPACR_EL1","clear":["ZEN_EL0EN"]}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"CPACR_EL1","set":["ZEN_EL0EN"]}',
+      '{"op":"use","vcpu":0,"unit":"sve"}',
+    ],
+  },
+  {
+    name: 'arm-vfp/arm64-e5 [exit:mmio,guest-write,run,use], seed 2: eager 663 < 768 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"arm-vfp","variant":"arm64-e5","cpus":2,"vcpus":2}',
+      '{"op":"run","vcpu":1,"cpu":0}',
+      '{"op":"guest-write","vcpu":1,"reg":"CPACR_EL1","value":4293918720}',
+      '{"op":"exit","vcpu":1,"reason":"mmio"}',
+      '{"op":"run","vcpu":1,"cpu":0}',
+      '{"op":"guest-write","vcpu":1,"reg":"CPACR_EL1","set":["ZEN_EL1EN","ZEN_EL0EN"]}',
+      '{"op":"use","vcpu":1,"unit":"sve"}',
+    ],
+  },
+  {
+    name: 'arm-vfp/arm64-e4 [exit:mmio,guest-write,run,use], seed 2: eager 643 < 768 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"arm-vfp","variant":"arm64-e4","cpus":2,"vcpus":2}',
+      '{"op":"run","vcpu":1,"cpu":0}',
+      '{"op":"guest-write","vcpu":1,"reg":"CPACR_EL1","value":4293918720}',
+      '{"op":"exit","vcpu":1,"reason":"mmio"}',
+      '{"op":"run","vcpu":1,"cpu":0}',
+      '{"op":"guest-write","vcpu":1,"reg":"CPACR_EL1","set":["ZEN_EL1EN","ZEN_EL0EN"]}',
+      '{"op":"use","vcpu":1,"unit":"sve"}',
+    ],
+  },
+  {
+    name: 'riscv/kvm-6.17 [exit,guest-write,run,use,user-get], seed 2: kvm 1446 < 2549 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"riscv","variant":"kvm-6.17","cpus":1,"vcpus":1}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":0}',
+      '{"op":"exit","vcpu":0}',
+      '{"op":"user-get","vcpu":0,"unit":"fp"}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":8704}',
+      '{"op":"use","vcpu":0,"unit":"fp"}',
+    ],
+  },
+  {
+    name: 'riscv/kvm-6.16 [exit,guest-write,run,use,user-get], seed 2: kvm 1446 < 2549 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"riscv","variant":"kvm-6.16","cpus":1,"vcpus":1}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":0}',
+      '{"op":"exit","vcpu":0}',
+      '{"op":"user-get","vcpu":0,"unit":"fp"}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":8704}',
+      '{"op":"use","vcpu":0,"unit":"fp"}',
+    ],
+  },
+  {
+    name: 'riscv/kvm-6.17 [guest-write,run,sched-out,use], seed 3: kvm 1446 < 2549 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"riscv","variant":"kvm-6.17","cpus":1,"vcpus":1}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":0}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":8704}',
+      '{"op":"use","vcpu":0,"unit":"fp"}',
+    ],
+  },
+  {
+    name: 'x86-xfd/kvm-lazy-cr0ts [guest-write,run,use], seed 3: kvm 419 < 619 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"x86-xfd","variant":"kvm-lazy-cr0ts","cpus":1,"vcpus":1}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"CR0","value":0}',
+      '{"op":"use","vcpu":0,"unit":"avx"}',
+      '{"op":"guest-write","vcpu":0,"reg":"MXCSR","value":8064}',
+      '{"op":"use","vcpu":0,"unit":"x87"}',
+      '{"op":"use","vcpu":0,"unit":"avx512"}',
+    ],
+  },
+  {
+    name: 'riscv/kvm-6.16 [guest-write,run,use], seed 3: kvm 1446 < 2549 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"riscv","variant":"kvm-6.16","cpus":1,"vcpus":1}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":0}',
+      '{"op":"use","vcpu":0,"unit":"fp","reg":0,"preempt":"after-trap"}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":8704}',
+      '{"op":"use","vcpu":0,"unit":"fp"}',
+    ],
+  },
+  {
+    name: 'riscv/kvm-6.16 [guest-write,run,sched-out,use], seed 3: kvm 1446 < 2549 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"riscv","variant":"kvm-6.16","cpus":1,"vcpus":1}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":0}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","value":25088}',
+      '{"op":"use","vcpu":0,"unit":"fp"}',
+    ],
+  },
+  {
+    name: 'x86-xfd/kvm-6.16 [kernel-fpu,load,run,use], seed 4: cost-aware 619 < 882 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"x86-xfd","variant":"kvm-6.16","cpus":1,"vcpus":1}',
+      '{"op":"load","vcpu":0,"cpu":0}',
+      '{"op":"kernel-fpu","cpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"x87"}',
+    ],
+  },
+  {
+    name: 'loongarch/gen-1 [guest-write,run,use], seed 5: eager 1983 < 3291 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":2,"vcpus":2,"config":{"guest":{"EUEN":[]},"quirks":"fixed"}}',
+      '{"op":"run","vcpu":1,"cpu":1}',
+      '{"op":"guest-write","vcpu":1,"reg":"EUEN","value":7}',
+      '{"op":"use","vcpu":1,"unit":"fpu","reg":0,"preempt":"after-trap"}',
+    ],
+  },
+  {
+    name: 'loongarch/aux-load [guest-write,load,run,use], seed 5: eager 1597 < 3097 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"aux-load","cpus":3,"vcpus":3,"config":{"cpucfg":["FP"],"guest":{"EUEN":[]},"quirks":"fixed"}}',
+      '{"op":"load","vcpu":0,"cpu":0}',
+      '{"op":"run","vcpu":2,"cpu":2}',
+      '{"op":"guest-write","vcpu":2,"reg":"EUEN","value":7}',
+      '{"op":"use","vcpu":2,"unit":"lsx"}',
+      '{"op":"use","vcpu":2,"unit":"fpu"}',
+    ],
+  },
+  {
+    name: 'loongarch/gen-1 [guest-write,run], seed 6: eager 161 < 1597 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":1,"vcpus":1,"config":{"guest":{"EUEN":["SXE"]},"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":7}',
+      '{"op":"guest-write","vcpu":0,"reg":"FCSR0","value":0}',
+    ],
+  },
+  {
+    name: 'loongarch/gen-1 [guest-write,run,sched-out,switch,use], seed 6: eager 2417 < 3161 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":2,"vcpus":2,"config":{"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":1}',
+      '{"op":"switch","cpu":1,"thread":"vmm1"}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":15}',
+      '{"op":"use","vcpu":0,"unit":"lbt"}',
+      '{"op":"use","vcpu":0,"unit":"lsx"}',
+    ],
+  },
+  {
+    name: 'loongarch/aux-load [guest-write,run], seed 6: eager 161 < 1597 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"aux-load","cpus":1,"vcpus":1,"config":{"guest":{"EUEN":["SXE"]},"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":7}',
+      '{"op":"guest-write","vcpu":0,"reg":"FCSR0","value":0}',
+    ],
+  },
+  {
+    name: 'loongarch/aux-load [guest-write,run,sched-out,switch,use], seed 6: eager 2417 < 3161 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"aux-load","cpus":2,"vcpus":2,"config":{"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":1}',
+      '{"op":"switch","cpu":1,"thread":"vmm1"}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":15}',
+      '{"op":"use","vcpu":0,"unit":"lbt"}',
+      '{"op":"use","vcpu":0,"unit":"lsx"}',
+    ],
+  },
+];
+
+function fp(text: string, policy: string): number {
+  return runText(text, { backends: BACKENDS, policy }, 'residual.ndjson').report.cycles.fp;
+}
+
+describe('clairvoyant on the residual classes (issue 17)', () => {
+  for (const c of CASES)
+    it(c.name, () => {
+      const text = c.lines.join('\n');
+      const own = fp(text, 'clairvoyant');
+      const below = POLICY_NAMES.filter((p) => p !== 'clairvoyant')
+        .map((p) => ({ p, fp: fp(text, p) }))
+        .filter((r) => r.fp < own)
+        .map((r) => `${r.p} ${r.fp} < ${own}`);
+      expect(below).toEqual([]);
+    });
+});

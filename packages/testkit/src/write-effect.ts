@@ -1,0 +1,127 @@
+/**
+ * A backend's `Machine.guestWriteEffect` against its own kernel path: what the declaration says
+ * a guest write of an enable or mode register does (read from the machine in the state a
+ * workload left it in), and the `explain` lines of that same write when the workload runs it, so
+ * a test can hold the two together (a wrong declaration, or a kernel path that moved, fails).
+ */
+import {
+  type BackendV2,
+  BUILTIN_POLICIES,
+  type PolicyDefinition,
+  type PolicyView,
+  runText,
+  WRITE_DROPS,
+  WRITE_ENABLED,
+  WRITE_EXITS,
+  WRITE_LOADS,
+  WRITE_LOSES_IF_SHIFT,
+  WRITE_RETURNS,
+  WRITE_USE_EXITS_SHIFT,
+  WRITE_USE_UNIT_SHIFT,
+  WRITE_USES,
+} from '@vfpu/core';
+import { workloadText } from './faults.js';
+
+/** A guest write to probe: vCPU 0 writes `reg` after `events`, on one pCPU. */
+export interface WriteProbe {
+  /** The backend's variant. */
+  readonly variant: string;
+  /** The workload header's `config`. */
+  readonly config?: Record<string, unknown>;
+  /** The built-in policy the workload runs under (default `lazy`: nothing loaded unasked). */
+  readonly policy?: string;
+  /** The events before the write (vCPU 0 in the guest at their end). */
+  readonly events: readonly string[];
+  /** The control register written, by name. */
+  readonly reg: string;
+  /** The value written, from the register's guest-visible value before the write. */
+  readonly value: (old: number) => number;
+}
+
+/** `Machine.guestWriteEffect`'s answer, by name (units by id). */
+export interface WriteEffect {
+  /** The units the guest has enabled after the write. */
+  readonly enabled: readonly string[];
+  /** The units a disabled use of which exits to the kernel first after it. */
+  readonly useExits: readonly string[];
+  /** The write exits to the kernel, which resumes the guest. */
+  readonly exits: boolean;
+  /** The kernel discards the live state without a save. */
+  readonly drops: boolean;
+  /** The units whose liveness makes the kernel save everything live. */
+  readonly losesIf: readonly string[];
+  /** The kernel loads every enabled unit when none is live. */
+  readonly loads: boolean;
+  /** The unit the write is a use of for the kernel, or null. */
+  readonly uses: string | null;
+  /** The kernel's handler returns KVM_RUN to userspace. */
+  readonly returns: boolean;
+}
+
+/** What {@link probeGuestWrite} found. */
+export interface WriteProbeResult {
+  /** The declaration's answer, or null where the backend declares nothing (−1). */
+  readonly effect: WriteEffect | null;
+  /** The value the declaration says the kernel keeps. */
+  readonly kept: number;
+  /** The value written. */
+  readonly value: number;
+  /** The `explain` lines of the write when the workload runs it. */
+  readonly path: readonly string[];
+}
+
+/**
+ * Runs `p.events`, asks the machine what the write would do (`guestWriteEffect`, against the
+ * guest-visible values of every enable and mode register then), then runs the events and the
+ * write and returns the write's `explain` lines.
+ */
+export function probeGuestWrite(backend: BackendV2, p: WriteProbe): WriteProbeResult {
+  const spec = backend.variants.find((v) => v.id === p.variant);
+  const base = BUILTIN_POLICIES.find((d) => d.name === (p.policy ?? 'lazy'));
+  if (spec === undefined || base === undefined) throw new Error(`no ${p.variant} / ${p.policy}`);
+  const reg = spec.controlRegisters.findIndex((r) => r.name === p.reg);
+  if (reg < 0) throw new Error(`${p.variant} has no control register ${p.reg}`);
+  let view: PolicyView | undefined;
+  const probe: PolicyDefinition = {
+    ...base,
+    create: (v, params) => {
+      view = v;
+      return base.create(v, params);
+    },
+  };
+  const shape = { arch: backend.id, variant: p.variant, cpus: 1, vcpus: 1, config: p.config ?? {} };
+  const text = workloadText(shape, p.events);
+  runText(text, { backends: [backend], policy: probe });
+  const w = view as PolicyView;
+  const values = new Uint32Array(w.controlRegisters);
+  for (const r of w.modeRegisters) values[r] = w.guestRead(0, r) >>> 0;
+  const old = w.guestRead(0, reg) >>> 0;
+  const value = p.value(old) >>> 0;
+  values[reg] = value;
+  const e = w.guestWriteEffect(0, reg, values, old);
+  const names = (m: number) => spec.units.filter((_, i) => m & (1 << i)).map((u) => u.id);
+  const effect: WriteEffect | null =
+    e === -1
+      ? null
+      : {
+          enabled: names(e & WRITE_ENABLED),
+          useExits: names((e >>> WRITE_USE_EXITS_SHIFT) & WRITE_ENABLED),
+          exits: (e & WRITE_EXITS) !== 0,
+          drops: (e & WRITE_DROPS) !== 0,
+          losesIf: names((e >>> WRITE_LOSES_IF_SHIFT) & 0xff),
+          loads: (e & WRITE_LOADS) !== 0,
+          uses: e & WRITE_USES ? (spec.units[(e >>> WRITE_USE_UNIT_SHIFT) & 7]?.id ?? null) : null,
+          returns: (e & WRITE_RETURNS) !== 0,
+        };
+  const write = JSON.stringify({ op: 'guest-write', vcpu: 0, reg: p.reg, value });
+  const at = p.events.length + 2; // the header is line 1
+  const path: string[] = [];
+  runText(`${text}\n${write}`, {
+    backends: [backend],
+    policy: base.name,
+    explain: (line, _event, lines) => {
+      if (line === at) path.push(...lines);
+    },
+  });
+  return { effect, kept: (values[reg] as number) >>> 0, value, path };
+}
