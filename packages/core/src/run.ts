@@ -235,6 +235,7 @@ export async function runLinesMany(
     const lineText = (): string => b.toString('utf8', from, end);
     for await (const chunk of (source as ChunkSource).byteChunks()) {
       b = chunk.bytes;
+      const before = line;
       for (let pos = 0; pos < b.length; ) {
         line++;
         from = pos;
@@ -256,6 +257,7 @@ export async function runLinesMany(
         }
         pos = nl + 1;
       }
+      chunk.lines = line - before;
     }
   } else
     for await (const batch of source.batches())

@@ -341,9 +341,11 @@ interface Key {
   readonly bit: number;
   readonly bytes: Uint8Array;
 }
-/** The keys by their first byte. */
+/** The keys by their first byte; `cycles` (every `work`) is tried before `cpu` and `condition`. */
 const KEYS: Key[][] = Array.from({ length: 128 }, () => []);
-for (const [name, bit] of Object.entries(F))
+for (const [name, bit] of Object.entries(F).sort(
+  ([a], [b]) => +(b === 'cycles') - +(a === 'cycles'),
+))
   KEYS[name.charCodeAt(0)]?.push({ bit, bytes: asciiBytes(`${name}":`) });
 
 /**

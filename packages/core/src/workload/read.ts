@@ -41,7 +41,11 @@ export interface TextChunk {
 export interface ByteChunk {
   /** The bytes (a view the reader reuses: copy what you keep). */
   readonly bytes: Buffer;
-  readonly lines: number;
+  /**
+   * The number of lines, or -1 until counted: a reader of every line sets it before asking for
+   * the next chunk (sparing the reader a pass over the bytes); else the reader counts them.
+   */
+  lines: number;
 }
 
 /** A line source that also yields its text in chunks (the fast paths of the import and of `run`). */
@@ -135,11 +139,6 @@ export function openLineSource(
     }
     return n;
   }
-  /** Lines of well-formed UTF-8 bytes of whole lines. */
-  function count(b: Buffer): number {
-    if (b.length > maxLine) return countLong(b.toString('utf8'));
-    return lineFeeds(b);
-  }
   /**
    * The chunk of bytes `b` of whole lines (each ended by LF); at a byte that is not UTF-8, the
    * lines before it, then the error in its line.
@@ -148,9 +147,13 @@ export function openLineSource(
     const bad = isUtf8(b) ? -1 : Math.max(0, firstInvalidUtf8(b));
     const good = bad < 0 ? b : b.subarray(0, b.lastIndexOf(10, bad) + 1);
     if (good.length > 0) {
-      const c: ByteChunk = { bytes: good, lines: count(good) };
+      // lines are counted here only where the bytes allow a long one
+      const c: ByteChunk = {
+        bytes: good,
+        lines: good.length > maxLine ? countLong(good.toString('utf8')) : -1,
+      };
       yield c;
-      lines += c.lines;
+      lines += c.lines >= 0 ? c.lines : lineFeeds(good);
     }
     if (bad >= 0) throw notUtf8(name, lines + 1, b[bad] as number);
   }
@@ -241,8 +244,10 @@ export function openLineSource(
     digest = hash?.digest('hex') ?? '';
   }
   async function* chunks(): AsyncGenerator<TextChunk> {
-    for await (const c of byteChunks())
+    for await (const c of byteChunks()) {
+      if (c.lines < 0) c.lines = lineFeeds(c.bytes);
       yield { text: c.bytes.toString('utf8'), lines: c.lines, bytes: c.bytes };
+    }
   }
   async function* batches(): AsyncGenerator<string[]> {
     for await (const { text } of chunks()) {
