@@ -199,9 +199,12 @@ export function openLineSource(
     if (path !== '-' && !gz) {
       const fd = openSync(path, 'r');
       try {
+        // a read of at most the limit: a line past it then starts a chunk (the lines before it
+        // are handed out first)
+        const most = Math.max(1, Math.min(READ, maxLine));
         for (let k = 1; ; k++) {
-          room(READ);
-          const n = readSync(fd, buf, have, buf.length - have, null);
+          room(most);
+          const n = readSync(fd, buf, have, most, null);
           if (n === 0) return;
           hash?.update(buf.subarray(have, have + n));
           yield* take(n);
