@@ -1,7 +1,8 @@
 /**
  * Streaming NDJSON input: a file, `-` for standard input, or a `.gz` file. The input is cut at
- * its last line feed per chunk read and decoded once into a flat string of whole lines (a
- * `TextChunk`); the raw input bytes are hashed on the way. A line longer than
+ * its last line feed per chunk read: whole lines of checked UTF-8 bytes (a `ByteChunk`, which
+ * `run` parses in place), or decoded once into a flat string (a `TextChunk`); the raw input
+ * bytes are hashed on the way. A line longer than
  * `LIMITS.lineChars` is refused as soon as it passes the limit; a byte that is not UTF-8 is
  * refused in its line after the lines before it; a stream that breaks (corrupt or truncated
  * `.gz`) is reported at the line it broke in, or "before line 1".
