@@ -4,7 +4,8 @@
  * (gen-1) and riscv (kvm-6.17), and the ratio to an honest *floor*: memcpy of the bytes the same
  * run copied (one copy per routine call, same sizes, same number of calls) plus producing the
  * same events (the generator alone). Then the figures of sections.ts (replay, scale, policies,
- * jobs; VFPU_BENCH_SECTIONS picks: e.g. `main,replay`) and a 10 M-event run for peak memory.
+ * jobs at 250 K, 1 M and 4 M events; VFPU_BENCH_SECTIONS picks: e.g. `main,replay`) and a
+ * 10 M-event run for peak memory.
  * Not a test: it prints numbers (measure on an idle machine).
  */
 
@@ -106,11 +107,15 @@ if (rows.length > 0) {
   for (const r of rows) console.log(`  ${r}`);
 }
 const SECTION_EVENTS = Math.min(EVENTS, 500_000);
+/** `--jobs` pays once its worker has started: measured at sizes a user would split (VFPU_BENCH_JOBS_EVENTS). */
+const JOBS_EVENTS = (process.env.VFPU_BENCH_JOBS_EVENTS ?? '250000,1000000,4000000')
+  .split(',')
+  .map(Number);
 const extra: [string, () => Promise<string[]> | string[]][] = [
   ['replay', () => replaySection(backends, SECTION_EVENTS)],
   ['scale', () => scaleSection(backends, Math.min(EVENTS, 200_000))],
   ['policies', () => policiesSection(backends, SECTION_EVENTS)],
-  ['jobs', () => jobsSection(SECTION_EVENTS)],
+  ['jobs', () => jobsSection(JOBS_EVENTS)],
 ];
 for (const [name, f] of extra) {
   if (!SECTIONS.has(name)) continue;

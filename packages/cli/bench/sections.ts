@@ -5,7 +5,8 @@
  * - replay: a workload file (plain and .gz) against generating the same events (goal ≥ 0.8×);
  * - scale: ns/event from 1 to 1,024 vCPUs and from 1 to 512 pCPUs (goal: flat within ±10 %);
  * - policies: six policies in one pass against one (goal ≤ 2×);
- * - jobs: six policies with `--jobs 2` against `--jobs 1`, wall time (goal: faster).
+ * - jobs: six policies with `--jobs 2` against `--jobs 1`, wall time, at several sizes and where
+ *   it starts to pay (goal: faster).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -147,8 +148,13 @@ export async function policiesSection(backends: BackendV2[], events: number): Pr
   ];
 }
 
-export async function jobsSection(events: number): Promise<string[]> {
-  const cli = (jobs: number) => () => {
+/**
+ * `--jobs 2` against `--jobs 1` (six policies, wall time of the built CLI) at each size of
+ * `sizes`: the start of a worker is paid once, so the speed-up grows with the run; prints each
+ * ratio and where `--jobs 2` starts to pay (log-interpolated between the two sizes around 1×).
+ */
+export async function jobsSection(sizes: readonly number[]): Promise<string[]> {
+  const cli = (events: number, jobs: number) => () => {
     const args = ['run', 'preset:overcommit', '--events', String(events), '--policy'];
     const argv = [BIN, ...args, POLICIES.join(','), '--jobs', String(jobs), '--json'];
     return timed(() => {
@@ -156,8 +162,24 @@ export async function jobsSection(events: number): Promise<string[]> {
       if (r.status !== 0) throw new Error(`vfpu run --jobs ${jobs} failed: ${r.stderr}`);
     });
   };
-  const p = await paired(cli(1), cli(2));
-  return [
-    `jobs: six policies, --jobs 1 ${fmt(p.a)}, --jobs 2 ${fmt(p.b)} wall: ${(1 / p.ratio).toFixed(2)}× as fast (goal > 1×, on 2 cores)`,
-  ];
+  const out: string[] = [];
+  const speed: [number, number][] = [];
+  for (const events of sizes) {
+    const p = await paired(cli(events, 1), cli(events, 2));
+    speed.push([events, 1 / p.ratio]);
+    out.push(
+      `jobs: six policies, ${events.toLocaleString('en-US')} events: --jobs 1 ${fmt(p.a)}, --jobs 2 ${fmt(p.b)} wall: ${(1 / p.ratio).toFixed(2)}× as fast (goal > 1×, on 2 cores)`,
+    );
+  }
+  const k = speed.findIndex(([, x]) => x > 1);
+  const [n1, x1] = speed[k - 1] ?? [0, 0];
+  const [n2, x2] = speed[k] ?? [0, 0];
+  out.push(
+    k < 0
+      ? `jobs: --jobs 2 is not faster up to ${(speed.at(-1)?.[0] ?? 0).toLocaleString('en-US')} events`
+      : k === 0
+        ? `jobs: --jobs 2 is faster from ${n2.toLocaleString('en-US')} events on (the smallest size measured)`
+        : `jobs: --jobs 2 is faster from about ${Math.round(n1 * (n2 / n1) ** ((1 - x1) / (x2 - x1))).toLocaleString('en-US')} events on`,
+  );
+  return out;
 }

@@ -23,7 +23,7 @@ import { EventParser } from './workload/parse-event.js';
 import { parseHeader, type WorkloadHeader } from './workload/parse-header.js';
 import { ParamError } from './workload/presets/catalog.js';
 import { PresetGenerator } from './workload/presets/generator.js';
-import { type LineSource, openLineSource } from './workload/read.js';
+import { type ChunkSource, type LineSource, openLineSource } from './workload/read.js';
 import { formatEvent } from './workload/write.js';
 
 export type { PresetRequest, RunRequest, RunResult } from './run-request.js';
@@ -214,20 +214,57 @@ export async function runLinesMany(
   const ev = new WorkloadEvent();
   let line = 0;
   let header: WorkloadHeader | undefined;
-  for await (const batch of source.batches()) {
-    for (const text of batch) {
-      line++;
-      if (run === undefined) {
-        header = parseHeader(text, file);
-        run = groupByVariant(header, reqs, file);
-        continue;
-      }
-      for (const g of run.groups) {
-        if (!g.parser.parse(text, line, ev)) break;
-        for (const m of g.members) stepChecked(m.p, ev, file, text, m.req);
-      }
+  /** Line `line` as text, from group `first` on: the header, a line the fast path left, or a string source's. */
+  const textLine = (text: string, first: number, fast: boolean): void => {
+    if (run === undefined) {
+      header = parseHeader(text, file);
+      run = groupByVariant(header, reqs, file);
+      return;
     }
-  }
+    for (let k = first; k < run.groups.length; k++) {
+      const g = run.groups[k] as Group;
+      if (!(fast ? g.parser.parse(text, line, ev) : g.parser.parseSlow(text, line, ev))) break;
+      for (const m of g.members) stepChecked(m.p, ev, file, text, m.req);
+    }
+  };
+  if ('byteChunks' in source) {
+    // the fast path reads each line in place; its text is made only to explain it
+    let b: Buffer = Buffer.alloc(0);
+    let from = 0;
+    let end = 0;
+    const lineText = (): string => b.toString('utf8', from, end);
+    for await (const chunk of (source as ChunkSource).byteChunks()) {
+      b = chunk.bytes;
+      const before = line;
+      for (let pos = 0; pos < b.length; ) {
+        line++;
+        from = pos;
+        let nl = -1;
+        // the groups (variants) whose fast path takes the line
+        let k = 0;
+        const groups = run?.groups ?? [];
+        for (; k < groups.length; k++) {
+          const g = groups[k] as Group;
+          nl = g.parser.parseAt(b, pos, line, ev);
+          if (nl < 0) break;
+          end = b[nl - 1] === 13 ? nl - 1 : nl;
+          for (const m of g.members) stepChecked(m.p, ev, file, lineText, m.req);
+        }
+        if (run === undefined || k < groups.length) {
+          nl = b.indexOf(10, pos);
+          end = nl > pos && b[nl - 1] === 13 ? nl - 1 : nl;
+          textLine(lineText(), k, false);
+        }
+        pos = nl + 1;
+      }
+      chunk.lines = line - before;
+    }
+  } else
+    for await (const batch of source.batches())
+      for (const text of batch) {
+        line++;
+        textLine(text, 0, true);
+      }
   if (run === undefined || header === undefined)
     throw new InputError(file, 1, '', 'empty workload: line 1 must be the header');
   const h = header;

@@ -67,7 +67,7 @@ export function addCompare(program: Command, ctx: Context): void {
     // every comparison carries each simulator's ratio to the clairvoyant bound (bound-runs.ts)
     const reports: ReportV1[] = await withBound(configs, async (all) =>
       o.jobs > 1
-        ? await runInWorkers(workload, all, o, o.jobs, io.cwd ?? process.cwd())
+        ? await runInWorkers(backends, workload, all, o, o.jobs, io.cwd ?? process.cwd())
         : (await runConfigurations(backends, workload, all, o, {})).map((r) => r.report),
     );
     if (o.json) {

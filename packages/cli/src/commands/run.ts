@@ -100,7 +100,7 @@ export function addRun(program: Command, ctx: Context): void {
       }));
       const runConfigs = async (all: readonly Configuration[]) =>
         o.jobs > 1
-          ? await runInWorkers(workload, all, o, o.jobs, io.cwd ?? process.cwd())
+          ? await runInWorkers(backends, workload, all, o, o.jobs, io.cwd ?? process.cwd())
           : (await runConfigurations(backends, workload, all, o, extra)).map((r) => r.report);
       reports = o.bound ? await withBound(configs, runConfigs) : await runConfigs(configs);
       if (progress) io.stderr.write('\r\x1b[K');

@@ -6,6 +6,7 @@ import { EXIT_REASONS } from '../backend-utils/exit-table.js';
 import type { VariantSpec } from '../contract/backend.js';
 import { InputError } from '../errors.js';
 import { UNIT_CLASSES, type UnitClass, type UnitLattice } from '../units.js';
+import { threadIndex } from './byte-names.js';
 import { duplicateKey, mayHaveDuplicates } from './duplicates.js';
 import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
 import { COMMON_OPTIONAL, OP_FORMATS } from './format.js';
@@ -56,34 +57,32 @@ export class EventParser {
     this.classUnit = m;
     this.controlNames = ctx.variant.controlRegisters.map((r) => r.name);
     this.reasons = [...EXIT_REASONS, ...(ctx.variant.exitReasons ?? []).map((r) => r.name)];
-    this.fast = new FastEventParser(ctx, m, this.reasons, (name) => this.threadIndex(name));
-  }
-
-  /**
-   * Context index of a thread name (vCPU contexts come first, then VMM threads, then declared
-   * ones). A VMM thread is named exactly `vmm<N>`: `vmm01` is not vmm1 (as in x86 amxPermission).
-   */
-  threadIndex(name: string): number {
-    const { vcpus, threads } = this.ctx.header;
-    const m = /^vmm(0|[1-9]\d*)$/.exec(name);
-    if (m) {
-      const v = Number(m[1]);
-      return v < vcpus ? vcpus + v : -1;
-    }
-    const i = threads.indexOf(name);
-    return i < 0 ? -1 : 2 * vcpus + i;
+    this.fast = new FastEventParser(ctx, m, this.reasons);
   }
 
   /** Parses `text` (line `line`) into `ev`. Returns false for a blank line. */
   parse(text: string, line: number, ev: WorkloadEvent): boolean {
-    // a line that starts with "{" is not blank (skips a trim per event)
-    if (text.charCodeAt(0) !== 0x7b && text.trim() === '') return false;
-    return this.fast.parse(text, line, ev) || this.parseFull(text, line, ev);
+    return this.parseFast(text, line, ev) || this.parseSlow(text, line, ev);
   }
 
-  /** The fast path alone (parse-fast.ts): true if it took the line. */
+  /**
+   * Parses the line at b[from…] (ended by a line feed within `b`) by the fast path: the index of
+   * its line feed, or -1 if the fast path left it (then {@link parseSlow} its text).
+   */
+  parseAt(b: Uint8Array, from: number, line: number, ev: WorkloadEvent): number {
+    return this.fast.parse(b, from, line, ev);
+  }
+
+  /** The fast path alone (parse-fast.ts) on a line given as a string: true if it took the line. */
   parseFast(text: string, line: number, ev: WorkloadEvent): boolean {
-    return this.fast.parse(text, line, ev);
+    return this.fast.parseText(text, line, ev);
+  }
+
+  /** What the fast path leaves: nothing for a blank line (false), else the full path. */
+  parseSlow(text: string, line: number, ev: WorkloadEvent): boolean {
+    // a line that starts with "{" is not blank (skips a trim per event)
+    if (text.charCodeAt(0) !== 0x7b && text.trim() === '') return false;
+    return this.parseFull(text, line, ev);
   }
 
   /** The full path alone: JSON.parse and every rule, with the error of the first broken one. */
@@ -215,7 +214,7 @@ export class EventParser {
           `expected a thread name, got ${describe(obj.thread)}`,
         );
       }
-      const t = this.threadIndex(obj.thread);
+      const t = threadIndex(this.ctx.header, obj.thread);
       if (t < 0) {
         const known = [`vmm0..vmm${header.vcpus - 1}`, ...header.threads].join(', ');
         throw new InputError(

@@ -1,12 +1,21 @@
 /**
- * The fast path of event parsing: one scan of a line in the form vfpu writes (`{"k":v,...}` with
- * no blanks, strings without escapes, numbers in JSON's grammar) into the event record, with no
- * JSON.parse and no object per line. It only *accepts*: a line it does not recognise, or one
+ * The fast path of event parsing: one scan of a line's UTF-8 bytes, in place in the chunk the
+ * reader holds, in the form vfpu writes (`{"k":v,...}` with no blanks, strings without escapes,
+ * numbers in JSON's grammar) into the event record, with no JSON.parse, no string and no object
+ * per line. It only *accepts*: a line it does not recognise, or one
  * that breaks any rule, is left to the full parser (parse-event.ts), which then gives exactly
  * its error. Ops with rare fields (guest-write, user-get, user-set, syscall) always take the
  * full path. Whatever this accepts, the full path would turn into the same record.
  */
 import { EXIT_REASONS } from '../backend-utils/exit-table.js';
+import {
+  asciiBytes,
+  asciiText,
+  LabelTable,
+  NameTable,
+  sameBytes,
+  ThreadTable,
+} from './byte-names.js';
 import { OPS, Op, type WorkloadEvent } from './event.js';
 import { COMMON_OPTIONAL, OP_FORMATS } from './format.js';
 import type { EventContext } from './parse-event.js';
@@ -67,112 +76,80 @@ const ACCESS: ReadonlyMap<string, number> = new Map([
   ['write', 2],
   ['rw', 3],
 ]);
-
-/**
- * Names and their codes, found in place (no substring, no hashing): by length, then by
- * comparison with the few names of that length.
- */
-class NameTable {
-  private readonly byLength: ([string, number][] | undefined)[] = [];
-  constructor(entries: Iterable<readonly [string, number]>) {
-    for (const [name, code] of entries) {
-      const list = this.byLength[name.length] ?? [];
-      list.push([name, code]);
-      this.byLength[name.length] = list;
-    }
-  }
-  /** The code of text[from, to), or undefined. */
-  find(text: string, from: number, to: number): number | undefined {
-    const list = this.byLength[to - from];
-    if (list === undefined) return undefined;
-    for (let k = 0; k < list.length; k++) {
-      const e = list[k] as readonly [string, number];
-      if (same(text, from, e[0])) return e[1];
-    }
-    return undefined;
-  }
-}
-
-/**
- * Whether `name` is at text[from…] (its length is known to fit): a loop of charCodeAt, which
- * the compiler inlines, where startsWith on a line (a slice of its chunk) is a runtime call.
- */
-function same(text: string, from: number, name: string): boolean {
-  for (let k = 0; k < name.length; k++)
-    if (text.charCodeAt(from + k) !== name.charCodeAt(k)) return false;
-  return true;
-}
-
 const OP_TABLE = new NameTable(OP_INDEX);
 const ACCESS_TABLE = new NameTable(ACCESS);
+const AFTER_TRAP = asciiBytes('after-trap');
+const CONDITION_TABLE = new NameTable([
+  ['passes', 0],
+  ['fails', 1],
+]);
 
-/** Strings and numbers of the line being scanned. */
-class Scanner {
-  text = '';
+/** The end of a string's contents starting after its opening quote, or -1 (escapes, controls). */
+function stringEnd(b: Uint8Array, i: number): number {
+  for (;;) {
+    const c = b[i] as number;
+    if (c === 34) return i;
+    if (c === 92 || !(c >= 32)) return -1;
+    i++;
+  }
+}
+
+/** The number a number scan found: its value, and whether it is a plain non-negative integer of at most 15 digits. */
+class NumberScan {
   num = 0;
-  /** Whether the last number was a plain non-negative integer of at most 15 digits. */
   int = false;
 
-  /** The end of a string's contents starting after its opening quote, or -1 (escapes, controls). */
-  stringEnd(i: number): number {
-    const t = this.text;
-    for (;;) {
-      const c = t.charCodeAt(i);
-      if (c === 34) return i;
-      if (c === 92 || c < 32 || Number.isNaN(c)) return -1;
-      i++;
-    }
-  }
-
-  /** The end of the JSON number at text[i] (-1 if none), its value in `num`. */
-  numberEnd(i: number): number {
-    const t = this.text;
+  /** The end of the JSON number at b[i] (-1 if none), its value in `num`. */
+  end(b: Uint8Array, i: number): number {
     const from = i;
-    let c = t.charCodeAt(i);
-    if (c === 45) c = t.charCodeAt(++i);
-    if (c === 48) c = t.charCodeAt(++i);
-    else if (c >= 49 && c <= 57) while (c >= 48 && c <= 57) c = t.charCodeAt(++i);
+    let c = b[i] as number;
+    if (c === 45) c = b[++i] as number;
+    // the integer part's value, read as it is scanned
+    let v = 0;
+    if (c === 48) c = b[++i] as number;
+    else if (c >= 49 && c <= 57)
+      while (c >= 48 && c <= 57) {
+        v = v * 10 + (c - 48);
+        c = b[++i] as number;
+      }
     else return -1;
     const intEnd = i;
     if (c === 46) {
-      c = t.charCodeAt(++i);
+      c = b[++i] as number;
       if (!(c >= 48 && c <= 57)) return -1;
-      while (c >= 48 && c <= 57) c = t.charCodeAt(++i);
+      while (c >= 48 && c <= 57) c = b[++i] as number;
     }
     if (c === 101 || c === 69) {
-      c = t.charCodeAt(++i);
-      if (c === 43 || c === 45) c = t.charCodeAt(++i);
+      c = b[++i] as number;
+      if (c === 43 || c === 45) c = b[++i] as number;
       if (!(c >= 48 && c <= 57)) return -1;
-      while (c >= 48 && c <= 57) c = t.charCodeAt(++i);
+      while (c >= 48 && c <= 57) c = b[++i] as number;
     }
-    this.int = intEnd === i && t.charCodeAt(from) !== 45 && i - from <= 15;
-    if (this.int) {
-      let n = 0;
-      for (let k = from; k < i; k++) n = n * 10 + (t.charCodeAt(k) - 48);
-      this.num = n;
-    } else this.num = Number(t.slice(from, i));
+    this.int = intEnd === i && b[from] !== 45 && i - from <= 15;
+    this.num = this.int ? v : Number(asciiText(b, from, i));
     return i;
   }
 }
 
 export class FastEventParser {
-  private readonly threadIndex: (name: string) => number;
   private readonly vcpus: number;
   private readonly cpus: number;
   /** Every name `unit` accepts (unit ids unless the workload names no arch, then classes). */
   private readonly units: NameTable;
   private readonly registers: readonly number[];
   private readonly reasons: NameTable;
-  private readonly s = new Scanner();
+  private readonly threads: ThreadTable;
+  private readonly labels = new LabelTable();
+  private readonly n = new NumberScan();
+  /** A string line's bytes (parseText). */
+  private readonly scratch = new Uint8Array(4096);
 
-  /** The tables of the full parser: class name → lattice index, exit reasons, thread names. */
+  /** The tables of the full parser: class name → lattice index, exit reasons. */
   constructor(
     ctx: EventContext,
     classUnit: ReadonlyMap<string, number>,
     reasons: readonly string[],
-    threadIndex: (name: string) => number,
   ) {
-    this.threadIndex = threadIndex;
     this.vcpus = ctx.header.vcpus;
     this.cpus = ctx.header.cpus;
     // as the full parser resolves a unit: a class first, else (with an arch) a unit id
@@ -182,18 +159,35 @@ export class FastEventParser {
     for (const [c, i] of classUnit) names.set(c, i);
     this.units = new NameTable(names);
     this.registers = ctx.lattice.units.map((u) => u.registers);
-    const codes = new Map<string, number>();
-    reasons.forEach((r, i) => {
-      if (!codes.has(r)) codes.set(r, i);
-    });
-    this.reasons = new NameTable(codes);
+    this.reasons = new NameTable(reasons.map((r, i) => [r, i] as const));
+    this.threads = new ThreadTable(ctx.header.vcpus, ctx.header.threads);
   }
 
-  /** Fills `ev` from `text` and returns true, or returns false: the full parser decides. */
-  parse(text: string, line: number, ev: WorkloadEvent): boolean {
-    const s = this.s;
-    s.text = text;
-    if (text.charCodeAt(0) !== 123 || text.charCodeAt(1) !== 34) return false;
+  /**
+   * {@link parse} of a line given as a string (without its terminator): its bytes are copied if
+   * it is ASCII and of a usual length; anything else is left to the full path.
+   */
+  parseText(text: string, line: number, ev: WorkloadEvent): boolean {
+    const n = text.length;
+    const b = this.scratch;
+    if (n + 1 > b.length) return false;
+    for (let k = 0; k < n; k++) {
+      const c = text.charCodeAt(k);
+      if (c > 0x7f) return false;
+      b[k] = c;
+    }
+    b[n] = 10;
+    // taken only if the object ends the string (a CR or LF in it is the full path's)
+    return this.parse(b, 0, line, ev) === n && b[n - 1] === 125;
+  }
+
+  /**
+   * Fills `ev` from the line at b[from…] (ended by a line feed within `b`) and returns the index
+   * of that line feed, or returns -1: the full parser decides.
+   */
+  parse(b: Uint8Array, from: number, line: number, ev: WorkloadEvent): number {
+    if (b[from] !== 123 || b[from + 1] !== 34) return -1;
+    const num = this.n;
     let seen = 0;
     let op = -1;
     let vcpu = -1;
@@ -209,112 +203,120 @@ export class FastEventParser {
     let ts = -1;
     let thread = -1;
     let cycles = 0;
-    let i = 1;
+    let i = from + 1;
+    let nl: number;
     for (;;) {
       // "key":
-      if (text.charCodeAt(i) !== 34) return false;
-      const ke = s.stringEnd(i + 1);
-      if (ke < 0 || text.charCodeAt(ke + 1) !== 58) return false;
-      const bit = keyBit(text, i + 1, ke);
-      if (bit === 0 || (seen & bit) !== 0) return false;
+      if (b[i] !== 34) return -1;
+      const key = keyAt(b, i + 1);
+      if (key === undefined) return -1;
+      const bit = key.bit;
+      if ((seen & bit) !== 0) return -1;
       seen |= bit;
-      i = ke + 2;
-      if (text.charCodeAt(i) === 34) {
+      i += 1 + key.bytes.length;
+      if (b[i] === 34) {
         const vs = i + 1;
-        const ve = s.stringEnd(vs);
-        if (ve < 0) return false;
+        const ve = stringEnd(b, vs);
+        if (ve < 0) return -1;
         i = ve + 1;
         switch (bit) {
           case F.op: {
-            const o = OP_TABLE.find(text, vs, ve);
-            if (o === undefined) return false;
-            op = o;
+            const o = OP_TABLE.find(b, vs, ve);
+            if (o === undefined) return -1;
+            op = o.code;
             break;
           }
           case F.unit: {
-            const u = this.units.find(text, vs, ve);
-            if (u === undefined) return false;
-            unit = u;
-            unitName = text.slice(vs, ve);
+            const u = this.units.find(b, vs, ve);
+            if (u === undefined) return -1;
+            unit = u.code;
+            unitName = u.name;
             break;
           }
           case F.access: {
-            const a = ACCESS_TABLE.find(text, vs, ve);
-            if (a === undefined) return false;
-            access = a;
+            const a = ACCESS_TABLE.find(b, vs, ve);
+            if (a === undefined) return -1;
+            access = a.code;
             break;
           }
           case F.condition: {
-            const v = text.slice(vs, ve);
-            if (v !== 'passes' && v !== 'fails') return false;
-            fails = v === 'fails';
+            const c = CONDITION_TABLE.find(b, vs, ve);
+            if (c === undefined) return -1;
+            fails = c.code === 1;
             break;
           }
           case F.preempt:
-            if (!(ve - vs === 10 && same(text, vs, 'after-trap'))) return false;
+            if (!(ve - vs === 10 && sameBytes(b, vs, AFTER_TRAP))) return -1;
             preempt = true;
             break;
           case F.reason: {
-            const r = this.reasons.find(text, vs, ve);
-            if (r === undefined) return false;
-            reason = r;
+            const r = this.reasons.find(b, vs, ve);
+            if (r === undefined) return -1;
+            reason = r.code;
             break;
           }
-          case F.label:
-            label = text.slice(vs, ve);
-            if (!LABEL_RE.test(label)) return false;
+          case F.label: {
+            const l = this.labels.get(b, vs, ve);
+            if (l === undefined) return -1;
+            label = l;
             break;
+          }
           case F.thread:
-            thread = this.threadIndex(text.slice(vs, ve));
-            if (thread < 0) return false;
+            thread = this.threads.find(b, vs, ve);
+            if (thread < 0) return -1;
             break;
           default:
-            return false;
+            return -1;
         }
       } else {
-        const ne = s.numberEnd(i);
-        if (ne < 0) return false;
+        const ne = num.end(b, i);
+        if (ne < 0) return -1;
         i = ne;
-        const n = s.num;
+        const n = num.num;
         switch (bit) {
           case F.vcpu:
-            if (!s.int || n >= this.vcpus) return false;
+            if (!num.int || n >= this.vcpus) return -1;
             vcpu = n;
             break;
           case F.cpu:
-            if (!s.int || n >= this.cpus) return false;
+            if (!num.int || n >= this.cpus) return -1;
             cpu = n;
             break;
           case F.reg:
-            if (!s.int) return false;
+            if (!num.int) return -1;
             reg = n;
             break;
           case F.cycles:
-            if (!s.int) return false;
+            if (!num.int) return -1;
             cycles = n;
             break;
           case F.ts:
-            if (!(n >= 0) || n === Number.POSITIVE_INFINITY) return false;
+            if (!(n >= 0) || n === Number.POSITIVE_INFINITY) return -1;
             ts = n;
             break;
           default:
-            return false;
+            return -1;
         }
       }
-      const c = text.charCodeAt(i);
+      const c = b[i];
       if (c === 44) {
         i++;
         continue;
       }
-      if (c === 125 && i === text.length - 1) break;
-      return false;
+      if (c !== 125) return -1;
+      // the object ends the line: LF or CRLF
+      const t = b[i + 1];
+      if (t === 10) nl = i + 1;
+      else if (t === 13 && b[i + 2] === 10) nl = i + 2;
+      else return -1;
+      break;
     }
-    if (op < 0) return false;
+    if (op < 0) return -1;
     const allowed = ALLOWED[op] as number;
     const required = REQUIRED[op] as number;
-    if ((seen & ~allowed) !== 0 || (seen & required) !== required) return false;
-    if (op === Op.work && vcpu < 0 && cpu < 0) return false;
-    if (reg >= 0 && reg > (unit < 0 ? 0 : (this.registers[unit] as number) - 1)) return false;
+    if ((seen & ~allowed) !== 0 || (seen & required) !== required) return -1;
+    if (op === Op.work && vcpu < 0 && cpu < 0) return -1;
+    if (reg >= 0 && reg > (unit < 0 ? 0 : (this.registers[unit] as number) - 1)) return -1;
     ev.reset(op);
     ev.line = line;
     ev.vcpu = vcpu;
@@ -330,18 +332,32 @@ export class FastEventParser {
     ev.ts = ts;
     ev.thread = thread;
     ev.cycles = cycles;
-    return true;
+    return nl;
   }
 }
 
-/** The keys the fast path reads, by length and first character (no two share both). */
-const KEY_BY_SHAPE: (readonly [string, number] | undefined)[] = [];
-for (const [name, bit] of Object.entries(F))
-  KEY_BY_SHAPE[name.length * 128 + name.charCodeAt(0)] = [name, bit];
+/** A key the fast path reads: its bit and the bytes of `name":` after the opening quote. */
+interface Key {
+  readonly bit: number;
+  readonly bytes: Uint8Array;
+}
+/** The keys by their first byte; `cycles` (every `work`) is tried before `cpu` and `condition`. */
+const KEYS: Key[][] = Array.from({ length: 128 }, () => []);
+for (const [name, bit] of Object.entries(F).sort(
+  ([a], [b]) => +(b === 'cycles') - +(a === 'cycles'),
+))
+  KEYS[name.charCodeAt(0)]?.push({ bit, bytes: asciiBytes(`${name}":`) });
 
-/** The bit of the key text[from, to), or 0 for a key the fast path does not read. */
-function keyBit(text: string, from: number, to: number): number {
-  const k =
-    to - from < 16 ? KEY_BY_SHAPE[(to - from) * 128 + (text.charCodeAt(from) & 127)] : undefined;
-  return k !== undefined && same(text, from, k[0]) ? k[1] : 0;
+/**
+ * The key at b[i…] (after its opening quote) with its closing quote and colon, or undefined:
+ * a key the fast path does not read, or one written with an escape (the full path's).
+ */
+function keyAt(b: Uint8Array, i: number): Key | undefined {
+  const list = KEYS[b[i] as number];
+  if (list === undefined) return undefined;
+  for (let k = 0; k < list.length; k++) {
+    const key = list[k] as Key;
+    if (sameBytes(b, i, key.bytes)) return key;
+  }
+  return undefined;
 }
