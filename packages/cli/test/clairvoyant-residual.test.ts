@@ -284,6 +284,41 @@ const CASES: readonly Residual[] = [
       '{"op":"use","vcpu":0,"unit":"lbt","preempt":"after-trap"}',
     ],
   },
+  {
+    name: 'loongarch/gen-1 [guest-write,run,use], LSX in a VM without it is never live (eager 3097 < 4597 while an avoidable use was any trap-first one)',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":1,"vcpus":1,"config":{"cpucfg":["FP"],"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"FCSR0","value":0}',
+      '{"op":"use","vcpu":0,"unit":"lsx"}',
+      '{"op":"use","vcpu":0,"unit":"lsx"}',
+    ],
+  },
+  {
+    name: 'loongarch/aux-load [run,use], LBT in a VM without it, only along with the FPU (eager 3289 < 4789 while a grant could pass it on)',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"aux-load","cpus":2,"vcpus":1,"threads":["app"],"config":{"guest":{"EUEN":["ASXE","BTE"]},"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"lasx"}',
+      '{"op":"use","vcpu":0,"unit":"lbt"}',
+      '{"op":"use","vcpu":0,"unit":"lbt"}',
+    ],
+  },
+  {
+    name: 'loongarch/gen-1 [exit,guest-write,run,switch,use,user-get], an LBT use preempted after its trap (eager 3234 < 3578 while a grant could pass LBT on)',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":3,"vcpus":3,"config":{"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"switch","cpu":2,"thread":"vmm2"}',
+      '{"op":"exit","vcpu":0}',
+      '{"op":"run","vcpu":1,"cpu":1}',
+      '{"op":"run","vcpu":2,"cpu":2}',
+      '{"op":"use","vcpu":1,"unit":"lasx","reg":0}',
+      '{"op":"user-get","vcpu":0,"unit":"fpu"}',
+      '{"op":"guest-write","vcpu":1,"reg":"EUEN","set":["BTE","FPE"]}',
+      '{"op":"use","vcpu":1,"unit":"lbt","preempt":"after-trap"}',
+    ],
+  },
 ];
 
 function fp(text: string, policy: string): number {

@@ -231,13 +231,13 @@ export class LoongMachine implements Machine {
   }
 
   /**
-   * With the root EUEN bit set (the unit live: kvm_own_lbt, from kvm_check_fcsr, sets LBTEN
-   * whatever the VM's LBT), the guest's instruction executes (guestAccess): no exit to
-   * kvm_handle_lbt_disabled.
+   * LBT: with the root EUEN.LBTEN set (kvm_own_lbt, which kvm_check_fcsr calls whatever the VM's
+   * LBT) the guest's instruction executes (guestAccess) instead of exiting to
+   * kvm_handle_lbt_disabled. A unit of FPU / LSX / LASX the VM lacks is never live (the
+   * handlers check the CPUCFG before any kvm_own_*; policy-paths.ts clamps to it).
    */
   disabledUseRunsLive(): number {
-    const s = this.s;
-    return s.fpuBit | s.lsxBit | s.lasxBit | s.lbtBit;
+    return this.s.lbtBit;
   }
 
   /**

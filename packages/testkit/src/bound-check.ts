@@ -146,6 +146,8 @@ interface ModelRun {
   readonly also: readonly number[];
   /** What it loads along whatever the enables (else only within those a preload is passed on for). */
   readonly always: number;
+  /** The units whose liveness avoids an exit: no load passes them on, they come only along. */
+  readonly avoid: number;
   /** The workload ends in the slice: no save at its end. */
   readonly endsRun: boolean;
 }
@@ -177,7 +179,7 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
   r.codes.forEach((code, i) => {
     if (i < skip) return;
     const pick = (r.choice[i] ?? 0) & (r.trapEnablesAll ? r.all : LATTICE.all);
-    const D = r.enabled[i] ?? 0;
+    const D = code === SLICE_AVOID ? (r.enabled[i] ?? 0) : (r.enabled[i] ?? 0) & ~r.avoid;
     // an exit's or a return's decision: bit 0 (save)
     const save = ((r.choice[i] ?? 0) & 1) !== 0;
     // an entry's load is passed on within D; where one trap enables every unit, any load is of
@@ -213,7 +215,12 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
       const u = code & SLICE_UNIT;
       const g = r.trapEnablesAll
         ? r.all
-        : widen(live, pick | (LATTICE.closure[u] as number), r.also, LATTICE.all);
+        : widen(
+            live,
+            (pick & ~r.avoid) | (LATTICE.closure[u] as number),
+            r.also,
+            (LATTICE.all & ~r.avoid) | r.always,
+          );
       cost += c.trap + c.restore(g & ~live);
       live |= g;
       if (code & SLICE_PREEMPTED) {
@@ -311,7 +318,13 @@ export function checkSliceDp(runs: number, seed: number): string | undefined {
           Int32Array.from(enabled),
           o.always,
         );
+        // the units only loaded along: those whose liveness avoids an exit, not used otherwise
+        const direct = codes.reduce((m, x) => (x >= 0 ? m | (1 << (x & SLICE_UNIT)) : m), 0);
+        const avoid =
+          codes.reduce((m, x, i) => (x === SLICE_AVOID ? m | (enabled[i] as number) : m), 0) &
+          ~direct;
         const run = {
+          avoid,
           codes,
           enabled,
           trapEnablesAll: o.all,

@@ -137,23 +137,24 @@ function throughEntries(
 }
 
 /**
- * The units whose liveness avoids an exit of the slice ({@link SLICE_AVOID}: `enabled[i]`), and
- * those a load of which makes them live along (`also`): worth making live although unused.
+ * The units whose liveness avoids an exit of the slice ({@link SLICE_AVOID}: `enabled[i]`): units
+ * the guest cannot run, which no load passes on for themselves (LoongArch: LBT in a VM without
+ * it, which kvm_own_lbt reaches only through kvm_check_fcsr), only along with another.
  */
-function avoiding(
-  slice: SliceView,
-  lattice: UnitLattice,
-  also: Int32Array | undefined,
-  enabled: Int32Array | undefined,
-): number {
+function avoiding(slice: SliceView, enabled: Int32Array | undefined): number {
   let avoid = 0;
   if (enabled === undefined) return 0;
   for (let i = 0; i < slice.length; i++)
     if (slice.codes[i] === SLICE_AVOID) avoid |= enabled[i] as number;
-  if (avoid === 0 || also === undefined) return avoid;
-  for (let a = 0; a < lattice.units.length; a++)
-    if ((also[a] as number) & avoid) avoid |= unitBit(a);
   return avoid;
+}
+
+/** The units a load of which makes one of `units` live along with it (`also`). */
+function bringing(lattice: UnitLattice, also: Int32Array | undefined, units: number): number {
+  let m = 0;
+  if (units === 0 || also === undefined) return 0;
+  for (let a = 0; a < lattice.units.length; a++) if ((also[a] as number) & units) m |= unitBit(a);
+  return m;
 }
 
 /**
@@ -206,11 +207,14 @@ export function solveSlice(
   }
   // and, at an entry that cannot be asked for a used unit, the units containing it it can be,
   // and the units whose liveness avoids an exit, with those that bring them along
+  const avoid = avoiding(slice, enabled);
   const N = loadWidth(
     lattice,
     also,
-    used | throughEntries(slice, lattice, enabled, used) | avoiding(slice, lattice, also, enabled),
+    used | throughEntries(slice, lattice, enabled, used) | avoid | bringing(lattice, also, avoid),
   );
+  // what a load passes on: every unit but those only loaded along (not used otherwise)
+  const grantable = lattice.all & ~(avoid & ~used);
 
   const bank = trapEnablesAll ? N : 0;
   const S = lattice.all + 1;
@@ -230,7 +234,7 @@ export function solveSlice(
     const next = (i + 1) * S;
     // a use preempted after its trap: vcpu_put saves, then the re-entry's best load from nothing
     // an entry loads only what the guest has enabled there
-    const D = enabled === undefined ? lattice.all : (enabled[i] as number);
+    const D = (enabled === undefined ? lattice.all : (enabled[i] as number)) & grantable;
     const P0 =
       code >= 0 && code & SLICE_PREEMPTED
         ? entryFrom0(value, next, N, D, c, lattice, also, bank, always)
@@ -281,7 +285,7 @@ export function solveSlice(
         best = Infinity;
         for (let G = N; ; G = (G - 1) & N) {
           const ok = (G & need) === need && (!trapEnablesAll || G === N);
-          if (ok && whole(lattice, also, L, G, lattice.all, bank, always)) {
+          if (ok && whole(lattice, also, L, G, grantable, bank, always)) {
             const after = preempted
               ? putCost(c, L | G | base) + resume
               : (value[next + (L | G)] as number);
@@ -308,7 +312,7 @@ export function solveSlice(
     }
     const next = (i + 1) * S;
     const target = value[i * S + L] as number;
-    const D = enabled === undefined ? lattice.all : (enabled[i] as number);
+    const D = (enabled === undefined ? lattice.all : (enabled[i] as number)) & grantable;
     plan[i] = NO_PLAN;
     if (code === SLICE_ENTRY) {
       const at = c.entry(L | base);
@@ -346,7 +350,7 @@ export function solveSlice(
         code & SLICE_PREEMPTED ? entryFrom0(value, next, N, D, c, lattice, also, bank, always) : -1;
       for (let G = need; G <= N; G++) {
         if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
-        if (!whole(lattice, also, L, G, lattice.all, bank, always)) continue;
+        if (!whole(lattice, also, L, G, grantable, bank, always)) continue;
         const after =
           P >= 0
             ? putCost(c, L | G | base) + c.entry(0) + c.restore(P) + (value[next + P] as number)
