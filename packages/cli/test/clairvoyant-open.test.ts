@@ -7,8 +7,9 @@
 import { POLICY_NAMES, runText, withBounds } from '@vfpu/core';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../src/index.js';
+import { onVariants, type ShrunkCase } from './shrunk-cases.js';
 
-const OPEN: readonly { readonly name: string; readonly lines: readonly string[] }[] = [
+const OPEN: readonly ShrunkCase[] = [
   {
     name: 'x86-xfd/kvm-6.16 [run,syscall,use], seed 10: lazy 2519 < 2719',
     lines: [
@@ -18,9 +19,10 @@ const OPEN: readonly { readonly name: string; readonly lines: readonly string[] 
       '{"op":"use","vcpu":0,"unit":"amx-tile"}',
     ],
   },
-  {
-    name: 'riscv/kvm-6.17 [exit:signal,guest-write,run,use], seed 10: kvm 1602 < 2932',
-    lines: [
+  ...onVariants(
+    ['kvm-6.17', 'kvm-6.16'],
+    'riscv/{variant} [exit:signal,guest-write,run,use], seed 10: kvm 1602 < 2932',
+    [
       '{"format":"vfpu-workload","version":1,"arch":"riscv","variant":"kvm-6.17","cpus":1,"vcpus":1}',
       '{"op":"run","vcpu":0,"cpu":0}',
       '{"op":"use","vcpu":0,"unit":"v"}',
@@ -29,22 +31,11 @@ const OPEN: readonly { readonly name: string; readonly lines: readonly string[] 
       '{"op":"run","vcpu":0,"cpu":0}',
       '{"op":"use","vcpu":0,"unit":"v"}',
     ],
-  },
-  {
-    name: 'riscv/kvm-6.16 [exit:signal,guest-write,run,use], seed 10: kvm 1602 < 2932',
-    lines: [
-      '{"format":"vfpu-workload","version":1,"arch":"riscv","variant":"kvm-6.16","cpus":1,"vcpus":1}',
-      '{"op":"run","vcpu":0,"cpu":0}',
-      '{"op":"use","vcpu":0,"unit":"v"}',
-      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","clear":["VS0"]}',
-      '{"op":"exit","vcpu":0,"reason":"signal"}',
-      '{"op":"run","vcpu":0,"cpu":0}',
-      '{"op":"use","vcpu":0,"unit":"v"}',
-    ],
-  },
-  {
-    name: 'arm-vfp/armv7-c [exit:signal,guest-write,run,sched-out,use], seed 12: eager 1500 < 1920',
-    lines: [
+  ),
+  ...onVariants(
+    ['armv7-c', 'armv7-2013'],
+    'arm-vfp/{variant} [exit:signal,guest-write,run,sched-out,use], seed 12: eager 1500 < 1920',
+    [
       '{"format":"vfpu-workload","version":1,"arch":"arm-vfp","variant":"armv7-c","cpus":2,"vcpus":1,"threads":["app"]}',
       '{"op":"run","vcpu":0,"cpu":0}',
       '{"op":"guest-write","vcpu":0,"reg":"FPEXC","value":0}',
@@ -55,21 +46,7 @@ const OPEN: readonly { readonly name: string; readonly lines: readonly string[] 
       '{"op":"run","vcpu":0,"cpu":0}',
       '{"op":"use","vcpu":0,"unit":"vfp"}',
     ],
-  },
-  {
-    name: 'arm-vfp/armv7-2013 [exit:signal,guest-write,run,sched-out,use], seed 12: eager 1500 < 1920',
-    lines: [
-      '{"format":"vfpu-workload","version":1,"arch":"arm-vfp","variant":"armv7-2013","cpus":2,"vcpus":1,"threads":["app"]}',
-      '{"op":"run","vcpu":0,"cpu":0}',
-      '{"op":"guest-write","vcpu":0,"reg":"FPEXC","value":0}',
-      '{"op":"sched-out","vcpu":0}',
-      '{"op":"run","vcpu":0,"cpu":0}',
-      '{"op":"guest-write","vcpu":0,"reg":"FPEXC","value":1073741824}',
-      '{"op":"exit","vcpu":0,"reason":"signal"}',
-      '{"op":"run","vcpu":0,"cpu":0}',
-      '{"op":"use","vcpu":0,"unit":"vfp"}',
-    ],
-  },
+  ),
 ];
 
 describe('clairvoyant: the classes left (issue 17)', () => {

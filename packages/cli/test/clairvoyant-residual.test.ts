@@ -15,14 +15,9 @@
 import { POLICY_NAMES, runText } from '@vfpu/core';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../src/index.js';
+import { onVariants, type ShrunkCase } from './shrunk-cases.js';
 
-interface Residual {
-  /** The class, the built-in that beat clairvoyant before, and its figure against clairvoyant's. */
-  readonly name: string;
-  readonly lines: readonly string[];
-}
-
-const CASES: readonly Residual[] = [
+const CASES: readonly ShrunkCase[] = [
   {
     name: 'arm-vfp/arm64-e5 [guest-write,run,sched-out,use], seed 1: eager 663 < 768 before',
     lines: [
@@ -220,9 +215,10 @@ const CASES: readonly Residual[] = [
       '{"op":"use","vcpu":0,"unit":"lsx"}',
     ],
   },
-  {
-    name: 'loongarch/gen-1 [guest-write,run,use,user-get], seed 1: eager 795 < 1774 before',
-    lines: [
+  ...onVariants(
+    ['gen-1', 'aux-load'],
+    'loongarch/{variant} [guest-write,run,use,user-get], seed 1: eager 795 < 1774 before',
+    [
       '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":1,"vcpus":1,"config":{"quirks":"fixed"}}',
       '{"op":"run","vcpu":0,"cpu":0}',
       '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":22009}',
@@ -231,22 +227,11 @@ const CASES: readonly Residual[] = [
       '{"op":"run","vcpu":0,"cpu":0}',
       '{"op":"use","vcpu":0,"unit":"lbt"}',
     ],
-  },
-  {
-    name: 'loongarch/aux-load [guest-write,run,use,user-get], seed 1: eager 795 < 1774 before',
-    lines: [
-      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"aux-load","cpus":1,"vcpus":1,"config":{"quirks":"fixed"}}',
-      '{"op":"run","vcpu":0,"cpu":0}',
-      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":22009}',
-      '{"op":"guest-write","vcpu":0,"reg":"FCSR0","value":37952}',
-      '{"op":"user-get","vcpu":0,"unit":"fpu"}',
-      '{"op":"run","vcpu":0,"cpu":0}',
-      '{"op":"use","vcpu":0,"unit":"lbt"}',
-    ],
-  },
-  {
-    name: 'loongarch/gen-1 [guest-write,run,sched-out,use], seed 6: eager 1565 < 1774 before',
-    lines: [
+  ),
+  ...onVariants(
+    ['gen-1', 'aux-load'],
+    'loongarch/{variant} [guest-write,run,sched-out,use], seed 6: eager 1565 < 1774 before',
+    [
       '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":3,"vcpus":3,"config":{"quirks":"fixed"}}',
       '{"op":"run","vcpu":2,"cpu":2}',
       '{"op":"run","vcpu":1,"cpu":0}',
@@ -257,21 +242,7 @@ const CASES: readonly Residual[] = [
       '{"op":"guest-write","vcpu":1,"reg":"EUEN","value":8984}',
       '{"op":"use","vcpu":1,"unit":"lbt"}',
     ],
-  },
-  {
-    name: 'loongarch/aux-load [guest-write,run,sched-out,use], seed 6: eager 1565 < 1774 before',
-    lines: [
-      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"aux-load","cpus":3,"vcpus":3,"config":{"quirks":"fixed"}}',
-      '{"op":"run","vcpu":2,"cpu":2}',
-      '{"op":"run","vcpu":1,"cpu":0}',
-      '{"op":"guest-write","vcpu":1,"reg":"FCSR0","value":6336}',
-      '{"op":"sched-out","vcpu":1}',
-      '{"op":"sched-out","vcpu":2}',
-      '{"op":"run","vcpu":1,"cpu":2}',
-      '{"op":"guest-write","vcpu":1,"reg":"EUEN","value":8984}',
-      '{"op":"use","vcpu":1,"unit":"lbt"}',
-    ],
-  },
+  ),
   {
     name: 'loongarch/gen-1 [guest-write,run,use,user-get], seed 1 with the LBT use preempted after its trap',
     lines: [
