@@ -7,19 +7,17 @@
  * LoongArch EUEN.SXE without FPE (a preload of LSX is the way to the FPU), a use the guest has
  * not enabled that exits first (its re-entry is an entry), a use preempted after its trap (the
  * instruction runs again after the re-entry), x86 6.16 kernel-mode FP between KVM_RUN's load and
- * the entry. Every built-in at its defaults, `kvm` included, at or above `clairvoyant`.
+ * the entry. Seeds 1 and 6, once those were closed: LoongArch, FCSR0.TM set in a VM without
+ * LBT (kvm_own_fpu's kvm_check_fcsr owns LBT, after which the guest's LBT instruction runs
+ * instead of exiting to kvm_handle_lbt_disabled: a use whose exit a live unit avoids,
+ * SLICE_AVOID). Every built-in at its defaults, `kvm` included, at or above `clairvoyant`.
  */
 import { POLICY_NAMES, runText } from '@vfpu/core';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../src/index.js';
+import { onVariants, type ShrunkCase } from './shrunk-cases.js';
 
-interface Residual {
-  /** The class, the built-in that beat clairvoyant before, and its figure against clairvoyant's. */
-  readonly name: string;
-  readonly lines: readonly string[];
-}
-
-const CASES: readonly Residual[] = [
+const CASES: readonly ShrunkCase[] = [
   {
     name: 'arm-vfp/arm64-e5 [guest-write,run,sched-out,use], seed 1: eager 663 < 768 before',
     lines: [
@@ -215,6 +213,81 @@ const CASES: readonly Residual[] = [
       '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":15}',
       '{"op":"use","vcpu":0,"unit":"lbt"}',
       '{"op":"use","vcpu":0,"unit":"lsx"}',
+    ],
+  },
+  ...onVariants(
+    ['gen-1', 'aux-load'],
+    'loongarch/{variant} [guest-write,run,use,user-get], seed 1: eager 795 < 1774 before',
+    [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":1,"vcpus":1,"config":{"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":22009}',
+      '{"op":"guest-write","vcpu":0,"reg":"FCSR0","value":37952}',
+      '{"op":"user-get","vcpu":0,"unit":"fpu"}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"lbt"}',
+    ],
+  ),
+  ...onVariants(
+    ['gen-1', 'aux-load'],
+    'loongarch/{variant} [guest-write,run,sched-out,use], seed 6: eager 1565 < 1774 before',
+    [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":3,"vcpus":3,"config":{"quirks":"fixed"}}',
+      '{"op":"run","vcpu":2,"cpu":2}',
+      '{"op":"run","vcpu":1,"cpu":0}',
+      '{"op":"guest-write","vcpu":1,"reg":"FCSR0","value":6336}',
+      '{"op":"sched-out","vcpu":1}',
+      '{"op":"sched-out","vcpu":2}',
+      '{"op":"run","vcpu":1,"cpu":2}',
+      '{"op":"guest-write","vcpu":1,"reg":"EUEN","value":8984}',
+      '{"op":"use","vcpu":1,"unit":"lbt"}',
+    ],
+  ),
+  {
+    name: 'loongarch/gen-1 [guest-write,run,use,user-get], seed 1 with the LBT use preempted after its trap',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":1,"vcpus":1,"config":{"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"EUEN","value":22009}',
+      '{"op":"guest-write","vcpu":0,"reg":"FCSR0","value":37952}',
+      '{"op":"user-get","vcpu":0,"unit":"fpu"}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"lbt","preempt":"after-trap"}',
+    ],
+  },
+  {
+    name: 'loongarch/gen-1 [guest-write,run,use], LSX in a VM without it is never live (eager 3097 < 4597 while an avoidable use was any trap-first one)',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":1,"vcpus":1,"config":{"cpucfg":["FP"],"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"FCSR0","value":0}',
+      '{"op":"use","vcpu":0,"unit":"lsx"}',
+      '{"op":"use","vcpu":0,"unit":"lsx"}',
+    ],
+  },
+  {
+    name: 'loongarch/aux-load [run,use], LBT in a VM without it, only along with the FPU (eager 3289 < 4789 while a grant could pass it on)',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"aux-load","cpus":2,"vcpus":1,"threads":["app"],"config":{"guest":{"EUEN":["ASXE","BTE"]},"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"lasx"}',
+      '{"op":"use","vcpu":0,"unit":"lbt"}',
+      '{"op":"use","vcpu":0,"unit":"lbt"}',
+    ],
+  },
+  {
+    name: 'loongarch/gen-1 [exit,guest-write,run,switch,use,user-get], an LBT use preempted after its trap (eager 3234 < 3578 while a grant could pass LBT on)',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"loongarch","variant":"gen-1","cpus":3,"vcpus":3,"config":{"quirks":"fixed"}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"switch","cpu":2,"thread":"vmm2"}',
+      '{"op":"exit","vcpu":0}',
+      '{"op":"run","vcpu":1,"cpu":1}',
+      '{"op":"run","vcpu":2,"cpu":2}',
+      '{"op":"use","vcpu":1,"unit":"lasx","reg":0}',
+      '{"op":"user-get","vcpu":0,"unit":"fpu"}',
+      '{"op":"guest-write","vcpu":1,"reg":"EUEN","set":["BTE","FPE"]}',
+      '{"op":"use","vcpu":1,"unit":"lbt","preempt":"after-trap"}',
     ],
   },
 ];

@@ -38,6 +38,7 @@ export type {
   SliceWrites,
 } from './policy/types.js';
 export {
+  SLICE_AVOID,
   SLICE_ENTRY,
   SLICE_EXIT,
   SLICE_FLUSH,

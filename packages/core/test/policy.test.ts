@@ -19,6 +19,7 @@ const view = {
   guestEnabled: () => 0b11,
   live: () => 0,
   alsoLoads: () => 0,
+  alsoLoadsAlways: () => 0,
   preloadReach: () => 0,
   controlWrites: () => ({
     load: 0,
@@ -34,6 +35,7 @@ const view = {
   disabledUseLoads: false,
   kernelPolicy: 'lazy',
   disabledUseExits: () => false,
+  disabledUseRunsLive: () => 0,
   guestRead: () => 0,
   controlRegisters: 0,
   modeRegisters: new Int32Array(0),

@@ -177,6 +177,10 @@ export class LoongMachine implements Machine {
     if (!((s.fpuBit | s.lsxBit | s.lasxBit) & (1 << unit))) return 0;
     return readU32(s.fpu[v] as Uint8Array, FCSR_OFFSET) & FPU_CSR_TM ? s.lbtBit : 0;
   }
+  /** kvm_check_fcsr reads FCSR0.TM alone: LBT along whatever the VM's LBT and the guest's EUEN. */
+  alsoLoadsAlways(): number {
+    return this.s.lbtBit;
+  }
   live(v: number): number {
     const s = this.s;
     return s.cpuOf[v] === NOWHERE ? 0 : s.unitsOf(s.aux[v] as number);
@@ -224,6 +228,16 @@ export class LoongMachine implements Machine {
   /** A unit the VM lacks but the guest's EUEN enables: the disabled exception reaches KVM. */
   disabledUseExits(v: number, unit: number): boolean {
     return ((this.s.guestEuen[v] as number) & (this.rootBit[unit] as number)) !== 0;
+  }
+
+  /**
+   * LBT: with the root EUEN.LBTEN set (kvm_own_lbt, which kvm_check_fcsr calls whatever the VM's
+   * LBT) the guest's instruction executes (guestAccess) instead of exiting to
+   * kvm_handle_lbt_disabled. A unit of FPU / LSX / LASX the VM lacks is never live (the
+   * handlers check the CPUCFG before any kvm_own_*; policy-paths.ts clamps to it).
+   */
+  disabledUseRunsLive(): number {
+    return this.s.lbtBit;
   }
 
   /**

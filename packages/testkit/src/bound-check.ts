@@ -8,9 +8,11 @@ import {
   buildLattice,
   COST_KEYS,
   type CostTable,
+  closeMask,
   POLICY_NAMES,
   type ReportV1,
   runText,
+  SLICE_AVOID,
   SLICE_ENTRY,
   SLICE_EXIT,
   SLICE_FLUSH,
@@ -131,23 +133,35 @@ const LATTICE = buildLattice([
 /** What one slice's decisions cost in the model (what solveSlice minimises), from `live0 = 0`. */
 interface ModelRun {
   readonly codes: readonly number[];
+  /**
+   * By code: at an entry (and a preempted use's re-entry) the units a preload is passed on for;
+   * at a {@link SLICE_AVOID}, the unit whose liveness avoids its exit (0: none).
+   */
+  readonly enabled: readonly number[];
   readonly choice: readonly number[];
   readonly trapEnablesAll: boolean;
   /** The units a trap enables when one trap enables all (the slice's used units' closure). */
   readonly all: number;
   /** By unit: what the kernel loads along with it (a load is widened to include it). */
   readonly also: readonly number[];
+  /** What it loads along whatever the enables (else only within those a preload is passed on for). */
+  readonly always: number;
+  /** The units whose liveness avoids an exit: no load passes them on, they come only along. */
+  readonly avoid: number;
   /** The workload ends in the slice: no save at its end. */
   readonly endsRun: boolean;
 }
 
-/** `pick` over `live`, widened by what each unit it adds contains and what the kernel loads along. */
-function widen(live: number, pick: number, also: readonly number[]): number {
+/**
+ * `pick` over `live`, widened by what each unit it adds contains and what the kernel loads along
+ * (within `within`).
+ */
+function widen(live: number, pick: number, also: readonly number[], within: number): number {
   let m = pick;
   for (let grew = true; grew; ) {
     grew = false;
     also.forEach((a, u) => {
-      const more = ((LATTICE.closure[u] as number) | a) & ~(m | live);
+      const more = ((LATTICE.closure[u] as number) | (a & within)) & ~(m | live);
       if (m & ~live & (1 << u) && more) {
         m |= more;
         grew = true;
@@ -161,14 +175,29 @@ function widen(live: number, pick: number, also: readonly number[]): number {
 function modelCost(c: SliceCosts, r: ModelRun): number {
   let live = 0;
   let cost = 0;
+  let skip = -1;
   r.codes.forEach((code, i) => {
+    if (i < skip) return;
     const pick = (r.choice[i] ?? 0) & (r.trapEnablesAll ? r.all : LATTICE.all);
+    const D = code === SLICE_AVOID ? (r.enabled[i] ?? 0) : (r.enabled[i] ?? 0) & ~r.avoid;
     // an exit's or a return's decision: bit 0 (save)
     const save = ((r.choice[i] ?? 0) & 1) !== 0;
-    // where one trap enables every unit, any load is of all the slice's units
+    // an entry's load is passed on within D; where one trap enables every unit, any load is of
+    // all the slice's units
     const load = (from: number, units: number) =>
-      r.trapEnablesAll ? (units & ~from ? r.all : 0) : widen(from, units, r.also);
-    if (code === SLICE_ENTRY) {
+      r.trapEnablesAll
+        ? units & D & ~from
+          ? r.all
+          : 0
+        : widen(from, units & D, r.also, D | r.always);
+    if (code === SLICE_AVOID) {
+      // the unit live: its use runs, no trap, vcpu_put or re-entry (the codes up to the entry)
+      if (live & D) {
+        skip = i + 1;
+        if (r.codes[skip] === SLICE_FLUSH) skip++;
+        if (r.codes[skip] === SLICE_ENTRY) skip++;
+      } else cost += c.handBack;
+    } else if (code === SLICE_ENTRY) {
       const p = load(live, pick);
       cost += c.entry(live) + c.restore(p & ~live);
       live |= p;
@@ -186,7 +215,12 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
       const u = code & SLICE_UNIT;
       const g = r.trapEnablesAll
         ? r.all
-        : widen(live, pick | (LATTICE.closure[u] as number), r.also);
+        : widen(
+            live,
+            (pick & ~r.avoid) | (LATTICE.closure[u] as number),
+            r.also,
+            (LATTICE.all & ~r.avoid) | r.always,
+          );
       cost += c.trap + c.restore(g & ~live);
       live |= g;
       if (code & SLICE_PREEMPTED) {
@@ -207,13 +241,25 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
  * counterexample's description, or undefined.
  */
 export function checkSliceDp(runs: number, seed: number): string | undefined {
-  const code = fc
-    .tuple(fc.integer({ min: -4, max: 3 }), fc.boolean())
-    .map(([x, preempted]) => (x >= 0 && preempted ? x | SLICE_PREEMPTED : x));
+  // a code with the units passed on there, or a use whose exit a live unit may avoid, with its
+  // vcpu_put when preempted and its re-entry
+  const plain = fc
+    .tuple(fc.integer({ min: -4, max: 3 }), fc.boolean(), fc.nat(LATTICE.all))
+    .map(([x, preempted, d]): [number, number][] => [
+      [x >= 0 && preempted ? x | SLICE_PREEMPTED : x, d],
+    ]);
+  const avoid = fc
+    .tuple(fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.boolean(), fc.nat(LATTICE.all))
+    .map(([u, runs, preempted, d]): [number, number][] => [
+      [SLICE_AVOID, runs ? 1 << u : 0],
+      ...(preempted ? [[SLICE_FLUSH, 0] as [number, number]] : []),
+      [SLICE_ENTRY, d],
+    ]);
+  const code = fc.oneof({ arbitrary: plain, weight: 4 }, { arbitrary: avoid, weight: 1 });
   const figure = fc.integer({ min: 0, max: 3000 });
   const r = fc.check(
     fc.property(
-      fc.array(code, { maxLength: 24 }),
+      fc.array(code, { maxLength: 16 }),
       fc.array(fc.nat(1 << 16), { maxLength: 24 }),
       fc.array(figure, { minLength: 8, maxLength: 8 }),
       fc.record({
@@ -221,9 +267,15 @@ export function checkSliceDp(runs: number, seed: number): string | undefined {
         endsRun: fc.boolean(),
         saveOnTie: fc.boolean(),
         also: fc.array(fc.nat(LATTICE.all), { minLength: 4, maxLength: 4 }),
+        always: fc.nat(LATTICE.all),
         control: fc.array(fc.nat(3), { minLength: 7, maxLength: 7 }),
       }),
-      (codes, choice, figures, o) => {
+      (tokens, choice, figures, o) => {
+        const codes = tokens.flat().map(([x]) => x);
+        // one trap enabling all: every entry is passed on for every unit
+        const enabled = tokens
+          .flat()
+          .map(([x, d]) => (x === SLICE_AVOID ? d : o.all ? LATTICE.all : d));
         const table = Object.fromEntries(
           COST_KEYS.map((k, i) => [k, { value: (figures[i] as number) / 8, source: 'test' }]),
         ) as CostTable;
@@ -238,8 +290,14 @@ export function checkSliceDp(runs: number, seed: number): string | undefined {
           exitLive: exitLive ?? 0,
           putLive: putLive ?? 0,
         });
+        // the units a trap enables where one enables all: the used and avoiding units' closure
         const used = codes.reduce(
-          (m, x) => (x >= 0 ? m | (LATTICE.closure[x & SLICE_UNIT] as number) : m),
+          (m, x, i) =>
+            x >= 0
+              ? m | (LATTICE.closure[x & SLICE_UNIT] as number)
+              : x === SLICE_AVOID
+                ? m | closeMask(LATTICE, enabled[i] as number)
+                : m,
           0,
         );
         const value = new Float64Array((codes.length + 1) * (LATTICE.all + 1));
@@ -257,8 +315,24 @@ export function checkSliceDp(runs: number, seed: number): string | undefined {
           plan,
           o.saveOnTie,
           Int32Array.from(also),
+          Int32Array.from(enabled),
+          o.always,
         );
-        const run = { codes, trapEnablesAll: o.all, all: used, also, endsRun: o.endsRun };
+        // the units only loaded along: those whose liveness avoids an exit, not used otherwise
+        const direct = codes.reduce((m, x) => (x >= 0 ? m | (1 << (x & SLICE_UNIT)) : m), 0);
+        const avoid =
+          codes.reduce((m, x, i) => (x === SLICE_AVOID ? m | (enabled[i] as number) : m), 0) &
+          ~direct;
+        const run = {
+          avoid,
+          codes,
+          enabled,
+          trapEnablesAll: o.all,
+          all: used,
+          also,
+          always: o.always,
+          endsRun: o.endsRun,
+        };
         const other = modelCost(c, { ...run, choice });
         const own = modelCost(c, { ...run, choice: Array.from(plan) });
         return best <= other + 1e-6 && Math.abs(own - best) < 1e-6;

@@ -141,6 +141,14 @@ export interface Machine {
   alsoLoads?(vcpu: number, unit: number): UnitMask;
 
   /**
+   * Optional. Of the units {@link alsoLoads} names, those the kernel loads along whatever the
+   * guest's enables (LoongArch: kvm_check_fcsr owns LBT on the saved FCSR0.TM alone, whether or
+   * not the VM has LBT or the guest's EUEN enables it); the others it loads along only while the
+   * guest enables them (Loongson's LASX upper half: Config.LASXEn). Absent: none.
+   */
+  alsoLoadsAlways?(vcpu: number): UnitMask;
+
+  /**
    * Optional. Units a load before an entry makes live although the guest has not enabled them:
    * those the kernel's own load restores whatever the guest's enables (RISC-V: vcpu_load's
    * kvm_riscv_vcpu_guest_fp_restore / _vector_restore test the HS-level FS / VS, which KVM sets
@@ -165,6 +173,16 @@ export interface Machine {
    * Absent: never.
    */
   disabledUseExits?(vcpu: number, unit: number): boolean;
+
+  /**
+   * Optional. Of the units a disabled use of which exits first ({@link disabledUseExits}), those
+   * whose use runs instead while the unit is live: the kernel made it live along with another
+   * (LoongArch: the root EUEN bit, which kvm_own_lbt sets when kvm_check_fcsr owns LBT for the
+   * FTOP save whatever the VM's LBT, lets the guest's LBT instruction execute instead of exiting
+   * to kvm_handle_lbt_disabled). A policy that plans a slice (`clairvoyant`) asks at the slice's
+   * start. Absent: none.
+   */
+  disabledUseRunsLive?(vcpu: number): UnitMask;
 
   /**
    * Optional. On a variant whose one trap enables every unit: does a guest use of a unit the

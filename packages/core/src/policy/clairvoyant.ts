@@ -12,6 +12,7 @@ import {
   type PolicyDefinition,
   type PolicyInstance,
   type PolicyView,
+  SLICE_AVOID,
   SLICE_ENTRY,
   SLICE_EXIT,
   SLICE_FLUSH,
@@ -34,9 +35,8 @@ class Clairvoyant implements PolicyInstance {
   private readonly pos: Int32Array;
   /** By unit: what the kernel loads along with it, read at each slice's start. */
   private readonly also: Int32Array;
-  /** Per vCPU: the slice's writes passed, and its traps of uses the guest has not enabled. */
+  /** Per vCPU: the slice's writes passed. */
   private readonly write: Int32Array;
-  private readonly trap: Int32Array;
   /** Per vCPU: the load planned for the re-entry of a use preempted after its trap, or −1. */
   private readonly resume: Int32Array;
   /** Per vCPU: 1 between vcpu_put (or the slice's look-ahead) and the next sliceBegin. */
@@ -57,7 +57,6 @@ class Clairvoyant implements PolicyInstance {
     this.retry = new Int32Array(view.vcpus).fill(-1);
     this.loading = new Uint8Array(view.vcpus).fill(1);
     this.write = new Int32Array(view.vcpus);
-    this.trap = new Int32Array(view.vcpus);
   }
 
   lookahead(vcpu: number, slice: SliceView): void {
@@ -72,7 +71,8 @@ class Clairvoyant implements PolicyInstance {
     for (let u = 0; u < this.also.length; u++) if (v.disabledUseExits(vcpu, u)) exits |= unitBit(u);
     for (let u = 0; u < this.also.length; u++) this.also[u] = v.alsoLoads(vcpu, u);
     this.costs.setControl(v.controlWrites(vcpu));
-    const n = guestView(slice, v, vcpu, exits, scratch);
+    const always = v.alsoLoadsAlways(vcpu);
+    const n = guestView(slice, v, vcpu, exits, v.disabledUseRunsLive(vcpu), scratch);
     const S = this.view.lattice.all + 1;
     if (this.value.length < (n + 1) * S) this.value = new Float64Array((n + 1) * S * 2);
     const lattice = this.view.lattice;
@@ -87,11 +87,11 @@ class Clairvoyant implements PolicyInstance {
       this.view.kernelPolicy === 'lazy-per-exit',
       this.also,
       scratch.enabled,
+      always,
     );
     this.length[vcpu] = n;
     this.pos[vcpu] = 0;
     this.write[vcpu] = 0;
-    this.trap[vcpu] = 0;
     this.resume[vcpu] = -1;
     this.retry[vcpu] = -1;
     this.loading[vcpu] = 1;
@@ -128,9 +128,21 @@ class Clairvoyant implements PolicyInstance {
     if (j < n && codes[j] === SLICE_FLUSH) this.pos[vcpu] = j + 1;
   }
 
-  /** Such a trap's re-entry at code `at` (past its vcpu_put when preempted). */
-  private toReentry(vcpu: number, at: number): void {
-    this.pos[vcpu] = (this.codes[vcpu] as Int32Array)[at] === SLICE_FLUSH ? at + 1 : at;
+  /**
+   * A use the guest has not enabled that the kernel takes first: the position after the next
+   * such use's code ({@link SLICE_AVOID}), the entry of its re-entry (past its vcpu_put when
+   * preempted) if it trapped, past that entry too if it ran (`ran`: its unit was live).
+   */
+  private pastAvoid(vcpu: number, ran: boolean): void {
+    const codes = this.codes[vcpu] as Int32Array;
+    const n = this.length[vcpu] as number;
+    let i = this.pos[vcpu] as number;
+    while (i < n && codes[i] !== SLICE_AVOID) i++;
+    if (i >= n) return;
+    i++;
+    if (i < n && codes[i] === SLICE_FLUSH) i++;
+    if (ran && i < n && codes[i] === SLICE_ENTRY) i++;
+    this.pos[vcpu] = i;
   }
 
   private planAt(vcpu: number, i: number): number {
@@ -141,13 +153,9 @@ class Clairvoyant implements PolicyInstance {
     const own = this.view.lattice.closure[unit] as number;
     // a use the guest has not enabled that the kernel takes first is no use in the plan (not a
     // later use of the unit, after a write enables it)
-    const v = this.view;
-    if (!(v.guestEnabled(vcpu) & unitBit(unit)) && v.disabledUseExits(vcpu, unit)) {
-      const scratch = this.scratch[vcpu] as GuestViewScratch;
-      const t = this.trap[vcpu] as number;
-      this.trap[vcpu] = t + 1;
+    if (this.handedBack(vcpu, unit)) {
       // preempted, the vcpu_put (its SLICE_FLUSH) comes before the re-entry's load is asked for
-      if (t < scratch.traps) this.toReentry(vcpu, scratch.trapAt[t] as number);
+      this.pastAvoid(vcpu, false);
       return own;
     }
     let i = this.findUse(vcpu, unit);
@@ -192,14 +200,24 @@ class Clairvoyant implements PolicyInstance {
     const at = w < scratch.writes ? (scratch.writeAt[w] as number) : -1;
     if (at > (this.pos[vcpu] as number)) this.pos[vcpu] = at;
   }
+  /** A use of `unit` the guest has not enabled that the kernel takes first (if not live). */
+  private handedBack(vcpu: number, unit: number): boolean {
+    const v = this.view;
+    return !(v.guestEnabled(vcpu) & unitBit(unit)) && v.disabledUseExits(vcpu, unit);
+  }
   used(vcpu: number, unit: number): void {
+    this.resume[vcpu] = -1;
+    this.retry[vcpu] = -1;
+    // such a use that ran: its unit was live, its exit avoided
+    if (this.handedBack(vcpu, unit)) {
+      this.pastAvoid(vcpu, true);
+      return;
+    }
     const i = this.findUse(vcpu, unit);
     // a preempted use's code is followed by its run after the re-entry: past both
     if (i >= 0)
       this.pos[vcpu] =
         i + (((this.codes[vcpu] as Int32Array)[i] as number) & SLICE_PREEMPTED ? 2 : 1);
-    this.resume[vcpu] = -1;
-    this.retry[vcpu] = -1;
   }
   sliceBegin(vcpu: number): void {
     this.loading[vcpu] = 0;

@@ -7,6 +7,7 @@
 import { unitBit } from '../units.js';
 import {
   type PolicyView,
+  SLICE_AVOID,
   SLICE_DROP,
   SLICE_ENTRY,
   SLICE_FLUSH,
@@ -36,13 +37,6 @@ export class GuestViewScratch {
   writeAt = new Int32Array(0);
   /** How many of the slice's writes `writeAt` covers. */
   writes = 0;
-  /**
-   * By use the guest has not enabled that the kernel takes first (in order): the index of the
-   * code out its trap resumes at (the re-entry, or the vcpu_put before it when preempted).
-   */
-  trapAt = new Int32Array(0);
-  /** How many of those the slice has. */
-  traps = 0;
 
   /** Room for `n` codes out. */
   reserve(n: number, registers: number): void {
@@ -52,7 +46,6 @@ export class GuestViewScratch {
     }
     if (this.values.length < registers) this.values = new Uint32Array(registers);
     if (this.writeAt.length < n) this.writeAt = new Int32Array(n);
-    if (this.trapAt.length < n) this.trapAt = new Int32Array(n);
   }
 }
 
@@ -60,8 +53,10 @@ export class GuestViewScratch {
  * The slice as the guest runs it, into `out` (room for five codes per code of `slice`), with
  * `out.enabled[i]` the units the guest has enabled at code i. A use of a unit the guest cannot run
  * there is an exception for the guest, no FP work: its own, or one that traps to the kernel first
- * (`exits`, by unit, read at the slice's start and after each write), which makes nothing live; preempted after that
- * trap, it is vcpu_put (the host saves what is live) and a re-entry. Where one trap enables every
+ * (`exits`, by unit, read at the slice's start and after each write), which makes nothing live:
+ * a {@link SLICE_AVOID} (its unit in `out.enabled` where the use runs instead while the unit is
+ * live, `runsLive`; else 0) and a re-entry, preempted after that trap with vcpu_put (the host
+ * saves what is live) between them. Where one trap enables every
  * unit and loads before the guest's own check (`disabledUseLoads`; ARMv7: the HCPTR trap loads
  * the bank before the guest's FPEXC.EN is looked at; not x86, XCR0's #UD first), it stays a use. A guest write of an enable or
  * mode register changes the enables from there on; where it exits to the kernel it is a
@@ -74,6 +69,7 @@ export function guestView(
   view: PolicyView,
   vcpu: number,
   exits: number,
+  runsLive: number,
   out: GuestViewScratch,
 ): number {
   const first = view.guestEnabled(vcpu);
@@ -91,7 +87,6 @@ export function guestView(
   const all = view.disabledUseLoads;
   let k = 0;
   out.writes = 0;
-  out.traps = 0;
   for (let i = 0; i < slice.length; i++) {
     const code = slice.codes[i] as number;
     if (code <= SLICE_WRITE) {
@@ -152,8 +147,10 @@ export function guestView(
       }
     } else if (traps & bit) {
       // the kernel hands the exception back and re-enters (an entry the policy is asked about);
-      // preempted after that trap, vcpu_put saves first
-      out.trapAt[out.traps++] = k;
+      // preempted after that trap, vcpu_put saves first; none of it where the unit is live and
+      // its use runs instead (LoongArch: LBT owned along with the FPU, kvm_check_fcsr)
+      at[k] = bit & runsLive;
+      codes[k++] = SLICE_AVOID;
       if (code & SLICE_PREEMPTED) {
         at[k] = enabled;
         codes[k++] = SLICE_FLUSH;

@@ -1,12 +1,12 @@
 /**
- * The dynamic program behind `clairvoyant` (docs/clairvoyant.md): the slice cost model and the
- * per-slice optimum over the unit lattice (the state is the set of live units; the decisions
- * are the preload at each entry, the grant at each trap and the save at each exit).
+ * The dynamic program behind `clairvoyant` (docs/clairvoyant.md): the per-slice optimum over the
+ * unit lattice under the slice cost model (slice-costs.ts): the state is the set of live units;
+ * the decisions are the preload at each entry, the grant at each trap and the save at each exit.
  */
-import type { ControlWrites } from '../contract/machine.js';
-import type { CostTable } from '../costs.js';
 import { closeMask, type UnitLattice, unitBit } from '../units.js';
+import { exitKeep, exitSave, putCost, returnCost, type SliceCosts } from './slice-costs.js';
 import {
+  SLICE_AVOID,
   SLICE_DROP,
   SLICE_ENTRY,
   SLICE_EXIT,
@@ -19,75 +19,14 @@ import {
   type SliceView,
 } from './types.js';
 
-/**
- * The slice cost model: what a load, a save and a trap of a set of units cost (cycles), and the
- * control-register writes of the kernel paths the plan chooses between (`Machine.controlWrites`).
- */
-export class SliceCosts {
-  private readonly bytes: Float64Array;
-  /** A trap's cycles, with its control writes beyond its load. */
-  trap: number;
-  private readonly trapBase: number;
-  private readonly rFixed: number;
-  private readonly rByte: number;
-  private readonly sFixed: number;
-  private readonly sByte: number;
-  private readonly control: number;
-
-  constructor(lattice: UnitLattice, costs: CostTable) {
-    this.bytes = new Float64Array(lattice.all + 1);
-    for (let m = 1; m <= lattice.all; m++) {
-      let b = 0;
-      lattice.units.forEach((u, i) => {
-        if (m & unitBit(i)) b += u.partBytes;
-      });
-      this.bytes[m] = b;
-    }
-    this.trapBase = costs.trap.value;
-    this.trap = this.trapBase;
-    this.rFixed = costs.restore_fixed.value;
-    this.rByte = costs.restore_per_byte.value;
-    this.sFixed = costs.save_fixed.value;
-    this.sByte = costs.save_per_byte.value;
-    this.control = costs.control.value;
-  }
-  /** The cycles of the control-register writes that depend on the plan (see {@link ControlWrites}). */
-  load = 0;
-  writeLoad = 0;
-  entryLive = 0;
-  entryIdle = 0;
-  exitLive = 0;
-  putLive = 0;
-
-  /** The backend's control writes by path (`Machine.controlWrites`), priced at `control`. */
-  setControl(w: ControlWrites): void {
-    const c = this.control;
-    this.load = w.load * c;
-    this.trap = this.trapBase + w.trap * c;
-    this.writeLoad = w.writeLoad * c;
-    this.entryLive = w.entryLive * c;
-    this.entryIdle = w.entryIdle * c;
-    this.exitLive = w.exitLive * c;
-    this.putLive = w.putLive * c;
-  }
-  /** A load of `m` (none when 0): its bytes and the kernel's control writes. */
-  restore(m: number): number {
-    return m === 0 ? 0 : this.rFixed + this.rByte * (this.bytes[m] as number) + this.load;
-  }
-  /** An entry's control writes: with live state `L` (before its preload), or none live. */
-  entry(L: number): number {
-    return L === 0 ? this.entryIdle : this.entryLive;
-  }
-  save(m: number): number {
-    return m === 0 ? 0 : this.sFixed + this.sByte * (this.bytes[m] as number);
-  }
-}
+export { SliceCosts } from './slice-costs.js';
 
 /**
  * A load planned as `M` over live `L` is one the kernel does: core passes on the units of `M` in
  * `D` (those the guest has enabled there, and what a load reaches besides: Machine.preloadReach;
  * every unit for a trap's grant), and each unit loaded brings what it contains and what the
- * kernel loads along with it (`also`, by unit); where one trap enables every unit (`bank`: the
+ * kernel loads along with it (`also`, by unit: within `D`, except the units in `always`, which
+ * it loads along whatever the guest's enables); where one trap enables every unit (`bank`: the
  * slice's units, else 0), every load is of all of them. A plan the kernel would widen is that wider load
  * (same state after it, at more cost), one it would narrow is not a load it does: the dynamic
  * program only considers these.
@@ -99,6 +38,7 @@ function whole(
   M: number,
   D: number,
   bank: number,
+  always: number,
 ): boolean {
   let m = M & D & ~L;
   // where one trap enables every unit, every load is of the whole bank
@@ -108,10 +48,10 @@ function whole(
     for (let u = 0; u < lattice.units.length; u++) {
       if (!(m & ~L & unitBit(u))) continue;
       // what the kernel loads along only within D: read at the slice's start, it holds where
-      // the guest's enables are as then (Loongson's LASX upper half needs Config.LASXEn)
-      const more =
-        ((lattice.closure[u] as number) | (also === undefined ? 0 : (also[u] as number) & D)) &
-        ~(L | m);
+      // the guest's enables are as then (Loongson's LASX upper half needs Config.LASXEn), but
+      // for `always` (LoongArch's LBT, owned by kvm_check_fcsr on FCSR0.TM alone)
+      const along = also === undefined ? 0 : (also[u] as number) & (D | always);
+      const more = ((lattice.closure[u] as number) | along) & ~(L | m);
       if (more !== 0) {
         m |= more;
         grown = true;
@@ -134,11 +74,12 @@ function entryFrom0(
   lattice: UnitLattice,
   also: Int32Array | undefined,
   bank: number,
+  always: number,
 ): number {
   let best = Infinity;
   let arg = 0;
   for (let P = 0; P <= N; P++) {
-    if ((P & ~N) !== 0 || !whole(lattice, also, 0, P, D, bank)) continue;
+    if ((P & ~N) !== 0 || !whole(lattice, also, 0, P, D, bank, always)) continue;
     const v = c.restore(P) + (value[next + P] as number);
     if (v < best) {
       best = v;
@@ -195,6 +136,38 @@ function throughEntries(
   return extra;
 }
 
+/**
+ * The units whose liveness avoids an exit of the slice ({@link SLICE_AVOID}: `enabled[i]`): units
+ * the guest cannot run, which no load passes on for themselves (LoongArch: LBT in a VM without
+ * it, which kvm_own_lbt reaches only through kvm_check_fcsr), only along with another.
+ */
+function avoiding(slice: SliceView, enabled: Int32Array | undefined): number {
+  let avoid = 0;
+  if (enabled === undefined) return 0;
+  for (let i = 0; i < slice.length; i++)
+    if (slice.codes[i] === SLICE_AVOID) avoid |= enabled[i] as number;
+  return avoid;
+}
+
+/** The units a load of which makes one of `units` live along with it (`also`). */
+function bringing(lattice: UnitLattice, also: Int32Array | undefined, units: number): number {
+  let m = 0;
+  if (units === 0 || also === undefined) return 0;
+  for (let a = 0; a < lattice.units.length; a++) if ((also[a] as number) & units) m |= unitBit(a);
+  return m;
+}
+
+/**
+ * The code after an avoided exit's codes ({@link SLICE_AVOID} at `i`: its vcpu_put when
+ * preempted, then its re-entry).
+ */
+function pastAvoid(codes: Int32Array, i: number, n: number): number {
+  let j = i + 1;
+  if (j < n && codes[j] === SLICE_FLUSH) j++;
+  if (j < n && codes[j] === SLICE_ENTRY) j++;
+  return j;
+}
+
 /** No decision recorded at a position (lazy behaviour). */
 export const NO_PLAN = -1;
 
@@ -205,7 +178,9 @@ export const NO_PLAN = -1;
  * exit); otherwise it keeps. `value` is scratch of at least (length + 1) × (lattice.all + 1) entries.
  * `enabled`, by code: at an entry, the units a preload is passed on for (core masks it with
  * Machine.guestEnabled and Machine.preloadReach; see {@link whole}); absent, every unit. At a {@link SLICE_LOSE} it is the
- * condition: the units whose liveness makes the kernel save everything live.
+ * condition: the units whose liveness makes the kernel save everything live; at a
+ * {@link SLICE_AVOID}, the unit whose liveness avoids the exit (0: none does). `always`: the units
+ * `also` names that the kernel loads along whatever the guest's enables (see {@link whole}).
  */
 export function solveSlice(
   slice: SliceView,
@@ -218,6 +193,7 @@ export function solveSlice(
   saveOnTie = false,
   also?: Int32Array,
   enabled?: Int32Array,
+  always = 0,
 ): number {
   const n = slice.length;
   const codes = slice.codes;
@@ -229,8 +205,16 @@ export function solveSlice(
     if (code >= 0) used |= unitBit(code & SLICE_UNIT);
     else if (code === SLICE_LOAD) used |= (enabled as Int32Array)[i] as number;
   }
-  // and, at an entry that cannot be asked for a used unit, the units containing it it can be
-  const N = loadWidth(lattice, also, used | throughEntries(slice, lattice, enabled, used));
+  // and, at an entry that cannot be asked for a used unit, the units containing it it can be,
+  // and the units whose liveness avoids an exit, with those that bring them along
+  const avoid = avoiding(slice, enabled);
+  const N = loadWidth(
+    lattice,
+    also,
+    used | throughEntries(slice, lattice, enabled, used) | avoid | bringing(lattice, also, avoid),
+  );
+  // what a load passes on: every unit but those only loaded along (not used otherwise)
+  const grantable = lattice.all & ~(avoid & ~used);
 
   const bank = trapEnablesAll ? N : 0;
   const S = lattice.all + 1;
@@ -250,10 +234,10 @@ export function solveSlice(
     const next = (i + 1) * S;
     // a use preempted after its trap: vcpu_put saves, then the re-entry's best load from nothing
     // an entry loads only what the guest has enabled there
-    const D = enabled === undefined ? lattice.all : (enabled[i] as number);
+    const D = (enabled === undefined ? lattice.all : (enabled[i] as number)) & grantable;
     const P0 =
       code >= 0 && code & SLICE_PREEMPTED
-        ? entryFrom0(value, next, N, D, c, lattice, also, bank)
+        ? entryFrom0(value, next, N, D, c, lattice, also, bank, always)
         : 0;
     const resume = c.entry(0) + c.restore(P0) + (value[next + P0] as number);
     for (let L = N; ; L = (L - 1) & N) {
@@ -261,13 +245,19 @@ export function solveSlice(
       if (code === SLICE_ENTRY) {
         best = Infinity;
         for (let P = N; ; P = (P - 1) & N) {
-          if (whole(lattice, also, L, P, D, bank)) {
+          if (whole(lattice, also, L, P, D, bank, always)) {
             const v = c.restore(P & ~L) + (value[next + (L | P)] as number);
             if (v < best) best = v;
           }
           if (P === 0) break;
         }
         best += c.entry(L | base);
+      } else if (code === SLICE_AVOID) {
+        // live, the unit's instruction runs: no trap, no re-entry; else the trap's own cycles
+        best =
+          L & ((enabled as Int32Array)[i] as number)
+            ? (value[pastAvoid(codes, i, n) * S + L] as number)
+            : c.handBack + (value[next + L] as number);
       } else if (code === SLICE_RETURN) {
         best = returnCost(c, L | base, saveAtReturn) + (value[next] as number);
       } else if (code === SLICE_FLUSH) {
@@ -295,7 +285,7 @@ export function solveSlice(
         best = Infinity;
         for (let G = N; ; G = (G - 1) & N) {
           const ok = (G & need) === need && (!trapEnablesAll || G === N);
-          if (ok && whole(lattice, also, L, G, lattice.all, bank)) {
+          if (ok && whole(lattice, also, L, G, grantable, bank, always)) {
             const after = preempted
               ? putCost(c, L | G | base) + resume
               : (value[next + (L | G)] as number);
@@ -313,14 +303,21 @@ export function solveSlice(
   let L = live0 & N;
   for (let i = 0; i < n; i++) {
     const code = codes[i] as number;
+    if (code === SLICE_AVOID && L & ((enabled as Int32Array)[i] as number)) {
+      // the exit avoided: none of its codes happen
+      const j = pastAvoid(codes, i, n);
+      for (; i < j; i++) plan[i] = NO_PLAN;
+      i--;
+      continue;
+    }
     const next = (i + 1) * S;
     const target = value[i * S + L] as number;
-    const D = enabled === undefined ? lattice.all : (enabled[i] as number);
+    const D = (enabled === undefined ? lattice.all : (enabled[i] as number)) & grantable;
     plan[i] = NO_PLAN;
     if (code === SLICE_ENTRY) {
       const at = c.entry(L | base);
       for (let P = 0; P <= N; P++) {
-        if ((P & ~N) !== 0 || !whole(lattice, also, L, P, D, bank)) continue;
+        if ((P & ~N) !== 0 || !whole(lattice, also, L, P, D, bank, always)) continue;
         if (at + c.restore(P & ~L) + (value[next + (L | P)] as number) === target) {
           plan[i] = P;
           L |= P;
@@ -334,6 +331,8 @@ export function solveSlice(
       const save = saveOnTie ? drop <= keep : drop < keep;
       plan[i] = save ? 1 : 0;
       if (save) L = 0;
+    } else if (code === SLICE_AVOID) {
+      // the exit taken: the trap hands the exception back, nothing loads
     } else if (code === SLICE_DROP) {
       L = 0;
     } else if (code === SLICE_LOSE) {
@@ -347,10 +346,11 @@ export function solveSlice(
     } else if (!(L & unitBit(code & SLICE_UNIT))) {
       const need = lattice.closure[code & SLICE_UNIT] as number;
       // preempted after the trap: the re-entry's load, in the plan's bits 8 and up
-      const P = code & SLICE_PREEMPTED ? entryFrom0(value, next, N, D, c, lattice, also, bank) : -1;
+      const P =
+        code & SLICE_PREEMPTED ? entryFrom0(value, next, N, D, c, lattice, also, bank, always) : -1;
       for (let G = need; G <= N; G++) {
         if ((G & ~N) !== 0 || (G & need) !== need || (trapEnablesAll && G !== N)) continue;
-        if (!whole(lattice, also, L, G, lattice.all, bank)) continue;
+        if (!whole(lattice, also, L, G, grantable, bank, always)) continue;
         const after =
           P >= 0
             ? putCost(c, L | G | base) + c.entry(0) + c.restore(P) + (value[next + P] as number)
@@ -364,24 +364,4 @@ export function solveSlice(
     }
   }
   return value[live0 & N] as number;
-}
-
-/** vcpu_put from live `L`: the kernel's save and its control writes. */
-function putCost(c: SliceCosts, L: number): number {
-  return L === 0 ? 0 : c.save(L) + c.putLive;
-}
-
-/** An exit to userspace from live `L`: the save (asked, or the kernel's at vcpu_put). */
-function returnCost(c: SliceCosts, L: number, asked: boolean): number {
-  return L === 0 ? 0 : asked ? c.save(L) : c.save(L) + c.exitLive + c.putLive;
-}
-
-/** A non-FP exit that saves: the save (at the exit: no control writes), then nothing live. */
-function exitSave(c: SliceCosts, L: number, base: number, value: Float64Array, next: number) {
-  return c.save(L | base) + (value[next] as number);
-}
-
-/** A non-FP exit that keeps `L` live: the control writes of leaving the state live. */
-function exitKeep(c: SliceCosts, L: number, base: number, value: Float64Array, next: number) {
-  return ((L | base) === 0 ? 0 : c.exitLive) + (value[next + L] as number);
 }

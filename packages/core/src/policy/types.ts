@@ -27,6 +27,11 @@ export interface PolicyView {
   /** Units the kernel makes live along with `unit` whenever it loads it (`Machine.alsoLoads`; else 0). */
   alsoLoads(vcpu: number, unit: number): UnitMask;
   /**
+   * Of what {@link PolicyView.alsoLoads} names, the units the kernel loads along whatever the
+   * guest's enables (`Machine.alsoLoadsAlways`; else 0); the others only while the guest enables them.
+   */
+  alsoLoadsAlways(vcpu: number): UnitMask;
+  /**
    * Units a preload reaches although the guest has not enabled them: what the kernel's own load
    * restores whatever the guest's enables (`Machine.preloadReach`; else 0). Core masks a preload
    * with {@link PolicyView.guestEnabled} and these.
@@ -50,6 +55,11 @@ export interface PolicyView {
   readonly kernelPolicy: string;
   /** A guest use of `unit`, which it cannot run, traps to the kernel first (`Machine.disabledUseExits`; else false). */
   disabledUseExits(vcpu: number, unit: number): boolean;
+  /**
+   * Of the units whose disabled use exits first, those whose use runs instead while the unit is
+   * live (`Machine.disabledUseRunsLive`; else 0).
+   */
+  disabledUseRunsLive(vcpu: number): UnitMask;
   /** The guest-visible value of control register `reg` (`Machine.guestRead`). */
   guestRead(vcpu: number, reg: number): number;
   /**
@@ -125,6 +135,16 @@ export const SLICE_LOSE = -6;
  * none of them is live (no trap, no policy asked).
  */
 export const SLICE_LOAD = -7;
+
+/**
+ * Not from the workload: a use of the unit in `enabled[i]` that the guest cannot run and whose
+ * exit the kernel takes first (trap, the exception handed back, a re-entry: the codes after it,
+ * a {@link SLICE_FLUSH} first when preempted, then the {@link SLICE_ENTRY}), which happens only
+ * while that unit is not live: live, the instruction runs and none of those codes happen
+ * (LoongArch: LBT owned along with the FPU by kvm_check_fcsr in a VM without LBT). It grants
+ * nothing; its cost is the trap's.
+ */
+export const SLICE_AVOID = -8;
 
 /**
  * Added to a unit code (`unit | SLICE_PREEMPTED`): a use whose trap, if it traps, is followed by
