@@ -3,6 +3,7 @@ import type { VariantSpec } from '../src/contract/backend.js';
 import { COST_KEYS, type CostTable } from '../src/costs.js';
 import { BUILTIN_POLICIES } from '../src/policy/builtin.js';
 import { resolvePolicy } from '../src/policy/resolve.js';
+import { NO_CONTROL_WRITES } from '../src/policy/slice-costs.js';
 import { buildLattice } from '../src/units.js';
 
 const variant = { kvm: { policy: 'lazy-per-exit' } } as unknown as VariantSpec;
@@ -21,15 +22,7 @@ const view = {
   alsoLoads: () => 0,
   alsoLoadsAlways: () => 0,
   preloadReach: () => 0,
-  controlWrites: () => ({
-    load: 0,
-    trap: 0,
-    writeLoad: 0,
-    entryLive: 0,
-    entryIdle: 0,
-    exitLive: 0,
-    putLive: 0,
-  }),
+  controlWrites: () => NO_CONTROL_WRITES,
   costs,
   trapEnablesAll: false,
   disabledUseLoads: false,

@@ -4,13 +4,14 @@
  */
 import { EXIT_REASONS } from '../backend-utils/exit-table.js';
 import type { BackendV2, VariantSpec } from '../contract/backend.js';
-import type { ControlWrites, Machine } from '../contract/machine.js';
+import type { Machine } from '../contract/machine.js';
 import type { Tracer } from '../contract/machine-host.js';
 import type { MachineIds } from '../contract/registers.js';
 import type { CostTable } from '../costs.js';
 import { ContractError, ImpossibleEvent } from '../errors.js';
 import { HOST, UAPI } from '../per-exit.js';
 import type { ResolvedPolicy } from '../policy/resolve.js';
+import { NO_CONTROL_WRITES } from '../policy/slice-costs.js';
 import { Op, type WorkloadEvent } from '../workload/event.js';
 import { Exposure } from './exposure.js';
 import { GuestPath } from './guest.js';
@@ -33,17 +34,6 @@ export interface SimulatorOptions {
   readonly seed: number;
   readonly tracer?: Tracer;
 }
-
-/** A machine's control writes where it declares none (`Machine.controlWrites`). */
-const NO_CONTROL_WRITES: ControlWrites = Object.freeze({
-  load: 0,
-  trap: 0,
-  writeLoad: 0,
-  entryLive: 0,
-  entryIdle: 0,
-  exitLive: 0,
-  putLive: 0,
-});
 
 const REQUIRED_HOOKS = [
   'guestEnabled',

@@ -7,6 +7,17 @@ import type { ControlWrites } from '../contract/machine.js';
 import type { CostTable } from '../costs.js';
 import { type UnitLattice, unitBit } from '../units.js';
 
+/** A machine's control writes where it declares none (`Machine.controlWrites`). */
+export const NO_CONTROL_WRITES: ControlWrites = Object.freeze({
+  load: 0,
+  trap: 0,
+  writeLoad: 0,
+  entryLive: 0,
+  entryIdle: 0,
+  exitLive: 0,
+  putLive: 0,
+});
+
 /**
  * The slice cost model: what a load, a save and a trap of a set of units cost (cycles), and the
  * control-register writes of the kernel paths the plan chooses between (`Machine.controlWrites`).
@@ -17,7 +28,6 @@ export class SliceCosts {
   trap: number;
   /** A trap's own cycles: one whose handler hands the exception back and loads nothing. */
   readonly handBack: number;
-  private readonly trapBase: number;
   private readonly rFixed: number;
   private readonly rByte: number;
   private readonly sFixed: number;
@@ -33,9 +43,8 @@ export class SliceCosts {
       });
       this.bytes[m] = b;
     }
-    this.trapBase = costs.trap.value;
-    this.handBack = this.trapBase;
-    this.trap = this.trapBase;
+    this.handBack = costs.trap.value;
+    this.trap = this.handBack;
     this.rFixed = costs.restore_fixed.value;
     this.rByte = costs.restore_per_byte.value;
     this.sFixed = costs.save_fixed.value;
@@ -54,7 +63,7 @@ export class SliceCosts {
   setControl(w: ControlWrites): void {
     const c = this.control;
     this.load = w.load * c;
-    this.trap = this.trapBase + w.trap * c;
+    this.trap = this.handBack + w.trap * c;
     this.writeLoad = w.writeLoad * c;
     this.entryLive = w.entryLive * c;
     this.entryIdle = w.entryIdle * c;
