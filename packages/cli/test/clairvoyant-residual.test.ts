@@ -10,7 +10,11 @@
  * the entry. Seeds 1 and 6, once those were closed: LoongArch, FCSR0.TM set in a VM without
  * LBT (kvm_own_fpu's kvm_check_fcsr owns LBT, after which the guest's LBT instruction runs
  * instead of exiting to kvm_handle_lbt_disabled: a use whose exit a live unit avoids,
- * SLICE_AVOID). Every built-in at its defaults, `kvm` included, at or above `clairvoyant`.
+ * SLICE_AVOID). Seeds 10 and 12, once those were closed: x86 6.16, the guest's XFD armed under a
+ * lazy policy (its #NM is the guest's: injected in the one exit, policy-paths.ts lazyGuestNm);
+ * RISC-V, a V use marks vsstatus.VS Dirty, so clearing VS0 leaves it Clean, not Off
+ * (guestUseEffect); ARMv7, a load before an entry reaches the bank whatever FPEXC.EN
+ * (preloadReach). Every built-in at its defaults, `kvm` included, at or above `clairvoyant`.
  */
 import { POLICY_NAMES, runText } from '@vfpu/core';
 import { describe, expect, it } from 'vitest';
@@ -290,6 +294,52 @@ const CASES: readonly ShrunkCase[] = [
       '{"op":"use","vcpu":1,"unit":"lbt","preempt":"after-trap"}',
     ],
   },
+  {
+    name: 'x86-xfd/kvm-6.16 [run,syscall,use], seed 10: lazy 2519 < 2719 before',
+    lines: [
+      '{"format":"vfpu-workload","version":1,"arch":"x86-xfd","variant":"kvm-6.16","cpus":1,"vcpus":1}',
+      '{"op":"syscall","name":"KVM_SET_MSRS(IA32_XFD)","vcpu":0,"value":262144}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"amx-tile"}',
+    ],
+  },
+  ...onVariants(
+    ['kvm-6.17', 'kvm-6.16'],
+    'riscv/{variant} [exit:signal,guest-write,run,use], seed 10: kvm 1602 < 2932 before',
+    [
+      '{"format":"vfpu-workload","version":1,"arch":"riscv","variant":"kvm-6.17","cpus":1,"vcpus":1}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"v"}',
+      '{"op":"guest-write","vcpu":0,"reg":"vsstatus","clear":["VS0"]}',
+      '{"op":"exit","vcpu":0,"reason":"signal"}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"v"}',
+    ],
+  ),
+  ...onVariants(
+    ['armv7-c', 'armv7-2013'],
+    'arm-vfp/{variant} [exit:signal,guest-write,run,sched-out,use], seed 12: eager 1500 < 1920 before',
+    [
+      '{"format":"vfpu-workload","version":1,"arch":"arm-vfp","variant":"armv7-c","cpus":2,"vcpus":1,"threads":["app"]}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"FPEXC","value":0}',
+      '{"op":"sched-out","vcpu":0}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"guest-write","vcpu":0,"reg":"FPEXC","value":1073741824}',
+      '{"op":"exit","vcpu":0,"reason":"signal"}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"vfp"}',
+    ],
+  ),
+  ...onVariants(
+    ['armv7-c', 'armv7-2013'],
+    'arm-vfp/{variant} D16 [run,use], FPEXC.EN = 0, seed 19: kvm 60 < 176 once a preload reached the bank',
+    [
+      '{"format":"vfpu-workload","version":1,"arch":"arm-vfp","variant":"armv7-c","cpus":1,"vcpus":1,"config":{"d32":false,"guest":{"FPEXC":[]}}}',
+      '{"op":"run","vcpu":0,"cpu":0}',
+      '{"op":"use","vcpu":0,"unit":"d16-d31"}',
+    ],
+  ),
 ];
 
 function fp(text: string, policy: string): number {

@@ -33,6 +33,7 @@ const view = {
   controlRegisters: 0,
   modeRegisters: new Int32Array(0),
   guestWriteEffect: () => -1,
+  guestUseEffect: () => {},
 };
 
 function make(name: string, params: Record<string, number> = {}) {

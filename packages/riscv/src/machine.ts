@@ -129,6 +129,11 @@ export class RiscvMachine implements Machine {
     const exits = this.illegalExits ? (this.m.FP | this.m.V) << WRITE_USE_EXITS_SHIFT : 0;
     return this.enabledBy(values[this.vsstatusId] as number) | exits;
   }
+  /** A use that executes marks vsstatus.FS (VS) Dirty (guestAccess below), for the slice model. */
+  guestUseEffect(_v: number, unit: number, values: Uint32Array): void {
+    const id = this.vsstatusId;
+    values[id] = ((values[id] as number) | (unit === this.fpUnit ? FS_MASK : VS_MASK)) >>> 0;
+  }
   /**
    * vcpu_load restores by the HS-level FS / VS (kvm_riscv_vcpu_guest_fp_restore,
    * kvm_riscv_vcpu_guest_vector_restore), which kvm_riscv_vcpu_fp_reset / _vector_reset set

@@ -9,6 +9,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants, PRESET_NAMES } from './invariants.js';
 import { checkScenario, loadScenarios } from './scenarios.js';
+import { probeGuestUse } from './write-effect.js';
+
+const FIRST_RUN = '{"op":"run","vcpu":0,"cpu":0}';
 
 export {
   type FaultCase,
@@ -31,7 +34,10 @@ export {
   type ScenarioExpectation,
 } from './scenarios.js';
 export {
+  probeGuestUse,
   probeGuestWrite,
+  type UseProbe,
+  type UseProbeResult,
   type WriteEffect,
   type WriteProbe,
   type WriteProbeResult,
@@ -65,6 +71,14 @@ export function describeBackendConformance(
       }
     }
     for (const variant of options.variants ?? [backend.defaultVariant]) {
+      it(`${variant}: a use leaves the enable and mode registers as guestUseEffect declares`, () => {
+        const units = backend.variants.find((v) => v.id === variant)?.units ?? [];
+        expect(units.length).toBeGreaterThan(0);
+        for (const { id } of units) {
+          const r = probeGuestUse(backend, { variant, events: [FIRST_RUN], unit: id });
+          expect(r.declared, `a use of ${id}`).toEqual(r.machine);
+        }
+      });
       it(`${variant}: random valid workloads × every policy keep the invariants`, () => {
         fc.assert(
           fc.property(

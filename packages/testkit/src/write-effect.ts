@@ -70,6 +70,26 @@ export interface WriteProbeResult {
   readonly path: readonly string[];
 }
 
+/** The probe's workload: its events for vCPU 0 on one pCPU. */
+function probeText(backend: BackendV2, p: Omit<WriteProbe, 'reg' | 'value'>): string {
+  const shape = { arch: backend.id, variant: p.variant, cpus: 1, vcpus: 1, config: p.config ?? {} };
+  return workloadText(shape, p.events);
+}
+
+/** Runs `text` under `base` and returns the policy's view of the machine as the run left it. */
+function viewAfter(backend: BackendV2, base: PolicyDefinition, text: string): PolicyView {
+  let view: PolicyView | undefined;
+  const probe: PolicyDefinition = {
+    ...base,
+    create: (v, params) => {
+      view = v;
+      return base.create(v, params);
+    },
+  };
+  runText(text, { backends: [backend], policy: probe });
+  return view as PolicyView;
+}
+
 /**
  * Runs `p.events`, asks the machine what the write would do (`guestWriteEffect`, against the
  * guest-visible values of every enable and mode register then), then runs the events and the
@@ -81,18 +101,8 @@ export function probeGuestWrite(backend: BackendV2, p: WriteProbe): WriteProbeRe
   if (spec === undefined || base === undefined) throw new Error(`no ${p.variant} / ${p.policy}`);
   const reg = spec.controlRegisters.findIndex((r) => r.name === p.reg);
   if (reg < 0) throw new Error(`${p.variant} has no control register ${p.reg}`);
-  let view: PolicyView | undefined;
-  const probe: PolicyDefinition = {
-    ...base,
-    create: (v, params) => {
-      view = v;
-      return base.create(v, params);
-    },
-  };
-  const shape = { arch: backend.id, variant: p.variant, cpus: 1, vcpus: 1, config: p.config ?? {} };
-  const text = workloadText(shape, p.events);
-  runText(text, { backends: [backend], policy: probe });
-  const w = view as PolicyView;
+  const text = probeText(backend, p);
+  const w = viewAfter(backend, base, text);
   const values = new Uint32Array(w.controlRegisters);
   for (const r of w.modeRegisters) values[r] = w.guestRead(0, r) >>> 0;
   const old = w.guestRead(0, reg) >>> 0;
@@ -124,4 +134,45 @@ export function probeGuestWrite(backend: BackendV2, p: WriteProbe): WriteProbeRe
     },
   });
   return { effect, kept: (values[reg] as number) >>> 0, value, path };
+}
+
+/** A guest use to probe: vCPU 0 uses `unit` (by id) after `events`, on one pCPU. */
+export interface UseProbe extends Omit<WriteProbe, 'reg' | 'value'> {
+  readonly unit: string;
+}
+
+/** What {@link probeGuestUse} found: every enable and mode register's value, by name. */
+export interface UseProbeResult {
+  /** As `Machine.guestUseEffect` says the use leaves them (from their values before it). */
+  readonly declared: Readonly<Record<string, number>>;
+  /** As the machine has them once the workload has run the use. */
+  readonly machine: Readonly<Record<string, number>>;
+}
+
+/**
+ * `Machine.guestUseEffect` against the machine: the guest-visible values of the enable and mode
+ * registers after `p.events`, updated as the declaration says a use of `p.unit` updates them,
+ * and as the machine has them after it runs the events and the use (a `write` use).
+ */
+export function probeGuestUse(backend: BackendV2, p: UseProbe): UseProbeResult {
+  const spec = backend.variants.find((v) => v.id === p.variant);
+  const base = BUILTIN_POLICIES.find((d) => d.name === (p.policy ?? 'lazy'));
+  if (spec === undefined || base === undefined) throw new Error(`no ${p.variant} / ${p.policy}`);
+  const unit = spec.units.findIndex((u) => u.id === p.unit);
+  if (unit < 0) throw new Error(`${p.variant} has no unit ${p.unit}`);
+  const text = probeText(backend, p);
+  const before = viewAfter(backend, base, text);
+  const values = new Uint32Array(before.controlRegisters);
+  for (const r of before.modeRegisters) values[r] = before.guestRead(0, r) >>> 0;
+  before.guestUseEffect(0, unit, values);
+  const use = JSON.stringify({ op: 'use', vcpu: 0, unit: p.unit, access: 'write' });
+  const after = viewAfter(backend, base, `${text}\n${use}`);
+  const declared: Record<string, number> = {};
+  const machine: Record<string, number> = {};
+  for (const r of before.modeRegisters) {
+    const name = spec.controlRegisters[r]?.name ?? String(r);
+    declared[name] = (values[r] as number) >>> 0;
+    machine[name] = after.guestRead(0, r) >>> 0;
+  }
+  return { declared, machine };
 }

@@ -14,12 +14,13 @@
  */
 import type { Resume } from '@vfpu/core';
 import { RESUME_GUEST } from '@vfpu/core/backend-utils';
+import { guestOwnNm } from './hw/guest.js';
 import { switch_fpu_return } from './kernel/fpu/context.js';
 import { save_fpregs_to_fpstate, swapFpstate } from './kernel/fpu/core.js';
-import { vmexitNm } from './kvm/vmx.js';
+import { handle_exception_nmi, vmexitNm } from './kvm/vmx.js';
 import { KVM_FPU, LOAD, vcpuEnterGuestAfterExit } from './kvm/x86.js';
 import { kvm_put_guest_fpu } from './linux-4.8/lazy-cr0ts.js';
-import { TRAP_LAZY_TS, type X86, type X86Cpu, type X86Vcpu } from './state.js';
+import { TRAP_LAZY_TS, TRAP_LAZY_XFD, type X86, type X86Cpu, type X86Vcpu } from './state.js';
 
 /**
  * 6.16, KVM_RUN begins and the policy preloads nothing (lazy, adaptive below its threshold):
@@ -47,8 +48,19 @@ function loadGuestAtNm(m: X86, v: X86Vcpu): void {
   switch_fpu_return(m, v, 0);
 }
 
-/** 6.16: the exit handler of KVM's own #NM (TRAP_LAZY_TS / TRAP_LAZY_XFD). */
+/**
+ * 6.16: the exit handler of KVM's own #NM (TRAP_LAZY_TS / TRAP_LAZY_XFD). When the guest's own
+ * CR0.TS or XFD would raise the same #NM once loaded (guestOwnNm), the exit is the guest's: it is
+ * handled as the kernel handles that #NM (handle_exception_nmi: XFD_ERR read and the #NM
+ * injected), and the load rides on it; re-entering to take a second #NM exit would be wasted.
+ */
 export function lazyGuestNm(m: X86, v: X86Vcpu, trap: number): Resume {
+  const own = guestOwnNm(m, v, trap === TRAP_LAZY_XFD);
+  if (own !== 0) {
+    const resume = handle_exception_nmi(m, v, own);
+    loadGuestAtNm(m, v);
+    return resume;
+  }
   m.host.count(trap === TRAP_LAZY_TS ? m.ids.trapLazyTs : m.ids.trapLazyXfd);
   vcpuEnterGuestAfterExit(m, v);
   loadGuestAtNm(m, v);

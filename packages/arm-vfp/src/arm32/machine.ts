@@ -63,6 +63,16 @@ export class Arm32Machine implements Machine {
     return this.a.bankLive(vi);
   }
 
+  /**
+   * A load before an entry (policy-paths.ts policyLoad: switch_to_guest_vfp, TCP10/11 cleared)
+   * restores the whole bank, the guest's FPEXC with it, whatever its FPEXC.EN: with EN = 0 the
+   * guest's next VFP instruction is its own Undefined, and its VMSR FPEXC runs without the HCPTR
+   * trap (no load without VFPv3: see policyLoad).
+   */
+  preloadReach(): UnitMask {
+    return this.a.o.vfpv3 ? this.a.bank : 0;
+  }
+
   guestAccess(
     vi: number,
     unit: number,

@@ -152,7 +152,8 @@ export interface Machine {
    * Optional. Units a load before an entry makes live although the guest has not enabled them:
    * those the kernel's own load restores whatever the guest's enables (RISC-V: vcpu_load's
    * kvm_riscv_vcpu_guest_fp_restore / _vector_restore test the HS-level FS / VS, which KVM sets
-   * at reset for what the VM's ISA has, never the guest's vsstatus). Core masks a policy's
+   * at reset for what the VM's ISA has, never the guest's vsstatus; ARMv7: a load restores the
+   * whole bank, the guest's FPEXC with it, whatever its FPEXC.EN). Core masks a policy's
    * preload with {@link guestEnabled} and these. Absent: none.
    */
   preloadReach?(vcpu: number): UnitMask;
@@ -205,6 +206,14 @@ export interface Machine {
    * the vCPU's configuration, changes no machine state. Absent (or −1): the enables stay, no exit.
    */
   guestWriteEffect?(vcpu: number, reg: number, values: Uint32Array, old: number): number;
+  /**
+   * Optional. What a guest use of `unit` that executes does to the guest-visible control
+   * registers, for a policy that plans a slice (`clairvoyant`): updates `values` (by id, as
+   * {@link guestWriteEffect} gets them) in place. RISC-V: the hardware marks vsstatus.FS / VS
+   * Dirty, so a later write that clears one bit of the field leaves it Clean, not Off. Reads the
+   * vCPU's configuration, changes no machine state. Absent: a use changes no control register.
+   */
+  guestUseEffect?(vcpu: number, unit: number, values: Uint32Array): void;
 
   // ---- capability groups, checked when the machine is created ----
   /** Host threads and kernel-mode FP sharing the pCPUs (needed by `switch`, `host-use`, `kernel-fpu`). */

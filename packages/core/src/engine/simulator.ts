@@ -142,6 +142,7 @@ export class Simulator {
         modeRegisters: modeRegisters(o.variant),
         guestWriteEffect: (v, r, values, old) =>
           machine.guestWriteEffect?.(v, r, values, old) ?? -1,
+        guestUseEffect: (v, u, values) => machine.guestUseEffect?.(v, u, values),
       },
       o.policy.params,
     );

@@ -28,6 +28,11 @@ import {
   WRITE_USES,
 } from './types.js';
 
+/** Whether a load reaches `bit`: every unit where the backend names none (`preloadReach` 0). */
+function reaches(reach: number, bit: number): boolean {
+  return reach === 0 || (reach & bit) !== 0;
+}
+
 /** Scratch for {@link guestView}: the codes out, the enables at each, and the control registers. */
 export class GuestViewScratch {
   codes = new Int32Array(0);
@@ -85,6 +90,7 @@ export function guestView(
   const codes = out.codes;
   const at = out.enabled;
   const all = view.disabledUseLoads;
+  const reach = view.preloadReach(vcpu);
   let k = 0;
   out.writes = 0;
   for (let i = 0; i < slice.length; i++) {
@@ -136,10 +142,18 @@ export function guestView(
     const bit = code < 0 ? 0 : unitBit(code & SLICE_UNIT);
     // (only while the guest has enabled nothing: where it enables a bank all or nothing, ARMv7's
     // FPEXC.EN, a unit off while others are on is one the hardware lacks, D16's d16–d31, whose
-    // use is Undefined before the HCPTR trap: arm32/guest-access.ts)
-    if (code < 0 || enabled & bit || (all && enabled === 0 && !(traps & bit))) {
+    // use is Undefined before the HCPTR trap: arm32/guest-access.ts; with nothing enabled, it is
+    // one outside the bank a load reaches, where the backend names it: preloadReach)
+    if (
+      code < 0 ||
+      enabled & bit ||
+      (all && enabled === 0 && !(traps & bit) && reaches(reach, bit))
+    ) {
       at[k] = enabled;
       codes[k++] = code;
+      // the use runs: what it does to the control registers (RISC-V: FS / VS Dirty)
+      if (writes !== undefined && enabled & bit)
+        view.guestUseEffect(vcpu, code & SLICE_UNIT, values);
       if (code >= 0 && code & SLICE_PREEMPTED) {
         // the instruction runs again after the re-entry (it traps again if its unit is not live)
         at[k] = enabled;
@@ -162,7 +176,6 @@ export function guestView(
   // an entry's preload is passed on for what the guest has enabled there and what a load reaches
   // whatever the enables (preloadReach: RISC-V's vcpu_load); the units loaded along with those
   // (their contents, alsoLoads: arm64's whole-state load) the dynamic program adds (whole)
-  const reach = view.preloadReach(vcpu);
   for (let i = 0; i < k; i++) {
     const c = codes[i] as number;
     if (c === SLICE_ENTRY || (c >= 0 && c & SLICE_PREEMPTED)) at[i] = (at[i] as number) | reach;

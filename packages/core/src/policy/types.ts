@@ -75,6 +75,8 @@ export interface PolicyView {
    * −1 when the backend does not say (the enables stay as they are, no exit).
    */
   guestWriteEffect(vcpu: number, reg: number, values: Uint32Array, old: number): number;
+  /** What a guest use of `unit` that executes does to `values` (`Machine.guestUseEffect`). */
+  guestUseEffect(vcpu: number, unit: number, values: Uint32Array): void;
 }
 
 /** One run's policy: the decisions core asks for at each trap, entry and exit, with its own per-run state. */

@@ -67,15 +67,26 @@ export function guestInstruction(m: X86, v: X86Vcpu, unit: number): AccessResult
   refuseHiddenComponents(m, v, unit);
   const amx = unit === m.units.amx;
   if (!m.resident(v)) return rootTrap(v, amx ? TRAP_LAZY_XFD : TRAP_LAZY_TS);
+  const own = guestOwnNm(m, v, amx);
+  if (own !== 0) return rootTrap(v, own);
   if (!amx && v.cr0ts) {
-    if (!m.legacy && v.xfdNoWriteIntercept) return rootTrap(v, TRAP_GUEST_TS);
     m.host.count(m.ids.guestNm);
     m.line(0, "#NM (vector 7) from the guest's CR0.TS, not intercepted: delivered to the guest");
     return NOT_EXECUTED;
   }
-  if (amx && v.guestFpu.fpstate.xfd & USER_DYNAMIC) return rootTrap(v, TRAP_XFD);
   touch(m.cpu(v.cpu), m.units.components[unit] as number);
   return EXECUTES;
+}
+
+/**
+ * The guest's own #NM that KVM intercepts once the guest fpstate is loaded (TRAP_GUEST_TS: its
+ * CR0.TS, intercepted because of XFD; TRAP_XFD: its XFD armed for a tile instruction), or 0.
+ * A lazy policy's #NM (TRAP_LAZY_*) is raised first when the guest is not loaded; its handler asks
+ * this to reflect the guest's own in the same exit (policy-paths.ts lazyGuestNm).
+ */
+export function guestOwnNm(m: X86, v: X86Vcpu, amx: boolean): number {
+  if (amx) return v.guestFpu.fpstate.xfd & USER_DYNAMIC ? TRAP_XFD : 0;
+  return v.cr0ts && !m.legacy && v.xfdNoWriteIntercept ? TRAP_GUEST_TS : 0;
 }
 
 /**
