@@ -12,14 +12,19 @@ const fc = (await import(req.resolve('fast-check'))).default;
 const runs = Number(process.argv[2] ?? 50);
 const seed = Number(process.argv[3] ?? 1);
 const only = process.argv[4];
-const fp = (b, text, policy) =>
-  runText(text, { backends: [b], policy }, 'random.ndjson').report.cycles.fp;
+// a run that stopped part of the workload (a thread killed by an oops) compares with none
+const fp = (b, text, policy) => {
+  const r = runText(text, { backends: [b], policy }, 'random.ndjson').report;
+  return r.workload.not_run === undefined ? r.cycles.fp : null;
+};
 function gap(b, text) {
   const cv = fp(b, text, 'clairvoyant');
+  if (cv === null) return null;
   let best = null;
   for (const p of POLICY_NAMES) {
     if (p === 'clairvoyant') continue;
     const x = fp(b, text, p);
+    if (x === null) continue;
     if (x < cv && (best === null || x < best.fp)) best = { policy: p, fp: x, cv };
   }
   return best;

@@ -61,27 +61,30 @@ function policyName(p: string | PolicyDefinition): string {
 
 /**
  * Each report with its `bound`: the least FP cycles among the candidates' reports of its arch
- * and variant (on the same workload: every report given must come from one pass). Reports of a
- * variant without every candidate get no bound.
+ * and variant (on the same workload: every report given must come from one pass) that ran the
+ * whole workload (no `workload.not_run`). Reports of a variant without every candidate, or
+ * with none that ran it all, get no bound.
  */
 export function withBounds(reports: readonly ReportV1[]): ReportV1[] {
   const best = new Map<string, { fp: number; by: string; n: number }>();
   for (const r of reports) {
     if (!BOUND_CANDIDATES.includes(r.policy)) continue;
     const k = `${r.arch}\u0000${r.variant}`;
-    const b = best.get(k);
-    if (b === undefined) best.set(k, { fp: r.cycles.fp, by: r.policy, n: 1 });
-    else {
-      b.n++;
-      if (r.cycles.fp < b.fp) {
-        b.fp = r.cycles.fp;
-        b.by = r.policy;
-      }
+    let b = best.get(k);
+    if (b === undefined) {
+      b = { fp: Infinity, by: '', n: 0 };
+      best.set(k, b);
+    }
+    b.n++;
+    // a run that stopped part of the workload (a thread killed by an oops) bounds nothing
+    if (r.workload.not_run === undefined && r.cycles.fp < b.fp) {
+      b.fp = r.cycles.fp;
+      b.by = r.policy;
     }
   }
   return reports.map((r) => {
     const b = best.get(`${r.arch}\u0000${r.variant}`);
-    if (b === undefined || b.n < BOUND_CANDIDATES.length) return r;
+    if (b === undefined || b.n < BOUND_CANDIDATES.length || b.by === '') return r;
     return attachBound(r, { fp: b.fp, by: b.by, ratio: ratio(r.cycles.fp, b.fp) });
   });
 }

@@ -34,6 +34,12 @@ export interface ReportV1 {
     readonly events: number;
     /** Seed of the oracle's register values (and of a preset's generator). */
     readonly seed: number;
+    /**
+     * Events not run because the thread they belong to had died in an oops (a kernel bug some
+     * paths reproduce), when there were any: such a run stopped part of the workload, so its
+     * cycles are not comparable with a run that completed it (the bound leaves it out).
+     */
+    readonly not_run?: number;
     /** The header's `assumptions` (what its source could not show), when it has them. */
     readonly assumptions?: readonly string[];
     /** The header's `source` (e.g. the trace `vfpu import` read), when it has one. */
@@ -236,6 +242,7 @@ export function buildReport(
       name: workloadName,
       events: state.events,
       seed: config.seed,
+      ...(state.notRun !== 0 ? { not_run: state.notRun } : {}),
       ...(origin.assumptions !== undefined ? { assumptions: origin.assumptions } : {}),
       ...(origin.source !== undefined ? { source: origin.source } : {}),
     },

@@ -34,6 +34,8 @@ const view = {
   modeRegisters: new Int32Array(0),
   guestWriteEffect: () => -1,
   guestUseEffect: () => {},
+  kernelFpuUnusableWhileLive: () => -1,
+  kernelFpuIgnored: false,
 };
 
 function make(name: string, params: Record<string, number> = {}) {

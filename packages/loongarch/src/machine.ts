@@ -355,6 +355,8 @@ export class LoongMachine implements Machine {
     /** kernel_fpu_begin / kernel_fpu_end (kernel/kfpu.c) are not modelled. */
     kernelFpu: (): boolean => false,
   };
+  /** hostThreads.kernelFpu above: a `kernel-fpu` does nothing here. */
+  readonly kernelFpuIgnored = true;
 
   // ---- by register: KVM_GET_FPU / KVM_SET_FPU (fpu, lsx, lasx), ONE_REG LBT (lbt) ----
   /** Capability group `uapi`: userspace access by unit and register. */

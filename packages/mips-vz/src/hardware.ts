@@ -60,10 +60,11 @@ export function enabledBy(
   const ids = m.ids;
   let mask = 0;
   if (m.guestHasFpu(v) && status & ST0_CU1) mask |= ids.FPU_BIT;
-  if (m.guestHasMsa(v) && config5 & MIPS_CONF5_MSAEN && (status & (ST0_CU1 | ST0_FR)) !== ST0_CU1) {
-    mask |= ids.MSA_BIT;
-    if (m.guestHasLasx(v) && config & MIPS_CONF_LASXEN) mask |= ids.LASX_BIT;
-  }
+  // as guestAccess checks them: MSA needs Config3.MSAP (kvm_mips_guest_has_msa), LASX does not
+  // (LS-vz kvm_mips_guest_has_lasx), both the guest's Config5.MSAEn and not CU1 with FR=0
+  if (!(config5 & MIPS_CONF5_MSAEN) || (status & (ST0_CU1 | ST0_FR)) === ST0_CU1) return mask;
+  if (m.guestHasMsa(v)) mask |= ids.MSA_BIT;
+  if (m.guestHasLasx(v) && config & MIPS_CONF_LASXEN) mask |= ids.LASX_BIT;
   return mask;
 }
 

@@ -161,6 +161,8 @@ export class MipsVzMachine implements Machine {
     // MIPS has no kernel-mode FP API (no kernel_fpu_begin)
     kernelFpu: (): boolean => false,
   };
+  /** hostThreads.kernelFpu above: a `kernel-fpu` does nothing here. */
+  readonly kernelFpuIgnored = true;
 
   /** KVM_GET_ONE_REG / KVM_SET_ONE_REG of a unit's registers: FPR_64(n), VEC_128(n), VEC_256(n). */
   readonly uapi: MachineUapi = {

@@ -290,6 +290,8 @@ export class RiscvMachine implements Machine {
       this.userRegisters.setRegister(v, this.handle(unit, reg), src),
   };
 
+  /** hostThreads.kernelFpu below: a `kernel-fpu` does nothing here. */
+  readonly kernelFpuIgnored = true;
   /** Capability group `hostThreads`: host threads using F/D and V, and the host's sstatus.FS/VS. */
   readonly hostThreads = {
     /** The host scheduler's switch on `cpu` from `prev` to `next` (null: idle): the host's lazy FPU handling of the outgoing and incoming threads. */

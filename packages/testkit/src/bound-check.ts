@@ -16,6 +16,7 @@ import {
   SLICE_ENTRY,
   SLICE_EXIT,
   SLICE_FLUSH,
+  SLICE_KERNEL_FPU,
   SLICE_PREEMPTED,
   SLICE_RETURN,
   SLICE_UNIT,
@@ -93,8 +94,12 @@ export function checkBound(
   return overRandomWorkloads(backend, o, false, (reports) => {
     const problems: string[] = [];
     let attained = false;
+    // every candidate stopped part of the workload (a thread killed by an oops): no bound
+    if (reports.every((r) => r.workload.not_run !== undefined)) return { problems, attained };
     for (const r of reports) {
       if (r.bound === undefined) problems.push(`${r.policy}: no bound`);
+      // a run that stopped part of the workload is not comparable (bound.ts leaves it out)
+      else if (r.workload.not_run !== undefined) continue;
       else if (r.cycles.fp < r.bound.fp)
         problems.push(`${r.policy}: ${r.cycles.fp} FP cycles < the bound's ${r.bound.fp}`);
       else if (r.policy === 'clairvoyant' && r.cycles.fp === r.bound.fp) attained = true;
@@ -114,9 +119,12 @@ export function checkClairvoyant(
   o: { readonly variant: string; readonly runs: number; readonly seed: number },
 ): BoundCheckResult {
   return overRandomWorkloads(backend, o, true, (reports) => {
-    const own = reports.find((r) => r.policy === 'clairvoyant')?.cycles.fp ?? Infinity;
+    const cv = reports.find((r) => r.policy === 'clairvoyant');
+    const own = cv?.cycles.fp ?? Infinity;
+    // runs that stopped part of the workload (a thread killed by an oops) are not comparable
+    const complete = (r: ReportV1) => r.workload.not_run === undefined;
     const problems = reports
-      .filter((r) => r.cycles.fp < own)
+      .filter((r) => cv !== undefined && complete(cv) && complete(r) && r.cycles.fp < own)
       .map((r) => `${r.policy}: ${r.cycles.fp} FP cycles < clairvoyant's ${own}`);
     return { problems, attained: problems.length === 0 };
   });
@@ -206,6 +214,9 @@ function modelCost(c: SliceCosts, r: ModelRun): number {
         cost += c.save(live);
         live = 0;
       } else if (live !== 0) cost += c.exitLive;
+    } else if (code === SLICE_KERNEL_FPU) {
+      // refused while anything is live; else the host task's state saved and restored
+      if (live === 0) cost += c.kernelFpu;
     } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
       // a return not asked to save leaves the save to vcpu_put
       if (code === SLICE_RETURN && !save && live !== 0) cost += c.exitLive + c.putLive;
@@ -244,9 +255,9 @@ export function checkSliceDp(runs: number, seed: number): string | undefined {
   // a code with the units passed on there, or a use whose exit a live unit may avoid, with its
   // vcpu_put when preempted and its re-entry
   const plain = fc
-    .tuple(fc.integer({ min: -4, max: 3 }), fc.boolean(), fc.nat(LATTICE.all))
+    .tuple(fc.integer({ min: -5, max: 3 }), fc.boolean(), fc.nat(LATTICE.all))
     .map(([x, preempted, d]): [number, number][] => [
-      [x >= 0 && preempted ? x | SLICE_PREEMPTED : x, d],
+      [x >= 0 && preempted ? x | SLICE_PREEMPTED : x === -5 ? SLICE_KERNEL_FPU : x, d],
     ]);
   const avoid = fc
     .tuple(fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.boolean(), fc.nat(LATTICE.all))
@@ -269,6 +280,7 @@ export function checkSliceDp(runs: number, seed: number): string | undefined {
         also: fc.array(fc.nat(LATTICE.all), { minLength: 4, maxLength: 4 }),
         always: fc.nat(LATTICE.all),
         control: fc.array(fc.nat(3), { minLength: 7, maxLength: 7 }),
+        kernelFpu: fc.nat(1024),
       }),
       (tokens, choice, figures, o) => {
         const codes = tokens.flat().map(([x]) => x);
@@ -290,6 +302,7 @@ export function checkSliceDp(runs: number, seed: number): string | undefined {
           exitLive: exitLive ?? 0,
           putLive: putLive ?? 0,
         });
+        c.setKernelFpu(o.kernelFpu);
         // the units a trap enables where one enables all: the used and avoiding units' closure
         const used = codes.reduce(
           (m, x, i) =>

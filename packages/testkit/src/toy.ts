@@ -134,6 +134,8 @@ class ToyMachine implements Machine {
   }
 
   // ---- host threads (a capability group: without it, workloads may not use host threads) ----
+  /** hostThreads.kernelFpu below: a `kernel-fpu` does nothing here. */
+  readonly kernelFpuIgnored = true;
   readonly hostThreads = {
     hostSwitch: (cpu: number, prev: number | null): void => {
       if (prev !== null && this.cpuOf[prev] === cpu) this.lose(prev);

@@ -24,7 +24,7 @@ import { exc_device_not_available } from './kernel/traps.js';
 import * as ioctl from './kvm/ioctl.js';
 import * as vmx from './kvm/vmx.js';
 import * as x86 from './kvm/x86.js';
-import { MASK, USER_DYNAMIC } from './layout.js';
+import { MASK, transferBytes, USER_DYNAMIC } from './layout.js';
 import * as linux48 from './linux-4.8/lazy-cr0ts.js';
 import { toX86Options } from './options.js';
 import {
@@ -135,6 +135,14 @@ export class X86Machine implements Machine {
    */
   controlWrites(): ControlWrites {
     return this.m.legacy ? LAZY_CR0TS_CONTROL : NO_PLAN_CONTROL;
+  }
+  /**
+   * 4.8 (linux-4.8/lazy-cr0ts.ts kernel_fpu_begin): refused while KVM holds the guest FPU;
+   * otherwise the VMM thread's state is saved and restored around it (its XSTATE_BV's bytes,
+   * as the slice's start leaves them). 6.16: kernel_fpu_begin_mask saves the guest (a flush).
+   */
+  kernelFpuUnusableWhileLive(vi: number): number {
+    return this.m.legacy ? transferBytes(this.m.vcpu(vi).vmm.fpstate.xstateBv) : -1;
   }
   /** hw/guest.ts guestInstruction: XCR0's #UD comes before any #NM: a disabled use never loads. */
   readonly disabledUseLoads = false;

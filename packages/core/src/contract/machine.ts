@@ -207,6 +207,22 @@ export interface Machine {
    */
   guestWriteEffect?(vcpu: number, reg: number, values: Uint32Array, old: number): number;
   /**
+   * Optional. Where host kernel-mode FP on the vCPU's pCPU is refused while the guest's state is
+   * live there, for a policy that plans a slice (`clairvoyant`): the bytes it saves and restores
+   * of the host task's state when the guest's is not live. x86 4.8: kvm_load_guest_fpu's
+   * __kernel_fpu_begin leaves in_kernel_fpu set until kvm_put_guest_fpu, so irq_fpu_usable() is
+   * false and the caller takes its non-FPU path; without the guest loaded, kernel_fpu_begin saves
+   * the VMM thread's registers and __kernel_fpu_end restores them. Absent (or −1): kernel-mode FP
+   * saves whatever of the guest is live (a flush).
+   */
+  kernelFpuUnusableWhileLive?(vcpu: number): number;
+  /**
+   * Optional. True where `hostThreads.kernelFpu` always returns false (the architecture's
+   * kernel-mode FP is not modelled: a `kernel-fpu` is ignored with a warning), so a policy that
+   * plans a slice does not take it for a save of the live state. Absent: false.
+   */
+  readonly kernelFpuIgnored?: boolean;
+  /**
    * Optional. What a guest use of `unit` that executes does to the guest-visible control
    * registers, for a policy that plans a slice (`clairvoyant`): updates `values` (by id, as
    * {@link guestWriteEffect} gets them) in place. RISC-V: the hardware marks vsstatus.FS / VS

@@ -213,7 +213,7 @@ export class SliceLookahead {
       op === Op.syscall
     ) {
       // leaving the guest (preempted, or a signal making KVM_RUN return for the ioctl): an exit
-      if (op === Op.schedOut || rec.inGuest()) rec.add(SLICE_EXIT, this.window);
+      if (rec.inGuest()) rec.add(SLICE_EXIT, this.window);
       rec.closed = true;
       this.open[v] = null;
     }

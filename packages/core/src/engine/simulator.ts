@@ -143,6 +143,8 @@ export class Simulator {
         guestWriteEffect: (v, r, values, old) =>
           machine.guestWriteEffect?.(v, r, values, old) ?? -1,
         guestUseEffect: (v, u, values) => machine.guestUseEffect?.(v, u, values),
+        kernelFpuUnusableWhileLive: (v) => machine.kernelFpuUnusableWhileLive?.(v) ?? -1,
+        kernelFpuIgnored: machine.kernelFpuIgnored === true,
       },
       o.policy.params,
     );
@@ -172,6 +174,7 @@ export class Simulator {
     this.view.step(ev);
     if (s.deaths !== 0 && this.life.skipsDead(ev)) {
       s.events++;
+      s.notRun++;
       return;
     }
     this.charge(ev);

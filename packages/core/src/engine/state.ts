@@ -78,6 +78,8 @@ export class EngineState {
   /** Restores of units the guest never enabled (an invariant: should stay 0). */
   unenabledRestores = 0;
   events = 0;
+  /** Events not run: their thread had died in an oops (lifecycle.ts skipsDead). */
+  notRun = 0;
   line = 0;
   op = 0;
   readonly warnings = new Map<string, number>();

@@ -16,6 +16,7 @@ import {
   SLICE_ENTRY,
   SLICE_EXIT,
   SLICE_FLUSH,
+  SLICE_KERNEL_FPU,
   SLICE_LOAD,
   SLICE_PREEMPTED,
   SLICE_RETURN,
@@ -71,6 +72,7 @@ class Clairvoyant implements PolicyInstance {
     for (let u = 0; u < this.also.length; u++) if (v.disabledUseExits(vcpu, u)) exits |= unitBit(u);
     for (let u = 0; u < this.also.length; u++) this.also[u] = v.alsoLoads(vcpu, u);
     this.costs.setControl(v.controlWrites(vcpu));
+    this.costs.setKernelFpu(v.kernelFpuUnusableWhileLive(vcpu));
     const always = v.alsoLoadsAlways(vcpu);
     const n = guestView(slice, v, vcpu, exits, v.disabledUseRunsLive(vcpu), scratch);
     const S = this.view.lattice.all + 1;
@@ -181,7 +183,12 @@ class Clairvoyant implements PolicyInstance {
     // at vcpu_load (before sliceBegin: x86 6.16 loads at KVM_RUN's start, RISC-V at vcpu_load)
     // the host's kernel-mode FP before the entry has not run yet and would flush a load now
     if (this.loading[vcpu] === 1 && i < n && codes[i] === SLICE_FLUSH) return 0;
-    while (i < n && (codes[i] as number) <= SLICE_FLUSH && (codes[i] as number) >= SLICE_LOAD) i++;
+    while (
+      i < n &&
+      (((codes[i] as number) <= SLICE_FLUSH && (codes[i] as number) >= SLICE_LOAD) ||
+        codes[i] === SLICE_KERNEL_FPU)
+    )
+      i++;
     this.pos[vcpu] = i;
     if (i >= n || codes[i] !== SLICE_ENTRY) return 0;
     const p = this.planAt(vcpu, i);

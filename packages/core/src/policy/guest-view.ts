@@ -11,6 +11,7 @@ import {
   SLICE_DROP,
   SLICE_ENTRY,
   SLICE_FLUSH,
+  SLICE_KERNEL_FPU,
   SLICE_LOAD,
   SLICE_LOSE,
   SLICE_PREEMPTED,
@@ -91,6 +92,7 @@ export function guestView(
   const at = out.enabled;
   const all = view.disabledUseLoads;
   const reach = view.preloadReach(vcpu);
+  const refused = view.kernelFpuUnusableWhileLive(vcpu) >= 0;
   let k = 0;
   out.writes = 0;
   for (let i = 0; i < slice.length; i++) {
@@ -144,13 +146,16 @@ export function guestView(
     // FPEXC.EN, a unit off while others are on is one the hardware lacks, D16's d16–d31, whose
     // use is Undefined before the HCPTR trap: arm32/guest-access.ts; with nothing enabled, it is
     // one outside the bank a load reaches, where the backend names it: preloadReach)
+    // a kernel-fpu where kernel-mode FP is not modelled: nothing happens
+    if (code === SLICE_FLUSH && view.kernelFpuIgnored) continue;
     if (
       code < 0 ||
       enabled & bit ||
       (all && enabled === 0 && !(traps & bit) && reaches(reach, bit))
     ) {
       at[k] = enabled;
-      codes[k++] = code;
+      // host kernel-mode FP, where the kernel refuses it while the guest's state is live
+      codes[k++] = code === SLICE_FLUSH && refused ? SLICE_KERNEL_FPU : code;
       // the use runs: what it does to the control registers (RISC-V: FS / VS Dirty)
       if (writes !== undefined && enabled & bit)
         view.guestUseEffect(vcpu, code & SLICE_UNIT, values);

@@ -59,6 +59,16 @@ export class SliceCosts {
   exitLive = 0;
   putLive = 0;
 
+  /**
+   * Host kernel-mode FP with nothing of the guest live, where the kernel refuses it while the
+   * guest's is (`SLICE_KERNEL_FPU`): the save and restore of `bytes` of the host task's state.
+   */
+  kernelFpu = 0;
+  setKernelFpu(bytes: number): void {
+    this.kernelFpu =
+      bytes < 0 ? 0 : this.sFixed + this.sByte * bytes + this.rFixed + this.rByte * bytes;
+  }
+
   /** The backend's control writes by path (`Machine.controlWrites`), priced at `control`. */
   setControl(w: ControlWrites): void {
     const c = this.control;

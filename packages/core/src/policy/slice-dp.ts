@@ -11,6 +11,7 @@ import {
   SLICE_ENTRY,
   SLICE_EXIT,
   SLICE_FLUSH,
+  SLICE_KERNEL_FPU,
   SLICE_LOAD,
   SLICE_LOSE,
   SLICE_PREEMPTED,
@@ -262,6 +263,10 @@ export function solveSlice(
         best = returnCost(c, L | base, saveAtReturn) + (value[next] as number);
       } else if (code === SLICE_FLUSH) {
         best = c.save(L | base) + (value[next] as number);
+      } else if (code === SLICE_KERNEL_FPU) {
+        // refused while anything is live; else the host task's state saved and restored
+        best =
+          (L | base) !== 0 ? (value[next + L] as number) : c.kernelFpu + (value[next] as number);
       } else if (code === SLICE_DROP) {
         best = value[next] as number;
       } else if (code === SLICE_LOAD) {
@@ -339,6 +344,8 @@ export function solveSlice(
       if (L & ((enabled as Int32Array)[i] as number)) L = 0;
     } else if (code === SLICE_LOAD) {
       if (!(L & ((enabled as Int32Array)[i] as number))) L |= (enabled as Int32Array)[i] as number;
+    } else if (code === SLICE_KERNEL_FPU) {
+      // refused while anything is live, nothing made live: the live state stays
     } else if (code === SLICE_RETURN || code === SLICE_FLUSH) {
       // the return saves whatever is asked; asking costs no more than the kernel's own save
       if (code === SLICE_RETURN) plan[i] = saveAtReturn ? 1 : 0;

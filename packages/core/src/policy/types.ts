@@ -75,6 +75,13 @@ export interface PolicyView {
    * −1 when the backend does not say (the enables stay as they are, no exit).
    */
   guestWriteEffect(vcpu: number, reg: number, values: Uint32Array, old: number): number;
+  /**
+   * Where host kernel-mode FP is refused while the guest's state is live, the bytes it saves and
+   * restores of the host task's state otherwise (`Machine.kernelFpuUnusableWhileLive`); else −1.
+   */
+  kernelFpuUnusableWhileLive(vcpu: number): number;
+  /** A `kernel-fpu` does nothing on this machine (`Machine.kernelFpuIgnored`). */
+  readonly kernelFpuIgnored: boolean;
   /** What a guest use of `unit` that executes does to `values` (`Machine.guestUseEffect`). */
   guestUseEffect(vcpu: number, unit: number, values: Uint32Array): void;
 }
@@ -190,6 +197,14 @@ export interface SliceWrites {
   /** Write k's bits cleared (see {@link SliceWrites.set}). */
   readonly clear: Int32Array;
 }
+
+/**
+ * Not from the workload: host kernel-mode FP on the vCPU's pCPU (a `kernel-fpu`, in place of its
+ * {@link SLICE_FLUSH}) where the kernel refuses it while the guest's state is live
+ * (`Machine.kernelFpuUnusableWhileLive`; x86 4.8): with anything live nothing happens; with
+ * nothing live the host task's state is saved and restored around it (`SliceCosts.kernelFpu`).
+ */
+export const SLICE_KERNEL_FPU = -9;
 
 /**
  * A {@link SliceView} code at or below this: `SLICE_WRITE − k` is the guest's write k of a
