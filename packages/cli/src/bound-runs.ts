@@ -1,7 +1,7 @@
 /**
- * The clairvoyant bound beside the configurations asked for (core's bound.ts): the bound's
- * candidates each (arch, variant) lacks are added to the same pass (or the same workers), every
- * report gets its `bound`, and only the configurations asked for are handed back.
+ * The clairvoyant bound beside the configurations asked for (core's bound.ts): a `clairvoyant`
+ * run for each (arch, variant) that lacks one is added to the same pass (or the same workers),
+ * every report gets its `bound`, and only the configurations asked for are handed back.
  */
 import { type ReportV1, withBounds, withCandidates } from '@vfpu/core';
 import type { Configuration } from './run-one.js';

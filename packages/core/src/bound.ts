@@ -1,22 +1,16 @@
 /**
  * The clairvoyant bound of a workload on one variant, and each policy's FP cycles as a ratio to
- * it (docs/clairvoyant.md). The bound is the least FP cycles of the bound's candidates run on
- * the same workload, seed and cost table: `clairvoyant` (the per-slice optimum) and every
- * built-in policy at its defaults, `kvm` included. `clairvoyant` alone is that least on random
- * workloads with every event (a property test in CI) except where a kernel's own load reaches
- * a unit no policy preload can, or equally priced plans differ in control-register writes
- * (docs/clairvoyant.md): the other candidates keep "no built-in is below the bound" true there.
+ * it (docs/clairvoyant.md): the FP cycles of `clairvoyant` (the per-slice optimum) run on the
+ * same workload, seed and cost table. No built-in policy at its defaults that ran the whole
+ * workload is below it on random workloads with every event (a property test in CI, and the
+ * samples docs/clairvoyant.md lists). A run an oops cut short (`workload.not_run`) stopped part
+ * of the workload: `clairvoyant`'s then bounds nothing.
  */
-import { BUILTIN_POLICIES } from './policy/builtin.js';
 import type { PolicyDefinition } from './policy/types.js';
 import type { ReportBound, ReportV1 } from './report.js';
 
-/** The policies whose runs the bound is the minimum of (`clairvoyant` first). */
-export const BOUND_CANDIDATES: readonly string[] = [
-  'clairvoyant',
-  'kvm',
-  ...BUILTIN_POLICIES.map((p) => p.name).filter((n) => n !== 'clairvoyant'),
-];
+/** The policy whose run is the bound. */
+export const BOUND_POLICY = 'clairvoyant';
 
 /** What selects a simulator: its architecture, variant and policy. */
 export interface BoundConfig {
@@ -32,25 +26,21 @@ const key = (c: { readonly arch?: string; readonly variant?: string }) =>
   `${c.arch ?? ''}\u0000${c.variant ?? ''}`;
 
 /**
- * `configs` followed by the bound's candidates each (arch, variant) of them lacks: run them all
- * in one pass, then {@link withBounds} on the reports and keep the first `configs.length`.
+ * `configs` followed by a `clairvoyant` run for each (arch, variant) of them that lacks one: run
+ * them all in one pass, then {@link withBounds} on the reports and keep the first `configs.length`.
  */
 export function withCandidates<C extends BoundConfig>(
   configs: readonly C[],
   make: (base: C, policy: string) => C,
 ): C[] {
   const out = [...configs];
-  const have = new Set(configs.map((c) => `${key(c)}\u0000${policyName(c.policy)}`));
-  const seen = new Set<string>();
+  const have = new Set<string>();
+  for (const c of configs) if (policyName(c.policy) === BOUND_POLICY) have.add(key(c));
   for (const c of configs) {
     const k = key(c);
-    if (seen.has(k)) continue;
-    seen.add(k);
-    for (const p of BOUND_CANDIDATES)
-      if (!have.has(`${k}\u0000${p}`)) {
-        have.add(`${k}\u0000${p}`);
-        out.push(make(c, p));
-      }
+    if (have.has(k)) continue;
+    have.add(k);
+    out.push(make(c, BOUND_POLICY));
   }
   return out;
 }
@@ -60,32 +50,19 @@ function policyName(p: string | PolicyDefinition): string {
 }
 
 /**
- * Each report with its `bound`: the least FP cycles among the candidates' reports of its arch
- * and variant (on the same workload: every report given must come from one pass) that ran the
- * whole workload (no `workload.not_run`). Reports of a variant without every candidate, or
- * with none that ran it all, get no bound.
+ * Each report with its `bound`: the FP cycles of the `clairvoyant` report of its arch and variant
+ * (on the same workload: every report given must come from one pass). Reports of a variant
+ * without one, or whose `clairvoyant` run an oops cut short, get no bound.
  */
 export function withBounds(reports: readonly ReportV1[]): ReportV1[] {
-  const best = new Map<string, { fp: number; by: string; n: number }>();
-  for (const r of reports) {
-    if (!BOUND_CANDIDATES.includes(r.policy)) continue;
-    const k = `${r.arch}\u0000${r.variant}`;
-    let b = best.get(k);
-    if (b === undefined) {
-      b = { fp: Infinity, by: '', n: 0 };
-      best.set(k, b);
-    }
-    b.n++;
-    // a run that stopped part of the workload (a thread killed by an oops) bounds nothing
-    if (r.workload.not_run === undefined && r.cycles.fp < b.fp) {
-      b.fp = r.cycles.fp;
-      b.by = r.policy;
-    }
-  }
+  const bound = new Map<string, number>();
+  for (const r of reports)
+    if (r.policy === BOUND_POLICY && r.workload.not_run === undefined)
+      bound.set(`${r.arch}\u0000${r.variant}`, r.cycles.fp);
   return reports.map((r) => {
-    const b = best.get(`${r.arch}\u0000${r.variant}`);
-    if (b === undefined || b.n < BOUND_CANDIDATES.length || b.by === '') return r;
-    return attachBound(r, { fp: b.fp, by: b.by, ratio: ratio(r.cycles.fp, b.fp) });
+    const fp = bound.get(`${r.arch}\u0000${r.variant}`);
+    if (fp === undefined) return r;
+    return attachBound(r, { fp, by: BOUND_POLICY, ratio: ratio(r.cycles.fp, fp) });
   });
 }
 

@@ -3,7 +3,7 @@
  * What backends call is in `@vfpu/core/backend-utils`; engine internals in `@vfpu/core/internal`.
  */
 export {
-  BOUND_CANDIDATES,
+  BOUND_POLICY,
   type BoundConfig,
   ratio,
   withBounds,

@@ -78,7 +78,7 @@ export function reportSchema(): Record<string, unknown> {
             ratio: { oneOf: [{ type: 'null' }, { type: 'number', minimum: 0 }] },
           }),
           description:
-            "the clairvoyant bound on the same workload: the least FP cycles of clairvoyant and the built-in policies, which one attains it, and this report's FP cycles over it (null: the bound is 0)",
+            "the clairvoyant bound on the same workload: clairvoyant's FP cycles (absent where an oops cut its run short), the policy whose run it is, and this report's FP cycles over it (null: the bound is 0)",
         },
         check: closed({
           reads: count,

@@ -148,9 +148,9 @@ export interface ReportV1 {
 
 /** The clairvoyant bound of a report's workload and the report's ratio to it (bound.ts). */
 export interface ReportBound {
-  /** The least FP cycles of the bound's candidates on the same workload. */
+  /** `clairvoyant`'s FP cycles on the same workload, seed and cost table. */
   readonly fp: number;
-  /** The candidate policy that attains it. */
+  /** The policy whose run it is: `clairvoyant`. */
   readonly by: string;
   /** This report's FP cycles over `fp`; 1 when both are 0; null when only `fp` is 0. */
   readonly ratio: number | null;

@@ -4,12 +4,12 @@
  * exception. The case that split them: a loongson-3a4000 VM with LASX and no MSA (Config3.MSAP
  * clear): LS-vz kvm_mips_guest_has_lasx does not look at MSAP, kvm_mips_guest_has_msa does.
  */
-import { BUILTIN_POLICIES, type PolicyDefinition, type PolicyView, runText } from '@vfpu/core';
+import { runText } from '@vfpu/core';
+import { policyViewAfter } from '@vfpu/testkit';
 import { describe, expect, it } from 'vitest';
 import { mipsVz } from '../src/index.js';
 
 const backend = mipsVz();
-const lazy = BUILTIN_POLICIES.find((p) => p.name === 'lazy') as PolicyDefinition;
 
 /** guestEnabled after `run`, and each unit's guest exceptions and root traps when used alone. */
 function probe(guest: Record<string, string[]>) {
@@ -23,16 +23,7 @@ function probe(guest: Record<string, string[]>) {
     config: { guest },
   });
   const run = '{"op":"run","vcpu":0,"cpu":0}';
-  let view: PolicyView | undefined;
-  const spy: PolicyDefinition = {
-    ...lazy,
-    create: (v, o) => {
-      view = v;
-      return lazy.create(v, o);
-    },
-  };
-  runText(`${header}\n${run}`, { backends: [backend], policy: spy });
-  const w = view as PolicyView;
+  const w = policyViewAfter(backend, `${header}\n${run}`);
   const enabled = w.lattice.units.filter((_, i) => w.guestEnabled(0) & (1 << i)).map((u) => u.id);
   const uses = Object.fromEntries(
     w.lattice.units.map((u) => {

@@ -34,6 +34,7 @@ export {
   type ScenarioExpectation,
 } from './scenarios.js';
 export {
+  policyViewAfter,
   probeGuestUse,
   probeGuestWrite,
   type UseProbe,

@@ -76,8 +76,13 @@ function probeText(backend: BackendV2, p: Omit<WriteProbe, 'reg' | 'value'>): st
   return workloadText(shape, p.events);
 }
 
-/** Runs `text` under `base` and returns the policy's view of the machine as the run left it. */
-function viewAfter(backend: BackendV2, base: PolicyDefinition, text: string): PolicyView {
+/**
+ * Runs `text` under the built-in policy `policy` (a name) and returns the policy's view of the
+ * machine as the run left it: `guestEnabled`, `live`, `guestRead` and the slice model's hooks.
+ */
+export function policyViewAfter(backend: BackendV2, text: string, policy = 'lazy'): PolicyView {
+  const base = BUILTIN_POLICIES.find((d) => d.name === policy);
+  if (base === undefined) throw new Error(`no built-in policy ${policy}`);
   let view: PolicyView | undefined;
   const probe: PolicyDefinition = {
     ...base,
@@ -102,7 +107,7 @@ export function probeGuestWrite(backend: BackendV2, p: WriteProbe): WriteProbeRe
   const reg = spec.controlRegisters.findIndex((r) => r.name === p.reg);
   if (reg < 0) throw new Error(`${p.variant} has no control register ${p.reg}`);
   const text = probeText(backend, p);
-  const w = viewAfter(backend, base, text);
+  const w = policyViewAfter(backend, text, base.name);
   const values = new Uint32Array(w.controlRegisters);
   for (const r of w.modeRegisters) values[r] = w.guestRead(0, r) >>> 0;
   const old = w.guestRead(0, reg) >>> 0;
@@ -161,12 +166,12 @@ export function probeGuestUse(backend: BackendV2, p: UseProbe): UseProbeResult {
   const unit = spec.units.findIndex((u) => u.id === p.unit);
   if (unit < 0) throw new Error(`${p.variant} has no unit ${p.unit}`);
   const text = probeText(backend, p);
-  const before = viewAfter(backend, base, text);
+  const before = policyViewAfter(backend, text, base.name);
   const values = new Uint32Array(before.controlRegisters);
   for (const r of before.modeRegisters) values[r] = before.guestRead(0, r) >>> 0;
   before.guestUseEffect(0, unit, values);
   const use = JSON.stringify({ op: 'use', vcpu: 0, unit: p.unit, access: 'write' });
-  const after = viewAfter(backend, base, `${text}\n${use}`);
+  const after = policyViewAfter(backend, `${text}\n${use}`, base.name);
   const declared: Record<string, number> = {};
   const machine: Record<string, number> = {};
   for (const r of before.modeRegisters) {

@@ -4,7 +4,8 @@
  * set) host kernel-mode FP is refused and moves nothing; without the guest loaded it saves and
  * restores the VMM thread's state, the bytes the declaration gives. 6.16 declares none (a flush).
  */
-import { BUILTIN_POLICIES, type PolicyDefinition, type PolicyView, runText } from '@vfpu/core';
+import { runText } from '@vfpu/core';
+import { policyViewAfter } from '@vfpu/testkit';
 import { describe, expect, it } from 'vitest';
 import { x86Xfd } from '../src/index.js';
 
@@ -17,12 +18,9 @@ const EVENTS = [
 
 /** The declaration before the kernel-fpu, and the kernel-fpu's explain lines, under `policy`. */
 function probe(variant: string, policy: string) {
-  const base = BUILTIN_POLICIES.find((p) => p.name === policy) as PolicyDefinition;
-  let view: PolicyView | undefined;
-  const spy: PolicyDefinition = { ...base, create: (v, o) => ((view = v), base.create(v, o)) };
   const header = `{"format":"vfpu-workload","version":1,"arch":"x86-xfd","variant":"${variant}","cpus":1,"vcpus":1}`;
-  runText([header, ...EVENTS.slice(0, 2)].join('\n'), { backends: [backend], policy: spy });
-  const declared = (view as PolicyView).kernelFpuUnusableWhileLive(0);
+  const view = policyViewAfter(backend, [header, ...EVENTS.slice(0, 2)].join('\n'), policy);
+  const declared = view.kernelFpuUnusableWhileLive(0);
   const lines: string[] = [];
   runText([header, ...EVENTS].join('\n'), {
     backends: [backend],

@@ -41,7 +41,7 @@ export function addRun(program: Command, ctx: Context): void {
       )
       .option(
         '--bound',
-        "also run the clairvoyant bound's candidates (docs/clairvoyant.md) and give each policy's FP cycles as a ratio to it",
+        "also run the clairvoyant bound (docs/clairvoyant.md) and give each policy's FP cycles as a ratio to it",
       )
       .option('--trace <file>', 'write the per-event explanation to a file')
       .option(

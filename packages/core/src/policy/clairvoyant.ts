@@ -34,8 +34,14 @@ class Clairvoyant implements PolicyInstance {
   private readonly plans: Int32Array[];
   private readonly length: Int32Array;
   private readonly pos: Int32Array;
-  /** By unit: what the kernel loads along with it, read at each slice's start. */
-  private readonly also: Int32Array;
+  /** Per vCPU, by unit: what the kernel loads along with it, as its plan was made. */
+  private readonly alsoOf: Int32Array[];
+  /** Per vCPU: its slice was truncated (bit 0), the workload ends in it (bit 1). */
+  private readonly ends: Uint8Array;
+  /** Per vCPU, by code: the live units its plan expects there (solveSlice's `expect`). */
+  private readonly expect: Int32Array[];
+  /** Per vCPU: the units its slice can make live (what `expect` compares). */
+  private readonly reach: Int32Array;
   /** Per vCPU: the slice's writes passed. */
   private readonly write: Int32Array;
   /** Per vCPU: the load planned for the re-entry of a use preempted after its trap, or −1. */
@@ -53,7 +59,13 @@ class Clairvoyant implements PolicyInstance {
     this.plans = Array.from({ length: view.vcpus }, () => new Int32Array(0));
     this.length = new Int32Array(view.vcpus);
     this.pos = new Int32Array(view.vcpus);
-    this.also = new Int32Array(view.lattice.units.length);
+    this.alsoOf = Array.from(
+      { length: view.vcpus },
+      () => new Int32Array(view.lattice.units.length),
+    );
+    this.ends = new Uint8Array(view.vcpus);
+    this.expect = Array.from({ length: view.vcpus }, () => new Int32Array(0));
+    this.reach = new Int32Array(view.vcpus);
     this.resume = new Int32Array(view.vcpus).fill(-1);
     this.retry = new Int32Array(view.vcpus).fill(-1);
     this.loading = new Uint8Array(view.vcpus).fill(1);
@@ -64,34 +76,23 @@ class Clairvoyant implements PolicyInstance {
     const scratch = this.scratch[vcpu] as GuestViewScratch;
     const v = this.view;
     scratch.reserve(slice.length * 5, v.controlRegisters);
-    if ((this.plans[vcpu] as Int32Array).length < scratch.codes.length)
+    if ((this.plans[vcpu] as Int32Array).length < scratch.codes.length) {
       this.plans[vcpu] = new Int32Array(scratch.codes.length);
+      this.expect[vcpu] = new Int32Array(scratch.codes.length + 1);
+    }
     const codes = scratch.codes;
     this.codes[vcpu] = codes;
     let exits = 0;
-    for (let u = 0; u < this.also.length; u++) if (v.disabledUseExits(vcpu, u)) exits |= unitBit(u);
-    for (let u = 0; u < this.also.length; u++) this.also[u] = v.alsoLoads(vcpu, u);
+    const units = v.lattice.units.length;
+    for (let u = 0; u < units; u++) if (v.disabledUseExits(vcpu, u)) exits |= unitBit(u);
     this.costs.setControl(v.controlWrites(vcpu));
     this.costs.setKernelFpu(v.kernelFpuUnusableWhileLive(vcpu));
-    const always = v.alsoLoadsAlways(vcpu);
     const n = guestView(slice, v, vcpu, exits, v.disabledUseRunsLive(vcpu), scratch);
     const S = this.view.lattice.all + 1;
     if (this.value.length < (n + 1) * S) this.value = new Float64Array((n + 1) * S * 2);
-    const lattice = this.view.lattice;
-    solveSlice(
-      { codes, length: n, truncated: slice.truncated, endsRun: slice.endsRun === true },
-      lattice,
-      this.costs,
-      this.view.trapEnablesAll,
-      this.view.live(vcpu),
-      this.value,
-      this.plans[vcpu] as Int32Array,
-      this.view.kernelPolicy === 'lazy-per-exit',
-      this.also,
-      scratch.enabled,
-      always,
-    );
+    this.ends[vcpu] = (slice.truncated ? 1 : 0) | (slice.endsRun === true ? 2 : 0);
     this.length[vcpu] = n;
+    this.solveFrom(vcpu, 0);
     this.pos[vcpu] = 0;
     this.write[vcpu] = 0;
     this.resume[vcpu] = -1;
@@ -147,6 +148,58 @@ class Clairvoyant implements PolicyInstance {
     this.pos[vcpu] = i;
   }
 
+  /**
+   * The plan of the vCPU's slice from code `from` on, from what is live now and what the kernel
+   * loads along with each unit now (read again: LoongArch's kvm_check_fcsr follows the saved
+   * FCSR0.TM, which a guest write of FCSR0 inside the slice changes at the next save).
+   */
+  private solveFrom(vcpu: number, from: number): void {
+    const v = this.view;
+    const also = this.alsoOf[vcpu] as Int32Array;
+    for (let u = 0; u < also.length; u++) also[u] = v.alsoLoads(vcpu, u);
+    const scratch = this.scratch[vcpu] as GuestViewScratch;
+    const n = this.length[vcpu] as number;
+    const ends = this.ends[vcpu] as number;
+    solveSlice(
+      {
+        codes: scratch.codes.subarray(from, n),
+        length: n - from,
+        truncated: (ends & 1) !== 0,
+        endsRun: (ends & 2) !== 0,
+      },
+      v.lattice,
+      this.costs,
+      v.trapEnablesAll,
+      v.live(vcpu),
+      this.value,
+      (this.plans[vcpu] as Int32Array).subarray(from),
+      v.kernelPolicy === 'lazy-per-exit',
+      also,
+      scratch.enabled.subarray(from, n),
+      v.alsoLoadsAlways(vcpu),
+      (this.expect[vcpu] as Int32Array).subarray(from),
+    );
+    this.reach[vcpu] = (this.expect[vcpu] as Int32Array)[n] as number;
+  }
+
+  /**
+   * Whether the plan no longer holds at code `i`: what the kernel loads along with some unit
+   * changed since it was made, or the machine has other units live than it expected there
+   * (MIPS kvm_own_msa restores the FPU's registers but copies the guest's CU1 into root's, so
+   * with the guest's CU1 clear the FPU is not live after a load of MSA).
+   */
+  private stale(vcpu: number, i: number): boolean {
+    const live = this.view.live(vcpu) & (this.reach[vcpu] as number);
+    return live !== ((this.expect[vcpu] as Int32Array)[i] as number) || this.alsoChanged(vcpu);
+  }
+
+  /** Whether what the kernel loads along with some unit changed since the plan was made. */
+  private alsoChanged(vcpu: number): boolean {
+    const also = this.alsoOf[vcpu] as Int32Array;
+    for (let u = 0; u < also.length; u++) if (this.view.alsoLoads(vcpu, u) !== also[u]) return true;
+    return false;
+  }
+
   private planAt(vcpu: number, i: number): number {
     return i < 0 ? NO_PLAN : ((this.plans[vcpu] as Int32Array)[i] as number);
   }
@@ -175,6 +228,10 @@ class Clairvoyant implements PolicyInstance {
   preload(vcpu: number): number {
     const r = this.resume[vcpu] as number;
     if (r >= 0) return r;
+    // the machine is not where the plan expected (a save took a guest write the plan could not
+    // read, or a load made live other units than the model's): plan the rest from here
+    const at = this.pos[vcpu] as number;
+    if (at < (this.length[vcpu] as number) && this.stale(vcpu, at)) this.solveFrom(vcpu, at);
     const codes = this.codes[vcpu] as Int32Array;
     const n = this.length[vcpu] as number;
     let i = this.pos[vcpu] as number;

@@ -182,6 +182,8 @@ export const NO_PLAN = -1;
  * condition: the units whose liveness makes the kernel save everything live; at a
  * {@link SLICE_AVOID}, the unit whose liveness avoids the exit (0: none does). `always`: the units
  * `also` names that the kernel loads along whatever the guest's enables (see {@link whole}).
+ * `expect`, when given (room for length + 1): the live units the plan expects before each code,
+ * among those the slice can make live, which it puts at `expect[length]`.
  */
 export function solveSlice(
   slice: SliceView,
@@ -195,6 +197,7 @@ export function solveSlice(
   also?: Int32Array,
   enabled?: Int32Array,
   always = 0,
+  expect?: Int32Array,
 ): number {
   const n = slice.length;
   const codes = slice.codes;
@@ -306,12 +309,17 @@ export function solveSlice(
   }
   // forward: the decisions along the optimal path from live0
   let L = live0 & N;
+  if (expect !== undefined) expect[n] = N;
   for (let i = 0; i < n; i++) {
+    if (expect !== undefined) expect[i] = L;
     const code = codes[i] as number;
     if (code === SLICE_AVOID && L & ((enabled as Int32Array)[i] as number)) {
       // the exit avoided: none of its codes happen
       const j = pastAvoid(codes, i, n);
-      for (; i < j; i++) plan[i] = NO_PLAN;
+      for (; i < j; i++) {
+        plan[i] = NO_PLAN;
+        if (expect !== undefined) expect[i] = L;
+      }
       i--;
       continue;
     }
