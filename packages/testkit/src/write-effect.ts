@@ -143,6 +143,7 @@ export function probeGuestWrite(backend: BackendV2, p: WriteProbe): WriteProbeRe
 
 /** A guest use to probe: vCPU 0 uses `unit` (by id) after `events`, on one pCPU. */
 export interface UseProbe extends Omit<WriteProbe, 'reg' | 'value'> {
+  /** The unit used, by id. */
   readonly unit: string;
 }
 
