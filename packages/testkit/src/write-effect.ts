@@ -10,6 +10,7 @@ import {
   type PolicyDefinition,
   type PolicyView,
   runText,
+  type VariantSpec,
   WRITE_DROPS,
   WRITE_ENABLED,
   WRITE_EXITS,
@@ -95,21 +96,33 @@ export function policyViewAfter(backend: BackendV2, text: string, policy = 'lazy
   return view as PolicyView;
 }
 
+/** The probe's variant of `backend`. */
+function variantOf(backend: BackendV2, variant: string): VariantSpec {
+  const spec = backend.variants.find((v) => v.id === variant);
+  if (spec === undefined) throw new Error(`${backend.id} has no variant ${variant}`);
+  return spec;
+}
+
+/** The guest-visible values of vCPU 0's enable and mode registers, by register id. */
+function modeValues(w: PolicyView): Uint32Array {
+  const values = new Uint32Array(w.controlRegisters);
+  for (const r of w.modeRegisters) values[r] = w.guestRead(0, r) >>> 0;
+  return values;
+}
+
 /**
  * Runs `p.events`, asks the machine what the write would do (`guestWriteEffect`, against the
  * guest-visible values of every enable and mode register then), then runs the events and the
  * write and returns the write's `explain` lines.
  */
 export function probeGuestWrite(backend: BackendV2, p: WriteProbe): WriteProbeResult {
-  const spec = backend.variants.find((v) => v.id === p.variant);
-  const base = BUILTIN_POLICIES.find((d) => d.name === (p.policy ?? 'lazy'));
-  if (spec === undefined || base === undefined) throw new Error(`no ${p.variant} / ${p.policy}`);
+  const spec = variantOf(backend, p.variant);
+  const policy = p.policy ?? 'lazy';
   const reg = spec.controlRegisters.findIndex((r) => r.name === p.reg);
   if (reg < 0) throw new Error(`${p.variant} has no control register ${p.reg}`);
   const text = probeText(backend, p);
-  const w = policyViewAfter(backend, text, base.name);
-  const values = new Uint32Array(w.controlRegisters);
-  for (const r of w.modeRegisters) values[r] = w.guestRead(0, r) >>> 0;
+  const w = policyViewAfter(backend, text, policy);
+  const values = modeValues(w);
   const old = w.guestRead(0, reg) >>> 0;
   const value = p.value(old) >>> 0;
   values[reg] = value;
@@ -133,7 +146,7 @@ export function probeGuestWrite(backend: BackendV2, p: WriteProbe): WriteProbeRe
   const path: string[] = [];
   runText(`${text}\n${write}`, {
     backends: [backend],
-    policy: base.name,
+    policy,
     explain: (line, _event, lines) => {
       if (line === at) path.push(...lines);
     },
@@ -161,18 +174,16 @@ export interface UseProbeResult {
  * and as the machine has them after it runs the events and the use (a `write` use).
  */
 export function probeGuestUse(backend: BackendV2, p: UseProbe): UseProbeResult {
-  const spec = backend.variants.find((v) => v.id === p.variant);
-  const base = BUILTIN_POLICIES.find((d) => d.name === (p.policy ?? 'lazy'));
-  if (spec === undefined || base === undefined) throw new Error(`no ${p.variant} / ${p.policy}`);
+  const spec = variantOf(backend, p.variant);
+  const policy = p.policy ?? 'lazy';
   const unit = spec.units.findIndex((u) => u.id === p.unit);
   if (unit < 0) throw new Error(`${p.variant} has no unit ${p.unit}`);
   const text = probeText(backend, p);
-  const before = policyViewAfter(backend, text, base.name);
-  const values = new Uint32Array(before.controlRegisters);
-  for (const r of before.modeRegisters) values[r] = before.guestRead(0, r) >>> 0;
+  const before = policyViewAfter(backend, text, policy);
+  const values = modeValues(before);
   before.guestUseEffect(0, unit, values);
   const use = JSON.stringify({ op: 'use', vcpu: 0, unit: p.unit, access: 'write' });
-  const after = policyViewAfter(backend, `${text}\n${use}`, base.name);
+  const after = policyViewAfter(backend, `${text}\n${use}`, policy);
   const declared: Record<string, number> = {};
   const machine: Record<string, number> = {};
   for (const r of before.modeRegisters) {

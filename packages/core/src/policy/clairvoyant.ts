@@ -41,7 +41,7 @@ class Clairvoyant implements PolicyInstance {
   /** Per vCPU, by code: the live units its plan expects there (solveSlice's `expect`). */
   private readonly expect: Int32Array[];
   /** Per vCPU: the units its slice can make live (what `expect` compares). */
-  private readonly reach: Int32Array;
+  private readonly liveable: Int32Array;
   /** Per vCPU: the slice's writes passed. */
   private readonly write: Int32Array;
   /** Per vCPU: the load planned for the re-entry of a use preempted after its trap, or −1. */
@@ -65,7 +65,7 @@ class Clairvoyant implements PolicyInstance {
     );
     this.ends = new Uint8Array(view.vcpus);
     this.expect = Array.from({ length: view.vcpus }, () => new Int32Array(0));
-    this.reach = new Int32Array(view.vcpus);
+    this.liveable = new Int32Array(view.vcpus);
     this.resume = new Int32Array(view.vcpus).fill(-1);
     this.retry = new Int32Array(view.vcpus).fill(-1);
     this.loading = new Uint8Array(view.vcpus).fill(1);
@@ -179,7 +179,7 @@ class Clairvoyant implements PolicyInstance {
       v.alsoLoadsAlways(vcpu),
       (this.expect[vcpu] as Int32Array).subarray(from),
     );
-    this.reach[vcpu] = (this.expect[vcpu] as Int32Array)[n] as number;
+    this.liveable[vcpu] = (this.expect[vcpu] as Int32Array)[n] as number;
   }
 
   /**
@@ -189,7 +189,7 @@ class Clairvoyant implements PolicyInstance {
    * with the guest's CU1 clear the FPU is not live after a load of MSA).
    */
   private stale(vcpu: number, i: number): boolean {
-    const live = this.view.live(vcpu) & (this.reach[vcpu] as number);
+    const live = this.view.live(vcpu) & (this.liveable[vcpu] as number);
     return live !== ((this.expect[vcpu] as Int32Array)[i] as number) || this.alsoChanged(vcpu);
   }
 
@@ -228,10 +228,6 @@ class Clairvoyant implements PolicyInstance {
   preload(vcpu: number): number {
     const r = this.resume[vcpu] as number;
     if (r >= 0) return r;
-    // the machine is not where the plan expected (a save took a guest write the plan could not
-    // read, or a load made live other units than the model's): plan the rest from here
-    const at = this.pos[vcpu] as number;
-    if (at < (this.length[vcpu] as number) && this.stale(vcpu, at)) this.solveFrom(vcpu, at);
     const codes = this.codes[vcpu] as Int32Array;
     const n = this.length[vcpu] as number;
     let i = this.pos[vcpu] as number;
@@ -248,6 +244,9 @@ class Clairvoyant implements PolicyInstance {
       i++;
     this.pos[vcpu] = i;
     if (i >= n || codes[i] !== SLICE_ENTRY) return 0;
+    // the machine is not where the plan expected (a save took a guest write the plan could not
+    // read, or a load made live other units than the model's): plan the rest from this entry
+    if (this.stale(vcpu, i)) this.solveFrom(vcpu, i);
     const p = this.planAt(vcpu, i);
     return p === NO_PLAN ? 0 : p;
   }

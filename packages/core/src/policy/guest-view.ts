@@ -141,13 +141,13 @@ export function guestView(
       }
       continue;
     }
+    // a kernel-fpu where kernel-mode FP is not modelled: nothing happens
+    if (code === SLICE_FLUSH && view.kernelFpuIgnored) continue;
     const bit = code < 0 ? 0 : unitBit(code & SLICE_UNIT);
     // (only while the guest has enabled nothing: where it enables a bank all or nothing, ARMv7's
     // FPEXC.EN, a unit off while others are on is one the hardware lacks, D16's d16–d31, whose
     // use is Undefined before the HCPTR trap: arm32/guest-access.ts; with nothing enabled, it is
     // one outside the bank a load reaches, where the backend names it: preloadReach)
-    // a kernel-fpu where kernel-mode FP is not modelled: nothing happens
-    if (code === SLICE_FLUSH && view.kernelFpuIgnored) continue;
     if (
       code < 0 ||
       enabled & bit ||
