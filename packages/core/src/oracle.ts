@@ -28,9 +28,18 @@ export interface Violation {
   readonly actual: number;
 }
 
+/**
+ * Which bytes of a context's truth are defined: a 4-bit mask per 32-bit word (bit k: byte k of
+ * the word), a quarter of the memory of a flag per byte, with the same meaning. A register whose
+ * length is not a multiple of 4 (x87's 10 bytes, an SVE predicate of 2 × VQ bytes) leaves a word
+ * part-defined, and only its written bytes are checked.
+ */
+const ALL = 0xf;
+
 export class Oracle {
   readonly truth: Uint8Array[];
-  readonly defined: Uint8Array[];
+  /** Per context, a byte per 32-bit word of the register file: the mask of its defined bytes. */
+  private readonly defined: Uint8Array[];
   reads = 0;
   violations = 0;
   first: Violation | null = null;
@@ -38,7 +47,7 @@ export class Oracle {
 
   constructor(contexts: number, registerFileBytes: number, seed: number) {
     this.truth = byteArrays(contexts, registerFileBytes);
-    this.defined = byteArrays(contexts, registerFileBytes);
+    this.defined = byteArrays(contexts, (registerFileBytes + 3) >>> 2);
     this.rng = new Rng(seed, 7);
   }
 
@@ -48,13 +57,22 @@ export class Oracle {
     const d = this.defined[ctx] as Uint8Array;
     for (let i = 0; i < len; i += 4) {
       let r = this.rng.u32();
+      const p = off + i;
+      if (len - i >= 4 && (p & 3) === 0) {
+        hw[p] = t[p] = r & 0xff;
+        hw[p + 1] = t[p + 1] = (r >>> 8) & 0xff;
+        hw[p + 2] = t[p + 2] = (r >>> 16) & 0xff;
+        hw[p + 3] = t[p + 3] = r >>> 24;
+        d[p >>> 2] = ALL;
+        continue;
+      }
       const n = Math.min(len - i, 4);
       for (let k = 0; k < n; k++) {
         const b = r & 0xff;
         r >>>= 8;
-        hw[off + i + k] = b;
-        t[off + i + k] = b;
-        d[off + i + k] = 1;
+        hw[p + k] = b;
+        t[p + k] = b;
+        define(d, p + k);
       }
     }
   }
@@ -67,10 +85,12 @@ export class Oracle {
   commit(buf: Uint8Array, ctx: number, off: number, len: number): void {
     const t = this.truth[ctx] as Uint8Array;
     const d = this.defined[ctx] as Uint8Array;
-    for (let i = 0; i < len; i++) {
-      t[off + i] = buf[off + i] as number;
-      d[off + i] = 1;
-    }
+    for (let i = off; i < off + len; i++) t[i] = buf[i] as number;
+    let p = off;
+    const end = off + len;
+    for (; p < end && (p & 3) !== 0; p++) define(d, p);
+    for (; p + 4 <= end; p += 4) d[p >>> 2] = ALL;
+    for (; p < end; p++) define(d, p);
   }
 
   /**
@@ -81,8 +101,28 @@ export class Oracle {
     this.reads++;
     const t = this.truth[ctx] as Uint8Array;
     const d = this.defined[ctx] as Uint8Array;
-    for (let i = 0; i < len; i++) {
-      if (d[off + i] === 1 && actual[off + i] !== t[off + i]) return i;
+    const end = off + len;
+    let p = off;
+    while (p < end) {
+      const m = d[p >>> 2] as number;
+      if (m === 0) {
+        p = (p | 3) + 1; // a word with nothing defined
+        continue;
+      }
+      if (m === ALL && (p & 3) === 0 && p + 4 <= end) {
+        if (
+          actual[p] === t[p] &&
+          actual[p + 1] === t[p + 1] &&
+          actual[p + 2] === t[p + 2] &&
+          actual[p + 3] === t[p + 3]
+        ) {
+          p += 4;
+          continue;
+        }
+      }
+      // a word in part defined, in part outside the range, or with a difference: byte by byte
+      const stop = Math.min((p | 3) + 1, end);
+      for (; p < stop; p++) if (m & (1 << (p & 3)) && actual[p] !== t[p]) return p - off;
     }
     return -1;
   }
@@ -93,7 +133,7 @@ export class Oracle {
     const d = this.defined[ctx] as Uint8Array;
     let x = 0;
     for (let i = 3; i >= 0; i--)
-      x = x * 256 + ((d[off + i] === 1 ? t[off + i] : hw[off + i]) as number);
+      x = x * 256 + ((isDefined(d, off + i) ? t[off + i] : hw[off + i]) as number);
     return x;
   }
 
@@ -103,7 +143,7 @@ export class Oracle {
     const d = this.defined[ctx] as Uint8Array;
     for (let i = 0; i < 4; i++) {
       t[off + i] = (value >>> (8 * i)) & 0xff;
-      d[off + i] = 1;
+      define(d, off + i);
     }
   }
 
@@ -113,6 +153,22 @@ export class Oracle {
   }
 
   undefine(ctx: number, off: number, len: number): void {
-    (this.defined[ctx] as Uint8Array).fill(0, off, off + len);
+    const d = this.defined[ctx] as Uint8Array;
+    const end = off + len;
+    let p = off;
+    for (; p < end && (p & 3) !== 0; p++) d[p >>> 2] = (d[p >>> 2] as number) & ~(1 << (p & 3));
+    if (p + 4 <= end) {
+      d.fill(0, p >>> 2, end >>> 2);
+      p = end & ~3;
+    }
+    for (; p < end; p++) d[p >>> 2] = (d[p >>> 2] as number) & ~(1 << (p & 3));
   }
+}
+
+function define(d: Uint8Array, p: number): void {
+  d[p >>> 2] = (d[p >>> 2] as number) | (1 << (p & 3));
+}
+
+function isDefined(d: Uint8Array, p: number): boolean {
+  return ((d[p >>> 2] as number) & (1 << (p & 3))) !== 0;
 }
