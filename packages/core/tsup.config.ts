@@ -6,5 +6,6 @@ export default defineConfig(
     index: 'src/index.ts',
     internal: 'src/internal.ts',
     'backend-utils/index': 'src/backend-utils/index.ts',
+    'replay-worker': 'src/replay-worker.ts',
   }),
 );

@@ -111,8 +111,12 @@ const SECTION_EVENTS = Math.min(EVENTS, 500_000);
 const JOBS_EVENTS = (process.env.VFPU_BENCH_JOBS_EVENTS ?? '250000,1000000,4000000')
   .split(',')
   .map(Number);
+/** Replay at a size read in the calling thread and at one read by core's worker (VFPU_BENCH_REPLAY_EVENTS). */
+const REPLAY_EVENTS = (process.env.VFPU_BENCH_REPLAY_EVENTS ?? `${SECTION_EVENTS},4000000`)
+  .split(',')
+  .map(Number);
 const extra: [string, () => Promise<string[]> | string[]][] = [
-  ['replay', () => replaySection(backends, SECTION_EVENTS)],
+  ['replay', () => replaySection(REPLAY_EVENTS)],
   ['scale', () => scaleSection(backends, Math.min(EVENTS, 200_000))],
   ['policies', () => policiesSection(backends, SECTION_EVENTS)],
   ['jobs', () => jobsSection(JOBS_EVENTS)],

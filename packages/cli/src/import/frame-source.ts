@@ -6,7 +6,7 @@
  * `IN_FLIGHT` batches (about 1 MiB of trace each) wait for the main thread: memory stays flat.
  */
 import { Worker } from 'node:worker_threads';
-import { InputError } from '@vfpu/core';
+import { workerBatches } from '@vfpu/core/internal';
 import {
   type FrameBatch,
   type FrameJob,
@@ -18,17 +18,6 @@ import {
 
 /** Batches the worker may hand over before the main thread has taken them. */
 export const IN_FLIGHT = 2;
-
-/** Worker → main. */
-export type FrameMessage =
-  | { readonly t: 'batch'; readonly b: FrameBatch }
-  | { readonly t: 'end'; readonly stats: FrameStats }
-  | {
-      readonly t: 'error';
-      readonly input?: { file: string; line: number; field: string; detail: string };
-      readonly message: string;
-      readonly stack?: string | undefined;
-    };
 
 /** Main → worker: a batch was taken; its arrays come back for reuse. */
 export type FrameAck = Spare;
@@ -63,58 +52,16 @@ async function* onThisThreadBatches(job: FrameJob): AsyncGenerator<FrameBatch, F
   }
 }
 
-function rebuilt(m: Extract<FrameMessage, { t: 'error' }>): Error {
-  if (m.input !== undefined)
-    return new InputError(m.input.file, m.input.line, m.input.field, m.input.detail);
-  const e = new Error(m.message);
-  if (m.stack !== undefined) e.stack = m.stack;
-  return e;
-}
-
-async function* fromWorker(job: FrameJob): AsyncGenerator<FrameBatch, FrameStats> {
+function fromWorker(job: FrameJob): AsyncGenerator<FrameBatch, FrameStats> {
   const worker = new Worker(WORKER, { workerData: job });
-  const inbox: FrameMessage[] = [];
-  let failed: Error | undefined;
-  let wake: (() => void) | undefined;
-  const woken = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  worker.on('message', (m: FrameMessage) => {
-    inbox.push(m);
-    woken();
-  });
-  worker.on('error', (e) => {
-    failed ??= e;
-    woken();
-  });
-  worker.on('exit', (code) => {
-    failed ??= new Error(`the import's framing thread stopped (exit code ${code})`);
-    woken();
-  });
-  try {
-    for (let head = 0; ; ) {
-      while (head === inbox.length) {
-        if (failed !== undefined) throw failed;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-      }
-      const m = inbox[head++] as FrameMessage;
-      if (head === inbox.length) {
-        inbox.length = 0;
-        head = 0;
-      }
-      if (m.t === 'end') return m.stats;
-      if (m.t === 'error') throw rebuilt(m);
-      // the text crosses as bytes (moved, not copied) and is decoded here as it was there
-      yield m.b;
-      const ack: FrameAck = { rows: m.b.rows, bytes: m.b.bytes };
-      worker.postMessage(ack, [m.b.rows.buffer as ArrayBuffer, m.b.bytes.buffer as ArrayBuffer]);
-    }
-  } finally {
-    worker.removeAllListeners();
-    await worker.terminate();
-  }
+  // the text crosses as bytes (moved, not copied) and is decoded here as it was there; the
+  // arrays go back for the next batches
+  return workerBatches<FrameBatch, FrameStats, undefined>(
+    worker,
+    "the import's framing thread",
+    (b) => {
+      const ack: FrameAck = { rows: b.rows, bytes: b.bytes };
+      worker.postMessage(ack, [b.rows.buffer as ArrayBuffer, b.bytes.buffer as ArrayBuffer]);
+    },
+  );
 }

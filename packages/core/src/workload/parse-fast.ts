@@ -131,6 +131,40 @@ class NumberScan {
   }
 }
 
+/**
+ * What the fast path needs of a workload and its variant, as plain data (it crosses to the
+ * replay worker): the topology, the unit ids and register counts of the lattice, class name →
+ * lattice index, and the exit reasons (common ones, then the variant's).
+ */
+export interface FastTables {
+  readonly vcpus: number;
+  readonly cpus: number;
+  readonly threads: readonly string[];
+  readonly neutralOnly: boolean;
+  readonly unitIds: readonly string[];
+  readonly registers: readonly number[];
+  readonly classUnit: readonly (readonly [string, number])[];
+  readonly reasons: readonly string[];
+}
+
+/** The {@link FastTables} of a parse context. */
+export function fastTables(
+  ctx: EventContext,
+  classUnit: ReadonlyMap<string, number>,
+  reasons: readonly string[],
+): FastTables {
+  return {
+    vcpus: ctx.header.vcpus,
+    cpus: ctx.header.cpus,
+    threads: ctx.header.threads,
+    neutralOnly: ctx.neutralOnly,
+    unitIds: ctx.lattice.units.map((u) => u.id),
+    registers: ctx.lattice.units.map((u) => u.registers),
+    classUnit: [...classUnit],
+    reasons,
+  };
+}
+
 export class FastEventParser {
   private readonly vcpus: number;
   private readonly cpus: number;
@@ -144,23 +178,17 @@ export class FastEventParser {
   /** A string line's bytes (parseText). */
   private readonly scratch = new Uint8Array(4096);
 
-  /** The tables of the full parser: class name → lattice index, exit reasons. */
-  constructor(
-    ctx: EventContext,
-    classUnit: ReadonlyMap<string, number>,
-    reasons: readonly string[],
-  ) {
-    this.vcpus = ctx.header.vcpus;
-    this.cpus = ctx.header.cpus;
+  constructor(t: FastTables) {
+    this.vcpus = t.vcpus;
+    this.cpus = t.cpus;
     // as the full parser resolves a unit: a class first, else (with an arch) a unit id
     const names = new Map<string, number>();
-    const units = ctx.lattice.units;
-    if (!ctx.neutralOnly) for (let i = 0; i < units.length; i++) names.set(units[i]?.id ?? '', i);
-    for (const [c, i] of classUnit) names.set(c, i);
+    if (!t.neutralOnly) for (let i = 0; i < t.unitIds.length; i++) names.set(t.unitIds[i] ?? '', i);
+    for (const [c, i] of t.classUnit) names.set(c, i);
     this.units = new NameTable(names);
-    this.registers = ctx.lattice.units.map((u) => u.registers);
-    this.reasons = new NameTable(reasons.map((r, i) => [r, i] as const));
-    this.threads = new ThreadTable(ctx.header.vcpus, ctx.header.threads);
+    this.registers = t.registers;
+    this.reasons = new NameTable(t.reasons.map((r, i) => [r, i] as const));
+    this.threads = new ThreadTable(t.vcpus, t.threads);
   }
 
   /**
