@@ -27,6 +27,8 @@ describe('copyStrided', () => {
     ['unaligned start (byte path)', 3, 16, 8, 8],
     ['odd length (byte path)', 0, 16, 32, 6],
     ['one small register (byte path)', 264, 0, 1, 8],
+    ['contiguous registers, 512 bytes (native path)', 40, 16, 32, 16],
+    ['one long register, unaligned (native path)', 3, 0, 1, 1021],
   ];
   for (const [what, start, stride, count, len] of cases) {
     it(what, () => {
@@ -40,15 +42,22 @@ describe('copyStrided', () => {
   }
 
   it('views at an aligned and at an unaligned offset of a larger buffer', () => {
-    const buf = pattern(4096, 1);
-    for (const off of [64, 65]) {
-      const src = pattern(1024, 5);
-      const dst = buf.subarray(off, off + 1024);
-      const want = dst.slice();
-      reference(want, src, 0, 32, 32, 16);
-      copyStrided(dst, src, 0, 32, 32, 16);
-      expect(dst).toEqual(want);
-    }
+    for (const off of [64, 65])
+      for (const [stride, len] of [
+        [32, 16], // strided: word or byte path
+        [16, 16], // contiguous: native path
+      ] as const) {
+        const buf = pattern(4096, 1);
+        const src = pattern(1024, 5);
+        const dst = buf.subarray(off, off + 1024);
+        const want = dst.slice();
+        reference(want, src, 0, stride, 32, len);
+        copyStrided(dst, src, 0, stride, 32, len);
+        expect(dst).toEqual(want);
+        // nothing outside the view was touched
+        expect(buf.subarray(0, off)).toEqual(pattern(4096, 1).subarray(0, off));
+        expect(buf.subarray(off + 1024)).toEqual(pattern(4096, 1).subarray(off + 1024));
+      }
   });
 });
 

@@ -63,6 +63,9 @@ function words(b: Uint8Array): Uint32Array | undefined {
  * bytes moved. Word-aligned copies of 64 bytes or more move 32-bit words (a view per array,
  * made once); the rest move bytes. Nothing is allocated per call.
  */
+/** Contiguous copies of this many bytes or more are one native copy. */
+const NATIVE = 256;
+
 export function copyStrided(
   dst: Uint8Array,
   src: Uint8Array,
@@ -71,6 +74,11 @@ export function copyStrided(
   count: number,
   len: number,
 ): number {
+  if ((count === 1 || stride === len) && len * count >= NATIVE) {
+    // one contiguous run: the engine's memmove (a view costs less than the loop from here)
+    dst.set(src.subarray(start, start + len * count), start);
+    return count * len;
+  }
   if (len * count >= 64 && ((start | stride | len) & 3) === 0) {
     const d = words(dst);
     const s = words(src);

@@ -59,7 +59,7 @@ export interface ChunkSource extends LineSource {
 /** Bytes read from a plain file at a time, and reads between two turns of the event loop. */
 const READ = 1 << 18;
 /** How far a `.gz` input is read and inflated ahead of the thread that runs it. */
-const GZ_READ_AHEAD = 1 << 22;
+const GZ_READ_AHEAD = 1 << 20;
 /** zlib passes the stream options (`highWaterMark`) on to its Transform; its types do not say so. */
 const GUNZIP: ZlibOptions & TransformOptions = { chunkSize: READ, highWaterMark: GZ_READ_AHEAD };
 const TURN = 4;
