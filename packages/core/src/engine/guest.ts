@@ -14,6 +14,8 @@ import { type EngineState, Lifecycle, NONE } from './state.js';
 
 export class GuestPath {
   private readonly classWarned = new Set<string>();
+  /** Per unit: the name its last use was checked under (classWarning). */
+  private readonly classChecked: string[] = [];
   /** By control-register id: the unit it belongs to, or NONE. */
   private readonly controlUnit: Int32Array;
   /** By unit u: the control registers every read of u also reads are unitControl[start[u] … start[u+1]). */
@@ -54,6 +56,9 @@ export class GuestPath {
 
   classWarning(ev: WorkloadEvent): void {
     const name = ev.unitName;
+    // per unit, the name checked last: a workload names each unit the same way again and again
+    if (this.classChecked[ev.unit] === name) return;
+    this.classChecked[ev.unit] = name;
     const unit = this.s.lattice.units[ev.unit] as UnitSpec;
     const exact = Array.isArray(unit.class) ? unit.class.includes(name) : unit.class === name;
     if (name === unit.id || exact || this.classWarned.has(name)) return;
