@@ -4,8 +4,8 @@
  * - production: what producing the events alone costs (the generator), part of the floor;
  * - replay: a workload file (plain and .gz) against generating the same events, on the build
  *   (goal ≥ 0.8×), at 500 K events (read in the calling thread) and 4 M (read by core's worker);
- * - scale: ns/event from 1 to 1,024 vCPUs and from 1 to 512 pCPUs, the slope between two lengths
- *   (goal: flat within ±10 %), and each configuration's setup apart;
+ * - scale: ns/event from 1 to 1,024 vCPUs and from 1 to 512 pCPUs (goal: flat within ±10 %),
+ *   and each configuration's setup apart;
  * - policies: six policies in one pass against one (goal ≤ 2×);
  * - jobs: six policies with `--jobs 2` against `--jobs 1`, wall time, at several sizes and where
  *   it starts to pay (goal: faster).
@@ -116,10 +116,10 @@ export async function replaySection(sizes: readonly number[]): Promise<string[]>
 }
 
 export function scaleSection(backends: BackendV2[], events: number): string[] {
-  // ns per event as the slope between `events` and twice as many (what one more event costs,
-  // without the configuration's setup: register files for 1,024 vCPUs and 512 pCPUs, printed
-  // apart), and the work per event (bytes saved and restored): a configuration with fewer vCPUs
-  // than pCPUs switches less, so its events do less work, whatever the engine's speed
+  // ns per event of a run of twice `events` (its setup, estimated from a run of `events`, is
+  // printed apart: register files for 1,024 vCPUs and 512 pCPUs), and the work per event (bytes
+  // saved and restored): a configuration with fewer vCPUs than pCPUs switches less, so its
+  // events do less work, whatever the engine's speed
   const once = (params: Record<string, number>, n: number) => {
     let bytes = 0;
     const ms = timed(() => {
@@ -132,17 +132,17 @@ export function scaleSection(backends: BackendV2[], events: number): string[] {
     return { ms, bytes };
   };
   const ns = (params: Record<string, number>) => {
-    const slopes: number[] = [];
+    const perEvent: number[] = [];
     const setups: number[] = [];
     let bytes = 0;
     for (let i = 0; i < PAIRS; i++) {
       const one = once(params, events);
       const two = once(params, 2 * events);
-      slopes.push((two.ms - one.ms) / events);
+      perEvent.push(two.ms / (2 * events));
       setups.push(2 * one.ms - two.ms);
       bytes = two.bytes;
     }
-    return { ns: median(slopes) * 1e6, setup: Math.max(0, median(setups)), bytes };
+    return { ns: median(perEvent) * 1e6, setup: Math.max(0, median(setups)), bytes };
   };
   const row = (what: string, points: [number, Record<string, number>][]) => {
     const figures = points.map(([n, p]) => [n, ns(p)] as const);
