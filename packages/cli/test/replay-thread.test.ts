@@ -7,7 +7,7 @@
  * bad lines and impossible events in a later batch, a broken `.gz`, an empty file.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -36,6 +36,8 @@ let dir: string;
 let FILE: string;
 let LINES: string[];
 beforeAll(() => {
+  // without it, core reads in the calling thread whatever VFPU_REPLAY_THREADS says
+  expect(existsSync(join(HERE, '..', '..', 'core', 'dist', 'replay-worker.js'))).toBe(true);
   dir = tempDir();
   FILE = join(dir, 'w.ndjson');
   const r = built(['gen', 'preset:overcommit', '--events', '60000', '-o', FILE], '1');

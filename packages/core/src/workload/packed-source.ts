@@ -7,7 +7,8 @@
  * runs on the calling thread, on the lines the fast path left). At most `IN_FLIGHT` batches wait
  * for the calling thread: memory stays flat.
  */
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { workerBatches } from '../worker-batches.js';
 import { WorkloadEvent } from './event.js';
@@ -91,6 +92,8 @@ export function replayMode(path: string): 'direct' | 'thread' | 'worker' {
   const env = process.env.VFPU_REPLAY_THREADS;
   if (path === '-' || env === '1') return 'direct';
   if (import.meta.url.endsWith('.ts')) return 'thread';
+  // bundled into something else, the worker's file may not be beside this one
+  if (!workerThere()) return 'direct';
   if (env === '2') return 'worker';
   try {
     return statSync(path).size >= (path.endsWith('.gz') ? WORKER_GZ : WORKER_TEXT)
@@ -99,6 +102,12 @@ export function replayMode(path: string): 'direct' | 'thread' | 'worker' {
   } catch {
     return 'direct'; // the reader gives its own error
   }
+}
+
+let there: boolean | undefined;
+function workerThere(): boolean {
+  there ??= WORKER.protocol === 'file:' && existsSync(fileURLToPath(WORKER));
+  return there;
 }
 
 /** The batches of `path`, from a worker or in this thread. */
