@@ -124,9 +124,11 @@ function fromWorker(path: string): PackedSource {
     (_b, back) => {
       if (first) {
         first = false;
-        // the header's answer: the tables, or nothing (the worker is then ended)
+        // the header's answer: the tables (to stop, a caller returns; asked on without them,
+        // the worker is ended rather than left waiting)
         if (back !== undefined && 'vcpus' in back)
           worker.postMessage({ tables: back } satisfies PackedAck);
+        else void worker.terminate();
       } else if (back !== undefined && 'ints' in back)
         worker.postMessage({ spare: back } satisfies PackedAck, [
           back.ints.buffer as ArrayBuffer,
