@@ -15,6 +15,7 @@ export { Rng } from './rng.js';
 export { simulatePreset } from './run.js';
 export { didYouMean, editDistance, nearChoices, unknownChoice } from './suggest.js';
 export { SILENT, TraceCollector, type TracepointSink } from './trace.js';
+export { Wakeup } from './wakeup.js';
 export { type BatchMessage, serveBatches, workerBatches } from './worker-batches.js';
 export { duplicateKey } from './workload/duplicates.js';
 export { Access, OPS, Op, type OpName, WorkloadEvent } from './workload/event.js';

@@ -156,17 +156,21 @@ export class Oracle {
     const d = this.defined[ctx] as Uint8Array;
     const end = off + len;
     let p = off;
-    for (; p < end && (p & 3) !== 0; p++) d[p >>> 2] = (d[p >>> 2] as number) & ~(1 << (p & 3));
+    for (; p < end && (p & 3) !== 0; p++) forget(d, p);
     if (p + 4 <= end) {
       d.fill(0, p >>> 2, end >>> 2);
       p = end & ~3;
     }
-    for (; p < end; p++) d[p >>> 2] = (d[p >>> 2] as number) & ~(1 << (p & 3));
+    for (; p < end; p++) forget(d, p);
   }
 }
 
 function define(d: Uint8Array, p: number): void {
   d[p >>> 2] = (d[p >>> 2] as number) | (1 << (p & 3));
+}
+
+function forget(d: Uint8Array, p: number): void {
+  d[p >>> 2] = (d[p >>> 2] as number) & ~(1 << (p & 3));
 }
 
 function isDefined(d: Uint8Array, p: number): boolean {

@@ -10,42 +10,37 @@ import { finish, groupByVariant, stepChecked } from './run-prepare.js';
 import type { RunRequest, RunResult } from './run-request.js';
 import { WorkloadEvent } from './workload/event.js';
 import { EventUnpacker } from './workload/event-pack.js';
-import { openPacked, replayMode } from './workload/packed-source.js';
+import { openPacked } from './workload/packed-source.js';
 import { parseHeader } from './workload/parse-header.js';
 
-/** Whether {@link runPacked} runs these: a file read by a worker (replayMode), and no explain. */
-export function packedEligible(path: string, reqs: readonly RunRequest[]): boolean {
-  return reqs.every((r) => r.explain === undefined) && replayMode(path) !== 'direct';
-}
-
 /**
- * Runs `reqs` over the file at `path` from packed batches; undefined (having read only the
- * header) when they are of more than one variant.
+ * Runs `reqs` over the file at `path` from packed batches, read in `mode` (replayMode); undefined
+ * (having read only the header) when they are of more than one variant.
  */
 export async function runPacked(
   path: string,
   reqs: readonly RunRequest[],
+  mode: 'thread' | 'worker',
 ): Promise<RunResult[] | undefined> {
-  const file = path;
-  const it = openPacked(path, replayMode(path) === 'worker' ? 'worker' : 'thread');
+  const it = openPacked(path, mode);
   try {
     const first = await it.next();
     if (first.done === true)
-      throw new InputError(file, 1, '', 'empty workload: line 1 must be the header');
+      throw new InputError(path, 1, '', 'empty workload: line 1 must be the header');
     const u = new EventUnpacker();
     const ev = new WorkloadEvent();
     u.begin(first.value);
-    const header = parseHeader(u.fill(0, ev) as string, file);
-    const run = groupByVariant(header, reqs, file);
+    const header = parseHeader(u.fill(0, ev) as string, path);
+    const run = groupByVariant(header, reqs, path);
     const g = run.groups[0];
     if (g === undefined || run.groups.length > 1) return undefined;
-    let r = await it.next(g.parser.tables);
+    let r = await it.next(g.parser.fast.tables);
     for (; r.done !== true; r = await it.next(r.value)) {
       u.begin(r.value);
       for (let i = 0; i < r.value.n; i++) {
         const x = u.fill(i, ev);
         if (x !== true && !g.parser.parseSlow(x, u.line(i), ev)) continue;
-        for (const m of g.members) stepChecked(m.p, ev, file, '', m.req);
+        for (const m of g.members) stepChecked(m.p, ev, path, '', m.req);
       }
     }
     const input = { source: path, sha256: r.value };

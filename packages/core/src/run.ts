@@ -8,15 +8,16 @@ import type { Simulator } from './engine/simulator.js';
 import { InputError } from './errors.js';
 import { DEFAULT_SEED } from './rng.js';
 import { finish, type Group, groupByVariant, prepare, stepChecked } from './run-prepare.js';
-import { packedEligible, runPacked } from './run-replay.js';
+import { runPacked } from './run-replay.js';
 import type { PresetRequest, RunRequest, RunResult } from './run-request.js';
 import { UNIT_CLASSES, type UnitClass } from './units.js';
 import { WorkloadEvent } from './workload/event.js';
+import { replayMode } from './workload/packed-source.js';
 import { EventParser } from './workload/parse-event.js';
 import { parseHeader, type WorkloadHeader } from './workload/parse-header.js';
 import { ParamError } from './workload/presets/catalog.js';
 import { PresetGenerator } from './workload/presets/generator.js';
-import { type ChunkSource, type LineSource, openLineSource } from './workload/read.js';
+import { byteLineEnd, type ChunkSource, type LineSource, openLineSource } from './workload/read.js';
 import { formatEvent } from './workload/write.js';
 
 export { CORE_VERSION } from './run-prepare.js';
@@ -36,8 +37,9 @@ export async function runFile(path: string, req: RunRequest): Promise<RunResult>
  * read once (so stdin works) and each event is parsed once per variant and fed to every simulator.
  */
 export async function runFileMany(path: string, reqs: readonly RunRequest[]): Promise<RunResult[]> {
-  if (packedEligible(path, reqs)) {
-    const results = await runPacked(path, reqs);
+  const mode = replayMode(path);
+  if (mode !== 'direct' && reqs.every((r) => r.explain === undefined)) {
+    const results = await runPacked(path, reqs, mode);
     if (results !== undefined) return results;
   }
   return runLinesMany(openLineSource(path), reqs, path === '-' ? 'stdin' : path, path);
@@ -101,12 +103,12 @@ export async function runLinesMany(
           const g = groups[k] as Group;
           nl = g.parser.parseAt(b, pos, line, ev);
           if (nl < 0) break;
-          end = b[nl - 1] === 13 ? nl - 1 : nl;
+          end = byteLineEnd(b, pos, nl);
           for (const m of g.members) stepChecked(m.p, ev, file, lineText, m.req);
         }
         if (run === undefined || k < groups.length) {
           nl = b.indexOf(10, pos);
-          end = nl > pos && b[nl - 1] === 13 ? nl - 1 : nl;
+          end = byteLineEnd(b, pos, nl);
           textLine(lineText(), k, false);
         }
         pos = nl + 1;

@@ -6,6 +6,7 @@
  */
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { InputError } from './errors.js';
+import { Wakeup } from './wakeup.js';
 
 /** An error crossing from the worker: an input error's place, or a message and stack. */
 export interface ErrorMessage {
@@ -51,31 +52,24 @@ export async function* workerBatches<B, R, Back>(
 ): AsyncGenerator<B, R, Back | undefined> {
   const inbox: BatchMessage<B, R>[] = [];
   let failed: Error | undefined;
-  let wake: (() => void) | undefined;
-  const woken = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
+  const woken = new Wakeup();
   worker.on('message', (m: BatchMessage<B, R>) => {
     inbox.push(m);
-    woken();
+    woken.wake();
   });
   worker.on('error', (e) => {
     failed ??= e;
-    woken();
+    woken.wake();
   });
   worker.on('exit', (code) => {
     failed ??= new Error(`${what} stopped (exit code ${code})`);
-    woken();
+    woken.wake();
   });
   try {
     for (let head = 0; ; ) {
       while (head === inbox.length) {
         if (failed !== undefined) throw failed;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+        await woken.wait();
       }
       const m = inbox[head++] as BatchMessage<B, R>;
       if (head === inbox.length) {
@@ -109,18 +103,13 @@ export async function serveBatches<B, R, In, A>(
   },
 ): Promise<void> {
   let credits = opts.credits;
-  let wake: (() => void) | undefined;
+  const woken = new Wakeup();
   port.on('message', (a: A) => {
     credits++;
     opts.onAck(a);
-    const w = wake;
-    wake = undefined;
-    w?.();
+    woken.wake();
   });
-  const answered = () =>
-    new Promise<void>((resolve) => {
-      wake = resolve;
-    });
+  const answered = () => woken.wait();
   const post = (m: BatchMessage<B, R>, transfer?: ArrayBuffer[]) => port.postMessage(m, transfer);
   try {
     for (let r = await source.next(), first = true; ; first = false) {

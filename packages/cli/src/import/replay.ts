@@ -14,7 +14,7 @@ import { closeSync, openSync, readSync, rmSync, write } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeIoError, InputError } from '@vfpu/core';
-import { openLineSource } from '@vfpu/core/internal';
+import { openLineSource, Wakeup } from '@vfpu/core/internal';
 import { removeOnSignal } from '../signals.js';
 import type { RecordedTracepoint } from './pass.js';
 
@@ -46,7 +46,7 @@ export class ReplayFile {
   private at = 0;
   private pending = 0;
   private failed: unknown;
-  private wake: (() => void) | undefined;
+  private readonly woken = new Wakeup();
 
   constructor(plain: boolean) {
     this.plain = plain;
@@ -95,9 +95,7 @@ export class ReplayFile {
     const done = (e: unknown) => {
       this.pending--;
       if (e !== null && e !== undefined) this.failed ??= e;
-      const w = this.wake;
-      this.wake = undefined;
-      w?.();
+      this.woken.wake();
     };
     const rest = (from: number) =>
       write(fd, data, from, data.length - from, pos, (e, n) => {
@@ -110,16 +108,10 @@ export class ReplayFile {
 
   /** Waits until at most `most` blocks are being written; a write that failed is thrown here. */
   async drain(most = 4): Promise<void> {
-    while (this.pending > most && this.failed === undefined)
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
+    while (this.pending > most && this.failed === undefined) await this.woken.wait();
     if (this.failed !== undefined) {
       const e = this.failed;
-      while (this.pending > 0)
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
+      while (this.pending > 0) await this.woken.wait();
       this.remove();
       throw this.cannotWrite(e);
     }

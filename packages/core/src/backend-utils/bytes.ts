@@ -58,14 +58,15 @@ function words(b: Uint8Array): Uint32Array | undefined {
   return w;
 }
 
-/**
- * Copies `len` bytes at `start + k * stride` for k < `count` from `src` to `dst`. Returns the
- * bytes moved. Word-aligned copies of 64 bytes or more move 32-bit words (a view per array,
- * made once); the rest move bytes. Nothing is allocated per call.
- */
 /** Contiguous copies of this many bytes or more are one native copy. */
 const NATIVE = 256;
 
+/**
+ * Copies `len` bytes at `start + k * stride` for k < `count` from `src` to `dst`. Returns the
+ * bytes moved. A contiguous run of NATIVE bytes or more is one native copy (through a view of
+ * `src`, the one thing allocated); word-aligned copies of 64 bytes or more move 32-bit words (a
+ * view per array, made once); the rest move bytes.
+ */
 export function copyStrided(
   dst: Uint8Array,
   src: Uint8Array,

@@ -14,7 +14,7 @@ import { workerBatches } from '../worker-batches.js';
 import { WorkloadEvent } from './event.js';
 import { type EventBatch, EventPacker } from './event-pack.js';
 import { FastEventParser, type FastTables } from './parse-fast.js';
-import { openLineSource } from './read.js';
+import { byteLineEnd, openLineSource } from './read.js';
 
 /** Lines per batch, and batches the worker may hand over before the calling thread takes them. */
 const BATCH = 1 << 14;
@@ -49,7 +49,7 @@ export async function* packedBatches(path: string): PackedSource {
       if (nl >= 0) packer.event(ev);
       else {
         nl = b.indexOf(10, pos);
-        packer.text(line, b.toString('utf8', pos, nl > pos && b[nl - 1] === 13 ? nl - 1 : nl));
+        packer.text(line, b.toString('utf8', pos, byteLineEnd(b, pos, nl)));
       }
       pos = nl + 1;
       if (parser === undefined) {

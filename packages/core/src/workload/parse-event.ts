@@ -10,14 +10,7 @@ import { threadIndex } from './byte-names.js';
 import { duplicateKey, mayHaveDuplicates } from './duplicates.js';
 import { ACCESSES, Access, OPS, Op, type OpName, type WorkloadEvent } from './event.js';
 import { COMMON_OPTIONAL, OP_FORMATS } from './format.js';
-import {
-  FastEventParser,
-  type FastTables,
-  fastTables,
-  LABEL_RE,
-  OP_INDEX,
-  OTHER_REASON,
-} from './parse-fast.js';
+import { FastEventParser, fastTables, LABEL_RE, OP_INDEX, OTHER_REASON } from './parse-fast.js';
 import {
   DUPLICATE,
   describe,
@@ -54,9 +47,8 @@ export class EventParser {
   private readonly controlNames: readonly string[];
   /** Common exit reasons, then the variant's own. */
   private readonly reasons: readonly string[];
-  private readonly fast: FastEventParser;
-  /** What its fast path reads, as data (for the replay worker's own fast path). */
-  readonly tables: FastTables;
+  /** Its fast path (parse-fast.ts), whose `tables` the replay worker builds its own from. */
+  readonly fast: FastEventParser;
 
   constructor(ctx: EventContext) {
     this.ctx = ctx;
@@ -66,8 +58,7 @@ export class EventParser {
     this.classUnit = m;
     this.controlNames = ctx.variant.controlRegisters.map((r) => r.name);
     this.reasons = [...EXIT_REASONS, ...(ctx.variant.exitReasons ?? []).map((r) => r.name)];
-    this.tables = fastTables(ctx, m, this.reasons);
-    this.fast = new FastEventParser(this.tables);
+    this.fast = new FastEventParser(fastTables(ctx, m, this.reasons));
   }
 
   /** Parses `text` (line `line`) into `ev`. Returns false for a blank line. */

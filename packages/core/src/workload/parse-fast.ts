@@ -178,7 +178,11 @@ export class FastEventParser {
   /** A string line's bytes (parseText). */
   private readonly scratch = new Uint8Array(4096);
 
+  /** What it was built from (plain data: the replay worker builds its own from it). */
+  readonly tables: FastTables;
+
   constructor(t: FastTables) {
+    this.tables = t;
     this.vcpus = t.vcpus;
     this.cpus = t.cpus;
     // as the full parser resolves a unit: a class first, else (with an arch) a unit id

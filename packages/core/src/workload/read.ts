@@ -13,6 +13,7 @@ import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import type { Readable, TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { describeIoError, InputError } from '../errors.js';
+import { Wakeup } from '../wakeup.js';
 import { LIMITS } from './format.js';
 import { firstInvalidUtf8 } from './utf8.js';
 
@@ -105,6 +106,11 @@ function utf16Length(b: Uint8Array, from: number, to: number): number {
   return n;
 }
 
+/** {@link lineEnd} of a line of bytes b[start, nl). */
+export function byteLineEnd(b: Uint8Array, start: number, nl: number): number {
+  return nl > start && b[nl - 1] === 13 ? nl - 1 : nl;
+}
+
 /** The end of the line text[start, nl) of a chunk, before its `\r` if it ends CRLF. */
 export function lineEnd(text: string, start: number, nl: number): number {
   return nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
@@ -118,20 +124,15 @@ export function lineEnd(text: string, start: number, nl: number): number {
 async function* chunksThenError(stream: Readable): AsyncGenerator<Buffer> {
   let failed: Error | undefined;
   let ended = false;
-  let wake: (() => void) | undefined;
-  const woken = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  stream.on('readable', woken);
+  const woken = new Wakeup();
+  stream.on('readable', woken.wake);
   stream.on('end', () => {
     ended = true;
-    woken();
+    woken.wake();
   });
   stream.on('error', (e) => {
     failed = e;
-    woken();
+    woken.wake();
   });
   try {
     for (;;) {
@@ -139,10 +140,7 @@ async function* chunksThenError(stream: Readable): AsyncGenerator<Buffer> {
       if (d !== null) yield d;
       else if (failed !== undefined) throw failed;
       else if (ended) return;
-      else
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
+      else await woken.wait();
     }
   } finally {
     stream.destroy();
