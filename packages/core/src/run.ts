@@ -87,28 +87,47 @@ export async function runLinesMany(
     // the fast path reads each line in place; its text is made only to explain it
     let b: Buffer = Buffer.alloc(0);
     let from = 0;
-    let end = 0;
-    const lineText = (): string => b.toString('utf8', from, end);
+    const lineText = (): string =>
+      b.toString('utf8', from, byteLineEnd(b, from, b.indexOf(10, from)));
     for await (const chunk of (source as ChunkSource).byteChunks()) {
       b = chunk.bytes;
       const before = line;
-      for (let pos = 0; pos < b.length; ) {
+      let pos = 0;
+      // the header, then the lines of a run of one variant (most runs), then of several
+      if (run === undefined) {
+        line++;
+        const nl = b.indexOf(10);
+        textLine(b.toString('utf8', 0, byteLineEnd(b, 0, nl)), 0, false);
+        pos = nl + 1;
+      }
+      const groups = (run as { groups: Group[] } | undefined)?.groups ?? [];
+      const one = groups.length === 1 ? groups[0] : undefined;
+      if (one !== undefined)
+        for (const { parser, members } = one; pos < b.length; ) {
+          line++;
+          from = pos;
+          let nl = parser.parseAt(b, pos, line, ev);
+          if (nl >= 0) for (const m of members) stepChecked(m.p, ev, file, lineText, m.req);
+          else {
+            nl = b.indexOf(10, pos);
+            textLine(lineText(), 0, false);
+          }
+          pos = nl + 1;
+        }
+      while (pos < b.length) {
         line++;
         from = pos;
         let nl = -1;
         // the groups (variants) whose fast path takes the line
         let k = 0;
-        const groups = run?.groups ?? [];
         for (; k < groups.length; k++) {
           const g = groups[k] as Group;
           nl = g.parser.parseAt(b, pos, line, ev);
           if (nl < 0) break;
-          end = byteLineEnd(b, pos, nl);
           for (const m of g.members) stepChecked(m.p, ev, file, lineText, m.req);
         }
-        if (run === undefined || k < groups.length) {
+        if (k < groups.length) {
           nl = b.indexOf(10, pos);
-          end = byteLineEnd(b, pos, nl);
           textLine(lineText(), k, false);
         }
         pos = nl + 1;

@@ -37,15 +37,21 @@ export class EventPacker {
   private readonly spares: { ints: Int32Array; floats: Float64Array }[] = [];
 
   readonly capacity: number;
+  /**
+   * Events a batch holds before it is full: the first batches are small (the thread that takes
+   * them starts sooner), then each is twice the one before, up to the capacity.
+   */
+  private limit: number;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, first = capacity) {
     this.capacity = capacity;
+    this.limit = Math.min(first, capacity);
     this.ints = new Int32Array(capacity * INTS);
     this.floats = new Float64Array(capacity * FLOATS);
   }
 
   get full(): boolean {
-    return this.n === this.capacity;
+    return this.n === this.limit;
   }
   get size(): number {
     return this.n;
@@ -117,6 +123,7 @@ export class EventPacker {
     this.texts = [];
     this.strings = [];
     this.n = 0;
+    this.limit = Math.min(2 * this.limit, this.capacity);
     return b;
   }
 }

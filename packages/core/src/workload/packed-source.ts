@@ -16,8 +16,13 @@ import { type EventBatch, EventPacker } from './event-pack.js';
 import { FastEventParser, type FastTables } from './parse-fast.js';
 import { byteLineEnd, openLineSource } from './read.js';
 
-/** Lines per batch, and batches the worker may hand over before the calling thread takes them. */
+/**
+ * Lines per batch (the first one's lines after the header: 1 024, the calling thread starts on
+ * them while the worker, not yet optimised, parses the next), and batches the worker may hand
+ * over before the calling thread takes them.
+ */
 const BATCH = 1 << 14;
+const FIRST_BATCH = 1 << 10;
 const IN_FLIGHT = 2;
 
 /**
@@ -37,7 +42,7 @@ export interface Spare {
 export async function* packedBatches(path: string): PackedSource {
   const source = openLineSource(path);
   const ev = new WorkloadEvent();
-  const packer = new EventPacker(BATCH);
+  const packer = new EventPacker(BATCH, FIRST_BATCH);
   let parser: FastEventParser | undefined;
   let line = 0;
   for await (const chunk of source.byteChunks()) {

@@ -373,23 +373,24 @@ interface Key {
   readonly bit: number;
   readonly bytes: Uint8Array;
 }
-/** The keys by their first byte; `cycles` (every `work`) is tried before `cpu` and `condition`. */
-const KEYS: Key[][] = Array.from({ length: 128 }, () => []);
-for (const [name, bit] of Object.entries(F).sort(
-  ([a], [b]) => +(b === 'cycles') - +(a === 'cycles'),
-))
-  KEYS[name.charCodeAt(0)]?.push({ bit, bytes: asciiBytes(`${name}":`) });
+/**
+ * The keys by their first and third bytes (no two keys share both; a key of two letters has its
+ * closing quote third): one candidate, compared once.
+ */
+const KEYS: (Key | undefined)[] = new Array(128 * 128).fill(undefined);
+for (const [name, bit] of Object.entries(F)) {
+  const bytes = asciiBytes(`${name}":`);
+  const slot = ((bytes[0] as number) << 7) | (bytes[2] as number);
+  if (KEYS[slot] !== undefined)
+    throw new Error(`parse-fast: keys ${name} and another share a slot`);
+  KEYS[slot] = { bit, bytes };
+}
 
 /**
  * The key at b[i…] (after its opening quote) with its closing quote and colon, or undefined:
  * a key the fast path does not read, or one written with an escape (the full path's).
  */
 function keyAt(b: Uint8Array, i: number): Key | undefined {
-  const list = KEYS[b[i] as number];
-  if (list === undefined) return undefined;
-  for (let k = 0; k < list.length; k++) {
-    const key = list[k] as Key;
-    if (sameBytes(b, i, key.bytes)) return key;
-  }
-  return undefined;
+  const key = KEYS[(((b[i] as number) & 127) << 7) | ((b[i + 2] as number) & 127)];
+  return key !== undefined && sameBytes(b, i, key.bytes) ? key : undefined;
 }
