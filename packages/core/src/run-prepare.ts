@@ -115,6 +115,18 @@ export function stepChecked(
   else p.look.push(ev, req.explain === undefined ? '' : typeof text === 'string' ? text : text());
 }
 
+/**
+ * {@link stepChecked} for each member of `g`, by index (a `for…of` here made an iterator and a
+ * result object per event where V8 did not remove them: 11 bytes a line of garbage in a replay).
+ */
+export function stepMembers(g: Group, ev: WorkloadEvent, file: string, text: Text): void {
+  const ms = g.members;
+  for (let i = 0; i < ms.length; i++) {
+    const m = ms[i] as Group['members'][number];
+    stepChecked(m.p, ev, file, text, m.req);
+  }
+}
+
 function stepNow(p: Prepared, ev: WorkloadEvent, file: string, text: Text, req: RunRequest) {
   try {
     p.sim.step(ev);

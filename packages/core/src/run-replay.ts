@@ -6,7 +6,7 @@
  * each line's text); anything else is run by run.ts's own pass.
  */
 import { InputError } from './errors.js';
-import { finish, groupByVariant, stepChecked } from './run-prepare.js';
+import { finish, groupByVariant, stepMembers } from './run-prepare.js';
 import type { RunRequest, RunResult } from './run-request.js';
 import { WorkloadEvent } from './workload/event.js';
 import { EventUnpacker } from './workload/event-pack.js';
@@ -40,7 +40,7 @@ export async function runPacked(
       for (let i = 0; i < r.value.n; i++) {
         const x = u.fill(i, ev);
         if (x !== true && !g.parser.parseSlow(x, u.line(i), ev)) continue;
-        for (const m of g.members) stepChecked(m.p, ev, path, '', m.req);
+        stepMembers(g, ev, path, '');
       }
     }
     const input = { source: path, sha256: r.value };

@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto';
 import type { Simulator } from './engine/simulator.js';
 import { InputError } from './errors.js';
 import { DEFAULT_SEED } from './rng.js';
-import { finish, type Group, groupByVariant, prepare, stepChecked } from './run-prepare.js';
+import {
+  finish,
+  type Group,
+  groupByVariant,
+  prepare,
+  stepChecked,
+  stepMembers,
+} from './run-prepare.js';
 import { runPacked } from './run-replay.js';
 import type { PresetRequest, RunRequest, RunResult } from './run-request.js';
 import { UNIT_CLASSES, type UnitClass } from './units.js';
@@ -80,7 +87,7 @@ export async function runLinesMany(
     for (let k = first; k < run.groups.length; k++) {
       const g = run.groups[k] as Group;
       if (!(fast ? g.parser.parse(text, line, ev) : g.parser.parseSlow(text, line, ev))) break;
-      for (const m of g.members) stepChecked(m.p, ev, file, text, m.req);
+      stepMembers(g, ev, file, text);
     }
   };
   if ('byteChunks' in source) {
@@ -103,11 +110,11 @@ export async function runLinesMany(
       const groups = (run as { groups: Group[] } | undefined)?.groups ?? [];
       const one = groups.length === 1 ? groups[0] : undefined;
       if (one !== undefined)
-        for (const { parser, members } = one; pos < b.length; ) {
+        for (const parser = one.parser; pos < b.length; ) {
           line++;
           from = pos;
           let nl = parser.parseAt(b, pos, line, ev);
-          if (nl >= 0) for (const m of members) stepChecked(m.p, ev, file, lineText, m.req);
+          if (nl >= 0) stepMembers(one, ev, file, lineText);
           else {
             nl = b.indexOf(10, pos);
             textLine(lineText(), 0, false);
@@ -124,7 +131,7 @@ export async function runLinesMany(
           const g = groups[k] as Group;
           nl = g.parser.parseAt(b, pos, line, ev);
           if (nl < 0) break;
-          for (const m of g.members) stepChecked(m.p, ev, file, lineText, m.req);
+          stepMembers(g, ev, file, lineText);
         }
         if (k < groups.length) {
           nl = b.indexOf(10, pos);
