@@ -73,6 +73,7 @@ export async function runLinesMany(
   input = name,
 ): Promise<RunResult[]> {
   const file = source.name;
+  if (reqs.length === 0) return []; // nothing to run (and no group to take a line)
   let run: ReturnType<typeof groupByVariant> | undefined;
   const ev = new WorkloadEvent();
   let line = 0;
@@ -107,6 +108,7 @@ export async function runLinesMany(
         textLine(b.toString('utf8', 0, byteLineEnd(b, 0, nl)), 0, false);
         pos = nl + 1;
       }
+      // textLine has set `run` (a closure's assignment TypeScript does not follow)
       const groups = (run as { groups: Group[] } | undefined)?.groups ?? [];
       const one = groups.length === 1 ? groups[0] : undefined;
       if (one !== undefined)

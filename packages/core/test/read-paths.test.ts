@@ -62,6 +62,9 @@ describe('the passes over a workload file agree', () => {
       expect(packed[i]?.report).toEqual(fromText);
     });
     expect(direct[0]?.report.workload.events).toBe(20_000);
+    // no configuration: nothing to run (it used to loop for ever on the first event)
+    expect(await inThread('1', () => runFileMany(file, []))).toEqual([]);
+    expect(await inThread(undefined, () => runFileMany(file, []))).toEqual([]);
   });
 
   it("explain gets each line's own text, CR and all blanks as written", async () => {
