@@ -44,6 +44,7 @@ export async function runFile(path: string, req: RunRequest): Promise<RunResult>
  * read once (so stdin works) and each event is parsed once per variant and fed to every simulator.
  */
 export async function runFileMany(path: string, reqs: readonly RunRequest[]): Promise<RunResult[]> {
+  if (reqs.length === 0) return []; // nothing to run: the input is not read
   const mode = replayMode(path);
   if (mode !== 'direct' && reqs.every((r) => r.explain === undefined)) {
     const results = await runPacked(path, reqs, mode);
@@ -73,7 +74,8 @@ export async function runLinesMany(
   input = name,
 ): Promise<RunResult[]> {
   const file = source.name;
-  if (reqs.length === 0) return []; // nothing to run (and no group to take a line)
+  // nothing to run (and no group would take a line: the loop below needs one)
+  if (reqs.length === 0) return [];
   let run: ReturnType<typeof groupByVariant> | undefined;
   const ev = new WorkloadEvent();
   let line = 0;
@@ -111,18 +113,18 @@ export async function runLinesMany(
       // textLine has set `run` (a closure's assignment TypeScript does not follow)
       const groups = (run as { groups: Group[] } | undefined)?.groups ?? [];
       const one = groups.length === 1 ? groups[0] : undefined;
-      if (one !== undefined)
-        for (const parser = one.parser; pos < b.length; ) {
-          line++;
-          from = pos;
-          let nl = parser.parseAt(b, pos, line, ev);
-          if (nl >= 0) stepMembers(one, ev, file, lineText);
-          else {
-            nl = b.indexOf(10, pos);
-            textLine(lineText(), 0, false);
-          }
-          pos = nl + 1;
+      while (one !== undefined && pos < b.length) {
+        line++;
+        from = pos;
+        let nl = one.parser.parseAt(b, pos, line, ev);
+        if (nl >= 0) stepMembers(one, ev, file, lineText);
+        else {
+          nl = b.indexOf(10, pos);
+          textLine(lineText(), 0, false);
         }
+        pos = nl + 1;
+      }
+      // several variants (never none: with no request this function returned at once)
       while (pos < b.length) {
         line++;
         from = pos;

@@ -38,14 +38,15 @@ export class EventPacker {
 
   readonly capacity: number;
   /**
-   * Events a batch holds before it is full: the first batches are small (the thread that takes
-   * them starts sooner), then each is twice the one before, up to the capacity.
+   * Events a batch holds before it is full: the first full batch holds `first`, each next one
+   * twice as many, up to the capacity (a batch taken before it is full, such as the header's,
+   * does not count).
    */
   private limit: number;
 
   constructor(capacity: number, first = capacity) {
     this.capacity = capacity;
-    this.limit = Math.min(first, capacity);
+    this.limit = Math.max(1, Math.min(first, capacity));
     this.ints = new Int32Array(capacity * INTS);
     this.floats = new Float64Array(capacity * FLOATS);
   }
@@ -122,8 +123,8 @@ export class EventPacker {
     this.floats = spare?.floats ?? new Float64Array(this.capacity * FLOATS);
     this.texts = [];
     this.strings = [];
+    if (this.n === this.limit) this.limit = Math.min(2 * this.limit, this.capacity);
     this.n = 0;
-    this.limit = Math.min(2 * this.limit, this.capacity);
     return b;
   }
 }

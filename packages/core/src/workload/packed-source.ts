@@ -81,9 +81,10 @@ export interface PackedAck {
 const WORKER = new URL('./replay-worker.js', import.meta.url);
 
 /**
- * Text a worker pays for: it takes about 60–80 ms to start on a 2-core machine, and saves about
- * 120 ns a line from there (a line is about 38 bytes), so it pays from about 32 MiB of text
- * (a `.gz` file: 2 MiB of it, at gzip's usual 16–25× on workloads).
+ * Text a worker pays for: on a 2-core machine it sends its first message 55–67 ms after it is
+ * made (a bare worker: 38 ms), slows the thread that made it while it starts, and parses with
+ * code not yet optimised; it pays from about 32 MiB of text, about 850 K events (a `.gz` file:
+ * 2 MiB of it, at gzip's usual 16–25× on workloads). docs/performance.md has the figures.
  */
 const WORKER_TEXT = 32 << 20;
 const WORKER_GZ = 2 << 20;

@@ -375,7 +375,8 @@ interface Key {
 }
 /**
  * The keys by their first and third bytes (no two keys share both; a key of two letters has its
- * closing quote third): one candidate, compared once.
+ * closing quote third): one candidate, compared once. A byte read past the line is harmless: past
+ * the buffer it reads as 0, a third byte no key has, and within it the compare fails.
  */
 const KEYS: (Key | undefined)[] = new Array(128 * 128).fill(undefined);
 for (const [name, bit] of Object.entries(F)) {
