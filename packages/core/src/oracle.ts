@@ -86,11 +86,7 @@ export class Oracle {
     const t = this.truth[ctx] as Uint8Array;
     const d = this.defined[ctx] as Uint8Array;
     for (let i = off; i < off + len; i++) t[i] = buf[i] as number;
-    let p = off;
-    const end = off + len;
-    for (; p < end && (p & 3) !== 0; p++) define(d, p);
-    for (; p + 4 <= end; p += 4) d[p >>> 2] = ALL;
-    for (; p < end; p++) define(d, p);
+    mark(d, off, len, true);
   }
 
   /**
@@ -153,15 +149,22 @@ export class Oracle {
   }
 
   undefine(ctx: number, off: number, len: number): void {
-    const d = this.defined[ctx] as Uint8Array;
-    const end = off + len;
-    let p = off;
-    for (; p < end && (p & 3) !== 0; p++) forget(d, p);
-    if (p + 4 <= end) {
-      d.fill(0, p >>> 2, end >>> 2);
-      p = end & ~3;
-    }
-    for (; p < end; p++) forget(d, p);
+    mark(this.defined[ctx] as Uint8Array, off, len, false);
+  }
+}
+
+/** Bytes [off, off + len) defined (`on`) or not: the whole words in it at once, the ends by byte. */
+function mark(d: Uint8Array, off: number, len: number, on: boolean): void {
+  const end = off + len;
+  let p = off;
+  for (; p < end && (p & 3) !== 0; p++) {
+    if (on) define(d, p);
+    else forget(d, p);
+  }
+  for (; p + 4 <= end; p += 4) d[p >>> 2] = on ? ALL : 0;
+  for (; p < end; p++) {
+    if (on) define(d, p);
+    else forget(d, p);
   }
 }
 
