@@ -117,7 +117,7 @@ const REPLAY_EVENTS = (process.env.VFPU_BENCH_REPLAY_EVENTS ?? `${SECTION_EVENTS
   .map(Number);
 const extra: [string, () => Promise<string[]> | string[]][] = [
   ['replay', () => replaySection(REPLAY_EVENTS)],
-  ['scale', () => scaleSection(backends, Math.min(EVENTS, 500_000))],
+  ['scale', () => scaleSection(backends, TARGETS, Math.min(EVENTS, 500_000))],
   ['policies', () => policiesSection(backends, SECTION_EVENTS)],
   ['jobs', () => jobsSection(JOBS_EVENTS)],
 ];

@@ -4,8 +4,8 @@
  * - production: what producing the events alone costs (the generator), part of the floor;
  * - replay: a workload file (plain and .gz) against generating the same events, on the build
  *   (goal ≥ 0.8×), at 500 K events (read in the calling thread) and 4 M (read by core's worker);
- * - scale: ns/event from 1 to 1,024 vCPUs and from 1 to 512 pCPUs (goal: flat within ±10 %),
- *   and each configuration's setup apart;
+ * - scale: ns/event in the steady state from 1 to 1,024 vCPUs and from 1 to 512 pCPUs, on every
+ *   target (goal: flat within ±10 %), and each configuration's setup apart;
  * - policies: six policies in one pass against one (goal ≤ 2×);
  * - jobs: six policies with `--jobs 2` against `--jobs 1`, wall time, at several sizes and where
  *   it starts to pay (goal: faster).
@@ -115,55 +115,83 @@ export async function replaySection(sizes: readonly number[]): Promise<string[]>
   }
 }
 
-export function scaleSection(backends: BackendV2[], events: number): string[] {
-  // ns per event of a run of twice `events` (its setup, estimated from a run of `events`, is
-  // printed apart: register files for 1,024 vCPUs and 512 pCPUs), and the work per event (bytes
-  // saved and restored): a configuration with fewer vCPUs than pCPUs switches less, so its
-  // events do less work, whatever the engine's speed
-  const once = (params: Record<string, number>, n: number) => {
-    let bytes = 0;
-    const ms = timed(() => {
-      const { report } = simulatePreset(
-        { preset: 'overcommit', events: n, params },
-        { backends, policy: 'kvm', seed: 1 },
-      ).result;
-      bytes = (report.bytes.saved + report.bytes.restored) / n;
-    });
-    return { ms, bytes };
+/** A configuration of the scale figure: its label and the preset's parameters. */
+type ScalePoint = readonly [number, Readonly<Record<string, number>>];
+
+/**
+ * Cost per event from 1 to 1,024 vCPUs and from 1 to 512 pCPUs, on each target. A run's cost
+ * per event is its steady state: the time between `progress` marks (every 65,536 events) from
+ * a quarter of the run to its last mark, so neither the machine's setup (register files and
+ * save areas for 1,024 vCPUs) nor the first touch of its memory counts as events. The setup
+ * is printed apart: the time to the first mark less that many events at the steady cost. The
+ * configurations of a row run one after the other in each of PAIRS rounds, so the machine's
+ * drift hits them alike; a configuration's spread is the median of its per-round ratios to
+ * the first configuration. The work per event (bytes saved and restored) is printed too: a
+ * configuration with fewer vCPUs than pCPUs switches less, so its events do less work.
+ */
+export function scaleSection(
+  backends: BackendV2[],
+  targets: readonly (readonly [string, string])[],
+  events: number,
+): string[] {
+  const once = (arch: string, variant: string, params: Readonly<Record<string, number>>) => {
+    const marks: number[] = [];
+    const t0 = process.hrtime.bigint();
+    const { report } = simulatePreset(
+      { preset: 'overcommit', events, params },
+      {
+        backends,
+        arch,
+        variant,
+        policy: 'kvm',
+        seed: 1,
+        progress: (n) => marks.push(n, Number(process.hrtime.bigint() - t0) / 1e6),
+      },
+    ).result;
+    // marks: event count, ms since the start, in pairs
+    const from = marks.findIndex((x, i) => i % 2 === 0 && x >= events / 4);
+    const [n0, ms0] = [marks[from] as number, marks[from + 1] as number];
+    const [n1, ms1] = [marks.at(-2) as number, marks.at(-1) as number];
+    if (from < 0 || n1 <= n0) throw new Error(`scale: ${events} events are too few to measure`);
+    const perEvent = (ms1 - ms0) / (n1 - n0);
+    const setup = (marks[1] as number) - (marks[0] as number) * perEvent;
+    return {
+      ns: perEvent * 1e6,
+      setup,
+      bytes: (report.bytes.saved + report.bytes.restored) / events,
+    };
   };
-  const ns = (params: Record<string, number>) => {
-    const perEvent: number[] = [];
-    const setups: number[] = [];
-    let bytes = 0;
+  const row = (arch: string, variant: string, what: string, points: readonly ScalePoint[]) => {
+    const rounds = points.map(() => ({
+      ns: [] as number[],
+      ratio: [] as number[],
+      setup: [] as number[],
+      bytes: 0,
+    }));
+    once(arch, variant, (points[0] as ScalePoint)[1]); // warm-up
     for (let i = 0; i < PAIRS; i++) {
-      const one = once(params, events);
-      const two = once(params, 2 * events);
-      perEvent.push(two.ms / (2 * events));
-      setups.push(2 * one.ms - two.ms);
-      bytes = two.bytes;
+      const xs = points.map(([, p]) => once(arch, variant, p));
+      xs.forEach((x, k) => {
+        const r = rounds[k] as (typeof rounds)[number];
+        r.ns.push(x.ns);
+        r.ratio.push(x.ns / (xs[0] as typeof x).ns);
+        r.setup.push(x.setup);
+        r.bytes = x.bytes;
+      });
     }
-    return { ns: median(perEvent) * 1e6, setup: Math.max(0, median(setups)), bytes };
+    const worst = Math.max(...rounds.map((r) => Math.abs(median(r.ratio) - 1)));
+    const figures = points.map(([n], k) => {
+      const r = rounds[k] as (typeof rounds)[number];
+      return `${n}: ${median(r.ns).toFixed(0)} ns ×${median(r.ratio).toFixed(2)} (${r.bytes.toFixed(0)} B moved; setup ${Math.max(0, median(r.setup)).toFixed(1)} ms)`;
+    });
+    return `scale ${variant} ${what}: ${figures.join(', ')}; widest spread ${(100 * worst).toFixed(0)} % from the first (goal ±10 %)`;
   };
-  const row = (what: string, points: [number, Record<string, number>][]) => {
-    const figures = points.map(([n, p]) => [n, ns(p)] as const);
-    const base = figures[0]?.[1].ns ?? 1;
-    const worst = Math.max(...figures.map(([, x]) => Math.abs(x.ns / base - 1)));
-    return `scale ${what}: ${figures.map(([n, x]) => `${n}: ${x.ns.toFixed(0)} ns (${x.bytes.toFixed(0)} B moved; setup ${x.setup.toFixed(1)} ms)`).join(', ')} per event; widest spread ${(100 * worst).toFixed(0)} % from the first (goal ±10 %)`;
-  };
-  return [
-    row('vCPUs (2 pCPUs)', [
-      [1, { vcpus: 1, cpus: 2 }],
-      [16, { vcpus: 16, cpus: 2 }],
-      [128, { vcpus: 128, cpus: 2 }],
-      [1024, { vcpus: 1024, cpus: 2 }],
-    ]),
-    row('pCPUs (1,024 vCPUs)', [
-      [1, { vcpus: 1024, cpus: 1 }],
-      [8, { vcpus: 1024, cpus: 8 }],
-      [64, { vcpus: 1024, cpus: 64 }],
-      [512, { vcpus: 1024, cpus: 512 }],
-    ]),
-  ];
+  const vcpus: ScalePoint[] = [1, 16, 128, 1024].map((n) => [n, { vcpus: n, cpus: 2 }]);
+  const cpus: ScalePoint[] = [1, 8, 64, 512].map((n) => [n, { vcpus: 1024, cpus: n }]);
+  return targets.flatMap(([arch, variant]) => [
+    row(arch, variant, 'vCPUs (2 pCPUs)', vcpus),
+    row(arch, variant, 'pCPUs (1,024 vCPUs)', cpus),
+  ]);
 }
 
 export async function policiesSection(backends: BackendV2[], events: number): Promise<string[]> {
