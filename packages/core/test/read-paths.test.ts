@@ -2,9 +2,11 @@
  * A workload file is run by one of three passes: run.ts's own pass over the bytes (stdin, explain,
  * `VFPU_REPLAY_THREADS=1`; one loop for a run of one variant, another for several), the packed
  * pass (from source: the reader's code in this thread) and runText. On the same bytes, spanning
- * several chunks, with lines the fast path leaves (a blank line, a blank after a colon) and a
- * CRLF line (the fast path takes it; its text must lose the CR), all three give the same reports,
- * and explain gets each line's own text in both loops.
+ * several chunks, with lines the fast path leaves (a blank line, a blank after a colon, a line
+ * longer than a read, so the first chunk holds the header alone) and a CRLF line (the fast path
+ * takes it; its text must lose the CR), all three give the same reports, and explain gets each
+ * line's own text in both loops. A line one variant's fast path takes and another's leaves is
+ * given to the full parser of the second, which gives its error.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,12 +17,16 @@ import { runFileMany, runText } from '../src/run.js';
 import type { RunRequest } from '../src/run-request.js';
 import { WorkloadEvent } from '../src/workload/event.js';
 import { PresetGenerator } from '../src/workload/presets/generator.js';
+import { openLineSource } from '../src/workload/read.js';
 import { formatEvent, formatHeader } from '../src/workload/write.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vfpu-read-paths-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A generated workload as text (past two 256 KiB reads), with lines only the full parser takes and a CRLF line. */
+/**
+ * A generated workload as text (past two 256 KiB reads), with lines only the full parser takes
+ * (one of them longer than a read, so the first chunk is the header alone) and a CRLF line.
+ */
 function workload(events: number): { text: string; lines: string[] } {
   const gen = new PresetGenerator('overcommit', events, 3, {});
   const v = gen.header.vcpus;
@@ -29,6 +35,8 @@ function workload(events: number): { text: string; lines: string[] } {
   const lines = [formatHeader(gen.header)];
   const ev = new WorkloadEvent();
   while (gen.next(ev)) lines.push(formatEvent(ev, threadName));
+  // line 2 past the first read (256 KiB): the first chunk holds the header alone
+  lines[1] = (lines[1] as string).replace(/}$/, `${' '.repeat(300_000)}}`);
   lines.splice(7_001, 0, '');
   lines[9_000] = (lines[9_000] as string).replace('"op":', '"op": ');
   lines[12_000] = `${lines[12_000]}\r`;
@@ -63,6 +71,10 @@ describe('the passes over a workload file agree', () => {
       expect(packed[i]?.report).toEqual(fromText);
     });
     expect(direct[0]?.report.workload.events).toBe(20_000);
+    // the case is there: the reader's first chunk is the header alone
+    const chunks = openLineSource(file).byteChunks();
+    expect((await chunks.next()).value?.bytes.toString()).toBe(`${lines[0]}\n`);
+    await chunks.return(undefined);
     // no configuration: nothing to run, nothing read (it used to loop for ever on the first event)
     expect(await inThread('1', () => runFileMany(file, []))).toEqual([]);
     expect(await inThread(undefined, () => runFileMany(join(dir, 'none.ndjson'), []))).toEqual([]);
@@ -100,5 +112,44 @@ describe('the passes over a workload file agree', () => {
     expect(seen.size).toBe(20_000);
     for (const [line, event] of seen)
       expect(event).toBe((lines[line - 1] as string).replace(/\r$/, ''));
+  });
+
+  it("a line the first variant's fast path takes and the second's leaves: the second's full parser gives its error", async () => {
+    // toy2's unit has 16 registers: a use of register 20 is toy's, and an error for toy2
+    const toy = toyBackend();
+    const only = toy.variants[0] as (typeof toy.variants)[number];
+    const unit = only.units[0] as (typeof only.units)[number];
+    const toy2 = {
+      ...toy,
+      id: 'toy2',
+      variants: [{ ...only, units: [{ ...unit, registers: 16 }] }],
+    };
+    const at = lines.findIndex((l, i) => i > 15_000 && l.startsWith('{"op":"use"'));
+    const bad = [...lines];
+    bad[at] = (bad[at] as string).replace(/}$/, ',"reg":20}');
+    const badText = `${bad.join('\n')}\n`;
+    const badFile = join(dir, 'reg20.ndjson');
+    writeFileSync(badFile, badText);
+    const req = (arch: string): RunRequest => ({
+      backends: [toy, toy2],
+      arch,
+      policy: 'kvm',
+      seed: 5,
+    });
+    // toy takes the line (it is valid for toy); toy2's own error names its line and field
+    expect(() => runText(badText, req('toy'), badFile)).not.toThrow();
+    const alone = (() => {
+      try {
+        runText(badText, req('toy2'), badFile);
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return 'no error';
+    })();
+    expect(alone).toContain(`:${at + 1}`);
+    expect(alone).toContain('reg');
+    await expect(
+      inThread('1', () => runFileMany(badFile, [req('toy'), req('toy2')])),
+    ).rejects.toThrow(alone);
   });
 });
