@@ -139,6 +139,11 @@ function writeStream(stream: NodeJS.WritableStream, chunk: string | Buffer): Pro
   return new Promise((resolve) => stream.once('drain', resolve));
 }
 
+/** Where `-o` sends output: `stdout` when no path is given or the path is `-` (as `-` reads stdin). */
+export function outputSink(path: string | undefined, stdout: NodeJS.WritableStream): Sink {
+  return path === undefined || path === '-' ? streamSink(stdout) : fileSink(path);
+}
+
 /** A sink on a stream (stdout) with write batching and backpressure; commit flushes. */
 export function streamSink(stream: NodeJS.WritableStream): Sink {
   let buffer = '';

@@ -4,7 +4,7 @@
  * Each asserts the correct behaviour: exit 2, one `vfpu: FILE:LINE: FIELD: message` line, no
  * stack trace, no output file.
  */
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, cleanup, cli, HEADER, IN_GUEST, tempDir, writeFile } from './helpers.js';
@@ -260,5 +260,22 @@ describe('a workload is valid or not whatever the policy (issue 12 item 5)', () 
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).outcomes['KVM_RUN returned to userspace']).toBe(1);
     cleanup(dir);
+  });
+});
+
+describe('-o - is standard output, as - is standard input', () => {
+  it('gen -o - writes the workload to stdout, not to a file named "-" (today: a file "-")', async () => {
+    const stray = join(process.cwd(), '-');
+    const before = existsSync(stray);
+    try {
+      const r = await cli(['gen', 'preset:overcommit', '--events', '5', '-o', '-']);
+      expect(r.code).toBe(0);
+      const lines = r.out.trimEnd().split('\n');
+      expect(lines).toHaveLength(6);
+      expect(JSON.parse(lines[0] as string).format).toBe('vfpu-workload');
+      expect(existsSync(stray)).toBe(before);
+    } finally {
+      if (!before && existsSync(stray)) rmSync(stray);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { formatEvent, ParamError, PresetGenerator, WorkloadEvent } from '@vfpu/c
 import type { Command } from 'commander';
 import { type Context, UsageError } from '../context.js';
 import { addGeneration } from '../options.js';
-import { fileSink, streamSink } from '../output.js';
+import { outputSink } from '../output.js';
 
 interface GenOptions {
   seed: number;
@@ -22,7 +22,7 @@ export function addGen(program: Command, ctx: Context): void {
       .argument('<preset>'),
     { seed: 'seed of the generator (the same seed, the same workload)' },
   )
-    .option('-o, --output <file>', 'output file (.gz compresses); default stdout')
+    .option('-o, --output <file>', 'output file (.gz compresses); default, or -: stdout')
     .action(async (preset: string, o: GenOptions) => {
       const name = preset.replace(/^preset:/, '');
       let gen: PresetGenerator;
@@ -33,7 +33,7 @@ export function addGen(program: Command, ctx: Context): void {
           `${e instanceof ParamError ? '--param: ' : ''}${(e as Error).message}`,
         );
       }
-      const sink = o.output !== undefined ? fileSink(o.output) : streamSink(io.stdout);
+      const sink = outputSink(o.output, io.stdout);
       const threadName = (c: number) => {
         const v = gen.header.vcpus;
         return c < 2 * v ? `vmm${c - v}` : (gen.header.threads[c - 2 * v] as string);

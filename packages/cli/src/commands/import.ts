@@ -7,7 +7,7 @@ import {
   traceImportOptions,
 } from '../import/cli-options.js';
 import { importText } from '../import/index.js';
-import { fileSink, streamSink } from '../output.js';
+import { outputSink } from '../output.js';
 
 type ImportCliOptions = TraceCliOptions & { output?: string };
 
@@ -27,11 +27,11 @@ export function addImport(program: Command, ctx: Context): void {
       .argument('<trace>', 'the trace text (.gz is read compressed; - for standard input)')
       .option(
         '-o, --output <file>',
-        'output file (written whole or not at all; .gz compresses); default stdout',
+        'output file (written whole or not at all; .gz compresses); default, or -: stdout',
       ),
   ).action(async (trace: string, o: ImportCliOptions) => {
     const imp = await importText(trace, traceImportOptions(o));
-    const sink = o.output !== undefined ? fileSink(o.output) : streamSink(io.stdout);
+    const sink = outputSink(o.output, io.stdout);
     try {
       for await (const block of imp.text()) {
         if (typeof block === 'string') sink.write(block);

@@ -20,7 +20,7 @@ export function addMerge(program: Command, ctx: Context): void {
     .command('merge')
     .description("join the shard outputs of one vfpu sweep into the unsharded sweep's output")
     .argument('<shard...>', 'shard files (vfpu sweep --shard-index …), in any order')
-    .option('-o, --output <file>', 'NDJSON output (default stdout)')
+    .option('-o, --output <file>', 'NDJSON output (default, or -: stdout)')
     .option('--csv <file>', 'also write the rows as CSV')
     .action(async (paths: string[], o: MergeOptions) => {
       const all = withSummaries(mergeShards(paths));

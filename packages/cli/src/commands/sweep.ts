@@ -65,7 +65,7 @@ export function addSweep(program: Command, ctx: Context): void {
         '--costs <file>',
         'cost table (JSON) over the backend defaults (a sample: costs/sample.json in @vfpu/cli)',
       )
-      .option('-o, --output <file>', 'NDJSON output (default stdout)')
+      .option('-o, --output <file>', 'NDJSON output (default, or -: stdout)')
       .option('--csv <file>', 'also write the rows as CSV (not for a shard: merge writes it)')
       .option(
         '--shard-index <i>',
