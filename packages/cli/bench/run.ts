@@ -20,11 +20,13 @@ import {
   policiesSection,
   productionMs,
   replaySection,
+  SCALE_MIN_EVENTS,
   scaleSection,
 } from './sections.js';
 
 const EVENTS = Number(process.env.VFPU_BENCH_EVENTS ?? 1_000_000);
-const SCALE_EVENTS = Number(process.env.VFPU_BENCH_SCALE_EVENTS ?? 10_000_000);
+/** The run whose peak RSS the memory section prints (VFPU_BENCH_MEMORY_EVENTS). */
+const MEMORY_EVENTS = Number(process.env.VFPU_BENCH_MEMORY_EVENTS ?? 10_000_000);
 const backends = [mipsVz(), armVfp(), x86Xfd(), loongarch(), riscv()];
 const TARGETS: readonly [string, string][] = [
   ['mips-vz', 'loongson-3a4000'],
@@ -117,7 +119,7 @@ const REPLAY_EVENTS = (process.env.VFPU_BENCH_REPLAY_EVENTS ?? `${SECTION_EVENTS
   .map(Number);
 const extra: [string, () => Promise<string[]> | string[]][] = [
   ['replay', () => replaySection(REPLAY_EVENTS)],
-  ['scale', () => scaleSection(backends, TARGETS, Math.min(EVENTS, 500_000))],
+  ['scale', () => scaleSection(backends, TARGETS, Math.max(SCALE_MIN_EVENTS, SECTION_EVENTS))],
   ['policies', () => policiesSection(backends, SECTION_EVENTS)],
   ['jobs', () => jobsSection(JOBS_EVENTS)],
 ];
@@ -126,11 +128,11 @@ for (const [name, f] of extra) {
   for (const line of await f()) console.log(line);
 }
 
-if (SCALE_EVENTS > 0 && SECTIONS.has('memory')) {
+if (MEMORY_EVENTS > 0 && SECTIONS.has('memory')) {
   const before = process.memoryUsage().rss;
-  const { ms } = run('kvm', SCALE_EVENTS);
+  const { ms } = run('kvm', MEMORY_EVENTS);
   const peak = process.resourceUsage().maxRSS * 1024;
   console.log(
-    `scale: ${SCALE_EVENTS.toLocaleString('en-US')} events (kvm) in ${(ms / 1000).toFixed(1)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (RSS before ${(before / 2 ** 20).toFixed(0)} MiB)`,
+    `memory: ${MEMORY_EVENTS.toLocaleString('en-US')} events (kvm) in ${(ms / 1000).toFixed(1)} s; peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (RSS before ${(before / 2 ** 20).toFixed(0)} MiB)`,
   );
 }

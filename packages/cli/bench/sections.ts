@@ -1,6 +1,6 @@
 /**
  * The bench's figures beyond events/s (issue 16), each from paired runs in this process (or, for
- * `--jobs`, of the built CLI), medians of VFPU_BENCH_PAIRS pairs:
+ * `--jobs`, of the built CLI), medians of VFPU_BENCH_PAIRS pairs (scale: of as many rounds):
  * - production: what producing the events alone costs (the generator), part of the floor;
  * - replay: a workload file (plain and .gz) against generating the same events, on the build
  *   (goal ≥ 0.8×), at 500 K events (read in the calling thread) and 4 M (read by core's worker);
@@ -118,22 +118,30 @@ export async function replaySection(sizes: readonly number[]): Promise<string[]>
 /** A configuration of the scale figure: its label and the preset's parameters. */
 type ScalePoint = readonly [number, Readonly<Record<string, number>>];
 
+/** Core's `progress` marks come every this many events (run-request.ts). */
+const MARK = 65_536;
+/** The fewest events the scale figure measures: a mark at a quarter of the run and one after it. */
+export const SCALE_MIN_EVENTS = 4 * MARK;
+
 /**
  * Cost per event from 1 to 1,024 vCPUs and from 1 to 512 pCPUs, on each target. A run's cost
- * per event is its steady state: the time between `progress` marks (every 65,536 events) from
- * a quarter of the run to its last mark, so neither the machine's setup (register files and
- * save areas for 1,024 vCPUs) nor the first touch of its memory counts as events. The setup
- * is printed apart: the time to the first mark less that many events at the steady cost. The
- * configurations of a row run one after the other in each of PAIRS rounds, so the machine's
- * drift hits them alike; a configuration's spread is the median of its per-round ratios to
- * the first configuration. The work per event (bytes saved and restored) is printed too: a
- * configuration with fewer vCPUs than pCPUs switches less, so its events do less work.
+ * per event is its steady state: the time between `progress` marks, from the first at or past
+ * a quarter of the run to its last, so neither the machine's setup (register files and save
+ * areas for 1,024 vCPUs) nor the first touch of its memory counts as events. The setup is
+ * printed apart: the time to the first mark less that many events at the steady cost (signed:
+ * below 0 is noise in the steady figure). The configurations of a row run in turn in each of
+ * PAIRS rounds, in reverse order every other round, so the machine's drift hits them alike; a
+ * configuration's spread is the median of its per-round ratios to the first configuration.
+ * The work per event (bytes saved and restored) is printed too: a configuration with fewer
+ * vCPUs than pCPUs switches less, so its events do less work.
  */
 export function scaleSection(
   backends: BackendV2[],
   targets: readonly (readonly [string, string])[],
   events: number,
 ): string[] {
+  if (events < SCALE_MIN_EVENTS)
+    throw new Error(`scale: ${events} events are too few (at least ${SCALE_MIN_EVENTS})`);
   const once = (arch: string, variant: string, params: Readonly<Record<string, number>>) => {
     const marks: number[] = [];
     const t0 = process.hrtime.bigint();
@@ -150,9 +158,9 @@ export function scaleSection(
     ).result;
     // marks: event count, ms since the start, in pairs
     const from = marks.findIndex((x, i) => i % 2 === 0 && x >= events / 4);
+    if (from < 0 || from + 2 >= marks.length) throw new Error(`scale: too few marks (${events})`);
     const [n0, ms0] = [marks[from] as number, marks[from + 1] as number];
     const [n1, ms1] = [marks.at(-2) as number, marks.at(-1) as number];
-    if (from < 0 || n1 <= n0) throw new Error(`scale: ${events} events are too few to measure`);
     const perEvent = (ms1 - ms0) / (n1 - n0);
     const setup = (marks[1] as number) - (marks[0] as number) * perEvent;
     return {
@@ -162,7 +170,7 @@ export function scaleSection(
     };
   };
   const row = (arch: string, variant: string, what: string, points: readonly ScalePoint[]) => {
-    const rounds = points.map(() => ({
+    const perPoint = points.map(() => ({
       ns: [] as number[],
       ratio: [] as number[],
       setup: [] as number[],
@@ -170,19 +178,21 @@ export function scaleSection(
     }));
     once(arch, variant, (points[0] as ScalePoint)[1]); // warm-up
     for (let i = 0; i < PAIRS; i++) {
-      const xs = points.map(([, p]) => once(arch, variant, p));
+      const order = points.map((_, k) => (i % 2 === 0 ? k : points.length - 1 - k));
+      const xs = points.map(() => ({ ns: 0, setup: 0, bytes: 0 }));
+      for (const k of order) xs[k] = once(arch, variant, (points[k] as ScalePoint)[1]);
       xs.forEach((x, k) => {
-        const r = rounds[k] as (typeof rounds)[number];
+        const r = perPoint[k] as (typeof perPoint)[number];
         r.ns.push(x.ns);
         r.ratio.push(x.ns / (xs[0] as typeof x).ns);
         r.setup.push(x.setup);
         r.bytes = x.bytes;
       });
     }
-    const worst = Math.max(...rounds.map((r) => Math.abs(median(r.ratio) - 1)));
+    const worst = Math.max(...perPoint.map((r) => Math.abs(median(r.ratio) - 1)));
     const figures = points.map(([n], k) => {
-      const r = rounds[k] as (typeof rounds)[number];
-      return `${n}: ${median(r.ns).toFixed(0)} ns ×${median(r.ratio).toFixed(2)} (${r.bytes.toFixed(0)} B moved; setup ${Math.max(0, median(r.setup)).toFixed(1)} ms)`;
+      const r = perPoint[k] as (typeof perPoint)[number];
+      return `${n}: ${median(r.ns).toFixed(0)} ns ×${median(r.ratio).toFixed(2)} (${r.bytes.toFixed(0)} B moved; setup ${median(r.setup).toFixed(1)} ms)`;
     });
     return `scale ${variant} ${what}: ${figures.join(', ')}; widest spread ${(100 * worst).toFixed(0)} % from the first (goal ±10 %)`;
   };
