@@ -221,6 +221,8 @@ describe('vfpu report: the page', () => {
     expect((await cli(['report', run, compare, sweep, '-o', b])).code).toBe(0);
     const html = readFileSync(a, 'utf8');
     expect(readFileSync(b, 'utf8')).toBe(html);
+    // -o - is stdout (as for gen, import, sweep and merge), the same page
+    expect((await cli(['report', run, compare, sweep, '-o', '-'])).out).toBe(html);
     expect(html).toContain("default-src 'none'");
     // outside the inlined libraries, nothing that loads: no src, no link, no image
     const markup = html.replace(/<script>[\s\S]*?<\/script>/g, '<script></script>');
