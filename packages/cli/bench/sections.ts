@@ -16,7 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendV2 } from '@vfpu/core';
 import { type runFile, runPresetMany } from '@vfpu/core';
-import { PresetGenerator, simulatePreset, WorkloadEvent } from '@vfpu/core/internal';
+import {
+  PROGRESS_EVERY,
+  PresetGenerator,
+  simulatePreset,
+  WorkloadEvent,
+} from '@vfpu/core/internal';
 
 const PAIRS = Number(process.env.VFPU_BENCH_PAIRS ?? 5);
 const BIN = new URL('../dist/bin.js', import.meta.url).pathname;
@@ -118,10 +123,8 @@ export async function replaySection(sizes: readonly number[]): Promise<string[]>
 /** A configuration of the scale figure: its label and the preset's parameters. */
 type ScalePoint = readonly [number, Readonly<Record<string, number>>];
 
-/** Core's `progress` marks come every this many events (run-request.ts). */
-const MARK = 65_536;
-/** The fewest events the scale figure measures: a mark at a quarter of the run and one after it. */
-export const SCALE_MIN_EVENTS = 4 * MARK;
+/** The fewest events the scale figure measures: a progress mark at a quarter of the run and one after it. */
+export const SCALE_MIN_EVENTS = 4 * PROGRESS_EVERY;
 
 /**
  * Cost per event from 1 to 1,024 vCPUs and from 1 to 512 pCPUs, on each target. A run's cost

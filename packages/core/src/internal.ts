@@ -13,6 +13,7 @@ export { SliceCosts, solveSlice } from './policy/slice-dp.js';
 export { buildReport } from './report.js';
 export { Rng } from './rng.js';
 export { simulatePreset } from './run.js';
+export { PROGRESS_EVERY } from './run-prepare.js';
 export { didYouMean, editDistance, nearChoices, unknownChoice } from './suggest.js';
 export { SILENT, TraceCollector, type TracepointSink } from './trace.js';
 export { Wakeup } from './wakeup.js';

@@ -127,6 +127,9 @@ export function stepMembers(g: Group, ev: WorkloadEvent, file: string, text: Tex
   }
 }
 
+/** RunRequest.progress is called every this many events (a power of two). */
+export const PROGRESS_EVERY = 1 << 16;
+
 function stepNow(p: Prepared, ev: WorkloadEvent, file: string, text: Text, req: RunRequest) {
   try {
     p.sim.step(ev);
@@ -140,7 +143,8 @@ function stepNow(p: Prepared, ev: WorkloadEvent, file: string, text: Text, req: 
       req.explain(ev.line, typeof text === 'string' ? text : text(), lines);
   }
   if (p.probe !== undefined) req.timeline?.(p.probe.observe(ev), p.probe);
-  if (req.progress !== undefined && (p.sim.events & 0xffff) === 0) req.progress(p.sim.events);
+  if (req.progress !== undefined && (p.sim.events & (PROGRESS_EVERY - 1)) === 0)
+    req.progress(p.sim.events);
 }
 
 export function finish(
